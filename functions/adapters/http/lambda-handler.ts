@@ -1,0 +1,52 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { asServiceError, type ServiceError } from '../../core/errors';
+import { logger } from '../logger';
+import { clearCookie, SESSION_COOKIE } from './cookies';
+import { parseRequest, type HttpRequest } from './request';
+import { errorResponse, type HttpResponse } from './response';
+
+export type RouteFormat = 'json' | 'html';
+
+/**
+ * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
+ * model, and writes one structured log line per request. Log lines carry codes and statuses,
+ * never a query, header, cookie, token or the text of an underlying error.
+ */
+export function lambdaHandler(
+  route: string,
+  format: RouteFormat,
+  handle: (request: HttpRequest) => Promise<HttpResponse>,
+): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2> {
+  return async (event, context) => {
+    const started = performance.now();
+    const requestId = context?.awsRequestId ?? event.requestContext?.requestId;
+    let response: HttpResponse;
+    let failure: ServiceError | undefined;
+    try {
+      response = await handle(parseRequest(event));
+    } catch (error) {
+      failure = asServiceError(error);
+      // A dead session's cookie is cleared so the browser stops sending it.
+      const clear = failure.code === 'not_signed_in' || failure.code === 'token_expired' ? [clearCookie(SESSION_COOKIE)] : [];
+      response = errorResponse(failure, format, clear);
+    }
+    const fields = {
+      requestId,
+      route,
+      status: response.statusCode,
+      durationMs: Math.round(performance.now() - started),
+      ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
+    };
+    if (!failure) logger.info('request', fields);
+    else if (failure.status >= 500) logger.error('request failed', fields);
+    else logger.warn('request refused', fields);
+    return response;
+  };
+}
+
+/** Name and code of the underlying error only: messages of libraries may quote codes or tokens. */
+function describeCause(cause: unknown): string | undefined {
+  if (!cause || typeof cause !== 'object') return undefined;
+  const { name, code } = cause as { name?: unknown; code?: unknown };
+  return [name, code].filter((part) => typeof part === 'string').join(':') || undefined;
+}

@@ -1,0 +1,43 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ServiceError } from '../../core/errors';
+import { parseCookies } from './cookies';
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly rawPath: string;
+  readonly rawQuery: string;
+  readonly query: URLSearchParams;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly cookies: ReadonlyMap<string, string>;
+  readonly body?: Buffer;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event as a plain request. */
+export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const rawQuery = event.rawQueryString ?? '';
+  let query: URLSearchParams;
+  try {
+    query = new URLSearchParams(rawQuery);
+  } catch (error) {
+    throw new ServiceError('invalid_request', { cause: error });
+  }
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    rawPath: event.rawPath,
+    rawQuery,
+    query,
+    headers,
+    cookies: parseCookies(event.cookies),
+    body: event.body === undefined || event.body === null ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}
+
+/** A query parameter that must appear at most once: a duplicate is refused, not guessed at. */
+export function singleParameter(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  if (values.length > 1) throw new ServiceError('invalid_request', { detail: `duplicate ${name}` });
+  return values[0];
+}

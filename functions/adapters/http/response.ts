@@ -1,0 +1,52 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ServiceError } from '../../core/errors';
+
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+/** Every answer of the service is personal or part of a login: nothing may be cached or leak via Referer. */
+const BASE_HEADERS = {
+  'cache-control': 'no-store',
+  pragma: 'no-cache',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+} as const;
+
+export function redirect(location: string, cookies: string[] = []): HttpResponse {
+  return { statusCode: 302, headers: { ...BASE_HEADERS, location }, cookies, body: '' };
+}
+
+export function json(statusCode: number, body: unknown, cookies: string[] = []): HttpResponse {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' },
+    cookies,
+    body: JSON.stringify(body),
+  };
+}
+
+/** The one place a ServiceError becomes HTTP: JSON for API routes, a plain page for browser routes. */
+export function errorResponse(error: ServiceError, format: 'json' | 'html', cookies: string[] = []): HttpResponse {
+  if (format === 'json') return json(error.status, { error: error.code, message: error.safeMessage }, cookies);
+  // Only catalogue text goes into the page: nothing from the request is reflected.
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem">
+<h1>Sign-in problem</h1><p>${error.safeMessage}</p><p><small>Error code: ${error.code}</small></p><p><a href="/">Back to the start page</a></p>
+</body></html>`;
+  return { statusCode: error.status, headers: { ...BASE_HEADERS, ...PAGE_HEADERS }, cookies, body };
+}
+
+/** Upstream answers pass through as bytes, always base64: lossless for text and binary alike. */
+export function passThrough(status: number, headers: Record<string, string>, body: Uint8Array): HttpResponse {
+  return {
+    statusCode: status,
+    headers: { ...headers, ...BASE_HEADERS },
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
+    isBase64Encoded: true,
+  };
+}

@@ -1,0 +1,179 @@
+import * as oauth from 'oauth4webapi';
+import type { Config } from '../config';
+import { isLoopbackUrl } from '../config';
+import { ServiceError } from '../core/errors';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../core/ports';
+import type { ClientSecretSource } from './client-secret';
+import { providerFailure } from './provider-errors';
+
+/** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
+const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+type ProviderSettings = Pick<
+  Config,
+  'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'openid' | 'redirectUri' | 'providerTimeoutMs'
+>;
+
+/**
+ * The identity provider through oauth4webapi: the only module that speaks the OAuth protocol.
+ * Provider metadata and signing keys are cached for the life of the instance; every request has
+ * a deadline; protocol failures become ServiceErrors with stable codes.
+ */
+export class OAuthIdentityProvider implements IdentityProvider {
+  private metadataPromise?: Promise<oauth.AuthorizationServer>;
+  private readonly jwks: oauth.JWKSCacheInput = {};
+  private readonly client: oauth.Client;
+
+  constructor(
+    private readonly settings: ProviderSettings,
+    private readonly secret: ClientSecretSource,
+  ) {
+    this.client = { client_id: settings.clientId, id_token_signed_response_alg: ID_TOKEN_ALGORITHMS as unknown as string };
+  }
+
+  async createAuthorizationRequest(): Promise<AuthorizationRequest> {
+    const as = await this.metadata();
+    const state = oauth.generateRandomState();
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const nonce = this.settings.openid ? oauth.generateRandomNonce() : undefined;
+    const url = new URL(as.authorization_endpoint!);
+    const parameters: Record<string, string | undefined> = {
+      response_type: 'code',
+      client_id: this.settings.clientId,
+      redirect_uri: this.settings.redirectUri,
+      scope: this.settings.scopes.join(' ') || undefined,
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    };
+    for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
+    return { url, state, codeVerifier, nonce };
+  }
+
+  async completeLogin(check: CallbackCheck): Promise<CompletedLogin> {
+    const as = await this.metadata();
+    let callbackParameters: URLSearchParams;
+    try {
+      callbackParameters = oauth.validateAuthResponse(as, this.client, check.parameters, check.expectedState);
+    } catch (error) {
+      throw providerFailure(error, 'authorization-response');
+    }
+    const redeem = async (secret: string) => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        as, this.client, this.clientAuth(secret), callbackParameters, this.settings.redirectUri, check.codeVerifier, this.httpOptions(),
+      );
+      if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
+      const tokens = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
+        expectedNonce: check.nonce ?? oauth.expectNoNonce,
+        requireIdToken: this.settings.openid,
+      });
+      if (tokens.id_token) await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
+      return tokens;
+    };
+    let tokens: oauth.TokenEndpointResponse;
+    try {
+      tokens = await redeem(await this.secret.get());
+    } catch (error) {
+      // A rotated secret shows as invalid_client: read it again once, then give up.
+      if (!(error instanceof oauth.ResponseBodyError && error.error === 'invalid_client')) throw providerFailure(error, 'token');
+      try {
+        tokens = await redeem(await this.secret.refresh());
+      } catch (retryError) {
+        throw providerFailure(retryError, 'token');
+      }
+    }
+    const claims = tokens.id_token ? idTokenClaims(tokens) : await this.userinfoClaims(tokens.access_token);
+    return {
+      claims,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: tokens.id_token,
+      expiresIn: tokens.expires_in,
+    };
+  }
+
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+    const as = await this.metadata();
+    if (!as.end_session_endpoint) return undefined;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
+    return url;
+  }
+
+  private metadata(): Promise<oauth.AuthorizationServer> {
+    this.metadataPromise ??= this.loadMetadata().catch((error) => {
+      this.metadataPromise = undefined; // a failed discovery is retried by the next request
+      throw error;
+    });
+    return this.metadataPromise;
+  }
+
+  private async loadMetadata(): Promise<oauth.AuthorizationServer> {
+    const provider = this.settings.provider;
+    if (provider.kind === 'explicit') {
+      return {
+        issuer: (provider.issuer ?? provider.authorizationEndpoint).href,
+        authorization_endpoint: provider.authorizationEndpoint.href,
+        token_endpoint: provider.tokenEndpoint.href,
+        userinfo_endpoint: provider.userinfoEndpoint?.href,
+        revocation_endpoint: provider.revocationEndpoint?.href,
+        end_session_endpoint: provider.endSessionEndpoint?.href,
+      };
+    }
+    try {
+      const response = await oauth.discoveryRequest(provider.issuer, { algorithm: 'oidc', ...this.httpOptions() });
+      const as = await oauth.processDiscoveryResponse(provider.issuer, response);
+      if (!as.authorization_endpoint || !as.token_endpoint) throw new ServiceError('provider_bad_response', { detail: 'discovery lacks endpoints' });
+      return as;
+    } catch (error) {
+      throw providerFailure(error, 'discovery');
+    }
+  }
+
+  /** Plain OAuth 2.0 providers have no ID token: the identity comes from their user endpoint. */
+  private async userinfoClaims(accessToken: string): Promise<UserClaims> {
+    const endpoint = (await this.metadata()).userinfo_endpoint;
+    if (!endpoint) return { sub: 'unknown' };
+    let body: Record<string, unknown>;
+    try {
+      const response = await fetch(endpoint, {
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.settings.providerTimeoutMs),
+      });
+      if (!response.ok) throw new ServiceError(response.status >= 500 ? 'provider_unavailable' : 'provider_bad_response');
+      body = (await response.json()) as Record<string, unknown>;
+    } catch (error) {
+      throw providerFailure(error, 'userinfo');
+    }
+    const sub = body.sub ?? body.id;
+    if ((typeof sub !== 'string' && typeof sub !== 'number') || sub === '') throw new ServiceError('provider_bad_response', { detail: 'userinfo has no subject' });
+    return compactClaims({ sub: String(sub), name: body.name ?? body.login, email: body.email });
+  }
+
+  private clientAuth(secret: string): oauth.ClientAuth {
+    return this.settings.clientAuthMethod === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+  }
+
+  private httpOptions(): { signal: () => AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
+    const provider = this.settings.provider;
+    const issuerUrl = provider.kind === 'discovery' ? provider.issuer : provider.tokenEndpoint;
+    // Plain http is allowed only for a loopback provider (local runs and tests); config enforces the same.
+    return { signal: () => AbortSignal.timeout(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
+  }
+}
+
+function idTokenClaims(tokens: oauth.TokenEndpointResponse): UserClaims {
+  const claims = oauth.getValidatedIdTokenClaims(tokens)!;
+  return compactClaims({ sub: claims.sub, name: claims.name, email: claims.email });
+}
+
+function compactClaims(raw: { sub: string; name?: unknown; email?: unknown }): UserClaims {
+  return {
+    sub: raw.sub,
+    ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
+    ...(typeof raw.email === 'string' ? { email: raw.email } : {}),
+  };
+}

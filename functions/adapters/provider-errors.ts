@@ -1,0 +1,38 @@
+import * as oauth from 'oauth4webapi';
+import { ServiceError, type ErrorCode } from '../core/errors';
+
+type Step = 'discovery' | 'authorization-response' | 'token' | 'userinfo';
+
+/** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
+const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
+
+/**
+ * Turns what oauth4webapi, fetch and the provider throw into the service's error codes. The
+ * provider's own words stay in `cause` (debug logs only): they may echo codes or tokens.
+ */
+export function providerFailure(error: unknown, step: Step): ServiceError {
+  if (error instanceof ServiceError) return error;
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return new ServiceError('provider_timeout', { cause: error });
+  // fetch rejects with a bare TypeError when the connection fails.
+  if (error instanceof TypeError && !(error as { code?: string }).code) return new ServiceError('provider_unavailable', { cause: error });
+  if (step === 'authorization-response') {
+    if (error instanceof oauth.AuthorizationResponseError) return new ServiceError('provider_denied', { cause: error });
+    const message = error instanceof Error ? error.message : '';
+    return new ServiceError(/"iss"/.test(message) ? 'issuer_mismatch' : 'invalid_authorization_response', { cause: error });
+  }
+  if (error instanceof oauth.ResponseBodyError) {
+    const code: ErrorCode = error.error === 'invalid_grant' ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
+    return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
+  }
+  if (step === 'token' && isIdTokenProblem(error)) return new ServiceError('id_token_invalid', { cause: error });
+  return new ServiceError('provider_bad_response', { cause: error });
+}
+
+function isIdTokenProblem(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  if (code && ID_TOKEN_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  // oauth4webapi reports a bad signature, alg or missing claim with INVALID_RESPONSE; its message names the JWT part.
+  return /JWT|JWS|id_token|ID Token|signature|"alg"|"nonce"|"sub"|"aud"|"azp"|"iss"|"exp"|"iat"/i.test(message);
+}

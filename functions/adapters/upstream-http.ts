@@ -1,0 +1,66 @@
+import { ServiceError } from '../core/errors';
+import type { Upstream, UpstreamRequest, UpstreamResponse } from '../core/ports';
+
+/** Lambda answers at most 6 MB; base64 for binary bodies grows them by a third. */
+export const MAX_UPSTREAM_BODY_BYTES = 4 * 1024 * 1024;
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+/**
+ * The protected API over HTTP with a per-call deadline. Requests are sent once: a failed POST is
+ * never replayed. Redirects are returned, not followed, so the token never travels to another host.
+ */
+export class HttpUpstream implements Upstream {
+  constructor(private readonly timeoutMs: number) {}
+
+  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers: { ...request.headers, authorization: `Bearer ${request.accessToken}` },
+        body: BODYLESS.has(request.method) || !request.body?.length ? undefined : request.body,
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      throw failure(error);
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { status: response.status, headers, body: await readLimited(response) };
+  }
+}
+
+function failure(error: unknown): ServiceError {
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return new ServiceError('upstream_timeout', { cause: error });
+  return new ServiceError('upstream_unavailable', { cause: error });
+}
+
+async function readLimited(response: Response): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_UPSTREAM_BODY_BYTES) {
+    await response.body?.cancel();
+    throw new ServiceError('upstream_bad_response', { detail: 'upstream body too large' });
+  }
+  if (!response.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body) {
+      total += chunk.length;
+      if (total > MAX_UPSTREAM_BODY_BYTES) {
+        await response.body.cancel().catch(() => undefined);
+        throw new ServiceError('upstream_bad_response', { detail: 'upstream body too large' });
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw error instanceof ServiceError ? error : failure(error);
+  }
+  return Buffer.concat(chunks);
+}

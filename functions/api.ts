@@ -1,0 +1,32 @@
+import { SESSION_COOKIE } from './adapters/http/cookies';
+import { lambdaHandler } from './adapters/http/lambda-handler';
+import { passThrough } from './adapters/http/response';
+import { proxyApiRequest, type ProxyDependencies } from './core/proxy-api-request';
+import * as runtime from './dependencies';
+
+const PREFIX = '/api/';
+
+/** ANY /api/{proxy+}: the protected API, called with the user's access token. */
+export function apiRoute(deps: () => ProxyDependencies) {
+  return lambdaHandler('api', 'json', async (request) => {
+    const upstream = await proxyApiRequest(
+      {
+        method: request.method,
+        proxyPath: request.rawPath.startsWith(PREFIX) ? request.rawPath.slice(PREFIX.length) : '',
+        rawQuery: request.rawQuery,
+        headers: request.headers,
+        body: request.body,
+        sessionToken: request.cookies.get(SESSION_COOKIE),
+      },
+      deps(),
+    );
+    return passThrough(upstream.status, upstream.headers, upstream.body);
+  });
+}
+
+export const handler = apiRoute(() => ({
+  sessions: runtime.store(),
+  upstream: runtime.upstream(),
+  clock: runtime.clock,
+  upstreamBaseUrl: runtime.config().upstreamApiUrl,
+}));

@@ -1,0 +1,25 @@
+import { clearCookie, LOGIN_BINDING_COOKIE, SESSION_COOKIE, setCookie } from './adapters/http/cookies';
+import { lambdaHandler } from './adapters/http/lambda-handler';
+import { redirect } from './adapters/http/response';
+import { completeLogin, type CompleteLoginDependencies } from './core/complete-login';
+import * as runtime from './dependencies';
+
+/** GET /callback: the redirect URI. Creates the session and sends the browser to its returnTo. */
+export function callbackRoute(deps: () => CompleteLoginDependencies) {
+  return lambdaHandler('callback', 'html', async (request) => {
+    const d = deps();
+    const signedIn = await completeLogin({ parameters: request.query, binding: request.cookies.get(LOGIN_BINDING_COOKIE) }, d);
+    return redirect(signedIn.returnTo, [
+      setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds),
+      clearCookie(LOGIN_BINDING_COOKIE),
+    ]);
+  });
+}
+
+export const handler = callbackRoute(() => ({
+  provider: runtime.identityProvider(),
+  transactions: runtime.store(),
+  sessions: runtime.store(),
+  clock: runtime.clock,
+  sessionLifetimeSeconds: runtime.config().sessionLifetimeSeconds,
+}));

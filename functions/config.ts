@@ -1,0 +1,208 @@
+/**
+ * Reads and validates the service configuration once. Every problem is collected so that a bad
+ * deployment fails at start with one message naming each setting, not one error at a time.
+ */
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export type ProviderConfig =
+  | { readonly kind: 'discovery'; readonly issuer: URL }
+  | {
+      /** Plain OAuth 2.0 provider without discovery (GitHub style): endpoints given explicitly. */
+      readonly kind: 'explicit';
+      readonly issuer?: URL;
+      readonly authorizationEndpoint: URL;
+      readonly tokenEndpoint: URL;
+      readonly userinfoEndpoint?: URL;
+      readonly revocationEndpoint?: URL;
+      readonly endSessionEndpoint?: URL;
+    };
+
+export type ClientSecretConfig =
+  | { readonly source: 'secrets-manager'; readonly secretId: string; readonly refreshSeconds: number }
+  | { readonly source: 'environment'; readonly value: string };
+
+export interface Config {
+  readonly provider: ProviderConfig;
+  readonly clientId: string;
+  readonly clientSecret: ClientSecretConfig;
+  readonly clientAuthMethod: ClientAuthMethod;
+  readonly scopes: readonly string[];
+  /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
+  readonly openid: boolean;
+  readonly publicBaseUrl: URL;
+  readonly redirectUri: string;
+  readonly upstreamApiUrl: URL;
+  readonly tableName: string;
+  readonly dynamodbEndpoint?: string;
+  readonly returnToAllowedOrigins: readonly string[];
+  readonly loginTimeoutSeconds: number;
+  readonly sessionLifetimeSeconds: number;
+  readonly providerTimeoutMs: number;
+  readonly upstreamTimeoutMs: number;
+  readonly storeTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const KNOWN_VARIABLES = [
+  'OAUTH_ISSUER', 'OAUTH_AUTHORIZATION_ENDPOINT', 'OAUTH_TOKEN_ENDPOINT', 'OAUTH_USERINFO_ENDPOINT',
+  'OAUTH_REVOCATION_ENDPOINT', 'OAUTH_END_SESSION_ENDPOINT', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET',
+  'OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_AUTH_METHOD', 'OAUTH_SCOPES', 'PUBLIC_BASE_URL', 'UPSTREAM_API_URL',
+  'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
+  'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS',
+  'SECRET_REFRESH_SECONDS',
+] as const;
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: (typeof KNOWN_VARIABLES)[number]): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const url = (name: (typeof KNOWN_VARIABLES)[number], required: boolean): URL | undefined => {
+    const raw = read(name);
+    if (raw === undefined) {
+      if (required) problems.push(`${name} is required`);
+      return undefined;
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackUrl(parsed))) {
+      problems.push(`${name} must use https (http is accepted only on a loopback host)`);
+    } else if (parsed.username || parsed.password || parsed.hash) {
+      problems.push(`${name} must not contain credentials or a fragment`);
+    }
+    return parsed;
+  };
+  const integer = (name: (typeof KNOWN_VARIABLES)[number], fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const issuer = url('OAUTH_ISSUER', false);
+  const authorizationEndpoint = url('OAUTH_AUTHORIZATION_ENDPOINT', false);
+  const tokenEndpoint = url('OAUTH_TOKEN_ENDPOINT', false);
+  const userinfoEndpoint = url('OAUTH_USERINFO_ENDPOINT', false);
+  const revocationEndpoint = url('OAUTH_REVOCATION_ENDPOINT', false);
+  const endSessionEndpoint = url('OAUTH_END_SESSION_ENDPOINT', false);
+  let provider: ProviderConfig | undefined;
+  if (authorizationEndpoint || tokenEndpoint) {
+    if (!authorizationEndpoint || !tokenEndpoint) {
+      problems.push('OAUTH_AUTHORIZATION_ENDPOINT and OAUTH_TOKEN_ENDPOINT must be set together');
+    } else {
+      provider = { kind: 'explicit', issuer, authorizationEndpoint, tokenEndpoint, userinfoEndpoint, revocationEndpoint, endSessionEndpoint };
+    }
+  } else if (issuer) {
+    provider = { kind: 'discovery', issuer };
+  } else if (!read('OAUTH_ISSUER')) {
+    problems.push('OAUTH_ISSUER is required (or OAUTH_AUTHORIZATION_ENDPOINT and OAUTH_TOKEN_ENDPOINT)');
+  }
+
+  const clientId = read('OAUTH_CLIENT_ID');
+  if (!clientId) problems.push('OAUTH_CLIENT_ID is required');
+
+  const secretArn = read('OAUTH_CLIENT_SECRET_ARN');
+  const secretValue = env.OAUTH_CLIENT_SECRET;
+  let clientSecret: ClientSecretConfig | undefined;
+  if (secretArn && secretValue) {
+    problems.push('set only one of OAUTH_CLIENT_SECRET_ARN and OAUTH_CLIENT_SECRET');
+  } else if (secretArn) {
+    clientSecret = { source: 'secrets-manager', secretId: secretArn, refreshSeconds: integer('SECRET_REFRESH_SECONDS', 300, 10, 86_400) };
+  } else if (secretValue) {
+    clientSecret = { source: 'environment', value: secretValue };
+  } else {
+    problems.push('OAUTH_CLIENT_SECRET_ARN (or, for local runs, OAUTH_CLIENT_SECRET) is required');
+  }
+
+  const authMethodRaw = read('OAUTH_CLIENT_AUTH_METHOD') ?? 'client_secret_basic';
+  if (authMethodRaw !== 'client_secret_basic' && authMethodRaw !== 'client_secret_post') {
+    problems.push('OAUTH_CLIENT_AUTH_METHOD must be client_secret_basic or client_secret_post');
+  }
+
+  const defaultScopes = provider?.kind === 'explicit' ? '' : 'openid profile email';
+  const scopes = (read('OAUTH_SCOPES') ?? defaultScopes).split(/\s+/).filter(Boolean);
+  if (scopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+    problems.push('OAUTH_SCOPES contains a character not allowed in a scope');
+  }
+  const openid = scopes.includes('openid');
+  if (openid && provider?.kind === 'explicit') {
+    problems.push('the openid scope needs discovery: set OAUTH_ISSUER without explicit endpoints');
+  }
+
+  const publicBaseUrl = url('PUBLIC_BASE_URL', true);
+  if (publicBaseUrl && (publicBaseUrl.search || publicBaseUrl.pathname !== '/')) {
+    problems.push('PUBLIC_BASE_URL must be an origin without path or query, e.g. https://login.example.com');
+  }
+  const upstreamApiUrl = url('UPSTREAM_API_URL', true);
+  if (upstreamApiUrl?.search) problems.push('UPSTREAM_API_URL must not contain a query');
+
+  const tableName = read('TABLE_NAME');
+  if (!tableName) problems.push('TABLE_NAME is required');
+  const dynamodbEndpoint = url('DYNAMODB_ENDPOINT', false);
+  if (dynamodbEndpoint && !isLoopbackUrl(dynamodbEndpoint)) problems.push('DYNAMODB_ENDPOINT is for local runs and must be a loopback URL');
+
+  const returnToAllowedOrigins: string[] = [];
+  for (const raw of (read('RETURN_TO_ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const origin = new URL(raw);
+      if (origin.origin === 'null' || origin.href !== `${origin.origin}/` || (origin.protocol !== 'https:' && !isLoopbackUrl(origin))) throw new Error();
+      returnToAllowedOrigins.push(origin.origin);
+    } catch {
+      problems.push(`RETURN_TO_ALLOWED_ORIGINS entry is not an https origin: ${raw.slice(0, 100)}`);
+    }
+  }
+
+  const loginTimeoutSeconds = integer('LOGIN_TIMEOUT_SECONDS', 600, 60, 3_600);
+  const sessionLifetimeSeconds = integer('SESSION_LIFETIME_SECONDS', 8 * 3_600, 300, 30 * 86_400);
+  const providerTimeoutMs = integer('PROVIDER_TIMEOUT_MS', 5_000, 100, 25_000);
+  const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 25_000);
+  const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 10_000);
+
+  if (problems.length > 0 || !provider || !clientId || !clientSecret || !publicBaseUrl || !upstreamApiUrl || !tableName) {
+    throw new ConfigError(problems);
+  }
+  return Object.freeze({
+    provider,
+    clientId,
+    clientSecret,
+    clientAuthMethod: authMethodRaw as ClientAuthMethod,
+    scopes: Object.freeze(scopes),
+    openid,
+    publicBaseUrl,
+    redirectUri: new URL('/callback', publicBaseUrl).href,
+    upstreamApiUrl,
+    tableName,
+    dynamodbEndpoint: dynamodbEndpoint?.href,
+    returnToAllowedOrigins: Object.freeze(returnToAllowedOrigins),
+    loginTimeoutSeconds,
+    sessionLifetimeSeconds,
+    providerTimeoutMs,
+    upstreamTimeoutMs,
+    storeTimeoutMs,
+  });
+}

@@ -1,0 +1,63 @@
+import { ServiceError } from './errors';
+import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore } from './ports';
+import { constantTimeEqual, hashToken, randomToken } from './secrets';
+
+export interface CompleteLoginDependencies {
+  readonly provider: IdentityProvider;
+  readonly transactions: LoginTransactionStore;
+  readonly sessions: SessionStore;
+  readonly clock: Clock;
+  readonly sessionLifetimeSeconds: number;
+}
+
+export interface CompletedSignIn {
+  /** Value of the new session cookie; only its hash is stored. */
+  readonly sessionToken: string;
+  readonly returnTo: string;
+}
+
+/** Parameters of the authorization response that must appear at most once (duplicates are an attack). */
+const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
+
+/**
+ * Finishes the authorization code flow. The login transaction is consumed (deleted) before the
+ * code is redeemed, so a state can be used once only, even by two concurrent requests; then it
+ * must belong to this browser; only then does the provider see the code.
+ */
+export async function completeLogin(
+  input: { parameters: URLSearchParams; binding?: string },
+  deps: CompleteLoginDependencies,
+): Promise<CompletedSignIn> {
+  const { parameters } = input;
+  if (SINGLE_VALUED.some((name) => parameters.getAll(name).length > 1)) throw new ServiceError('invalid_authorization_response');
+  const state = parameters.get('state');
+  if (!state) throw new ServiceError('login_state_missing');
+
+  const transaction = await deps.transactions.consume(hashToken(state));
+  const nowSeconds = Math.floor(deps.clock.now() / 1000);
+  // The store deletes expired items lazily, so expiry is checked here, not left to TTL.
+  if (!transaction || transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
+  if (!input.binding || !constantTimeEqual(hashToken(input.binding), transaction.bindingHash)) {
+    throw new ServiceError('login_state_mismatch');
+  }
+
+  const login = await deps.provider.completeLogin({
+    parameters,
+    expectedState: state,
+    codeVerifier: transaction.codeVerifier,
+    nonce: transaction.nonce,
+  });
+
+  const sessionToken = randomToken();
+  await deps.sessions.create(hashToken(sessionToken), {
+    sid: randomToken(16),
+    claims: login.claims,
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken,
+    idToken: login.idToken,
+    accessTokenExpiresAt: login.expiresIn === undefined ? undefined : nowSeconds + login.expiresIn,
+    createdAt: nowSeconds,
+    expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
+  });
+  return { sessionToken, returnTo: transaction.returnTo };
+}

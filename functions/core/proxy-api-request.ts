@@ -1,0 +1,44 @@
+import { requireSession } from './current-session';
+import { ServiceError } from './errors';
+import type { Clock, SessionStore, Upstream, UpstreamResponse } from './ports';
+import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from './proxy-policy';
+
+export interface ApiRequest {
+  readonly method: string;
+  /** The part of the path after `/api/`, still percent-encoded as received. */
+  readonly proxyPath: string;
+  readonly rawQuery: string;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body?: Uint8Array;
+  readonly sessionToken?: string;
+}
+
+export interface ProxyDependencies {
+  readonly sessions: SessionStore;
+  readonly upstream: Upstream;
+  readonly clock: Clock;
+  readonly upstreamBaseUrl: URL;
+}
+
+/**
+ * Calls the protected API on the user's behalf. The CSRF header is checked before anything else,
+ * so a cross-site request costs no store read and reaches no upstream.
+ */
+export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependencies): Promise<UpstreamResponse> {
+  // A cross-site form or image cannot set a custom header; a cross-site fetch with one needs CORS approval.
+  if (request.headers['x-csrf'] !== '1') throw new ServiceError('csrf_header_missing');
+  const url = upstreamUrl(deps.upstreamBaseUrl, request.proxyPath, request.rawQuery);
+  const { session } = await requireSession(request.sessionToken, deps);
+  if (session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt <= Math.floor(deps.clock.now() / 1000)) {
+    throw new ServiceError('token_expired');
+  }
+  const response = await deps.upstream.send({
+    method: request.method,
+    url,
+    headers: upstreamRequestHeaders(request.headers),
+    body: request.body,
+    accessToken: session.accessToken,
+  });
+  return { ...response, headers: browserResponseHeaders(response.headers) };
+}

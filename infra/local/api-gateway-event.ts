@@ -1,0 +1,212 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0): a Node request becomes the event
+ * a Lambda handler receives on AWS, and the handler's result becomes the Node response. Mirroring the
+ * real mapping closely (raw query string, cookies array, comma-joined duplicates, base64 bodies) means
+ * the handlers run locally exactly as deployed, with no local-only code paths in functions/.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** API Gateway's payload limit for HTTP APIs; larger requests are refused with 413. */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+export type RouteName = 'login' | 'callback' | 'api' | 'session' | 'logout';
+
+export interface RouteMatch {
+  readonly name: RouteName;
+  readonly routeKey: string;
+  readonly pathParameters?: Readonly<Record<string, string>>;
+}
+
+/** The same routes as the HTTP API in the CDK stack. */
+const EXACT_ROUTES: ReadonlyMap<string, RouteName> = new Map<string, RouteName>([
+  ['GET /login', 'login'],
+  ['GET /callback', 'callback'],
+  ['GET /session', 'session'],
+  ['GET /logout', 'logout'],
+]);
+const PROXY_PREFIX = '/api/';
+const PROXY_ROUTE_KEY = 'ANY /api/{proxy+}';
+
+/**
+ * Finds the route for a request. Like API Gateway, the path is percent-decoded before matching and the
+ * greedy `{proxy+}` parameter is handed over decoded; a path that does not decode matches nothing.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  const exact = EXACT_ROUTES.get(`${method} ${path}`);
+  if (exact) return { name: exact, routeKey: `${method} ${path}` };
+  if (path.startsWith(PROXY_PREFIX) && path.length > PROXY_PREFIX.length) {
+    return { name: 'api', routeKey: PROXY_ROUTE_KEY, pathParameters: { proxy: path.slice(PROXY_PREFIX.length) } };
+  }
+  return undefined;
+}
+
+/** The parts of a Node request the event is built from (an `IncomingMessage` has them all). */
+export interface RequestLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly rawHeaders: readonly string[];
+  readonly httpVersion: string;
+  readonly socket: { readonly remoteAddress?: string | undefined; readonly localPort?: number | undefined };
+}
+
+export interface EventOptions {
+  readonly route: RouteMatch;
+  readonly now?: Date;
+  readonly requestId?: string;
+}
+
+/** Splits a request target into the raw path and the raw query string, both exactly as received. */
+export function splitRequestTarget(url: string): { rawPath: string; rawQueryString: string } {
+  const queryStart = url.indexOf('?');
+  return queryStart === -1
+    ? { rawPath: url, rawQueryString: '' }
+    : { rawPath: url.slice(0, queryStart), rawQueryString: url.slice(queryStart + 1) };
+}
+
+export function toApiGatewayEvent(req: RequestLike, body: Buffer, options: EventOptions): APIGatewayProxyEventV2 {
+  const now = options.now ?? new Date();
+  const requestId = options.requestId ?? newRequestId();
+  const { rawPath, rawQueryString } = splitRequestTarget(req.url ?? '/');
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+
+  const joined = new Map<string, string>();
+  const cookies: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] as string).toLowerCase();
+    const value = req.rawHeaders[i + 1] as string;
+    if (name === 'cookie') {
+      cookies.push(...value.split(';').map((part) => part.trim()).filter(Boolean));
+    } else {
+      const previous = joined.get(name);
+      joined.set(name, previous === undefined ? value : `${previous},${value}`);
+    }
+  }
+  // API Gateway appends the caller's address and states the protocol and port it received on.
+  const forwardedFor = joined.get('x-forwarded-for');
+  joined.set('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
+  joined.set('x-forwarded-proto', 'http');
+  if (req.socket.localPort !== undefined) joined.set('x-forwarded-port', String(req.socket.localPort));
+
+  const domainName = (joined.get('host') ?? 'localhost').replace(/:\d+$/, '');
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: options.route.routeKey,
+    rawPath,
+    rawQueryString,
+    headers: Object.fromEntries(joined),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: {
+        method: req.method ?? 'GET',
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: joined.get('user-agent') ?? '',
+      },
+      requestId,
+      routeKey: options.route.routeKey,
+      stage: '$default',
+      time: formatRequestTime(now),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+  if (cookies.length > 0) event.cookies = cookies;
+  const query = parseQueryString(rawQueryString);
+  if (query) event.queryStringParameters = query;
+  if (options.route.pathParameters) event.pathParameters = { ...options.route.pathParameters };
+  if (body.length > 0) {
+    if (isTextual(joined.get('content-type'))) {
+      event.body = body.toString('utf8');
+    } else {
+      event.body = body.toString('base64');
+      event.isBase64Encoded = true;
+    }
+  }
+  return event;
+}
+
+/** Decoded query parameters; API Gateway joins repeated names with a comma. */
+export function parseQueryString(rawQueryString: string): Record<string, string> | undefined {
+  if (!rawQueryString) return undefined;
+  const values = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    const previous = values.get(name);
+    values.set(name, previous === undefined ? value : `${previous},${value}`);
+  }
+  return values.size > 0 ? Object.fromEntries(values) : undefined;
+}
+
+/**
+ * Bodies API Gateway passes as text; everything else (form posts included, as on AWS) arrives base64
+ * encoded, so handlers must honour `isBase64Encoded`.
+ */
+export function isTextual(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  return (
+    mediaType.startsWith('text/') ||
+    ['application/json', 'application/xml', 'application/javascript'].includes(mediaType) ||
+    /^application\/[\w.-]+\+(json|xml)$/.test(mediaType)
+  );
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The `requestContext.time` format: `27/Nov/2025:23:54:01 +0000`. */
+export function formatRequestTime(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${two(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
+  );
+}
+
+export function newRequestId(): string {
+  return randomBytes(10).toString('base64');
+}
+
+/**
+ * The result as API Gateway interprets it: a structured result as given; any other value (a string or
+ * an object without `statusCode`) becomes a 200 JSON response.
+ */
+export function normalizeResult(result: APIGatewayProxyResultV2<object>): APIGatewayProxyStructuredResultV2 {
+  if (typeof result === 'object' && result !== null && 'statusCode' in result) {
+    return result as APIGatewayProxyStructuredResultV2;
+  }
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof result === 'string' ? result : JSON.stringify(result),
+  };
+}
+
+/** Writes a handler result to the Node response: each cookie becomes its own `Set-Cookie` header. */
+export function writeApiGatewayResult(res: ServerResponse, result: APIGatewayProxyResultV2<object>): void {
+  const structured = normalizeResult(result);
+  res.statusCode = structured.statusCode ?? 200;
+  for (const [name, value] of Object.entries(structured.headers ?? {})) {
+    res.setHeader(name, String(value));
+  }
+  if (structured.cookies && structured.cookies.length > 0) {
+    const existing = res.getHeader('set-cookie');
+    const previous = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+    res.setHeader('set-cookie', [...previous, ...structured.cookies]);
+  }
+  if (structured.body === undefined || structured.body === '') {
+    res.end();
+    return;
+  }
+  res.end(Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8'));
+}

@@ -7,4 +7,11 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // One DynamoDB Local for the whole run; its endpoint reaches the workers as DYNAMODB_LOCAL_ENDPOINT.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Dummy AWS credentials and region for every test file, so no test can reach a real account.
+  setupFiles: ['<rootDir>/test/support/env.ts'],
+  // Integration and browser tests start real servers; the default 5 s is too tight on a cold CI machine.
+  testTimeout: 30000,
 };

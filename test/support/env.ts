@@ -1,0 +1,9 @@
+/**
+ * Environment every test file starts with (jest `setupFiles`): the AWS SDK must never look for real
+ * credentials or a region on the machine running the tests, and on Node 20 it would print a support
+ * warning into every run. Values already set are kept, so a developer can override them.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'test-access-key';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'test-secret-key';

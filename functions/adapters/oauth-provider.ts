@@ -76,7 +76,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
       tokens = await redeem(await this.secret.get());
     } catch (error) {
       // A rotated secret shows as invalid_client: read it again once, then give up.
-      if (!(error instanceof oauth.ResponseBodyError && error.error === 'invalid_client')) throw providerFailure(error, 'token');
+      if (!isInvalidClient(error)) throw providerFailure(error, 'token');
       try {
         tokens = await redeem(await this.secret.refresh());
       } catch (retryError) {
@@ -163,6 +163,14 @@ export class OAuthIdentityProvider implements IdentityProvider {
     // Plain http is allowed only for a loopback provider (local runs and tests); config enforces the same.
     return { signal: () => AbortSignal.timeout(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
   }
+}
+
+/** Providers answer a failed client authentication with a JSON error or a 401 challenge. */
+function isInvalidClient(error: unknown): boolean {
+  return (
+    (error instanceof oauth.ResponseBodyError && error.error === 'invalid_client') ||
+    (error instanceof oauth.WWWAuthenticateChallengeError && error.status === 401)
+  );
 }
 
 function idTokenClaims(tokens: oauth.TokenEndpointResponse): UserClaims {

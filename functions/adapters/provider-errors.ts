@@ -25,6 +25,9 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
     const code: ErrorCode = error.error === 'invalid_grant' ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
     return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
   }
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    return new ServiceError(error.status === 401 ? 'client_misconfigured' : 'provider_bad_response', { cause: error });
+  }
   if (step === 'token' && isIdTokenProblem(error)) return new ServiceError('id_token_invalid', { cause: error });
   return new ServiceError('provider_bad_response', { cause: error });
 }

@@ -1,0 +1,87 @@
+/**
+ * The client secret through the real Secrets Manager SDK client (against a local endpoint), and
+ * its use at the real provider: cached per instance, re-read on a timer, re-read once when the
+ * token endpoint says invalid_client (rotation), and never part of an error.
+ */
+import { SecretsManagerClientSecret } from '../../functions/adapters/client-secret';
+import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { loadConfig } from '../../functions/config';
+import { ServiceError } from '../../functions/core/errors';
+import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { completeDevLogin } from '../support/dev-idp-login';
+import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+let secrets: SecretsManagerEndpoint;
+let idp: DevProvider;
+let now = 1_700_000_000_000;
+const clock = { now: () => now };
+
+beforeAll(async () => {
+  secrets = await startSecretsManagerEndpoint();
+  idp = await startDevProvider({ port: 0, clients: [{ clientId: 'rotating-client', clientSecret: 'secret-v2', redirectUris: [REDIRECT_URI] }] });
+});
+afterAll(async () => {
+  await secrets?.close();
+  await idp?.close();
+});
+beforeEach(() => secrets.reset());
+
+function source(secretId: string, refreshSeconds = 300) {
+  return new SecretsManagerClientSecret(secretsManagerClient(secrets.endpoint), secretId, refreshSeconds, 2000, clock);
+}
+
+test('reads once per warm instance, shares concurrent reads, and re-reads after the refresh period', async () => {
+  secrets.setSecret('client', 'secret-v1');
+  const secret = source('client', 60);
+  expect(await Promise.all([secret.get(), secret.get(), secret.get()])).toEqual(['secret-v1', 'secret-v1', 'secret-v1']);
+  expect(secrets.calls).toBe(1);
+  expect(await secret.get()).toBe('secret-v1');
+  expect(secrets.calls).toBe(1);
+  secrets.setSecret('client', 'secret-v2');
+  now += 61_000;
+  expect(await secret.get()).toBe('secret-v2');
+  expect(secrets.calls).toBe(2);
+});
+
+test('accepts a JSON secret with a client_secret field', async () => {
+  const arn = secrets.setSecret('json-client', JSON.stringify({ client_secret: 'from-json' }));
+  expect(await source(arn).get()).toBe('from-json');
+});
+
+test('an unavailable or unknown secret is secret_unavailable (503) and the error never holds a value', async () => {
+  secrets.setSecret('down', 'the-value');
+  secrets.fail({ status: 500 });
+  const failure = await source('down').get().catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ServiceError);
+  expect((failure as ServiceError).code).toBe('secret_unavailable');
+  expect((failure as ServiceError).status).toBe(503);
+  secrets.fail(undefined);
+  expect(((await source('missing').get().catch((error: unknown) => error)) as ServiceError).code).toBe('secret_unavailable');
+});
+
+test('after rotation the token endpoint answers invalid_client once, the secret is re-read and the login succeeds', async () => {
+  const arn = secrets.setSecret('rotating', 'secret-v1');
+  const secret = source('rotating');
+  expect(await secret.get()).toBe('secret-v1'); // the warm instance holds the old secret
+  secrets.setSecret('rotating', 'secret-v2'); // rotated at the provider and in Secrets Manager
+  const config = loadConfig({
+    OAUTH_ISSUER: idp.issuer,
+    OAUTH_CLIENT_ID: 'rotating-client',
+    OAUTH_CLIENT_SECRET_ARN: arn,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+    UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
+    TABLE_NAME: 'unused',
+  });
+  const provider = new OAuthIdentityProvider(config, secret);
+  const request = await provider.createAuthorizationRequest();
+  const { callbackUrl } = await completeDevLogin(request.url.href, 'rita');
+  const login = await provider.completeLogin({
+    parameters: new URL(callbackUrl).searchParams,
+    expectedState: request.state,
+    codeVerifier: request.codeVerifier,
+    nonce: request.nonce,
+  });
+  expect(login.claims.sub).toBe('rita');
+  expect(secrets.calls).toBe(2);
+});

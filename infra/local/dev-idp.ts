@@ -1,0 +1,132 @@
+/**
+ * A development OpenID provider (panva's certified oidc-provider) for `npm start` and the tests.
+ * It accepts any login name with any password, so the whole login flow can be tried and tested
+ * without an account anywhere. Never expose it: it listens on 127.0.0.1 only.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
+import Provider, { type Account, type Configuration } from 'oidc-provider';
+import { createMemoryAdapter } from './dev-idp-store';
+import { logoutSource, postLogoutSuccessSource, renderError } from './dev-idp-pages';
+import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
+
+export interface DevClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris?: readonly string[];
+  /** Default client_secret_basic. */
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
+export interface DevProviderOptions {
+  /** Default 0: a free port. */
+  readonly port?: number;
+  readonly clients: readonly DevClient[];
+  /** Default 3600. */
+  readonly accessTokenTtlSeconds?: number;
+  /** Default true: every refresh returns a new refresh token and retires the old one. */
+  readonly rotateRefreshTokens?: boolean;
+}
+
+export interface DevProvider {
+  /** `http://127.0.0.1:<port>`; discovery at `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  readonly provider: Provider;
+  close(): Promise<void>;
+}
+
+const DAY = 24 * 3600;
+
+export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
+  // The issuer contains the port, so the provider is built once the server is listening.
+  let listener: RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = createServer((req, res) => listener(req, res));
+  const port = await listenOnLoopback(server, options.port ?? 0);
+  const issuer = loopbackUrl(LOOPBACK_HOST, port);
+  let provider: Provider;
+  try {
+    provider = new Provider(issuer, devProviderConfiguration(options));
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
+  provider.on('server_error', (_ctx: unknown, error: unknown) => {
+    const summary = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+    console.error(`development identity provider: ${summary}`);
+  });
+  listener = provider.callback();
+  return { issuer, provider, close: () => closeServer(server) };
+}
+
+/** The dev account for a login name: `alice` becomes `{ sub: 'alice', name: 'Alice', email: 'alice@example.test' }`. */
+export function devAccount(login: string): Account {
+  return {
+    accountId: login,
+    claims: () => ({
+      sub: login,
+      name: login.charAt(0).toUpperCase() + login.slice(1),
+      email: `${login}@example.test`,
+      email_verified: false,
+    }),
+  };
+}
+
+export function devProviderConfiguration(options: DevProviderOptions): Configuration {
+  const accessTokenTtl = options.accessTokenTtlSeconds ?? 3600;
+  return {
+    adapter: createMemoryAdapter(),
+    clients: options.clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: [...client.redirectUris],
+      post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    })),
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    jwks: { keys: [signingKey()] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    findAccount: (_ctx: unknown, sub: string) => devAccount(sub),
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    // Name and email go into the ID token too, as most hosted providers do, so a client that reads
+    // only the ID token still shows who is signed in.
+    conformIdTokenClaims: false,
+    features: {
+      devInteractions: { enabled: true },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId,
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      userinfo: { enabled: true },
+    },
+    pkce: { required: () => true },
+    // Refresh tokens for every client allowed the grant, without the offline_access scope and the
+    // forced consent prompt that would otherwise be needed.
+    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(grant: string): boolean }) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: options.rotateRefreshTokens ?? true,
+    ttl: {
+      AccessToken: accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 14 * DAY,
+      Interaction: 3600,
+      Session: 14 * DAY,
+      Grant: 14 * DAY,
+    },
+    // The login service calls the provider from its backend only: no browser origin needs CORS.
+    clientBasedCORS: () => false,
+    renderError,
+  };
+}
+
+/** A fresh RS256 signing key per start: tokens from an earlier run must not verify. */
+function signingKey(): Record<string, unknown> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+}

@@ -1,0 +1,63 @@
+/**
+ * Types for the two untyped development dependencies of the local runtime, limited to what it uses.
+ * oidc-provider v9 and dynalite ship no declarations of their own.
+ */
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export type AdapterPayload = Record<string, unknown>;
+
+  /** Storage for the provider's artifacts (sessions, grants, codes, tokens), one instance per model name. */
+  export interface Adapter {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+    find(id: string): Promise<AdapterPayload | undefined>;
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+    findByUid(uid: string): Promise<AdapterPayload | undefined>;
+    consume(id: string): Promise<void>;
+    destroy(id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  export type AdapterConstructor = new (name: string) => Adapter;
+
+  export interface Account {
+    accountId: string;
+    claims(use: string, scope: string): Promise<Record<string, unknown>> | Record<string, unknown>;
+  }
+
+  /** The configuration object; oidc-provider validates it at construction. */
+  export type Configuration = Record<string, unknown>;
+
+  /** The Koa context oidc-provider hands to configuration functions; only `body` is written here. */
+  export interface ProviderContext {
+    body: unknown;
+    type: string;
+    host: string;
+  }
+
+  export class Provider {
+    constructor(issuer: string, configuration?: Configuration);
+    readonly issuer: string;
+    /** The Node request listener of the underlying Koa application. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+
+  export default Provider;
+}
+
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+
+  interface DynaliteOptions {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    maxItemSizeKb?: number;
+    /** LevelDB directory; in memory when absent. */
+    path?: string;
+  }
+
+  function dynalite(options?: DynaliteOptions): Server;
+  export = dynalite;
+}

@@ -61,7 +61,8 @@ export class OAuthIdentityProvider implements IdentityProvider {
     }
     const redeem = async (secret: string) => {
       const response = await oauth.authorizationCodeGrantRequest(
-        as, this.client, this.clientAuth(secret), callbackParameters, this.settings.redirectUri, check.codeVerifier, this.httpOptions(),
+        as, this.client, this.clientAuth(secret), callbackParameters, this.settings.redirectUri, check.codeVerifier,
+        { ...this.httpOptions(), [oauth.customFetch]: fetchWithErrorStatus },
       );
       if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
       const tokens = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
@@ -163,6 +164,24 @@ export class OAuthIdentityProvider implements IdentityProvider {
     // Plain http is allowed only for a loopback provider (local runs and tests); config enforces the same.
     return { signal: () => AbortSignal.timeout(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
   }
+}
+
+/**
+ * Some plain OAuth 2.0 providers (GitHub) answer token errors with HTTP 200 and an `error` field.
+ * Giving such an answer the 400 status of RFC 6749 lets it be handled like any other token error.
+ */
+async function fetchWithErrorStatus(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.status !== 200 || !/json/i.test(response.headers.get('content-type') ?? '')) return response;
+  const text = await response.text();
+  let status = 200;
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    if (typeof body.error === 'string' && body.access_token === undefined) status = 400;
+  } catch {
+    // Not JSON after all: leave it for the protocol library to refuse.
+  }
+  return new Response(text, { status, headers: response.headers });
 }
 
 /** Providers answer a failed client authentication with a JSON error or a 401 challenge. */

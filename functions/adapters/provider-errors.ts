@@ -1,6 +1,9 @@
 import * as oauth from 'oauth4webapi';
 import { ServiceError, type ErrorCode } from '../core/errors';
 
+/** The code (or refresh token) is not good: RFC 6749's invalid_grant, and GitHub's name for it. */
+const CODE_REJECTED = new Set(['invalid_grant', 'bad_verification_code']);
+
 type Step = 'discovery' | 'authorization-response' | 'token' | 'userinfo';
 
 /** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
@@ -22,7 +25,7 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
     return new ServiceError(/"iss"/.test(message) ? 'issuer_mismatch' : 'invalid_authorization_response', { cause: error });
   }
   if (error instanceof oauth.ResponseBodyError) {
-    const code: ErrorCode = error.error === 'invalid_grant' ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
+    const code: ErrorCode = CODE_REJECTED.has(error.error) ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
     return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {

@@ -274,7 +274,8 @@ describe('/api', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  test.each(['/api/..%2f..%2fadmin', '/api/%2e%2e/admin', '/api/a%5c..%5c..%5cadmin'])('cannot leave the upstream base path: %s', async (path) => {
+    // fetch normalises a bare `%2e%2e` segment itself; the unit tests cover that shape.
+test.each(['/api/..%2f..%2fadmin', '/api/a/%2E%2e%2Fadmin', '/api/a%5c..%5c..%5cadmin'])('cannot leave the upstream base path: %s', async (path) => {
     const browser = await signIn('heidi');
     const response = await browser.get(path, { 'x-csrf': '1' });
     expect(response.status).toBe(400);

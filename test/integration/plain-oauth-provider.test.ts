@@ -36,9 +36,10 @@ beforeAll(async () => {
       const ok = challenge !== undefined && createHash('sha256').update(verifier).digest('base64url') === challenge
         && form.get('client_id') === CLIENT_ID && form.get('client_secret') === CLIENT_SECRET;
       issuedCodes.delete(form.get('code') ?? '');
-      const answer = ok ? { access_token: 'gho_plain_access_token', token_type: 'bearer', scope: 'read:user' } : { error: 'bad_verification_code' };
+      const answer: Record<string, string> = ok ? { access_token: 'gho_plain_access_token', token_type: 'bearer', scope: 'read:user' } : { error: 'bad_verification_code' };
       if (req.headers.accept?.includes('application/json')) {
-        res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        // Like GitHub: errors come with HTTP 200 too.
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
       } else {
         res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' }).end(new URLSearchParams(answer).toString());
       }

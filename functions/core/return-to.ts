@@ -21,7 +21,9 @@ export function checkReturnTo(value: string | undefined, ownOrigin: string, allo
   }
   if (target.username || target.password) throw new ServiceError('invalid_return_to');
   const isRelative = value.startsWith('/') && !value.startsWith('//');
-  if (isRelative && target.origin === ownOrigin) return `${target.pathname}${target.search}${target.hash}`;
+  const path = `${target.pathname}${target.search}${target.hash}`;
+  // Dot segments can collapse to `//host` (`/..//evil`), which a browser reads as another site.
+  if (isRelative && target.origin === ownOrigin && !path.startsWith('//')) return path;
   if (!isRelative && (target.protocol === 'https:' || target.protocol === 'http:') && allowedOrigins.includes(target.origin)) {
     return target.href;
   }

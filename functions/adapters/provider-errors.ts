@@ -17,8 +17,8 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
   if (error instanceof ServiceError) return error;
   const name = (error as { name?: string } | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return new ServiceError('provider_timeout', { cause: error });
-  // fetch rejects with a bare TypeError when the connection fails.
-  if (error instanceof TypeError && !(error as { code?: string }).code) return new ServiceError('provider_unavailable', { cause: error });
+  // fetch rejects with a bare TypeError when the connection fails (compared by name: it may come from another realm).
+  if (name === 'TypeError' && !(error as { code?: string }).code) return new ServiceError('provider_unavailable', { cause: error });
   if (step === 'authorization-response') {
     if (error instanceof oauth.AuthorizationResponseError) return new ServiceError('provider_denied', { cause: error });
     const message = error instanceof Error ? error.message : '';

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { asServiceError, type ServiceError } from '../../core/errors';
+import { ConfigError } from '../../config';
+import { asServiceError, ServiceError } from '../../core/errors';
 import { logger } from '../logger';
 import { clearCookie, SESSION_COOKIE } from './cookies';
 import { parseRequest, type HttpRequest } from './request';
@@ -25,7 +26,8 @@ export function lambdaHandler(
     try {
       response = await handle(parseRequest(event));
     } catch (error) {
-      failure = asServiceError(error);
+      if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
+      failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
       // A dead session's cookie is cleared so the browser stops sending it.
       const clear = failure.code === 'not_signed_in' || failure.code === 'token_expired' ? [clearCookie(SESSION_COOKIE)] : [];
       response = errorResponse(failure, format, clear);

@@ -1,0 +1,248 @@
+/**
+ * Every dependency down, slow or erroring: the service answers a clear 5xx quickly, creates no
+ * session and never a half-written one. The handlers are the real ones, wired with adapters
+ * pointed at dead, silent or failing endpoints on 127.0.0.1.
+ */
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { apiRoute } from '../../functions/api';
+import { callbackRoute } from '../../functions/callback';
+import { loginRoute } from '../../functions/login';
+import { logoutRoute } from '../../functions/logout';
+import { sessionRoute } from '../../functions/session';
+import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { HttpUpstream, MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream-http';
+import { loadConfig } from '../../functions/config';
+import { systemClock } from '../../functions/core/ports';
+import { hashToken, randomToken } from '../../functions/core/secrets';
+import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { closeServer, listenOnLoopback } from '../support/http-server';
+import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { TestBrowser } from './test-browser';
+
+const TIMEOUT_MS = 400;
+
+/** Accepts connections and never answers: the slow dependency. */
+async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** An OpenID provider whose discovery works and whose token endpoint always fails with 500. */
+async function startBrokenTokenEndpoint(): Promise<{ issuer: string; server: Server }> {
+  let issuer = '';
+  const server = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        authorization_response_iss_parameter_supported: true,
+      }));
+      return;
+    }
+    req.resume();
+    res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+  });
+  issuer = await listenOnLoopback(server);
+  return { issuer, server };
+}
+
+const DEAD_URL = 'http://127.0.0.1:9'; // the discard port: nothing listens there
+
+let tableName: string;
+let silent: { url: string; close(): Promise<void> };
+let broken: { issuer: string; server: Server };
+let secrets: SecretsManagerEndpoint;
+let upstream: RecordingUpstream;
+const servers: LocalServer[] = [];
+
+beforeAll(async () => {
+  tableName = await createTestTable(dynamoDbLocalEndpoint());
+  silent = await startSilentServer();
+  broken = await startBrokenTokenEndpoint();
+  secrets = await startSecretsManagerEndpoint({ client: 'the-secret' });
+  upstream = await startRecordingUpstream();
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await silent?.close();
+  if (broken) await closeServer(broken.server);
+  await secrets?.close();
+  await upstream?.close();
+});
+
+interface Wiring {
+  dynamodbEndpoint?: string;
+  issuer?: string;
+  upstreamUrl?: string;
+  secret?: ClientSecretSource;
+}
+
+/** The service on a local server with each dependency pointed where the test says. */
+async function service(wiring: Wiring): Promise<TestBrowser> {
+  const config = loadConfig({
+    OAUTH_ISSUER: wiring.issuer ?? broken.issuer,
+    OAUTH_CLIENT_ID: 'client',
+    OAUTH_CLIENT_SECRET: 'unused',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+    UPSTREAM_API_URL: wiring.upstreamUrl ?? upstream.url,
+    TABLE_NAME: tableName,
+    PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
+    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+    STORE_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
+  const store = new DynamoDbStore(dynamoDbClient(wiring.dynamodbEndpoint ?? dynamoDbLocalEndpoint()), tableName, TIMEOUT_MS);
+  const provider = new OAuthIdentityProvider(config, wiring.secret ?? staticClientSecret('unused'));
+  const common = { clock: systemClock, ownOrigin: config.publicBaseUrl.origin, returnToAllowedOrigins: [] };
+  const server = await startLocalServer({
+    port: 0,
+    demoPage: false,
+    handlers: {
+      login: async () => loginRoute(() => ({ ...common, provider, transactions: store, loginTimeoutSeconds: 600 })),
+      callback: async () => callbackRoute(() => ({ provider, transactions: store, sessions: store, clock: systemClock, sessionLifetimeSeconds: 3600 })),
+      api: async () => apiRoute(() => ({ sessions: store, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, upstreamBaseUrl: config.upstreamApiUrl })),
+      session: async () => sessionRoute(() => ({ sessions: store, clock: systemClock })),
+      logout: async () => logoutRoute(() => ({ ...common, sessions: store, provider, postLogoutRedirectUri: 'http://127.0.0.1:3000/' })),
+    },
+  });
+  servers.push(server);
+  return new TestBrowser(server.url);
+}
+
+/** A signed-in browser: the session is written straight into DynamoDB Local. */
+async function withSession(browser: TestBrowser): Promise<TestBrowser> {
+  const token = randomToken();
+  const now = Math.floor(Date.now() / 1000);
+  await new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000).create(hashToken(token), {
+    sid: randomToken(16), claims: { sub: 'u1' }, accessToken: 'at', createdAt: now, expiresAt: now + 3600, accessTokenExpiresAt: now + 3600,
+  });
+  browser.cookies.set('__Host-session', token);
+  return browser;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = Date.now();
+  const result = await work();
+  return { result, ms: Date.now() - started };
+}
+
+async function sessionCount(): Promise<number> {
+  const items = (await dynamoDbClient(dynamoDbLocalEndpoint()).send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
+  return items.filter((item) => item.pk?.S?.startsWith('session#')).length;
+}
+
+describe('DynamoDB', () => {
+  test('unreachable: 503 store_unavailable', async () => {
+    const browser = await withSession(await service({ dynamodbEndpoint: DEAD_URL }));
+    const { result, ms } = await timed(() => browser.get('/session'));
+    expect(result.status).toBe(503);
+    expect(result.json().error).toBe('store_unavailable');
+    expect(ms).toBeLessThan(3000);
+  });
+
+  test('not answering: 504 store_timeout within the configured deadline', async () => {
+    const browser = await withSession(await service({ dynamodbEndpoint: silent.url }));
+    const { result, ms } = await timed(() => browser.get('/api/x', { 'x-csrf': '1' }));
+    expect(result.status).toBe(504);
+    expect(result.json().error).toBe('store_timeout');
+    expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('identity provider', () => {
+  test('unreachable at /login: 503 provider_unavailable', async () => {
+    const browser = await service({ issuer: DEAD_URL });
+    const response = await browser.get('/login');
+    expect(response.status).toBe(503);
+    expect(response.text).toContain('provider_unavailable');
+    expect(response.headers.get('content-type')).toContain('text/html');
+  });
+
+  test('not answering at /login: 504 provider_timeout', async () => {
+    const browser = await service({ issuer: silent.url });
+    const { result, ms } = await timed(() => browser.get('/login'));
+    expect(result.status).toBe(504);
+    expect(result.text).toContain('provider_timeout');
+    expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+  });
+
+  test('token endpoint failing with 500: 503 at /callback and no session created', async () => {
+    const browser = await service({});
+    const login = await browser.get('/login');
+    const state = new URL(login.location!).searchParams.get('state')!;
+    const before = await sessionCount();
+    const callback = await browser.get(`/callback?code=abc&state=${state}&iss=${encodeURIComponent(broken.issuer)}`);
+    expect(callback.status).toBe(503);
+    expect(callback.text).toContain('provider_unavailable');
+    expect(await sessionCount()).toBe(before);
+    expect(browser.cookies.has('__Host-session')).toBe(false);
+  });
+});
+
+describe('Secrets Manager', () => {
+  test('unavailable when the code is redeemed: 503 secret_unavailable and no session', async () => {
+    secrets.fail({ status: 500 });
+    const secret = new SecretsManagerClientSecret(secretsManagerClient(secrets.endpoint), 'client', 300, TIMEOUT_MS, systemClock);
+    const browser = await service({ secret });
+    const login = await browser.get('/login');
+    const state = new URL(login.location!).searchParams.get('state')!;
+    const before = await sessionCount();
+    const callback = await browser.get(`/callback?code=abc&state=${state}&iss=${encodeURIComponent(broken.issuer)}`);
+    secrets.fail(undefined);
+    expect(callback.status).toBe(503);
+    expect(callback.text).toContain('secret_unavailable');
+    expect(callback.text).not.toContain('the-secret');
+    expect(await sessionCount()).toBe(before);
+  });
+});
+
+describe('upstream API', () => {
+  test('unreachable: 503 upstream_unavailable', async () => {
+    const browser = await withSession(await service({ upstreamUrl: DEAD_URL }));
+    const response = await browser.get('/api/x', { 'x-csrf': '1' });
+    expect(response.status).toBe(503);
+    expect(response.json().error).toBe('upstream_unavailable');
+  });
+
+  test('not answering: 504 upstream_timeout within the deadline, and a POST is sent once only', async () => {
+    const browser = await withSession(await service({}));
+    upstream.reset();
+    upstream.respondWith(() => ({ status: 200, body: 'late', delayMs: 5000 }));
+    const { result, ms } = await timed(() => browser.request('/api/orders', { method: 'POST', headers: { 'x-csrf': '1' }, body: '{}' }));
+    expect(result.status).toBe(504);
+    expect(result.json().error).toBe('upstream_timeout');
+    expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+    expect(upstream.requests).toHaveLength(1);
+    upstream.reset();
+  });
+
+  test('an answer larger than a Lambda response can carry: 502 upstream_bad_response', async () => {
+    const browser = await withSession(await service({}));
+    upstream.respondWith(() => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(MAX_UPSTREAM_BODY_BYTES + 1) }));
+    const response = await browser.get('/api/big', { 'x-csrf': '1' });
+    upstream.reset();
+    expect(response.status).toBe(502);
+    expect(response.json().error).toBe('upstream_bad_response');
+  });
+});

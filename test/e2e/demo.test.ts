@@ -1,0 +1,116 @@
+/**
+ * The embedded setup (`npm start` without configuration) in a real browser: Debian's Chromium,
+ * headless, clicks through the demo page, the development provider's login and consent, an API call
+ * through the login service, and logout at both the service and the provider.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/embedded-stack';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Only loopback resolves: the test must not depend on, or leak to, the outside network.
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+let stack: EmbeddedStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/**
+ * Console errors and uncaught exceptions on the demo page's origin (a CSP violation shows here).
+ * The browser's notes on 401 responses are expected: /session answers 401 when signed out.
+ */
+const demoPageErrors: string[] = [];
+
+// The handlers' JSON request logs would bury the test report; set the variable to see them.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  stack = await startEmbeddedStack({ port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  context = await browser.newContext();
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' && page.url().startsWith(stack.url) && !text.includes('status of 401')) demoPageErrors.push(text);
+  });
+  page.on('pageerror', (error) => demoPageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Waits until the element's text contains `text`, then returns the whole text. */
+async function textOf(selector: string, text: string): Promise<string> {
+  const element = page.locator(selector, { hasText: text });
+  await element.waitFor();
+  return (await element.textContent()) ?? '';
+}
+
+test('log in at the provider, call the API, see the session, log out', async () => {
+  await page.goto(`${stack.url}/`);
+  await textOf('#status', 'Not signed in.');
+
+  // Log in: the service redirects to the provider's login page (dev interactions: login, then consent).
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${stack.issuer}/interaction/**`);
+  await page.fill('input[name="login"]', 'alice');
+  await page.fill('input[name="password"]', 'any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  // Back on the demo page via /callback, signed in.
+  await page.waitForURL(`${stack.url}/`);
+  await textOf('#status', 'Signed in as alice.');
+
+  // The Secure, __Host- cookies set over http://127.0.0.1 were kept: loopback is a trustworthy origin.
+  const cookies = await context.cookies(stack.url);
+  const session = cookies.find((cookie) => cookie.name === '__Host-session');
+  expect(session).toMatchObject({ secure: true, httpOnly: true, path: '/', sameSite: 'Lax' });
+  expect(cookies.some((cookie) => cookie.name === '__Host-login')).toBe(false);
+
+  await page.getByRole('button', { name: 'Call the API' }).click();
+  const apiOutput = await textOf('#output', 'GET /api/hello -> 200');
+  expect(apiOutput).toContain('Hello from the protected API');
+  expect(apiOutput).toContain('"sub": "alice"');
+  expect(apiOutput).toContain('"email": "alice@example.test"');
+
+  // Without the X-CSRF header (what a cross-site form or image could send) the call is refused.
+  const withoutHeader = await page.evaluate(async () => {
+    const response = await fetch('/api/hello');
+    return { status: response.status, body: await response.text() };
+  });
+  expect(withoutHeader.status).toBe(401);
+  expect(withoutHeader.body).not.toContain('Hello from the protected API');
+
+  await page.getByRole('button', { name: 'Who am I' }).click();
+  const sessionOutput = await textOf('#output', 'GET /session -> 200');
+  expect(sessionOutput).toContain('"sub": "alice"');
+  expect(sessionOutput).toContain('"logoutUrl"');
+  expect(sessionOutput).not.toMatch(/access_token|refresh_token|id_token/i);
+
+  // Log out: the service ends its session, then the provider asks to confirm and returns to the page.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(`${stack.issuer}/**`);
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await page.waitForURL(`${stack.url}/`);
+  await textOf('#status', 'Not signed in.');
+
+  await page.getByRole('button', { name: 'Who am I' }).click();
+  const afterLogout = await textOf('#output', 'GET /session -> 401');
+  expect(afterLogout).toContain('Not signed in.');
+  expect((await context.cookies(stack.url)).some((cookie) => cookie.name === '__Host-session')).toBe(false);
+
+  expect(demoPageErrors).toEqual([]);
+});

@@ -73,8 +73,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     handle(req, res, options.demoPage, load).catch((error: unknown) => {
       // Only reached when the response itself failed (e.g. an invalid header from a handler).
       reportFailure('response', error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-      else res.destroy();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Nothing the handler had set so far (cookies included) goes out with the error.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      sendJson(res, 500, { error: 'internal_error' });
     });
   });
   server.headersTimeout = 20_000;

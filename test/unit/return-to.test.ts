@@ -113,8 +113,8 @@ describe('checkReturnTo refuses', () => {
  * empty segment serialises to a path starting with `//`, which a browser reads as another host.
  */
 describe('checkReturnTo and dot segments before an empty segment', () => {
-  test.failing.each(['/.//evil.example', '/..//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example/x'])(
-    '%j never yields a protocol-relative URL (BUG: returns "//evil.example…")',
+  test.each(['/.//evil.example', '/..//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example/x'])(
+    '%j never yields a protocol-relative URL',
     (value) => {
       const error = refusal(value);
       if (error instanceof ServiceError) {
@@ -164,11 +164,11 @@ describe('checkReturnTo properties', () => {
     )
     .chain((segments) => fc.constantFrom('/', '', '//', 'https://', '/\\').map((prefix) => prefix + segments.join('/')));
 
-  test.failing('for strings made of redirect tricks the same holds (BUG: "/.//evil.example" gives "//evil.example")', () => {
+  test('for strings made of redirect tricks the same holds', () => {
     fc.assert(fc.property(tricky, property), { numRuns: 3000 });
   });
 
-  test.failing('an accepted value is accepted again unchanged (BUG: "/.//x" -> "//x", which is then refused)', () => {
+  test('an accepted value is accepted again unchanged', () => {
     fc.assert(
       fc.property(tricky, (value) => {
         let first: string;

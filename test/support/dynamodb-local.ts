@@ -29,6 +29,7 @@ export interface StartDynamoDbLocalOptions {
 }
 
 const startAttempts = 3;
+const forwardedSignals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 const keptOutputChars = 4000;
 
 /**
@@ -98,6 +99,16 @@ async function startOnPort(port: number, timeoutMs: number): Promise<DynamoDbLoc
     removeWorkDirectory();
   };
   process.once('exit', killOnExit);
+  // A signal ends Node without 'exit' handlers; the JVM would outlive a run stopped by `timeout` or CI.
+  const killOnSignal = (signal: NodeJS.Signals): void => {
+    killOnExit();
+    forgetSignals();
+    process.kill(process.pid, signal);
+  };
+  const forgetSignals = (): void => {
+    for (const signal of forwardedSignals) process.removeListener(signal, killOnSignal);
+  };
+  for (const signal of forwardedSignals) process.once(signal, killOnSignal);
 
   const endpoint = `http://127.0.0.1:${port}`;
   let stopped = false;
@@ -114,6 +125,7 @@ async function startOnPort(port: number, timeoutMs: number): Promise<DynamoDbLoc
       clearTimeout(forced);
     }
     process.removeListener('exit', killOnExit);
+    forgetSignals();
     removeWorkDirectory();
   };
 
@@ -121,9 +133,16 @@ async function startOnPort(port: number, timeoutMs: number): Promise<DynamoDbLoc
     throw new EarlyExitError(`DynamoDB Local exited during startup (exit ${child.exitCode ?? child.signalCode}):\n${output()}`);
   });
   earlyExit.catch(() => undefined);
+  // A taken port does not end the JVM: Jetty's main thread dies and the process lingers, while
+  // whatever owns the port might even answer ListTables. The log line is the only reliable sign.
+  const bindFailure = output.failed.then(() => {
+    throw new EarlyExitError(`DynamoDB Local could not bind port ${port}:\n${output()}`);
+  });
+  bindFailure.catch(() => undefined);
   const polling = new AbortController();
   try {
-    await Promise.race([waitForDynamoDb(endpoint, timeoutMs, polling.signal), spawnError, earlyExit]);
+    await Promise.race([waitForDynamoDb(endpoint, timeoutMs, polling.signal), spawnError, earlyExit, bindFailure]);
+    if (output.bindFailed()) await bindFailure;
   } catch (error) {
     polling.abort();
     await stop();
@@ -133,10 +152,28 @@ async function startOnPort(port: number, timeoutMs: number): Promise<DynamoDbLoc
   return { endpoint, pid, stop };
 }
 
-function captureOutput(child: ChildProcess): () => string {
+interface CapturedOutput {
+  (): string;
+  /** Resolves when the log shows that the server socket could not be bound. */
+  readonly failed: Promise<void>;
+  bindFailed(): boolean;
+}
+
+const bindFailurePattern = /Failed to bind|Address already in use|BindException/;
+
+function captureOutput(child: ChildProcess): CapturedOutput {
   let text = '';
+  let failed = false;
+  let signalFailure: () => void = () => undefined;
+  const failedPromise = new Promise<void>((resolve) => {
+    signalFailure = resolve;
+  });
   const keep = (chunk: Buffer): void => {
     text = (text + chunk.toString('utf8')).slice(-keptOutputChars);
+    if (!failed && bindFailurePattern.test(text)) {
+      failed = true;
+      signalFailure();
+    }
   };
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
@@ -144,7 +181,7 @@ function captureOutput(child: ChildProcess): () => string {
     // The pipes are handles too; they must not hold the event loop open either.
     (stream as unknown as { unref?: () => void }).unref?.();
   }
-  return () => text.trim();
+  return Object.assign(() => text.trim(), { failed: failedPromise, bindFailed: () => failed });
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {

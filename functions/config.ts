@@ -104,6 +104,12 @@ export function loadConfig(env: Env): Config {
     return value;
   };
 
+  // A misspelt setting (OAUTH_SCOPE for OAUTH_SCOPES) would otherwise be silently ignored.
+  const known = new Set<string>(KNOWN_VARIABLES);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('OAUTH_') && !known.has(name)) problems.push(`${name} is not a known setting`);
+  }
+
   const issuer = url('OAUTH_ISSUER', false);
   const authorizationEndpoint = url('OAUTH_AUTHORIZATION_ENDPOINT', false);
   const tokenEndpoint = url('OAUTH_TOKEN_ENDPOINT', false);
@@ -127,7 +133,7 @@ export function loadConfig(env: Env): Config {
   if (!clientId) problems.push('OAUTH_CLIENT_ID is required');
 
   const secretArn = read('OAUTH_CLIENT_SECRET_ARN');
-  const secretValue = env.OAUTH_CLIENT_SECRET;
+  const secretValue = read('OAUTH_CLIENT_SECRET');
   let clientSecret: ClientSecretConfig | undefined;
   if (secretArn && secretValue) {
     problems.push('set only one of OAUTH_CLIENT_SECRET_ARN and OAUTH_CLIENT_SECRET');

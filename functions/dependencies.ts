@@ -11,7 +11,8 @@ import { systemClock } from './core/ports';
  * The composition root for Lambda and the local server: each piece is built on first use and
  * kept for the life of the instance (warm invocations reuse clients, metadata and keys). Pieces
  * are separate functions so a handler's bundle holds only what that handler uses: /api never
- * loads the OAuth library.
+ * loads the OAuth library. The `@__PURE__` marks let the bundler drop the pieces a handler never
+ * calls, which it cannot prove side-effect free by itself.
  */
 function once<T>(build: () => T): () => T {
   let value: T | undefined;
@@ -25,22 +26,22 @@ function once<T>(build: () => T): () => T {
   };
 }
 
-export const config = once((): Config => loadConfig(process.env));
+export const config = /* @__PURE__ */ once((): Config => loadConfig(process.env));
 
-export const store = once(() => {
+export const store = /* @__PURE__ */ once(() => {
   const { dynamodbEndpoint, tableName, storeTimeoutMs } = config();
   const client = new DynamoDBClient({ ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), maxAttempts: 2 });
   return new DynamoDbStore(client, tableName, storeTimeoutMs);
 });
 
-const clientSecret = once((): ClientSecretSource => {
+const clientSecret = /* @__PURE__ */ once((): ClientSecretSource => {
   const { clientSecret: secret, providerTimeoutMs } = config();
   if (secret.source === 'environment') return staticClientSecret(secret.value);
   return new SecretsManagerClientSecret(new SecretsManagerClient({ maxAttempts: 2 }), secret.secretId, secret.refreshSeconds, providerTimeoutMs, systemClock);
 });
 
-export const identityProvider = once(() => new OAuthIdentityProvider(config(), clientSecret()));
+export const identityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), clientSecret()));
 
-export const upstream = once(() => new HttpUpstream(config().upstreamTimeoutMs));
+export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
 
 export const clock = systemClock;

@@ -44,13 +44,15 @@ export function upstreamUrl(base: URL, proxyPath: string, rawQuery: string): URL
   if (proxyPath.length > MAX_PATH_LENGTH) throw new ServiceError('invalid_api_path');
   const segments = proxyPath.split('/').map((segment) => {
     let decoded: string;
+    let encoded: string;
     try {
       decoded = decodeURIComponent(segment);
+      encoded = encodeURIComponent(decoded); // throws on a lone surrogate
     } catch {
       throw new ServiceError('invalid_api_path');
     }
     if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded)) throw new ServiceError('invalid_api_path');
-    return encodeURIComponent(decoded);
+    return encoded;
   });
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
   const url = new URL(base.origin);

@@ -257,6 +257,7 @@ describe('/api', () => {
     expect(response.headers.get('content-type')).toBe('text/plain');
     expect(response.headers.get('etag')).toBe('"v1"');
     expect(response.headers.get('x-internal')).toBeNull();
+    expect(response.headers.get('content-security-policy')).toMatch(/^sandbox;/);
     expect(response.setCookies).toEqual([]);
   });
 

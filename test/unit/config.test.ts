@@ -315,3 +315,17 @@ describe('loadConfig: RETURN_TO_ALLOWED_ORIGINS', () => {
     expect(problems[1]!.length).toBeLessThan(200);
   });
 });
+
+describe('loadConfig: settings that would otherwise be silently ignored', () => {
+  test('an unknown OAUTH_ variable (a typo) is a problem; other variables are not ours to judge', () => {
+    expect(problemsOf({ ...VALID, OAUTH_SCOPE: 'openid' })).toEqual(['OAUTH_SCOPE is not a known setting']);
+    expect(() => loadConfig({ ...VALID, AWS_REGION: 'eu-west-1', PATH: '/usr/bin' })).not.toThrow();
+  });
+
+  test('a client secret of only white space counts as missing', () => {
+    const { OAUTH_CLIENT_SECRET_ARN: _arn, ...withoutArn } = VALID;
+    expect(problemsOf({ ...withoutArn, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
+      'OAUTH_CLIENT_SECRET_ARN (or, for local runs, OAUTH_CLIENT_SECRET) is required',
+    ]);
+  });
+});

@@ -106,8 +106,8 @@ describe('upstreamUrl refuses paths that could leave the base', () => {
     expect(upstreamUrl(BASE, 'a'.repeat(4096), '').pathname).toBe(`/v1/${'a'.repeat(4096)}`);
   });
 
-  // A raw lone surrogate cannot be re-encoded: encodeURIComponent throws a URIError that is not caught.
-  test.failing('a raw lone surrogate is refused as invalid_api_path (BUG: escapes as URIError, so 500 internal_error)', () => {
+  // A raw lone surrogate cannot be re-encoded: it is refused, not left to escape as a URIError (500).
+  test('a raw lone surrogate is refused as invalid_api_path', () => {
     expect(code(() => upstreamUrl(BASE, 'a/\ud800', ''))).toBe('invalid_api_path');
   });
 });

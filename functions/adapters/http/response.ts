@@ -41,11 +41,14 @@ export function errorResponse(error: ServiceError, format: 'json' | 'html', cook
   return { statusCode: error.status, headers: { ...BASE_HEADERS, ...PAGE_HEADERS }, cookies, body };
 }
 
-/** Upstream answers pass through as bytes, always base64: lossless for text and binary alike. */
+/**
+ * Upstream answers pass through as bytes, always base64: lossless for text and binary alike. They
+ * are served on the login origin, so a sandbox CSP keeps any HTML the API returns from running script here.
+ */
 export function passThrough(status: number, headers: Record<string, string>, body: Uint8Array): HttpResponse {
   return {
     statusCode: status,
-    headers: { ...headers, ...BASE_HEADERS },
+    headers: { ...headers, ...BASE_HEADERS, 'content-security-policy': "sandbox; default-src 'none'; frame-ancestors 'none'" },
     body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
     isBase64Encoded: true,
   };

@@ -9,7 +9,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { TABLE_PARTITION_KEY } from '../../functions/adapters/table-schema';
+import { tableDefinition } from '../../functions/adapters/table-schema';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
 
 export interface EmbeddedDynamoDbOptions {
@@ -62,12 +62,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
     await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
-      }),
+      new CreateTableCommand(tableDefinition(tableName)),
     );
     await waitUntilActive(client, tableName);
     return 'created';

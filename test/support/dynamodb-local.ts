@@ -9,8 +9,9 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
+import { tableDefinition, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
 import { freePort } from './free-port';
+import { localClientConfig, type LocalClientOptions } from './local-aws-client';
 
 /** The variable through which jest's global setup hands the endpoint to the test workers. */
 export const DYNAMODB_LOCAL_ENDPOINT_VARIABLE = 'DYNAMODB_LOCAL_ENDPOINT';
@@ -214,25 +215,9 @@ export async function waitForDynamoDb(endpoint: string, timeoutMs = 30_000, sign
   }
 }
 
-export interface DynamoDbClientOptions {
-  /** Per-request socket timeout; default 5 s so a hung emulator fails a test instead of the suite. */
-  readonly requestTimeoutMs?: number;
-}
-
 /** The real SDK client for a local endpoint: dummy credentials, us-east-1, no retries. Call destroy() when done. */
-export function dynamoDbClient(endpoint: string, options: DynamoDbClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 5_000,
-      // Without this the SDK only logs a warning and keeps waiting.
-      throwOnRequestTimeout: true,
-      connectionTimeout: 1_000,
-    },
-  });
+export function dynamoDbClient(endpoint: string, options: LocalClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(localClientConfig(endpoint, options));
 }
 
 /**
@@ -245,12 +230,7 @@ export async function createTestTable(endpoint: string): Promise<string> {
   const client = dynamoDbClient(endpoint);
   try {
     await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
-      }),
+      new CreateTableCommand(tableDefinition(tableName)),
     );
     await client.send(
       new UpdateTimeToLiveCommand({

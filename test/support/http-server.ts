@@ -1,19 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback as listenOnPort, LOOPBACK_HOST, loopbackUrl } from '../../infra/local/server-lifecycle';
 
 /** Shared plumbing of the local stand-in servers: loopback listening, body reading, prompt shutdown. */
 
 /** Listens on an OS-chosen port of 127.0.0.1 and returns `http://127.0.0.1:<port>`. */
 export async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  return loopbackUrl(LOOPBACK_HOST, await listenOnPort(server, 0));
 }
 
 export function readBody(incoming: IncomingMessage): Promise<Buffer> {
@@ -25,17 +17,23 @@ export function readBody(incoming: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/**
- * Stops listening and drops every connection at once: clients' keep-alive sockets would otherwise
- * hold the server (and the jest worker) open until they time out.
- */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
+/** Delays that a stand-in can cancel all at once when it closes, so no timer outlives a test. */
+export function cancellableDelays(): { delay(ms: number): Promise<void>; cancelAll(): void } {
+  const pending = new Set<NodeJS.Timeout>();
+  return {
+    delay: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          resolve();
+        }, ms);
+        pending.add(timer);
+      }),
+    cancelAll: () => {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
+    },
+  };
 }
+
+export { closeServer };

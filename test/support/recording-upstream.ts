@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
 
 /** One request exactly as the upstream received it. */
 export interface RecordedRequest {
@@ -48,16 +48,7 @@ const defaultResponder: UpstreamResponder = (request) => ({
 export async function startRecordingUpstream(): Promise<RecordingUpstream> {
   const requests: RecordedRequest[] = [];
   let responder = defaultResponder;
-  const pendingDelays = new Set<NodeJS.Timeout>();
-
-  const delay = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pendingDelays.delete(timer);
-        resolve();
-      }, ms);
-      pendingDelays.add(timer);
-    });
+  const { delay, cancelAll: cancelDelays } = cancellableDelays();
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const body = await readBody(incoming);
@@ -97,8 +88,7 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
       responder = defaultResponder;
     },
     close() {
-      for (const timer of pendingDelays) clearTimeout(timer);
-      pendingDelays.clear();
+      cancelDelays();
       return closeServer(server);
     },
   };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { localClientConfig, type LocalClientOptions } from './local-aws-client';
 
 /** What the next GetSecretValue calls should suffer instead of a normal answer. */
 export interface SecretsManagerFailure {
@@ -52,7 +53,7 @@ export async function startSecretsManagerEndpoint(
   const secrets = new Map<string, StoredSecret>();
   const secretIds: string[] = [];
   let failure: (SecretsManagerFailure & { remaining: number }) | undefined;
-  const pendingDelays = new Set<NodeJS.Timeout>();
+  const { delay, cancelAll: cancelDelays } = cancellableDelays();
 
   const setSecret = (name: string, value: string): string => {
     const suffix = randomUUID().replace(/-/g, '').slice(0, 6);
@@ -64,15 +65,6 @@ export async function startSecretsManagerEndpoint(
   const findSecret = (secretId: string): StoredSecret | undefined =>
     secrets.get(secretId) ?? [...secrets.values()].find((secret) => secret.arn === secretId);
   for (const [name, value] of Object.entries(initialSecrets)) setSecret(name, value);
-
-  const delay = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pendingDelays.delete(timer);
-        resolve();
-      }, ms);
-      pendingDelays.add(timer);
-    });
 
   const server = createServer((incoming, outgoing) => {
     void (async () => {
@@ -136,8 +128,7 @@ export async function startSecretsManagerEndpoint(
       failure = undefined;
     },
     close() {
-      for (const timer of pendingDelays) clearTimeout(timer);
-      pendingDelays.clear();
+      cancelDelays();
       return closeServer(server);
     },
   };
@@ -157,23 +148,7 @@ function sendError(outgoing: ServerResponse, status: number, type: string, messa
   send(outgoing, status, { __type: type, message });
 }
 
-export interface SecretsManagerClientOptions {
-  /** Per-request socket timeout; default 5 s. */
-  readonly requestTimeoutMs?: number;
-}
-
 /** The real SDK client pointed at a local endpoint: dummy credentials, us-east-1, a single attempt. */
-export function secretsManagerClient(endpoint: string, options: SecretsManagerClientOptions = {}): SecretsManagerClient {
-  return new SecretsManagerClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 5_000,
-      // Without this the SDK only logs a warning and keeps waiting.
-      throwOnRequestTimeout: true,
-      connectionTimeout: 1_000,
-    },
-  });
+export function secretsManagerClient(endpoint: string, options: LocalClientOptions = {}): SecretsManagerClient {
+  return new SecretsManagerClient(localClientConfig(endpoint, options));
 }

@@ -29,9 +29,6 @@ let page: Page;
  */
 const demoPageErrors: string[] = [];
 
-// The handlers' JSON request logs would bury the test report; set the variable to see them.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   stack = await startEmbeddedStack({ port: 0 });

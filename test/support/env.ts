@@ -7,3 +7,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+// One JSON log line per handled request would bury the test report; set the variable to see them.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -1,10 +1,17 @@
 import { SESSION_COOKIE } from './adapters/http/cookies';
 import { lambdaHandler } from './adapters/http/lambda-handler';
 import { passThrough } from './adapters/http/response';
+import { ServiceError } from './core/errors';
 import { proxyApiRequest, type ProxyDependencies } from './core/proxy-api-request';
 import * as runtime from './dependencies';
 
 const PREFIX = '/api/';
+
+/** The part after `/api/`; a path that reached this route in another spelling is refused, not guessed at. */
+function proxyPath(rawPath: string): string {
+  if (!rawPath.startsWith(PREFIX)) throw new ServiceError('invalid_api_path');
+  return rawPath.slice(PREFIX.length);
+}
 
 /** ANY /api/{proxy+}: the protected API, called with the user's access token. */
 export function apiRoute(deps: () => ProxyDependencies) {
@@ -12,7 +19,7 @@ export function apiRoute(deps: () => ProxyDependencies) {
     const upstream = await proxyApiRequest(
       {
         method: request.method,
-        proxyPath: request.rawPath.startsWith(PREFIX) ? request.rawPath.slice(PREFIX.length) : '',
+        proxyPath: proxyPath(request.rawPath),
         rawQuery: request.rawQuery,
         headers: request.headers,
         body: request.body,

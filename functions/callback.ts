@@ -1,4 +1,4 @@
-import { clearCookie, LOGIN_BINDING_COOKIE, SESSION_COOKIE, setCookie } from './adapters/http/cookies';
+import { LOGIN_BINDING_COOKIE, SESSION_COOKIE, setCookie } from './adapters/http/cookies';
 import { lambdaHandler } from './adapters/http/lambda-handler';
 import { redirect } from './adapters/http/response';
 import { completeLogin, type CompleteLoginDependencies } from './core/complete-login';
@@ -9,10 +9,8 @@ export function callbackRoute(deps: () => CompleteLoginDependencies) {
   return lambdaHandler('callback', 'html', async (request) => {
     const d = deps();
     const signedIn = await completeLogin({ parameters: request.query, binding: request.cookies.get(LOGIN_BINDING_COOKIE) }, d);
-    return redirect(signedIn.returnTo, [
-      setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds),
-      clearCookie(LOGIN_BINDING_COOKIE),
-    ]);
+    // The binding cookie stays: logins started in other tabs still need it, and it expires by itself.
+    return redirect(signedIn.returnTo, [setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds)]);
   });
 }
 

@@ -156,6 +156,9 @@ export function loadConfig(env: Env): Config {
     problems.push('OAUTH_SCOPES contains a character not allowed in a scope');
   }
   const openid = scopes.includes('openid');
+  if (!openid && provider?.kind === 'explicit' && !userinfoEndpoint) {
+    problems.push('OAUTH_USERINFO_ENDPOINT is required with explicit endpoints: without an ID token it is what identifies the user');
+  }
   if (openid && provider?.kind === 'explicit') {
     problems.push('the openid scope needs discovery: set OAUTH_ISSUER without explicit endpoints');
   }

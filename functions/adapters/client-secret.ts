@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceError } from '../core/errors';
 import type { Clock } from '../core/ports';
+import { awsFailure } from './aws-errors';
 
 /** Where the OAuth client secret comes from. `refresh` forces a re-read (after `invalid_client`). */
 export interface ClientSecretSource {
@@ -31,8 +32,14 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
   ) {}
 
   async get(): Promise<string> {
-    if (this.cached && this.clock.now() - this.cached.readAt < this.refreshSeconds * 1000) return this.cached.value;
-    return this.refresh();
+    const cached = this.cached;
+    if (cached && this.clock.now() - cached.readAt < this.refreshSeconds * 1000) return cached.value;
+    // A scheduled re-read that fails keeps the secret we have: a passing outage must not stop logins.
+    // (After invalid_client, `refresh` is called directly and does fail.)
+    return this.refresh().catch((error: unknown) => {
+      if (cached) return cached.value;
+      throw error;
+    });
   }
 
   refresh(): Promise<string> {
@@ -51,7 +58,7 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
       secretString = result.SecretString;
     } catch (error) {
       // The SDK error names the secret at most, never its value; keep it as the cause for debug logs.
-      throw new ServiceError('secret_unavailable', { cause: error });
+      throw awsFailure(error, 'secret_unavailable', 'secret_unavailable');
     }
     const value = parseSecret(secretString);
     if (!value) throw new ServiceError('client_misconfigured', { detail: 'the client secret is empty or has no client_secret field' });

@@ -5,8 +5,8 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { ServiceError } from '../core/errors';
 import type { LoginTransaction, LoginTransactionStore, Session, SessionStore } from '../core/ports';
+import { awsFailure } from './aws-errors';
 import { TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
 
 type Item = Record<string, AttributeValue>;
@@ -131,9 +131,7 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
     try {
       return await call({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new ServiceError('store_timeout', { cause: error });
-      throw new ServiceError('store_unavailable', { cause: error });
+      throw awsFailure(error, 'store_unavailable', 'store_timeout');
     }
   }
 }

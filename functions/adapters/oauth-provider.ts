@@ -53,12 +53,17 @@ export class OAuthIdentityProvider implements IdentityProvider {
 
   async completeLogin(check: CallbackCheck): Promise<CompletedLogin> {
     const as = await this.metadata();
+    // RFC 9207: compared here, before the library, so a mix-up attempt gets its own error code.
+    const iss = check.parameters.get('iss');
+    if (iss === null ? as.authorization_response_iss_parameter_supported : iss !== as.issuer) throw new ServiceError('issuer_mismatch');
     let callbackParameters: URLSearchParams;
     try {
       callbackParameters = oauth.validateAuthResponse(as, this.client, check.parameters, check.expectedState);
     } catch (error) {
       throw providerFailure(error, 'authorization-response');
     }
+    if (!callbackParameters.get('code')) throw new ServiceError('invalid_authorization_response', { detail: 'no code' });
+
     const redeem = async (secret: string) => {
       const response = await oauth.authorizationCodeGrantRequest(
         as, this.client, this.clientAuth(secret), callbackParameters, this.settings.redirectUri, check.codeVerifier,
@@ -69,19 +74,27 @@ export class OAuthIdentityProvider implements IdentityProvider {
         expectedNonce: check.nonce ?? oauth.expectNoNonce,
         requireIdToken: this.settings.openid,
       });
-      if (tokens.id_token) await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
-      return tokens;
+      return { tokens, response };
     };
-    let tokens: oauth.TokenEndpointResponse;
+    let redeemed: Awaited<ReturnType<typeof redeem>>;
     try {
-      tokens = await redeem(await this.secret.get());
+      redeemed = await redeem(await this.secret.get());
     } catch (error) {
       // A rotated secret shows as invalid_client: read it again once, then give up.
       if (!isInvalidClient(error)) throw providerFailure(error, 'token');
       try {
-        tokens = await redeem(await this.secret.refresh());
+        redeemed = await redeem(await this.secret.refresh());
       } catch (retryError) {
         throw providerFailure(retryError, 'token');
+      }
+    }
+    const { tokens, response } = redeemed;
+    if (tokens.id_token) {
+      try {
+        // The signature, against the provider's JWKS (cached; re-fetched once for an unknown key id).
+        await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
+      } catch (error) {
+        throw providerFailure(error, 'id-token-signature');
       }
     }
     const claims = tokens.id_token ? idTokenClaims(tokens) : await this.userinfoClaims(tokens.access_token);
@@ -137,7 +150,8 @@ export class OAuthIdentityProvider implements IdentityProvider {
   /** Plain OAuth 2.0 providers have no ID token: the identity comes from their user endpoint. */
   private async userinfoClaims(accessToken: string): Promise<UserClaims> {
     const endpoint = (await this.metadata()).userinfo_endpoint;
-    if (!endpoint) return { sub: 'unknown' };
+    // Without an ID token or a user endpoint there is no way to tell users apart: refuse, never guess.
+    if (!endpoint) throw new ServiceError('client_misconfigured', { detail: 'no ID token and no userinfo endpoint' });
     let body: Record<string, unknown>;
     try {
       const response = await fetch(endpoint, {

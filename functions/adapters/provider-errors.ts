@@ -4,7 +4,7 @@ import { ServiceError, type ErrorCode } from '../core/errors';
 /** The code (or refresh token) is not good: RFC 6749's invalid_grant, and GitHub's name for it. */
 const CODE_REJECTED = new Set(['invalid_grant', 'bad_verification_code']);
 
-type Step = 'discovery' | 'authorization-response' | 'token' | 'userinfo';
+type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo';
 
 /** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
@@ -20,10 +20,10 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
   // fetch rejects with a bare TypeError when the connection fails (compared by name: it may come from another realm).
   if (name === 'TypeError' && !(error as { code?: string }).code) return new ServiceError('provider_unavailable', { cause: error });
   if (step === 'authorization-response') {
-    if (error instanceof oauth.AuthorizationResponseError) return new ServiceError('provider_denied', { cause: error });
-    const message = error instanceof Error ? error.message : '';
-    return new ServiceError(/"iss"/.test(message) ? 'issuer_mismatch' : 'invalid_authorization_response', { cause: error });
+    const code: ErrorCode = error instanceof oauth.AuthorizationResponseError ? 'provider_denied' : 'invalid_authorization_response';
+    return new ServiceError(code, { cause: error });
   }
+  if (step === 'id-token-signature') return new ServiceError('id_token_invalid', { cause: error });
   if (error instanceof oauth.ResponseBodyError) {
     const code: ErrorCode = CODE_REJECTED.has(error.error) ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
     return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
@@ -36,9 +36,11 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
 }
 
 function isIdTokenProblem(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
+  const { code, cause } = error as { code?: string; cause?: unknown };
   if (code && ID_TOKEN_CODES.has(code)) return true;
+  // Claim and header checks carry the token's claims or header as the cause.
+  if (cause && typeof cause === 'object' && ('claims' in cause || 'header' in cause)) return true;
+  // A malformed or missing ID token: oauth4webapi gives these no code of their own, only its wording.
   const message = error instanceof Error ? error.message : '';
-  // oauth4webapi reports a bad signature, alg or missing claim with INVALID_RESPONSE; its message names the JWT part.
-  return /JWT|JWS|id_token|ID Token|signature|"alg"|"nonce"|"sub"|"aud"|"azp"|"iss"|"exp"|"iat"/i.test(message);
+  return /\bJWT\b|"id_token"/.test(message);
 }

@@ -1,8 +1,6 @@
 import { ServiceError } from './errors';
 import type { Clock, Session, SessionStore } from './ports';
-import { hashToken } from './secrets';
-
-const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+import { hashToken, isRandomToken } from './secrets';
 
 /**
  * The signed-in session of this cookie, or undefined. Malformed cookies never reach the store,
@@ -12,7 +10,7 @@ export async function findSession(
   sessionToken: string | undefined,
   deps: { sessions: SessionStore; clock: Clock },
 ): Promise<{ key: string; session: Session } | undefined> {
-  if (!sessionToken || !SESSION_TOKEN_PATTERN.test(sessionToken)) return undefined;
+  if (!isRandomToken(sessionToken)) return undefined;
   const key = hashToken(sessionToken);
   const session = await deps.sessions.get(key);
   if (!session || session.expiresAt <= Math.floor(deps.clock.now() / 1000)) return undefined;

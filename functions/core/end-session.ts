@@ -27,10 +27,11 @@ export async function endSession(
   const found = await findSession(input.sessionToken, deps);
   if (!found) return { redirectTo: returnTo };
   if (!input.sid || !constantTimeEqual(input.sid, found.session.sid)) throw new ServiceError('logout_sid_mismatch');
+  // Worked out first: if the provider cannot be reached, the local logout still happens and the
+  // browser goes to returnTo instead of an error page.
+  const endSessionUrl = await deps.provider
+    .endSessionUrl({ idToken: found.session.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
+    .catch(() => undefined);
   await deps.sessions.delete(found.key);
-  const endSessionUrl = await deps.provider.endSessionUrl({
-    idToken: found.session.idToken,
-    postLogoutRedirectUri: deps.postLogoutRedirectUri,
-  });
   return { redirectTo: endSessionUrl?.href ?? returnTo };
 }

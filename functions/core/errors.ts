@@ -29,8 +29,6 @@ const CATALOGUE = {
   store_unavailable: [503, 'The session store is unavailable. Please try again later.'],
   store_timeout: [504, 'The session store did not answer in time.'],
   secret_unavailable: [503, 'The client secret could not be read. Please try again later.'],
-  not_found: [404, 'Not found.'],
-  method_not_allowed: [405, 'Method not allowed.'],
   internal_error: [500, 'Something went wrong.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -21,8 +21,8 @@ function pick(headers: Readonly<Record<string, string | undefined>>, allowed: Se
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    // Header values with CR, LF or NUL are never forwarded in either direction.
-    if (value !== undefined && allowed.has(lower) && !/[\r\n\0]/.test(value)) out[lower] = value;
+    // Only printable ASCII values cross: no CR, LF or NUL to split headers, nothing fetch would refuse.
+    if (value !== undefined && allowed.has(lower) && /^[\t\x20-\x7e]*$/.test(value)) out[lower] = value;
   }
   return out;
 }
@@ -35,24 +35,28 @@ export function browserResponseHeaders(headers: Readonly<Record<string, string |
   return pick(headers, RESPONSE_HEADERS);
 }
 
+/** Characters a path segment may carry as they are (RFC 3986 pchar, plus `%` of valid escapes). */
+const NOT_PCHAR = /[^A-Za-z0-9\-._~!$&'()*+,;=:@%]/gu;
+
 /**
- * The upstream URL for `/api/<proxyPath>?<rawQuery>`. Each path segment is decoded once and
- * re-encoded, and dot segments, encoded slashes and backslashes are refused, so the result is
- * always below the configured base URL on the configured host.
+ * The upstream URL for `/api/<proxyPath>?<rawQuery>`. Each segment is checked in decoded form:
+ * dot segments, encoded slashes, backslashes and control characters are refused, so the result is
+ * always below the configured base URL on the configured host. What passes is forwarded as the
+ * client spelled it (`items:batchGet`, `a@b`), escaping only characters a path cannot carry raw.
  */
 export function upstreamUrl(base: URL, proxyPath: string, rawQuery: string): URL {
   if (proxyPath.length > MAX_PATH_LENGTH) throw new ServiceError('invalid_api_path');
   const segments = proxyPath.split('/').map((segment) => {
     let decoded: string;
-    let encoded: string;
+    let forwarded: string;
     try {
-      decoded = decodeURIComponent(segment);
-      encoded = encodeURIComponent(decoded); // throws on a lone surrogate
+      decoded = decodeURIComponent(segment); // throws on a broken escape
+      forwarded = segment.replace(NOT_PCHAR, (character) => encodeURIComponent(character)); // throws on a lone surrogate
     } catch {
       throw new ServiceError('invalid_api_path');
     }
     if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded)) throw new ServiceError('invalid_api_path');
-    return encoded;
+    return forwarded;
   });
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
   const url = new URL(base.origin);

@@ -1,5 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** What randomToken() makes with the default size: anything else from a cookie is not ours. */
+export function isRandomToken(value: string | undefined): value is string {
+  return value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
 /** 256 bits from the CSPRNG, base64url: session cookies, browser bindings, logout ids. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');

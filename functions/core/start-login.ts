@@ -1,6 +1,6 @@
 import type { Clock, IdentityProvider, LoginTransactionStore } from './ports';
 import { checkReturnTo } from './return-to';
-import { hashToken, randomToken } from './secrets';
+import { hashToken, isRandomToken, randomToken } from './secrets';
 
 export interface StartLoginDependencies {
   readonly provider: IdentityProvider;
@@ -17,8 +17,6 @@ export interface StartedLogin {
   readonly binding: string;
 }
 
-const BINDING_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
 /**
  * Begins the authorization code flow: fresh state, nonce and PKCE verifier, kept server-side
  * under the hash of the state and tied to this browser through the binding cookie.
@@ -28,7 +26,7 @@ export async function startLogin(
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
-  const binding = input.existingBinding && BINDING_PATTERN.test(input.existingBinding) ? input.existingBinding : randomToken();
+  const binding = isRandomToken(input.existingBinding) ? input.existingBinding : randomToken();
   const request = await deps.provider.createAuthorizationRequest();
   await deps.transactions.save(hashToken(request.state), {
     bindingHash: hashToken(binding),

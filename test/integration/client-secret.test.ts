@@ -49,15 +49,28 @@ test('accepts a JSON secret with a client_secret field', async () => {
   expect(await source(arn).get()).toBe('from-json');
 });
 
-test('an unavailable or unknown secret is secret_unavailable (503) and the error never holds a value', async () => {
+test('an unavailable secret is secret_unavailable (503); a missing one is a misconfiguration (500); neither error holds a value', async () => {
   secrets.setSecret('down', 'the-value');
   secrets.fail({ status: 500 });
   const failure = await source('down').get().catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ServiceError);
   expect((failure as ServiceError).code).toBe('secret_unavailable');
   expect((failure as ServiceError).status).toBe(503);
+  expect(JSON.stringify(failure) + String(failure)).not.toContain('the-value');
   secrets.fail(undefined);
-  expect(((await source('missing').get().catch((error: unknown) => error)) as ServiceError).code).toBe('secret_unavailable');
+  const missing = (await source('missing').get().catch((error: unknown) => error)) as ServiceError;
+  expect([missing.code, missing.status]).toEqual(['client_misconfigured', 500]);
+});
+
+test('a failed scheduled re-read keeps the secret it has; a forced re-read (after invalid_client) fails', async () => {
+  secrets.setSecret('steady', 'secret-v1');
+  const secret = source('steady', 60);
+  expect(await secret.get()).toBe('secret-v1');
+  now += 61_000;
+  secrets.fail({ status: 500 });
+  expect(await secret.get()).toBe('secret-v1');
+  expect(((await secret.refresh().catch((error: unknown) => error)) as ServiceError).code).toBe('secret_unavailable');
+  secrets.fail(undefined);
 });
 
 test('after rotation the token endpoint answers invalid_client once, the secret is re-read and the login succeeds', async () => {

@@ -200,6 +200,20 @@ describe('identity provider', () => {
   });
 });
 
+describe('identity provider at logout', () => {
+  test('unreachable: the local session still ends, the cookie is cleared, the browser goes to returnTo', async () => {
+    const browser = await withSession(await service({ issuer: DEAD_URL }));
+    const token = browser.cookies.get('__Host-session')!;
+    const { sid } = (await browser.get('/session')).json();
+    const response = await browser.get(`/logout?sid=${encodeURIComponent(sid)}&returnTo=%2Fbye`);
+    expect(response.status).toBe(302);
+    expect(response.location).toBe('/bye');
+    expect(response.setCookies).toEqual([expect.stringMatching(/^__Host-session=; .*Max-Age=0/)]);
+    browser.cookies.set('__Host-session', token); // the old cookie no longer opens anything
+    expect((await browser.get('/session')).status).toBe(401);
+  });
+});
+
 describe('Secrets Manager', () => {
   test('unavailable when the code is redeemed: 503 secret_unavailable and no session', async () => {
     secrets.fail({ status: 500 });

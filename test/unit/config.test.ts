@@ -63,6 +63,7 @@ describe('loadConfig: valid configurations', () => {
       ...withoutIssuer,
       OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
       OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
     });
     expect(config.provider.kind).toBe('explicit');
     if (config.provider.kind !== 'explicit') throw new Error('unreachable');
@@ -81,6 +82,16 @@ describe('loadConfig: valid configurations', () => {
       OAUTH_SCOPES: 'openid',
     });
     expect(problems).toEqual([expect.stringContaining('openid scope needs discovery')]);
+  });
+
+  test('explicit endpoints without OpenID need a user endpoint: nothing else identifies the user', () => {
+    const { OAUTH_ISSUER: _unused, ...withoutIssuer } = VALID;
+    const problems = problemsOf({
+      ...withoutIssuer,
+      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+    });
+    expect(problems).toEqual([expect.stringContaining('OAUTH_USERINFO_ENDPOINT is required')]);
   });
 
   test('only one of the two explicit endpoints is a problem', () => {

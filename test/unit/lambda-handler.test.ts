@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { clearCookie, LOGIN_BINDING_COOKIE, SESSION_COOKIE } from '../../functions/adapters/http/cookies';
+import { clearCookie, SESSION_COOKIE } from '../../functions/adapters/http/cookies';
 import { lambdaHandler, type RouteFormat } from '../../functions/adapters/http/lambda-handler';
 import { json, redirect } from '../../functions/adapters/http/response';
 import { logger } from '../../functions/adapters/logger';
@@ -38,7 +38,6 @@ describe('lambdaHandler turns a ServiceError into HTTP', () => {
     ['invalid_return_to', 400],
     ['login_state_invalid', 400],
     ['csrf_header_missing', 401],
-    ['not_found', 404],
     ['id_token_invalid', 502],
     ['store_unavailable', 503],
     ['upstream_timeout', 504],
@@ -193,9 +192,9 @@ describe('the thin handlers over the wrapper', () => {
     expect(finished.statusCode).toBe(302);
     expect(finished.headers?.location).toBe('/after');
     expect(finished.headers?.['cache-control']).toBe('no-store');
+    // Only the session cookie: the binding cookie stays for logins started in other tabs.
     expect(finished.cookies).toEqual([
       expect.stringMatching(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600$/),
-      clearCookie(LOGIN_BINDING_COOKIE),
     ]);
 
     const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock }));

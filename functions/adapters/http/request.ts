@@ -18,17 +18,11 @@ export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const rawQuery = event.rawQueryString ?? '';
-  let query: URLSearchParams;
-  try {
-    query = new URLSearchParams(rawQuery);
-  } catch (error) {
-    throw new ServiceError('invalid_request', { cause: error });
-  }
   return {
     method: event.requestContext.http.method.toUpperCase(),
     rawPath: event.rawPath,
     rawQuery,
-    query,
+    query: new URLSearchParams(rawQuery),
     headers,
     cookies: parseCookies(event.cookies),
     body: event.body === undefined || event.body === null ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),

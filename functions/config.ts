@@ -188,9 +188,11 @@ export function loadConfig(env: Env): Config {
 
   const loginTimeoutSeconds = integer('LOGIN_TIMEOUT_SECONDS', 600, 60, 3_600);
   const sessionLifetimeSeconds = integer('SESSION_LIFETIME_SECONDS', 8 * 3_600, 300, 30 * 86_400);
-  const providerTimeoutMs = integer('PROVIDER_TIMEOUT_MS', 5_000, 100, 25_000);
+  // Caps keep the longest chain of calls in one request (a cold /callback makes six) inside
+  // API Gateway's 30 s: the function then answers 504 itself instead of being cut off.
+  const providerTimeoutMs = integer('PROVIDER_TIMEOUT_MS', 5_000, 100, 10_000);
   const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 25_000);
-  const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 10_000);
+  const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 5_000);
 
   if (problems.length > 0 || !provider || !clientId || !clientSecret || !publicBaseUrl || !upstreamApiUrl || !tableName) {
     throw new ConfigError(problems);

@@ -172,9 +172,11 @@ export class LoginServiceStack extends Stack {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 256,
-      // Below API Gateway's 30 s integration limit, so a slow provider or upstream ends in the
-      // function's own error response instead of a bare gateway timeout.
-      timeout: Duration.seconds(15),
+      // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
+      // deadline (config.ts), so a slow dependency normally ends in the function's own 504; the
+      // longest chain (a cold /callback: delete, discovery, secret, token, keys, write) fits with
+      // the default deadlines; only a retry after invalid_client on top of a slow provider can not.
+      timeout: Duration.seconds(29),
       role,
       logGroup,
       // NODE_OPTIONS=--enable-source-maps is deliberately not set: it slows every cold start. The

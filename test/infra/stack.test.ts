@@ -76,14 +76,14 @@ describe('LoginServiceStack', () => {
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('runs five Node.js 22 arm64 functions, 256 MB, 15 s, each with its own one-month log group', () => {
+  it('runs five Node.js 22 arm64 functions, 256 MB, 29 s, each with its own one-month log group', () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 256,
-      Timeout: 15,
+      Timeout: 29,
     });
     template.resourceCountIs('AWS::Logs::LogGroup', 5);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });

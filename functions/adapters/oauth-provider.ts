@@ -28,6 +28,8 @@ export class OAuthIdentityProvider implements IdentityProvider {
     private readonly settings: ProviderSettings,
     private readonly secret: ClientSecretSource,
   ) {
+    // The library accepts a list of algorithms here although its type says string; whatever this
+    // list allows, the signature check against the JWKS refuses `none` and HMAC on its own too.
     this.client = { client_id: settings.clientId, id_token_signed_response_alg: ID_TOKEN_ALGORITHMS as unknown as string };
   }
 

@@ -8,7 +8,14 @@ import * as runtime from './dependencies';
 export function callbackRoute(deps: () => CompleteLoginDependencies) {
   return lambdaHandler('callback', 'html', async (request) => {
     const d = deps();
-    const signedIn = await completeLogin({ parameters: request.query, binding: request.cookies.get(LOGIN_BINDING_COOKIE) }, d);
+    const signedIn = await completeLogin(
+      {
+        parameters: request.query,
+        binding: request.cookies.get(LOGIN_BINDING_COOKIE),
+        previousSessionToken: request.cookies.get(SESSION_COOKIE),
+      },
+      d,
+    );
     // The binding cookie stays: logins started in other tabs still need it, and it expires by itself.
     return redirect(signedIn.returnTo, [setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds)]);
   });

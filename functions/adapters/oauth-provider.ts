@@ -99,7 +99,9 @@ export class OAuthIdentityProvider implements IdentityProvider {
         throw providerFailure(error, 'id-token-signature');
       }
     }
-    const claims = tokens.id_token ? idTokenClaims(tokens) : await this.userinfoClaims(tokens.access_token);
+    const claims = tokens.id_token
+      ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
+      : await this.userinfoClaims(tokens.access_token);
     return {
       claims,
       accessToken: tokens.access_token,
@@ -146,6 +148,23 @@ export class OAuthIdentityProvider implements IdentityProvider {
       return as;
     } catch (error) {
       throw providerFailure(error, 'discovery');
+    }
+  }
+
+  /**
+   * Providers that follow OpenID Connect strictly leave name and email out of the ID token when
+   * they issue an access token; then they come from the userinfo endpoint, checked to be about the
+   * same subject. Best effort: without them the login still succeeds with what the ID token says.
+   */
+  private async withProfileClaims(as: oauth.AuthorizationServer, accessToken: string, claims: UserClaims): Promise<UserClaims> {
+    const wanted = this.settings.scopes.includes('profile') || this.settings.scopes.includes('email');
+    if (!wanted || !as.userinfo_endpoint || (claims.name !== undefined && claims.email !== undefined)) return claims;
+    try {
+      const response = await oauth.userInfoRequest(as, this.client, accessToken, this.httpOptions());
+      const info = await oauth.processUserInfoResponse(as, this.client, claims.sub, response);
+      return compactClaims({ sub: claims.sub, name: claims.name ?? info.name, email: claims.email ?? info.email });
+    } catch {
+      return claims;
     }
   }
 

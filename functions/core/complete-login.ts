@@ -1,6 +1,6 @@
 import { ServiceError } from './errors';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore } from './ports';
-import { constantTimeEqual, hashToken, randomToken } from './secrets';
+import { constantTimeEqual, hashToken, isRandomToken, randomToken } from './secrets';
 
 export interface CompleteLoginDependencies {
   readonly provider: IdentityProvider;
@@ -25,7 +25,7 @@ const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
  * must belong to this browser; only then does the provider see the code.
  */
 export async function completeLogin(
-  input: { parameters: URLSearchParams; binding?: string },
+  input: { parameters: URLSearchParams; binding?: string; previousSessionToken?: string },
   deps: CompleteLoginDependencies,
 ): Promise<CompletedSignIn> {
   const { parameters } = input;
@@ -59,5 +59,8 @@ export async function completeLogin(
     createdAt: nowSeconds,
     expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
   });
+  // Signing in again replaces the browser's session: the old one must not stay usable for whoever
+  // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.
+  if (isRandomToken(input.previousSessionToken)) await deps.sessions.delete(hashToken(input.previousSessionToken)).catch(() => undefined);
   return { sessionToken, returnTo: transaction.returnTo };
 }

@@ -27,6 +27,11 @@ export interface DevProviderOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Default true: every refresh returns a new refresh token and retires the old one. */
   readonly rotateRefreshTokens?: boolean;
+  /**
+   * Default true: name and email go into the ID token too. False keeps OpenID Connect's strict
+   * default, where a provider that issues an access token leaves them to the userinfo endpoint.
+   */
+  readonly profileClaimsInIdToken?: boolean;
 }
 
 export interface DevProvider {
@@ -93,9 +98,8 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount: (_ctx: unknown, sub: string) => devAccount(sub),
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
-    // Name and email go into the ID token too, as most hosted providers do, so a client that reads
-    // only the ID token still shows who is signed in.
-    conformIdTokenClaims: false,
+    // Name and email go into the ID token too, as most hosted providers do.
+    conformIdTokenClaims: options.profileClaimsInIdToken === false,
     features: {
       devInteractions: { enabled: true },
       revocation: {

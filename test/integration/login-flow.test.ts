@@ -130,6 +130,17 @@ describe('/callback', () => {
     expect(me.json().accessToken).toBeUndefined();
   });
 
+  test('signing in again ends the previous session of this browser', async () => {
+    const browser = await signIn('rene');
+    const first = browser.cookies.get('__Host-session')!;
+    const callback = await browser.get(pathAndQuery(await loginAtProvider(browser, 'rene')));
+    expect(callback.status).toBe(302);
+    expect(browser.cookies.get('__Host-session')).not.toBe(first);
+    expect((await browser.get('/session')).status).toBe(200);
+    const items = await scanTable();
+    expect(items.some((item) => item.pk?.S === `session#${hashToken(first)}`)).toBe(false);
+  });
+
   test('logins started in two tabs of one browser both complete', async () => {
     const browser = new TestBrowser(baseUrl);
     const first = await loginAtProvider(browser, 'tabby', '/one');

@@ -1,0 +1,54 @@
+/**
+ * A provider that follows OpenID Connect strictly puts only `sub` in the ID token when it also
+ * issues an access token; name and email then come from its userinfo endpoint.
+ */
+import { staticClientSecret } from '../../functions/adapters/client-secret';
+import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { loadConfig } from '../../functions/config';
+import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { completeDevLogin } from '../support/dev-idp-login';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+let idp: DevProvider;
+
+beforeAll(async () => {
+  idp = await startDevProvider({
+    port: 0,
+    clients: [{ clientId: 'strict-client', clientSecret: 'strict-secret', redirectUris: [REDIRECT_URI] }],
+    profileClaimsInIdToken: false,
+  });
+});
+afterAll(async () => idp?.close());
+
+async function login(scopes: string) {
+  const config = loadConfig({
+    OAUTH_ISSUER: idp.issuer,
+    OAUTH_CLIENT_ID: 'strict-client',
+    OAUTH_CLIENT_SECRET: 'strict-secret',
+    OAUTH_SCOPES: scopes,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+    UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
+    TABLE_NAME: 'unused',
+  });
+  const provider = new OAuthIdentityProvider(config, staticClientSecret('strict-secret'));
+  const request = await provider.createAuthorizationRequest();
+  const { callbackUrl } = await completeDevLogin(request.url.href, 'uma');
+  return provider.completeLogin({
+    parameters: new URL(callbackUrl).searchParams,
+    expectedState: request.state,
+    codeVerifier: request.codeVerifier,
+    nonce: request.nonce,
+  });
+}
+
+test('name and email missing from the ID token are read from the userinfo endpoint', async () => {
+  const result = await login('openid profile email');
+  const idTokenPayload = JSON.parse(Buffer.from(result.idToken!.split('.')[1]!, 'base64url').toString());
+  expect(idTokenPayload.name).toBeUndefined(); // the provider really is strict
+  expect(result.claims).toEqual({ sub: 'uma', name: 'Uma', email: 'uma@example.test' });
+});
+
+test('without profile or email scopes only the subject is kept', async () => {
+  const result = await login('openid');
+  expect(result.claims).toEqual({ sub: 'uma' });
+});

@@ -9,3 +9,12 @@ process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 // One JSON log line per handled request would bury the test report; set the variable to see them.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+// The development provider's two known notices (Node 20 "unsupported runtime", dev interactions
+// enabled) repeat for every suite that starts it; any other warning still shows.
+const KNOWN_PROVIDER_NOTICES = /^oidc-provider WARNING: (Unsupported runtime|a quick start development-only feature devInteractions)/;
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && KNOWN_PROVIDER_NOTICES.test(args[0])) return;
+  warn(...args);
+};

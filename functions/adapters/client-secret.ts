@@ -3,6 +3,8 @@ import { ServiceError } from '../core/errors';
 import type { Clock } from '../core/ports';
 import { awsFailure } from './aws-errors';
 
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
 /** Where the OAuth client secret comes from. `refresh` forces a re-read (after `invalid_client`). */
 export interface ClientSecretSource {
   get(): Promise<string>;
@@ -20,7 +22,7 @@ export function staticClientSecret(value: string): ClientSecretSource {
  * one in-flight read. The secret may be a plain string or JSON with a `client_secret` field.
  */
 export class SecretsManagerClientSecret implements ClientSecretSource {
-  private cached?: { value: string; readAt: number };
+  private cached?: { value: string; refreshAt: number };
   private inFlight?: Promise<string>;
 
   constructor(
@@ -33,12 +35,14 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
 
   async get(): Promise<string> {
     const cached = this.cached;
-    if (cached && this.clock.now() - cached.readAt < this.refreshSeconds * 1000) return cached.value;
-    // A scheduled re-read that fails keeps the secret we have: a passing outage must not stop logins.
+    if (cached && this.clock.now() < cached.refreshAt) return cached.value;
+    // A scheduled re-read that fails keeps the secret we have, and tries again a little later rather
+    // than on every login: a passing outage must neither stop logins nor slow each one down.
     // (After invalid_client, `refresh` is called directly and does fail.)
     return this.refresh().catch((error: unknown) => {
-      if (cached) return cached.value;
-      throw error;
+      if (!cached) throw error;
+      this.cached = { value: cached.value, refreshAt: this.clock.now() + Math.min(RETRY_AFTER_FAILURE_MS, this.refreshSeconds * 1000) };
+      return cached.value;
     });
   }
 
@@ -62,7 +66,7 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
     }
     const value = parseSecret(secretString);
     if (!value) throw new ServiceError('client_misconfigured', { detail: 'the client secret is empty or has no client_secret field' });
-    this.cached = { value, readAt: this.clock.now() };
+    this.cached = { value, refreshAt: this.clock.now() + this.refreshSeconds * 1000 };
     return value;
   }
 }

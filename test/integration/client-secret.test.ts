@@ -69,6 +69,9 @@ test('a failed scheduled re-read keeps the secret it has; a forced re-read (afte
   now += 61_000;
   secrets.fail({ status: 500 });
   expect(await secret.get()).toBe('secret-v1');
+  const callsAfterFailure = secrets.calls;
+  expect(await secret.get()).toBe('secret-v1'); // no new read on every login during the outage
+  expect(secrets.calls).toBe(callsAfterFailure);
   expect(((await secret.refresh().catch((error: unknown) => error)) as ServiceError).code).toBe('secret_unavailable');
   secrets.fail(undefined);
 });

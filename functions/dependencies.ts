@@ -45,3 +45,9 @@ export const identityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProv
 export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
 
 export const clock = systemClock;
+
+/** Where login and logout may send the browser afterwards: this origin, plus the allow-listed ones. */
+export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: readonly string[] } {
+  const { publicBaseUrl, returnToAllowedOrigins } = config();
+  return { ownOrigin: publicBaseUrl.origin, returnToAllowedOrigins };
+}

@@ -17,14 +17,10 @@ export function loginRoute(deps: () => StartLoginDependencies) {
   });
 }
 
-export const handler = loginRoute(() => {
-  const config = runtime.config();
-  return {
-    provider: runtime.identityProvider(),
-    transactions: runtime.store(),
-    clock: runtime.clock,
-    ownOrigin: config.publicBaseUrl.origin,
-    returnToAllowedOrigins: config.returnToAllowedOrigins,
-    loginTimeoutSeconds: config.loginTimeoutSeconds,
-  };
-});
+export const handler = loginRoute(() => ({
+  ...runtime.returnToPolicy(),
+  provider: runtime.identityProvider(),
+  transactions: runtime.store(),
+  clock: runtime.clock,
+  loginTimeoutSeconds: runtime.config().loginTimeoutSeconds,
+}));

@@ -20,14 +20,10 @@ export function logoutRoute(deps: () => EndSessionDependencies) {
   });
 }
 
-export const handler = logoutRoute(() => {
-  const config = runtime.config();
-  return {
-    sessions: runtime.store(),
-    provider: runtime.identityProvider(),
-    clock: runtime.clock,
-    ownOrigin: config.publicBaseUrl.origin,
-    returnToAllowedOrigins: config.returnToAllowedOrigins,
-    postLogoutRedirectUri: new URL('/', config.publicBaseUrl).href,
-  };
-});
+export const handler = logoutRoute(() => ({
+  ...runtime.returnToPolicy(),
+  sessions: runtime.store(),
+  provider: runtime.identityProvider(),
+  clock: runtime.clock,
+  postLogoutRedirectUri: new URL('/', runtime.config().publicBaseUrl).href,
+}));

@@ -8,6 +8,7 @@ const VALID = {
   PUBLIC_BASE_URL: 'https://login.example.com',
   UPSTREAM_API_URL: 'https://api.example.com/v1',
   TABLE_NAME: 'login-service',
+  SESSION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-session-keys-AbCdEf',
 } as const;
 
 type Env = Record<string, string | undefined>;

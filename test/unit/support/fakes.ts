@@ -180,3 +180,36 @@ export class SettableClock implements Clock {
 export function testVault(keys: Record<string, string> = { k1: 'k1-material-that-is-long-enough-0123456789' }, current = 'k1'): KeyringTokenVault {
   return new KeyringTokenVault(staticSecret(parseKeyring(JSON.stringify({ current, ...keys }))));
 }
+
+import type { SessionTokens, TokenVault } from '../../../functions/core/ports';
+import { hashToken, randomToken } from '../../../functions/core/secrets';
+import { tokenContext } from '../../../functions/core/session-tokens';
+
+/**
+ * A session put straight into the store, as a sign-in would leave it: its tokens sealed for its
+ * key. Times are epoch seconds from `nowSeconds`; `overrides` change any stored field.
+ */
+export async function storedSession(
+  store: InMemoryStore,
+  vault: TokenVault,
+  nowSeconds: number,
+  options: { tokens?: SessionTokens; overrides?: Partial<Session> } = {},
+): Promise<{ sessionToken: string; key: string; session: Session; tokens: SessionTokens }> {
+  const tokens = options.tokens ?? { accessToken: 'access-0', refreshToken: 'refresh-0', idToken: 'id-0' };
+  const sessionToken = randomToken();
+  const key = hashToken(sessionToken);
+  const session: Session = {
+    sid: randomToken(),
+    claims: { sub: 'user-1' },
+    sealedTokens: await vault.seal(tokens, tokenContext(key)),
+    accessTokenExpiresAt: nowSeconds + 300,
+    accessTokenRefreshAt: nowSeconds + 240,
+    createdAt: nowSeconds,
+    expiresAt: nowSeconds + 8 * 3600,
+    idleExpiresAt: nowSeconds + 3600,
+    version: 0,
+    ...options.overrides,
+  };
+  await store.create(key, session);
+  return { sessionToken, key, session, tokens };
+}

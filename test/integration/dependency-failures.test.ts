@@ -6,11 +6,6 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { apiRoute } from '../../functions/api';
-import { callbackRoute } from '../../functions/callback';
-import { loginRoute } from '../../functions/login';
-import { logoutRoute } from '../../functions/logout';
-import { sessionRoute } from '../../functions/session';
 import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
 import { parseKeyring } from '../../functions/adapters/keyring';
 import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
@@ -27,6 +22,7 @@ import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../suppo
 import { closeServer, listenOnLoopback } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { serviceRoutes } from '../support/service-routes';
 import { TestBrowser } from './test-browser';
 
 const TIMEOUT_MS = 400;
@@ -121,22 +117,10 @@ async function service(wiring: Wiring): Promise<TestBrowser> {
   });
   const store = new DynamoDbStore(dynamoDbClient(wiring.dynamodbEndpoint ?? dynamoDbLocalEndpoint()), tableName, TIMEOUT_MS);
   const provider = new OAuthIdentityProvider(config, wiring.secret ?? staticClientSecret('unused'));
-  const common = { clock: systemClock, ownOrigin: config.publicBaseUrl.origin, returnToAllowedOrigins: [] };
-  const lifetimes = { sessionLifetimeSeconds: 3600, idleTimeoutSeconds: 1800, refreshSkewSeconds: 60 };
   const server = await startLocalServer({
     port: 0,
     demoPage: false,
-    handlers: {
-      login: async () => loginRoute(() => ({ ...common, provider, transactions: store, loginTimeoutSeconds: 600 })),
-      callback: async () => callbackRoute(() => ({ ...lifetimes, provider, transactions: store, sessions: store, vault, clock: systemClock })),
-      api: async () =>
-        apiRoute(() => ({
-          ...lifetimes, sessions: store, vault, provider, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock,
-          upstreamBaseUrl: config.upstreamApiUrl, leaseMs: 30_000, waitMs: TIMEOUT_MS,
-        })),
-      session: async () => sessionRoute(() => ({ ...lifetimes, sessions: store, clock: systemClock })),
-      logout: async () => logoutRoute(() => ({ ...common, sessions: store, provider, vault, postLogoutRedirectUri: 'http://127.0.0.1:3000/' })),
-    },
+    handlers: serviceRoutes({ config, store, provider, vault, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, waitMs: TIMEOUT_MS }),
   });
   servers.push(server);
   return new TestBrowser(server.url);

@@ -70,6 +70,16 @@ describe('session expiry', () => {
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 
+  test('the absolute end holds even when the stored idle expiry lies beyond it', async () => {
+    const start = new SettableClock().seconds;
+    const t = await setup({ overrides: { expiresAt: start + 600, idleExpiresAt: start + 3_000 } });
+    t.clock.advanceSeconds(599);
+    expect((await lookupSession(t.sessionToken, t.deps)).state).toBe('active');
+    t.clock.advanceSeconds(1);
+    expect(await rejection(requireSession(t.sessionToken, t.deps))).toBe('session_expired');
+    expect(t.store.sessions.has(t.key)).toBe(false);
+  });
+
   test('malformed cookies never reach the store; unknown ones are not signed in', async () => {
     const t = await setup();
     for (const cookie of [undefined, '', 'short', `${t.sessionToken}x`, t.key.replace(/./, '%')]) {

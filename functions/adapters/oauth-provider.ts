@@ -78,7 +78,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
       });
       return { tokens, response };
     });
-    if (tokens.id_token) await this.checkSignature(as, response, 'id-token-signature');
+    if (tokens.id_token) await this.checkSignature(as, response, 'code');
     const claims = tokens.id_token
       ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
       : await this.userinfoClaims(tokens.access_token);
@@ -148,11 +148,14 @@ export class OAuthIdentityProvider implements IdentityProvider {
   }
 
   /** The ID token's signature, against the provider's JWKS (cached; re-fetched once for an unknown key id). */
-  private async checkSignature(as: oauth.AuthorizationServer, response: Response, step: 'id-token-signature' | 'refresh'): Promise<void> {
+  private async checkSignature(as: oauth.AuthorizationServer, response: Response, grant: 'code' | 'refresh'): Promise<void> {
     try {
       await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
     } catch (error) {
-      throw providerFailure(error, step);
+      const failure = providerFailure(error, 'id-token-signature');
+      // A refreshed ID token with a bad signature ends the session; keys that cannot be fetched do not.
+      if (grant === 'refresh' && failure.code === 'id_token_invalid') throw new ServiceError('session_ended', { cause: error, detail: 'refreshed ID token' });
+      throw failure;
     }
   }
 

@@ -1,23 +1,13 @@
 import { keepAlive, lookupSession, requireSession, touchIntervalSeconds } from '../../functions/core/current-session';
 import { endSession } from '../../functions/core/end-session';
-import { ServiceError, type ErrorCode } from '../../functions/core/errors';
+import { ServiceError } from '../../functions/core/errors';
 import type { Session, SessionTokens } from '../../functions/core/ports';
 import { tokenContext } from '../../functions/core/session-tokens';
-import { FakeIdentityProvider, InMemoryStore, SettableClock, storedSession, testVault } from './support/fakes';
+import { FakeIdentityProvider, InMemoryStore, rejection, SettableClock, storedSession, testVault } from './support/fakes';
 
 const OWN = 'https://login.example.com';
 const IDLE = 600;
 const LIFETIME = 3_600;
-
-async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).code;
-  }
-  throw new Error('expected a ServiceError');
-}
 
 async function setup(options: { overrides?: Partial<Session>; tokens?: SessionTokens } = {}) {
   const store = new InMemoryStore();

@@ -1,20 +1,10 @@
 import { ServiceError, type ErrorCode } from '../../functions/core/errors';
 import type { Clock, RefreshedTokens, Session, SessionTokens } from '../../functions/core/ports';
 import { tokenContext, tokenTimes, usableTokens, type TokenDependencies } from '../../functions/core/session-tokens';
-import { FakeIdentityProvider, InMemoryStore, SettableClock, storedSession, testVault } from './support/fakes';
+import { FakeIdentityProvider, InMemoryStore, rejection, SettableClock, storedSession, testVault } from './support/fakes';
 
 const WAIT_MS = 2_000;
 const LEASE_MS = 30_000;
-
-async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).code;
-  }
-  throw new Error('expected a ServiceError');
-}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

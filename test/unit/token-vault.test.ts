@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { keyringProblem, parseKeyring, type Keyring } from '../../functions/adapters/keyring';
 import type { SecretSource } from '../../functions/adapters/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/token-vault';
-import { ServiceError, type ErrorCode } from '../../functions/core/errors';
-import { testVault } from './support/fakes';
+import { rejection, testVault } from './support/fakes';
 
 const TOKENS = { accessToken: 'access-token-secret', refreshToken: 'refresh-token-secret', idToken: 'id-token-secret' };
 const CONTEXT = 'session#key-a';
@@ -11,16 +10,6 @@ const M1 = 'k1-material-that-is-long-enough-0123456789';
 const M2 = 'k2-material-that-is-long-enough-9876543210';
 const M3 = 'k3-material-that-is-long-enough-abcdefghij';
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).code;
-  }
-  throw new Error('expected a ServiceError');
-}
 
 /** A keyring kept "in Secrets Manager" as text: `get` returns the copy read last, `refresh` re-reads and counts. */
 class CountingKeyringSource implements SecretSource<Keyring> {

@@ -213,3 +213,16 @@ export async function storedSession(
   await store.create(key, session);
   return { sessionToken, key, session, tokens };
 }
+
+import { ServiceError, type ErrorCode } from '../../../functions/core/errors';
+
+/** The code of the ServiceError the promise rejects with; fails the test when it resolves or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ServiceError);
+    return (error as ServiceError).code;
+  }
+  throw new Error('expected a ServiceError');
+}

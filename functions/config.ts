@@ -19,20 +19,17 @@ export type ProviderConfig =
       readonly endSessionEndpoint?: URL;
     };
 
-export type ClientSecretConfig =
-  | { readonly source: 'secrets-manager'; readonly secretId: string; readonly refreshSeconds: number }
-  | { readonly source: 'environment'; readonly value: string };
-
-/** The keys that encrypt session tokens at rest: a key id to use for new data, and every key still readable. */
-export type SessionKeysConfig =
+/** A secret read at run time: from Secrets Manager on AWS, from the environment in local runs. */
+export type SecretSetting =
   | { readonly source: 'secrets-manager'; readonly secretId: string; readonly refreshSeconds: number }
   | { readonly source: 'environment'; readonly value: string };
 
 export interface Config {
   readonly provider: ProviderConfig;
   readonly clientId: string;
-  readonly clientSecret: ClientSecretConfig;
-  readonly sessionKeys: SessionKeysConfig;
+  readonly clientSecret: SecretSetting;
+  /** The keyring that encrypts session tokens at rest (JSON, see adapters/keyring.ts). */
+  readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
   readonly scopes: readonly string[];
   /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
@@ -82,7 +79,8 @@ const KNOWN_VARIABLES = [
 
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const read = (name: (typeof KNOWN_VARIABLES)[number]): string | undefined => {
+  type Name = (typeof KNOWN_VARIABLES)[number];
+  const read = (name: Name): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
@@ -146,34 +144,22 @@ export function loadConfig(env: Env): Config {
   if (!clientId) problems.push('OAUTH_CLIENT_ID is required');
 
   const secretRefreshSeconds = integer('SECRET_REFRESH_SECONDS', 300, 10, 86_400);
-  const secretArn = read('OAUTH_CLIENT_SECRET_ARN');
-  const secretValue = read('OAUTH_CLIENT_SECRET');
-  let clientSecret: ClientSecretConfig | undefined;
-  if (secretArn && secretValue) {
-    problems.push('set only one of OAUTH_CLIENT_SECRET_ARN and OAUTH_CLIENT_SECRET');
-  } else if (secretArn) {
-    clientSecret = { source: 'secrets-manager', secretId: secretArn, refreshSeconds: secretRefreshSeconds };
-  } else if (secretValue) {
-    clientSecret = { source: 'environment', value: secretValue };
-  } else {
-    problems.push('OAUTH_CLIENT_SECRET_ARN (or, for local runs, OAUTH_CLIENT_SECRET) is required');
-  }
-
-  const keysArn = read('SESSION_KEYS_SECRET_ARN');
-  const keysValue = read('SESSION_KEYS');
-  let sessionKeys: SessionKeysConfig | undefined;
-  if (keysArn && keysValue) {
-    problems.push('set only one of SESSION_KEYS_SECRET_ARN and SESSION_KEYS');
-  } else if (keysArn) {
-    sessionKeys = { source: 'secrets-manager', secretId: keysArn, refreshSeconds: secretRefreshSeconds };
-  } else if (keysValue) {
-    // Checked here so a malformed keyring fails at start, not at the first sign-in.
-    const problem = keyringProblem(keysValue);
-    if (problem) problems.push(`SESSION_KEYS ${problem}`);
-    else sessionKeys = { source: 'environment', value: keysValue };
-  } else {
-    problems.push('SESSION_KEYS_SECRET_ARN (or, for local runs, SESSION_KEYS) is required');
-  }
+  /** A secret from Secrets Manager on AWS, or its value in the environment for local runs: exactly one. */
+  const secretSetting = (arnName: Name, valueName: Name, problemOf: (value: string) => string | undefined = () => undefined): SecretSetting | undefined => {
+    const arn = read(arnName);
+    const value = read(valueName);
+    if (arn && value) problems.push(`set only one of ${arnName} and ${valueName}`);
+    else if (arn) return { source: 'secrets-manager', secretId: arn, refreshSeconds: secretRefreshSeconds };
+    else if (value) {
+      const problem = problemOf(value);
+      if (!problem) return { source: 'environment', value };
+      problems.push(`${valueName} ${problem}`);
+    } else problems.push(`${arnName} (or, for local runs, ${valueName}) is required`);
+    return undefined;
+  };
+  const clientSecret = secretSetting('OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_SECRET');
+  // A malformed keyring fails at start, not at the first sign-in.
+  const sessionKeys = secretSetting('SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', keyringProblem);
 
   const authMethodRaw = read('OAUTH_CLIENT_AUTH_METHOD') ?? 'client_secret_basic';
   if (authMethodRaw !== 'client_secret_basic' && authMethodRaw !== 'client_secret_post') {

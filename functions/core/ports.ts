@@ -123,7 +123,7 @@ export interface IdentityProvider {
   endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined>;
   /**
    * Redeems a refresh token. The ID token it may return is validated like at login (signature,
-   * issuer, audience) and its subject returned. Throws ServiceError `refresh_rejected` when the
+   * issuer, audience) and its subject returned. Throws ServiceError `session_ended` when the
    * provider refuses the grant or the client for good; other failures keep their own codes.
    */
   refresh(refreshToken: string): Promise<RefreshedTokens>;

@@ -6,7 +6,7 @@ import type { Session } from '../../functions/core/ports';
 import { proxyApiRequest, type ApiRequest } from '../../functions/core/proxy-api-request';
 import { hashToken } from '../../functions/core/secrets';
 import { startLogin } from '../../functions/core/start-login';
-import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock, testVault } from './support/fakes';
+import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, rejection, SettableClock, testVault } from './support/fakes';
 
 const OWN = 'https://login.example.com';
 const LOGIN_TIMEOUT = 600;
@@ -44,16 +44,6 @@ function setup() {
   }
 
   return { store, provider, upstream, clock, vault, loginDeps, callbackDeps, proxyDeps, logoutDeps, started, signedIn };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).code;
-  }
-  throw new Error('expected a ServiceError');
 }
 
 describe('startLogin', () => {

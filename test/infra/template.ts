@@ -11,9 +11,16 @@ export type Resource = { Type: string; Properties: Record<string, any>; Deletion
 export type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 export type RoutedFunction = Resource & { id: string };
 
-/** The stack's template, without running esbuild: the template is under test here, not the bundles. */
+/**
+ * An app that runs neither esbuild nor CDK's built-in CloudFormation validation (about 3 s per
+ * synth): the template is under test here; synth.test.ts runs the real `cdk synth` with both.
+ */
+export const testApp = (outdir?: string): App =>
+  new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false, ...(outdir ? { outdir } : {}) });
+
+/** The stack's template, from {@link testApp}. */
 export function synthStack(props: Partial<LoginServiceStackProps> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   return Template.fromStack(new LoginServiceStack(app, 'LoginService', { ...REQUIRED, ...props }));
 }
 

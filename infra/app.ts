@@ -17,7 +17,6 @@ try {
   console.error(`${error.message}\n\n${CONTEXT_HINT}`);
   process.exit(1);
 }
-const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'LoginService';
-new LoginServiceStack(app, stackName, props);
+new LoginServiceStack(app, props.stackName ?? 'LoginService', props);
 // Every synth (and so every deploy) runs the AWS Solutions checks; a finding fails it.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

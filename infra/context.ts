@@ -9,6 +9,7 @@ type Kind = 'string' | 'list' | 'number' | 'boolean';
  * throttleRateLimit and throttleBurstLimit make up the `throttle` prop.
  */
 const SETTINGS: Readonly<Record<string, Kind>> = {
+  stackName: 'string',
   issuer: 'string',
   authorizationEndpoint: 'string',
   tokenEndpoint: 'string',
@@ -36,6 +37,8 @@ const SETTINGS: Readonly<Record<string, Kind>> = {
   secretRefreshSeconds: 'number',
   logRetention: 'number',
   logLevel: 'string',
+  // retain (default) or destroy: RemovalPolicy's values are these strings.
+  removalPolicy: 'string',
   accessLogs: 'boolean',
   enableSourceMaps: 'boolean',
   memorySize: 'number',

@@ -38,6 +38,7 @@ export interface LoginServiceStackProps extends StackProps, Omit<LoginServicePro
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Every problem of the stack's props: the construct's own and those of the secret references. */
@@ -52,6 +53,9 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   check('sessionKeysSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
   check('clientSecretKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
   check('sessionKeysKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  if (props.stackName !== undefined && !Token.isUnresolved(props.stackName) && !STACK_NAME.test(props.stackName)) {
+    problems.push('stackName must start with a letter and hold only letters, digits and hyphens (at most 128)');
+  }
   if (props.clientSecretArn && props.clientSecretName) problems.push('clientSecretArn and clientSecretName: set only one');
   if (props.clientSecretKmsKeyArn && !props.clientSecretArn && !props.clientSecretName) {
     problems.push('clientSecretKmsKeyArn is for an existing secret: set clientSecretArn or clientSecretName too');

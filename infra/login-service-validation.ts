@@ -97,6 +97,7 @@ export function loginServiceProblems(props: LoginServiceProps): string[] {
     problems.push(`sessionIdleTimeoutSeconds (${idle}) must not exceed sessionLifetimeSeconds (${lifetime})`);
   }
 
+  if (known(props.removalPolicy) && !['retain', 'destroy'].includes(props.removalPolicy as string)) problems.push('removalPolicy must be retain or destroy');
   if (known(props.logRetention) && !RETENTION_DAYS.has(props.logRetention)) {
     problems.push('logRetention must be a number of days CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, … 3653), or 9999 for never');
   }

@@ -67,6 +67,7 @@ describe('synth-time validation', () => {
         loginTimeoutSeconds: 1.5,
         logRetention: 31 as never,
         memorySize: 64,
+        removalPolicy: 'snapshot' as never,
         throttle: { rateLimit: 0, burstLimit: 1.5 },
         userinfoEndpoint: 'https://idp.example.com/userinfo',
       }),
@@ -83,6 +84,7 @@ describe('synth-time validation', () => {
       'loginTimeoutSeconds must be a whole number from 60 to 3600',
       'providerTimeoutMs must be a whole number from 100 to 10000',
       'sessionIdleTimeoutSeconds (900) must not exceed sessionLifetimeSeconds (600)',
+      'removalPolicy must be retain or destroy',
       expect.stringMatching(/^logRetention must be a number of days/),
       'memorySize must be a whole number from 128 to 10240',
       'throttle.rateLimit must be a number of requests per second above 0 and at most 10000',
@@ -167,6 +169,7 @@ describe('stackPropsFromContext', () => {
         sessionIdleTimeoutSeconds: '1800',
         enableSourceMaps: 'true',
         accessLogs: 'false',
+        removalPolicy: 'destroy',
         throttleRateLimit: '5',
         throttleBurstLimit: '10',
         clientSecretArn: CLIENT_SECRET_ARN,
@@ -177,14 +180,16 @@ describe('stackPropsFromContext', () => {
       sessionIdleTimeoutSeconds: 1800,
       enableSourceMaps: true,
       accessLogs: false,
+      removalPolicy: 'destroy',
       throttle: { rateLimit: 5, burstLimit: 10 },
       clientSecretArn: CLIENT_SECRET_ARN,
     });
   });
 
   it('reads a config file, with -c values taking precedence', () => {
-    const file = JSON.stringify({ '//': 'a comment', ...REQUIRED, scopes: 'openid', memorySize: 512, returnToAllowedOrigins: ['https://a.example.com'] });
+    const file = JSON.stringify({ '//': 'a comment', stackName: 'LoginStaging', ...REQUIRED, scopes: 'openid', memorySize: 512, returnToAllowedOrigins: ['https://a.example.com'] });
     expect(fromContext({ config: 'login.json', scopes: 'openid email' }, { 'login.json': file })).toEqual({
+      stackName: 'LoginStaging',
       ...REQUIRED,
       scopes: 'openid email',
       memorySize: 512,
@@ -208,5 +213,11 @@ describe('stackPropsFromContext', () => {
     expect(message).toContain('throttleRateLimit and throttleBurstLimit must be set together');
     expect(message).toContain('clientId is required');
     expect(message).toContain('upstreamApiUrl is required');
+  });
+
+  it('checks the stack name before CDK would stop at it alone', () => {
+    expect(messageOf(() => fromContext({ ...REQUIRED, stackName: 'login_service', clientId: ' ' }))).toBe(
+      'Invalid LoginService configuration:\n  - stackName must start with a letter and hold only letters, digits and hyphens (at most 128)\n  - clientId is required',
+    );
   });
 });

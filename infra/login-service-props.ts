@@ -11,7 +11,8 @@ export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL
 /**
  * The whole-number settings the functions read from their environment, with the ranges the
  * functions accept. A setting left out of the props is left out of the environment, so the
- * functions' own default applies (shown here for the documentation only).
+ * functions' own default (`fallback`) applies; it is used here only to check the idle timeout
+ * against the lifetime when just one of them is given.
  */
 export const NUMERIC_SETTINGS = {
   loginTimeoutSeconds: { env: 'LOGIN_TIMEOUT_SECONDS', min: 60, max: 3_600, fallback: 600 },
@@ -49,13 +50,40 @@ export interface ThrottleProps {
  * Configuration of a {@link LoginService}. The names follow the functions' environment variables
  * (README, "Configuration"); everything is validated when the app is synthesized.
  */
-export interface LoginServiceProps extends Partial<Readonly<Record<NumericSetting, number>>>, Partial<Readonly<Record<EndpointSetting, string>>> {
+export interface LoginServiceProps {
   /**
    * The provider's issuer URL (`OAUTH_ISSUER`); its discovery document supplies the endpoints.
    * With explicit endpoints it is optional and only names the issuer an `iss` parameter must match.
    * @default - none; then `authorizationEndpoint` and `tokenEndpoint` are required
    */
   readonly issuer?: string;
+  /**
+   * Authorization endpoint of a plain OAuth 2.0 provider without discovery, e.g. GitHub
+   * (`OAUTH_AUTHORIZATION_ENDPOINT`). Set together with `tokenEndpoint`.
+   * @default - from the issuer's discovery document
+   */
+  readonly authorizationEndpoint?: string;
+  /**
+   * Token endpoint of a provider without discovery (`OAUTH_TOKEN_ENDPOINT`).
+   * @default - from the issuer's discovery document
+   */
+  readonly tokenEndpoint?: string;
+  /**
+   * User endpoint of a provider without discovery (`OAUTH_USERINFO_ENDPOINT`); required with
+   * explicit endpoints, since without an ID token it is what identifies the user.
+   * @default - from the issuer's discovery document
+   */
+  readonly userinfoEndpoint?: string;
+  /**
+   * RFC 7009 revocation endpoint of a provider without discovery (`OAUTH_REVOCATION_ENDPOINT`).
+   * @default - from the issuer's discovery document; none with explicit endpoints
+   */
+  readonly revocationEndpoint?: string;
+  /**
+   * End-session endpoint of a provider without discovery (`OAUTH_END_SESSION_ENDPOINT`).
+   * @default - from the issuer's discovery document; none with explicit endpoints
+   */
+  readonly endSessionEndpoint?: string;
   /** The client id registered at the provider (`OAUTH_CLIENT_ID`). */
   readonly clientId: string;
   /**
@@ -93,6 +121,47 @@ export interface LoginServiceProps extends Partial<Readonly<Record<NumericSettin
    * @default - a new secret with one generated 64-character key `k1`
    */
   readonly sessionKeysSecret?: ISecret;
+  /**
+   * How long a started login may take, 60 to 3600 (`LOGIN_TIMEOUT_SECONDS`).
+   * @default 600
+   */
+  readonly loginTimeoutSeconds?: number;
+  /**
+   * Absolute session lifetime, 300 to 2592000 (`SESSION_LIFETIME_SECONDS`).
+   * @default 28800 (8 hours)
+   */
+  readonly sessionLifetimeSeconds?: number;
+  /**
+   * A session unused for this long ends, 300 to 2592000 and at most the lifetime
+   * (`SESSION_IDLE_TIMEOUT_SECONDS`).
+   * @default 3600
+   */
+  readonly sessionIdleTimeoutSeconds?: number;
+  /**
+   * Tokens are refreshed this long before they expire, 0 to 300 (`TOKEN_REFRESH_SKEW_SECONDS`).
+   * @default 60
+   */
+  readonly tokenRefreshSkewSeconds?: number;
+  /**
+   * Deadline of each call to the provider and Secrets Manager, 100 to 10000 (`PROVIDER_TIMEOUT_MS`).
+   * @default 5000
+   */
+  readonly providerTimeoutMs?: number;
+  /**
+   * Deadline of each call to the upstream API, 100 to 25000 (`UPSTREAM_TIMEOUT_MS`).
+   * @default 10000
+   */
+  readonly upstreamTimeoutMs?: number;
+  /**
+   * Deadline of each DynamoDB call, 100 to 5000 (`STORE_TIMEOUT_MS`).
+   * @default 2000
+   */
+  readonly storeTimeoutMs?: number;
+  /**
+   * A warm instance re-reads the secrets after this long, 10 to 86400 (`SECRET_REFRESH_SECONDS`).
+   * @default 300
+   */
+  readonly secretRefreshSeconds?: number;
   /**
    * What happens to the table and the secrets the construct creates when they leave the stack.
    * @default RemovalPolicy.RETAIN: sessions, backups and keys survive a mistaken `cdk destroy`

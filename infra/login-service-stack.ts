@@ -5,11 +5,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
+import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR } from './bundling';
 
 export interface LoginServiceStackProps extends StackProps {
   /** The provider's issuer URL; its discovery document supplies the endpoints (`OAUTH_ISSUER`). */
@@ -44,11 +45,11 @@ export interface LoginServiceStackProps extends StackProps {
 
 /** The routes of the public contract, each served by its own function. */
 const ROUTES = [
-  { name: 'Login', entry: 'login.ts', method: HttpMethod.GET, path: '/login' },
-  { name: 'Callback', entry: 'callback.ts', method: HttpMethod.GET, path: '/callback' },
-  { name: 'Api', entry: 'api.ts', method: HttpMethod.ANY, path: '/api/{proxy+}' },
-  { name: 'Session', entry: 'session.ts', method: HttpMethod.GET, path: '/session' },
-  { name: 'Logout', entry: 'logout.ts', method: HttpMethod.GET, path: '/logout' },
+  { name: 'Login', entry: FUNCTION_ENTRIES.Login, method: HttpMethod.GET, path: '/login' },
+  { name: 'Callback', entry: FUNCTION_ENTRIES.Callback, method: HttpMethod.GET, path: '/callback' },
+  { name: 'Api', entry: FUNCTION_ENTRIES.Api, method: HttpMethod.ANY, path: '/api/{proxy+}' },
+  { name: 'Session', entry: FUNCTION_ENTRIES.Session, method: HttpMethod.GET, path: '/session' },
+  { name: 'Logout', entry: FUNCTION_ENTRIES.Logout, method: HttpMethod.GET, path: '/logout' },
 ] as const;
 
 type RouteName = (typeof ROUTES)[number]['name'];
@@ -68,8 +69,6 @@ const TABLE_ACTIONS: Readonly<Record<RouteName, readonly string[]>> = {
 
 /** Only the callback redeems the code at the token endpoint, the one call that needs the client secret. */
 const READS_CLIENT_SECRET: ReadonlySet<RouteName> = new Set(['Callback']);
-
-const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
 
 /** The login service: an HTTP API, one function per route, the session table and the client secret. */
 export class LoginServiceStack extends Stack {
@@ -179,22 +178,9 @@ export class LoginServiceStack extends Stack {
       timeout: Duration.seconds(29),
       role,
       logGroup,
-      // NODE_OPTIONS=--enable-source-maps is deliberately not set: it slows every cold start. The
-      // maps ship with the bundle to decode a stack trace by hand when needed.
       environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); an ES module bundle has none unless defined.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle @aws-sdk/* too (for Node 18+ runtimes CDK marks it external by default), so the SDK
-        // version pinned in package-lock.json and tested here is what runs, not the runtime's copy.
-        externalModules: [],
-      },
+      // Shared with `npm run bench` and the bundle budgets (infra/bundling.ts).
+      bundling: BUNDLING,
     });
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * Bundle budgets, built with esbuild and the very options the CDK stack bundles with
+ * (infra/bundling.ts). A bigger bundle is a slower cold start for every user, so these are exact.
+ */
+import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from '../../bench/bundles';
+import type { FunctionName } from '../../infra/bundling';
+
+/** Minified bytes per function (KB = 1,000 bytes). */
+const BUNDLE_BUDGET_BYTES = 250_000;
+/** The functions that speak the OAuth protocol in full; /api needs less of it (a refresh at most). */
+const OAUTH_FUNCTIONS: readonly FunctionName[] = ['Login', 'Callback', 'Logout'];
+
+const bundles = new Map<FunctionName, BuiltBundle>();
+
+beforeAll(async () => {
+  for (const name of FUNCTION_NAMES) bundles.set(name, await buildBundle(name));
+}, 120_000);
+
+test.each(FUNCTION_NAMES)('%s bundle is at most 250 KB minified', (name) => {
+  expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+});
+
+test('the /api bundle is smaller than each function that runs the login protocol', () => {
+  const api = bundles.get('Api')!.bytes;
+  for (const name of OAUTH_FUNCTIONS) expect(api).toBeLessThan(bundles.get(name)!.bytes);
+});
+
+test('only the environment credential provider is bundled: no profile, SSO, STS or instance-metadata code', () => {
+  for (const bundle of bundles.values()) {
+    const packages = Object.keys(bundle.packages);
+    expect(packages).toContain('@aws-sdk/credential-provider-env');
+    expect(packages.filter((name) => /credential-provider-(node|ini|sso|process|web-identity|http|imds)|nested-clients|token-providers/.test(name))).toEqual([]);
+  }
+});
+
+test('/api and /session carry no OAuth library and no Secrets Manager client', () => {
+  for (const name of ['Api', 'Session'] as const) {
+    const packages = Object.keys(bundles.get(name)!.packages);
+    expect(packages).not.toContain('oauth4webapi');
+    expect(packages).not.toContain('@aws-sdk/client-secrets-manager');
+  }
+});

@@ -53,13 +53,17 @@ export class FunctionClient {
     };
   }
 
-  /** `/login`, the provider's login and consent pages (not timed), then `/callback`. */
+  /** `/login`, then the provider's login and consent pages; returns the `/callback` target, not yet requested. */
   async startLogin(): Promise<{ callbackTarget: string; login: Answer }> {
     const login = await this.get('/login?returnTo=%2F');
+    return { callbackTarget: await this.atProvider(login), login };
+  }
+
+  /** The user's steps at the development provider after `/login` sent the browser there. */
+  async atProvider(login: Answer): Promise<string> {
     if (login.status !== 302 || !login.location) throw new Error(`/login answered ${login.status}`);
-    const { callbackUrl } = await completeDevLogin(login.location, 'bench-user');
-    const url = new URL(callbackUrl);
-    return { callbackTarget: `${url.pathname}${url.search}`, login };
+    const url = new URL((await completeDevLogin(login.location, 'bench-user')).callbackUrl);
+    return `${url.pathname}${url.search}`;
   }
 
   async signIn(): Promise<Answer> {

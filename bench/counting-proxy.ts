@@ -17,6 +17,8 @@ export interface CountingProxy {
   readonly url: string;
   /** The calls since the last `take`, oldest first, and forgets them. */
   take(): AwsCall[];
+  /** TCP connections accepted so far: with keep-alive, a warm client opens none per request. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -56,9 +58,16 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       forward.end(body);
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   const port = await listenOnLoopback(server, 0);
   return {
     url: loopbackUrl(LOOPBACK_HOST, port),
+    get connections() {
+      return connections;
+    },
     take() {
       const taken = calls;
       calls = [];

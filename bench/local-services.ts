@@ -15,6 +15,8 @@ export const PUBLIC_BASE_URL = 'http://127.0.0.1:9';
 /** Everything one request did outside the function, counted where it arrived. */
 export interface CallCounts {
   readonly dynamodb: readonly AwsCall[];
+  /** New TCP connections to DynamoDB. */
+  readonly dynamodbConnections: number;
   readonly secretsManager: number;
   readonly provider: number;
   readonly upstream: number;
@@ -82,6 +84,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     closers.push(() => closeServer(upstream));
 
     let secretsBefore = secrets.calls;
+    let connectionsBefore = proxy.connections;
     const restore = setEnvironment({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -104,8 +107,15 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     return {
       issuer: idp.issuer,
       take() {
-        const counts = { dynamodb: proxy.take(), secretsManager: secrets.calls - secretsBefore, provider: providerCalls, upstream: upstreamCalls };
+        const counts = {
+          dynamodb: proxy.take(),
+          dynamodbConnections: proxy.connections - connectionsBefore,
+          secretsManager: secrets.calls - secretsBefore,
+          provider: providerCalls,
+          upstream: upstreamCalls,
+        };
         secretsBefore = secrets.calls;
+        connectionsBefore = proxy.connections;
         providerCalls = 0;
         upstreamCalls = 0;
         return counts;

@@ -1,5 +1,6 @@
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
+import type { CostRow } from './cost-model';
 import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
 
 export interface BenchReport {
@@ -7,6 +8,8 @@ export interface BenchReport {
   readonly bundles: readonly Omit<BuiltBundle, 'file'>[];
   readonly coldStart: { readonly floor: ColdStart; readonly functions: Readonly<Record<string, ColdStart & { ratio: number }>> };
   readonly warm: WarmResult;
+  /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
+  readonly cost: readonly CostRow[];
 }
 
 /** The issue's goals, printed next to the figures (not asserted: timings are too noisy for tests). */
@@ -49,7 +52,7 @@ export function formatReport(report: BenchReport): string {
       ],
     ),
     table(
-      ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses'],
+      ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses', 'new DDB connections'],
       (Object.entries(report.warm.endpoints) as Array<[Endpoint, NonNullable<WarmResult['endpoints'][Endpoint]>]>).map(([endpoint, result]) => [
         endpoint,
         String(result.latencyMs.n),
@@ -58,11 +61,16 @@ export function formatReport(report: BenchReport): string {
         calls(result.warmCalls),
         calls(result.coldCalls),
         Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(' '),
+        String(result.newDynamodbConnections),
       ]),
     ),
     `/api overhead beyond the DynamoDB and upstream round trips: p50 ${report.warm.apiOverheadMs.median} ms, p99 ${report.warm.apiOverheadMs.p99} ms ` +
       `(goal < ${GOALS.apiOverheadMs} ms; bare upstream round trip p50 ${report.warm.upstreamRoundTripMs.median} ms)`,
     `Peak RSS of the warm run (five bundles and the local stand-ins in one process): ${report.warm.peakRssMb} MB`,
+    table(
+      ['setup (us-east-1 list prices)', '$ per million logins', '$ per million API calls'],
+      report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
+    ),
   ];
   return sections.join('\n\n');
 }

@@ -15,6 +15,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../test/support/dynamodb
 import type { RouteName } from '../infra/local/api-gateway-event';
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { measureColdStarts } from './cold-start';
+import { costModel } from './cost-model';
 import { formatReport, HTTPS_FLOOR, type BenchReport } from './report';
 import { measureWarm } from './warm';
 
@@ -52,15 +53,20 @@ async function main(): Promise<void> {
       coldRounds,
     );
 
-    let endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
-    if (!endpoint) {
+    let dynamodbEndpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
+    if (!dynamodbEndpoint) {
       log('starting DynamoDB Local');
       dynamodb = await startDynamoDbLocal();
-      endpoint = dynamodb.endpoint;
+      dynamodbEndpoint = dynamodb.endpoint;
     }
     log(`warm: ${invocations} requests per endpoint`);
     const files = Object.fromEntries(bundles.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
-    const warm = await measureWarm(files, endpoint, invocations);
+    const warm = await measureWarm(files, dynamodbEndpoint, invocations);
+    const measured = (name: 'login' | 'callback' | 'api') => {
+      const result = warm.endpoints[name];
+      if (!result) throw new Error(`no warm figures for ${name}`);
+      return result;
+    };
 
     const report: BenchReport = {
       environment: {
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
         ),
       },
       warm,
+      cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
   } finally {

@@ -22,6 +22,8 @@ export interface EndpointResult {
   /** Mean per request over the warm run (whole numbers when every request made the same calls). */
   readonly warmCalls: CallsPerRequest;
   readonly statuses: Readonly<Record<string, number>>;
+  /** TCP connections to DynamoDB opened during the warm run: keep-alive makes it 0 or 1. */
+  readonly newDynamodbConnections: number;
 }
 
 export interface WarmResult {
@@ -67,6 +69,7 @@ class Recorder {
   private readonly calls: CallsPerRequest[] = [];
   private readonly statuses: Record<string, number> = {};
   private cold?: CallsPerRequest;
+  private connections = 0;
 
   constructor(private readonly services: LocalServices) {}
 
@@ -79,6 +82,7 @@ class Recorder {
     else {
       this.durations.push(answer.durationMs);
       this.calls.push(callsOf(counts));
+      this.connections += counts.dynamodbConnections;
     }
     this.statuses[answer.status] = (this.statuses[answer.status] ?? 0) + 1;
     return { answer, counts };
@@ -90,6 +94,7 @@ class Recorder {
       coldCalls: this.cold ?? meanCalls(this.calls.slice(0, 1)),
       warmCalls: meanCalls(this.calls),
       statuses: this.statuses,
+      newDynamodbConnections: this.connections,
     };
   }
 }

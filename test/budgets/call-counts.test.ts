@@ -61,6 +61,8 @@ test('/api with a valid session: exactly one DynamoDB read and the upstream call
     const counts = services.take();
     expect(operations(counts)).toEqual(['GetItem']);
     expect([counts.secretsManager, counts.provider, counts.upstream]).toEqual([0, 0, 1]);
+    // One client per instance, and its connection is kept alive between requests.
+    expect(counts.dynamodbConnections).toBe(0);
   }
 });
 

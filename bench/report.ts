@@ -6,6 +6,8 @@ import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
 export interface BenchReport {
   readonly environment: Readonly<Record<string, string | number>>;
   readonly bundles: readonly Omit<BuiltBundle, 'file'>[];
+  /** Per function: is the bench's bundle byte for byte one of the Lambda assets `cdk synth` made? */
+  readonly sameAsCdkSynth: Readonly<Record<string, boolean>> | { readonly skipped: string };
   readonly coldStart: { readonly floor: ColdStart; readonly functions: Readonly<Record<string, ColdStart & { ratio: number }>> };
   readonly warm: WarmResult;
   /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
@@ -40,6 +42,11 @@ export function formatReport(report: BenchReport): string {
   const { floor, functions } = report.coldStart;
   const sections = [
     `Environment: ${Object.entries(report.environment).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+    `Bundles identical to the Lambda assets of cdk synth: ${
+      'skipped' in report.sameAsCdkSynth
+        ? `not checked (${String(report.sameAsCdkSynth.skipped)})`
+        : Object.entries(report.sameAsCdkSynth).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')
+    }`,
     table(
       ['function', 'minified', 'gzip', 'cold process p50', 'p90', 'ratio to floor', 'import p50', 'peak RSS'],
       [

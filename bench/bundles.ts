@@ -1,5 +1,6 @@
-import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions, FUNCTION_ENTRIES, type FunctionName } from '../infra/bundling';
 
@@ -24,10 +25,8 @@ export async function buildBundle(name: FunctionName, outDir?: string): Promise<
   const result = await build({ ...esbuildOptions(name, file), write: outDir !== undefined, metafile: true, logLevel: 'error' });
   const output = result.metafile.outputs[Object.keys(result.metafile.outputs).find((key) => key.endsWith('index.mjs')) ?? ''];
   if (!output) throw new Error(`no bundle for ${name}`);
-  const code = result.outputFiles?.find((entry) => entry.path.endsWith('index.mjs'))?.contents;
-  const bytes = code ? code.byteLength : output.bytes;
-  const gzipBytes = gzipSync(code ?? (await import('node:fs')).readFileSync(file)).byteLength;
-  return { name, file: outDir ? file : '', bytes, gzipBytes, packages: bytesPerPackage(output.inputs) };
+  const code = result.outputFiles?.find((entry) => entry.path.endsWith('index.mjs'))?.contents ?? readFileSync(file);
+  return { name, file: outDir ? file : '', bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, packages: bytesPerPackage(output.inputs) };
 }
 
 function bytesPerPackage(inputs: Metafile['outputs'][string]['inputs']): Record<string, number> {

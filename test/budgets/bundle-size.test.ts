@@ -43,11 +43,3 @@ test('only the environment credential provider is bundled: no profile, SSO, STS 
     expect(packages.filter((name) => /credential-provider-(node|ini|sso|process|web-identity|http|imds)|nested-clients|token-providers/.test(name))).toEqual([]);
   }
 });
-
-test('/api and /session carry no OAuth library and no Secrets Manager client', () => {
-  for (const name of ['Api', 'Session'] as const) {
-    const packages = Object.keys(bundles.get(name)!.packages);
-    expect(packages).not.toContain('oauth4webapi');
-    expect(packages).not.toContain('@aws-sdk/client-secrets-manager');
-  }
-});

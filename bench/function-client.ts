@@ -5,6 +5,18 @@ import { completeDevLogin } from '../test/support/dev-idp-login';
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
 export type Handlers = Readonly<Record<RouteName, LambdaHandler>>;
 
+/** Hands an event to a route's function; `durationMs` is the handler call alone. */
+export type Invoke = (route: RouteName, event: APIGatewayProxyEventV2) => Promise<{ result: APIGatewayProxyResultV2<object>; durationMs: number }>;
+
+/** Handlers loaded in this process, timed here. */
+export function inProcess(handlers: Handlers): Invoke {
+  return async (route, event) => {
+    const started = performance.now();
+    const result = await handlers[route](event);
+    return { result, durationMs: performance.now() - started };
+  };
+}
+
 export interface Answer {
   readonly route: RouteName;
   readonly status: number;
@@ -16,13 +28,13 @@ export interface Answer {
 
 /**
  * A browser talking to the functions the way API Gateway invokes them: each request becomes a
- * payload 2.0 event (the local runtime's own translation) and goes straight to the handler, with no
- * HTTP server in between, so the time measured is the handler's. Keeps the cookies it is given.
+ * payload 2.0 event (the local runtime's own translation) and goes straight to the function, with
+ * no HTTP server in between, so the time measured is the handler's. Keeps the cookies it is given.
  */
 export class FunctionClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly handlers: Handlers) {}
+  constructor(private readonly invoke: Invoke) {}
 
   async get(target: string, headers: Readonly<Record<string, string>> = {}): Promise<Answer> {
     return this.request('GET', target, headers);
@@ -39,9 +51,9 @@ export class FunctionClient {
       Buffer.alloc(0),
       { route },
     );
-    const started = performance.now();
-    const result = normalizeResult(await this.handlers[route.name](event));
-    const durationMs = performance.now() - started;
+    const invoked = await this.invoke(route.name, event);
+    const result = normalizeResult(invoked.result);
+    const { durationMs } = invoked;
     for (const cookie of result.cookies ?? []) this.keep(cookie);
     const location = result.headers?.location;
     return {

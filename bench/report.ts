@@ -59,7 +59,7 @@ export function formatReport(report: BenchReport): string {
       ],
     ),
     table(
-      ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses', 'new DDB connections'],
+      ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses', 'new DDB connections', 'peak RSS'],
       (Object.entries(report.warm.endpoints) as Array<[Endpoint, NonNullable<WarmResult['endpoints'][Endpoint]>]>).map(([endpoint, result]) => [
         endpoint,
         String(result.latencyMs.n),
@@ -69,11 +69,11 @@ export function formatReport(report: BenchReport): string {
         calls(result.coldCalls),
         Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(' '),
         String(result.newDynamodbConnections),
+        `${result.peakRssMb} MB`,
       ]),
     ),
     `/api overhead beyond the DynamoDB and upstream round trips: p50 ${report.warm.apiOverheadMs.median} ms, p99 ${report.warm.apiOverheadMs.p99} ms ` +
       `(goal < ${GOALS.apiOverheadMs} ms; bare upstream round trip p50 ${report.warm.upstreamRoundTripMs.median} ms)`,
-    `Peak RSS of the warm run (five bundles and the local stand-ins in one process): ${report.warm.peakRssMb} MB`,
     table(
       ['setup (us-east-1 list prices)', '$ per million logins', '$ per million API calls'],
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),

@@ -1,6 +1,6 @@
-import { pathToFileURL } from 'node:url';
 import type { RouteName } from '../infra/local/api-gateway-event';
-import { FunctionClient, type Answer, type Handlers, type LambdaHandler } from './function-client';
+import { FunctionClient, type Answer, type Invoke } from './function-client';
+import { FunctionProcess } from './function-process';
 import { startLocalServices, type CallCounts, type LocalServices } from './local-services';
 import { summarize, type Summary } from './stats';
 
@@ -24,6 +24,8 @@ export interface EndpointResult {
   readonly statuses: Readonly<Record<string, number>>;
   /** TCP connections to DynamoDB opened during the warm run: keep-alive makes it 0 or 1. */
   readonly newDynamodbConnections: number;
+  /** Peak resident memory of the function's process after the run, MB. */
+  readonly peakRssMb: number;
 }
 
 export interface WarmResult {
@@ -32,15 +34,20 @@ export interface WarmResult {
   readonly apiOverheadMs: Summary;
   /** A plain request from this process to the upstream, for the overhead above. */
   readonly upstreamRoundTripMs: Summary;
-  /** This process (all five functions' bundles and the local stand-ins, not DynamoDB Local), MB. */
-  readonly peakRssMb: number;
 }
 
-/** Each bundle as a module of its own; a new `instance` tag gives new module instances (a new cold instance). */
-async function loadHandlers(bundles: Readonly<Record<RouteName, string>>, instance: string): Promise<Handlers> {
-  const load = async (route: RouteName): Promise<LambdaHandler> =>
-    ((await import(`${pathToFileURL(bundles[route]).href}?instance=${instance}`)) as { handler: LambdaHandler }).handler;
-  return { login: await load('login'), callback: await load('callback'), api: await load('api'), session: await load('session'), logout: await load('logout') };
+const ROUTES: readonly RouteName[] = ['login', 'callback', 'api', 'session', 'logout'];
+
+/** A new instance of each function, each in a process of its own; started with the current environment. */
+async function startInstances(bundles: Readonly<Record<RouteName, string>>): Promise<Record<RouteName, FunctionProcess>> {
+  const started = await Promise.all(ROUTES.map((route) => FunctionProcess.start(bundles[route])));
+  return Object.fromEntries(ROUTES.map((route, i) => [route, started[i]])) as Record<RouteName, FunctionProcess>;
+}
+
+const invokeOn = (instances: Record<RouteName, FunctionProcess>): Invoke => (route, event) => instances[route].invoke(event);
+
+async function stopAll(instances: Record<RouteName, FunctionProcess> | undefined): Promise<void> {
+  if (instances) await Promise.all(Object.values(instances).map((instance) => instance.stop()));
 }
 
 function callsOf(counts: CallCounts): CallsPerRequest {
@@ -88,13 +95,14 @@ class Recorder {
     return { answer, counts };
   }
 
-  result(): EndpointResult {
+  result(peakRssMb: number): EndpointResult {
     return {
       latencyMs: summarize(this.durations),
       coldCalls: this.cold ?? meanCalls(this.calls.slice(0, 1)),
       warmCalls: meanCalls(this.calls),
       statuses: this.statuses,
       newDynamodbConnections: this.connections,
+      peakRssMb,
     };
   }
 }
@@ -102,17 +110,19 @@ class Recorder {
 const API_HEADERS = { 'x-csrf': '1' };
 
 /**
- * Warm latency and calls per request of every endpoint, with the production bundles loaded in this
- * process (one module instance per function, as one warm Lambda instance each) against DynamoDB
- * behind a counting proxy, a local Secrets Manager endpoint, the development provider and an upstream.
+ * Warm latency and calls per request of every endpoint: each production bundle runs in a process of
+ * its own (one warm Lambda instance each), against DynamoDB behind a counting proxy, a local
+ * Secrets Manager endpoint, the development provider and an upstream, all in this process.
  */
 export async function measureWarm(bundles: Readonly<Record<RouteName, string>>, dynamodbEndpoint: string, invocations: number): Promise<WarmResult> {
   const services = await startLocalServices({ dynamodbEndpoint });
   const endpoints: Partial<Record<Endpoint, EndpointResult>> = {};
   const overhead: number[] = [];
   const upstreamRoundTrips: number[] = [];
+  let instances: Record<RouteName, FunctionProcess> | undefined;
   try {
-    const handlers = await loadHandlers(bundles, 'warm');
+    instances = await startInstances(bundles);
+    const handlers = invokeOn(instances);
     const recorders = Object.fromEntries((['login', 'callback', 'api', 'session', 'logout'] as const).map((route) => [route, new Recorder(services)])) as Record<RouteName, Recorder>;
 
     // The first request of each function is its cold one.
@@ -153,8 +163,9 @@ export async function measureWarm(bundles: Readonly<Record<RouteName, string>>, 
       const sid = await browser.sid();
       await recorders.logout.record(() => browser.get(`/logout?sid=${encodeURIComponent(sid)}`));
     }
-    for (const [route, recorder] of Object.entries(recorders)) endpoints[route as RouteName] = recorder.result();
+    for (const route of ROUTES) endpoints[route] = recorders[route].result(await instances[route].peakRssMb());
   } finally {
+    await stopAll(instances);
     await services.close();
   }
   endpoints['api (expired token)'] = await measureExpiredToken(bundles, dynamodbEndpoint);
@@ -162,7 +173,6 @@ export async function measureWarm(bundles: Readonly<Record<RouteName, string>>, 
     endpoints,
     apiOverheadMs: summarize(overhead),
     upstreamRoundTripMs: summarize(upstreamRoundTrips),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
   };
 }
 
@@ -174,8 +184,10 @@ const EXPIRED_SAMPLES = 20;
  */
 async function measureExpiredToken(bundles: Readonly<Record<RouteName, string>>, dynamodbEndpoint: string): Promise<EndpointResult> {
   const services = await startLocalServices({ dynamodbEndpoint, accessTokenTtlSeconds: 1 });
+  let instances: Record<RouteName, FunctionProcess> | undefined;
   try {
-    const handlers = await loadHandlers(bundles, 'expired-token');
+    instances = await startInstances(bundles);
+    const handlers = invokeOn(instances);
     const browsers: FunctionClient[] = [];
     for (let i = 0; i < EXPIRED_SAMPLES + 1; i++) {
       const browser = new FunctionClient(handlers);
@@ -187,8 +199,9 @@ async function measureExpiredToken(bundles: Readonly<Record<RouteName, string>>,
     const [cold, ...warm] = browsers;
     await recorder.record(() => cold!.get('/api/items', API_HEADERS), { cold: true });
     for (const browser of warm) await recorder.record(() => browser.get('/api/items', API_HEADERS));
-    return recorder.result();
+    return recorder.result(await instances.api.peakRssMb());
   } finally {
+    await stopAll(instances);
     await services.close();
   }
 }

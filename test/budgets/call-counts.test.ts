@@ -4,7 +4,7 @@
  * Local, a local Secrets Manager endpoint, the development provider), with the real handlers and
  * their real SDK clients, on one warm instance of each function.
  */
-import { FunctionClient, type Handlers } from '../../bench/function-client';
+import { FunctionClient, inProcess, type Handlers } from '../../bench/function-client';
 import { startLocalServices, type CallCounts, type LocalServices } from '../../bench/local-services';
 import { dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   };
   // One request to each function first: what an instance reads once (provider metadata and keys,
   // secrets) is read then, and the budgets below are those of warm instances.
-  const warmUp = new FunctionClient(handlers);
+  const warmUp = new FunctionClient(inProcess(handlers));
   await warmUp.signIn();
   await warmUp.get('/api/items', { 'x-csrf': '1' });
   await warmUp.get('/session');
@@ -36,7 +36,7 @@ afterAll(() => services?.close());
 const operations = (counts: CallCounts): string[] => counts.dynamodb.map((call) => call.operation);
 
 test('/login: one conditional DynamoDB write, nothing else', async () => {
-  const browser = new FunctionClient(handlers);
+  const browser = new FunctionClient(inProcess(handlers));
   expect((await browser.get('/login?returnTo=%2F')).status).toBe(302);
   const counts = services.take();
   expect(operations(counts)).toEqual(['PutItem']);
@@ -47,7 +47,7 @@ test('/login: one conditional DynamoDB write, nothing else', async () => {
 
 test('/callback: one delete that returns the transaction, one write, one token request, no Secrets Manager call', async () => {
   // The delete is the one-time check: of two concurrent callbacks only one gets the old item back.
-  const browser = new FunctionClient(handlers);
+  const browser = new FunctionClient(inProcess(handlers));
   const { callbackTarget } = await browser.startLogin();
   services.take();
   expect((await browser.get(callbackTarget)).status).toBe(302);
@@ -58,7 +58,7 @@ test('/callback: one delete that returns the transaction, one write, one token r
 });
 
 test('/api with a valid session: exactly one DynamoDB read and the upstream call, no Secrets Manager or provider call', async () => {
-  const browser = new FunctionClient(handlers);
+  const browser = new FunctionClient(inProcess(handlers));
   await browser.signIn();
   services.take();
   for (let i = 0; i < 3; i++) {
@@ -72,7 +72,7 @@ test('/api with a valid session: exactly one DynamoDB read and the upstream call
 });
 
 test('/api without the CSRF header costs no call at all', async () => {
-  const browser = new FunctionClient(handlers);
+  const browser = new FunctionClient(inProcess(handlers));
   await browser.signIn();
   services.take();
   expect((await browser.get('/api/items')).status).toBe(401);
@@ -94,7 +94,7 @@ test('Secrets Manager: read once per warm instance and refresh period, however m
     });
     const perLogin: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const browser = new FunctionClient(freshHandlers);
+      const browser = new FunctionClient(inProcess(freshHandlers));
       const { callbackTarget } = await browser.startLogin();
       fresh.take();
       expect((await browser.get(callbackTarget)).status).toBe(302);

@@ -1,6 +1,7 @@
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
 import type { CostRow } from './cost-model';
+import type { VariantsResult } from './variants';
 import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
 
 export interface BenchReport {
@@ -12,6 +13,8 @@ export interface BenchReport {
   readonly warm: WarmResult;
   /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
   readonly cost: readonly CostRow[];
+  /** With BENCH_VARIANTS=1: each build setting undone in turn. */
+  readonly variants?: VariantsResult;
 }
 
 /** The issue's goals, printed next to the figures (not asserted: timings are too noisy for tests). */
@@ -79,5 +82,15 @@ export function formatReport(report: BenchReport): string {
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
     ),
   ];
+  if (report.variants) {
+    const { rows, floorMs, oauthRefreshBytes } = report.variants;
+    sections.push(
+      table(
+        ['function', 'build', 'minified', `cold process p50 (floor ${floorMs} ms)`, 'ratio'],
+        rows.map((row) => [row.fn, row.variant, kb(row.bytes), row.coldProcessMs === undefined ? '' : `${row.coldProcessMs} ms`, row.ratio === undefined ? '' : row.ratio.toFixed(2)]),
+      ),
+      `oauth4webapi for a refresh alone (request and response checks): ${kb(oauthRefreshBytes)}`,
+    );
+  }
   return sections.join('\n\n');
 }

@@ -5,7 +5,8 @@
  *
  * BENCH_INVOCATIONS (default 1000) warm requests per endpoint; BENCH_COLD_ROUNDS (default 25) cold
  * starts per bundle; DYNAMODB_LOCAL_ENDPOINT reuses a running DynamoDB Local instead of starting one;
- * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s).
+ * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
+ * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
 import { costModel } from './cost-model';
 import { formatReport, HTTPS_FLOOR, type BenchReport } from './report';
+import { measureVariants } from './variants';
 import { measureWarm } from './warm';
 
 const ROUTE_OF = { Login: 'login', Callback: 'callback', Api: 'api', Session: 'session', Logout: 'logout' } as const satisfies Record<string, RouteName>;
@@ -60,6 +62,12 @@ async function main(): Promise<void> {
       coldRounds,
     );
 
+    let variants: BenchReport['variants'];
+    if (process.env.BENCH_VARIANTS === '1') {
+      log('variants: each build setting undone in turn');
+      variants = await measureVariants(outDir, floorFile, coldRounds);
+    }
+
     let dynamodbEndpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
     if (!dynamodbEndpoint) {
       log('starting DynamoDB Local');
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
       },
       warm,
       cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
+      ...(variants ? { variants } : {}),
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
   } finally {

@@ -99,7 +99,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       UPSTREAM_API_URL: upstreamUrl,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: proxy.url,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
       ...options.environment,
     });
     closers.unshift(restore);

@@ -99,6 +99,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       OAUTH_CLIENT_ID: CLIENT_ID,
       OAUTH_CLIENT_SECRET_ARN: secretArn,
       SESSION_KEYS_SECRET_ARN: keysArn,
+      SESSION_KEYS: '', // the test runs' own keyring (test/support/env.ts) would clash with the one above
       PUBLIC_BASE_URL,
       UPSTREAM_API_URL: upstreamUrl,
       TABLE_NAME: tableName,

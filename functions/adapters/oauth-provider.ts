@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config';
 import { ServiceError } from '../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../core/ports';
 import type { ClientSecretSource } from './client-secret';
+import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { providerFailure } from './provider-errors';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
@@ -98,6 +99,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
       } catch (error) {
         throw providerFailure(error, 'id-token-signature');
       }
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.settings.clientId, Math.floor(Date.now() / 1000));
     }
     const claims = tokens.id_token
       ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))

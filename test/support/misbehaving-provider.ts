@@ -1,0 +1,250 @@
+/**
+ * TEST ONLY. A small OpenID provider that can be told to break its answers in one chosen way, to
+ * prove that the service refuses each broken answer (OpenID Connect Core 3.1.3.7, RFC 9700, RFC 9207).
+ * It is correct by default: discovery, JWKS, an authorize endpoint that approves at once (the user
+ * is `login_hint`, default `user`), and a token endpoint with client_secret_basic and PKCE S256.
+ * Never run it outside tests: it signs in anyone who asks.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { closeServer, listenOnLoopback, readBody } from './http-server';
+
+/** One way to break the ID token of the next token responses. */
+export type IdTokenFault =
+  | 'alg-none'
+  | 'hs256-client-secret'
+  | 'hs256-public-key'
+  | 'foreign-signature'
+  | 'unknown-kid'
+  | 'wrong-iss'
+  | 'wrong-aud'
+  | 'extra-aud-no-azp'
+  | 'extra-aud-wrong-azp'
+  | 'wrong-azp'
+  | 'expired'
+  | 'no-exp'
+  | 'iat-future'
+  | 'no-iat'
+  | 'no-nonce'
+  | 'wrong-nonce'
+  | 'no-sub'
+  | 'no-id-token';
+
+export interface Misbehaviour {
+  readonly idToken?: IdTokenFault;
+  /** `iss` of the authorization response: another value, or null to leave it out. */
+  readonly authorizationIss?: string | null;
+  /** Redeem codes without checking the PKCE verifier (a provider that does not enforce PKCE). */
+  readonly ignorePkce?: boolean;
+  /** Redeem a code as often as asked (a provider that does not enforce one-time codes). */
+  readonly reusableCodes?: boolean;
+}
+
+export interface TokenRequestRecord {
+  readonly code: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly authorization: string;
+}
+
+export interface MisbehavingProvider {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Token requests received, oldest first. */
+  readonly tokenRequests: TokenRequestRecord[];
+  /** How many times the JWKS was fetched. */
+  readonly jwksRequests: number;
+  /** Applies to every following answer until `reset`. */
+  misbehave(next: Misbehaviour): void;
+  /** A new signing key, published in the JWKS and used from now on (key rotation). */
+  rotateKey(): Promise<void>;
+  /** Back to correct answers; keys and counters stay. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface IssuedCode {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly challenge: string;
+  readonly nonce?: string;
+  readonly sub: string;
+  used: boolean;
+}
+
+interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+  readonly publicPem: string;
+}
+
+async function newSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = randomBytes(8).toString('hex');
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }, publicPem: await exportSPKI(publicKey) };
+}
+
+export async function startMisbehavingProvider(options: { clientId?: string; clientSecret?: string } = {}): Promise<MisbehavingProvider> {
+  const clientId = options.clientId ?? 'hostile-test-client';
+  const clientSecret = options.clientSecret ?? `client-secret-${randomBytes(24).toString('base64url')}`;
+  const published: SigningKey[] = [await newSigningKey()];
+  const unpublished = await newSigningKey();
+  const codes = new Map<string, IssuedCode>();
+  const tokenRequests: TokenRequestRecord[] = [];
+  let jwksRequests = 0;
+  let fault: Misbehaviour = {};
+  let issuer = '';
+
+  const current = (): SigningKey => published.at(-1)!;
+
+  const idToken = async (code: IssuedCode): Promise<string | undefined> => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: JWTPayload & Record<string, unknown> = {
+      iss: issuer, sub: code.sub, aud: clientId, iat: now, exp: now + 300, nonce: code.nonce,
+      name: code.sub.toUpperCase(), email: `${code.sub}@example.test`,
+    };
+    switch (fault.idToken) {
+      case 'no-id-token': return undefined;
+      case 'wrong-iss': claims.iss = 'https://attacker.example'; break;
+      case 'wrong-aud': claims.aud = 'another-client'; break;
+      case 'extra-aud-no-azp': claims.aud = [clientId, 'another-client']; break;
+      case 'extra-aud-wrong-azp': claims.aud = [clientId, 'another-client']; claims.azp = 'another-client'; break;
+      case 'wrong-azp': claims.azp = 'another-client'; break;
+      case 'expired': claims.iat = now - 3600; claims.exp = now - 600; break;
+      case 'no-exp': delete claims.exp; break;
+      case 'iat-future': claims.iat = now + 3600; claims.exp = now + 7200; break;
+      case 'no-iat': delete claims.iat; break;
+      case 'no-nonce': delete claims.nonce; break;
+      case 'wrong-nonce': claims.nonce = randomBytes(16).toString('base64url'); break;
+      case 'no-sub': delete claims.sub; break;
+      default: break;
+    }
+    if (claims.nonce === undefined) delete claims.nonce;
+    const key = current();
+    switch (fault.idToken) {
+      case 'alg-none': return new UnsecuredJWT(claims).encode();
+      case 'hs256-client-secret':
+        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(new TextEncoder().encode(clientSecret));
+      case 'hs256-public-key':
+        // Algorithm confusion: the published RSA key used as an HMAC secret.
+        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(new TextEncoder().encode(key.publicPem));
+      case 'foreign-signature':
+        // A key that is not the provider's, under the kid of one that is.
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(unpublished.privateKey);
+      case 'unknown-kid':
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: unpublished.kid }).sign(unpublished.privateKey);
+      default:
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.privateKey);
+    }
+  };
+
+  const authorize = (url: URL, res: ServerResponse): void => {
+    const p = url.searchParams;
+    const redirectUri = p.get('redirect_uri');
+    if (p.get('client_id') !== clientId || !redirectUri || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256') {
+      send(res, 400, { error: 'invalid_request' });
+      return;
+    }
+    const code = randomBytes(32).toString('base64url');
+    codes.set(code, {
+      clientId, redirectUri, challenge: p.get('code_challenge') ?? '', nonce: p.get('nonce') ?? undefined,
+      sub: p.get('login_hint') ?? 'user', used: false,
+    });
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', code);
+    if (p.get('state') !== null) target.searchParams.set('state', p.get('state')!);
+    const iss = fault.authorizationIss === undefined ? issuer : fault.authorizationIss;
+    if (iss !== null) target.searchParams.set('iss', iss);
+    res.writeHead(302, { location: target.href }).end();
+  };
+
+  const token = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const authorization = req.headers.authorization ?? '';
+    const record = {
+      code: form.get('code') ?? '', codeVerifier: form.get('code_verifier') ?? '', redirectUri: form.get('redirect_uri') ?? '', authorization,
+    };
+    tokenRequests.push(record);
+    if (!basicAuthMatches(authorization, clientId, clientSecret)) {
+      send(res, 401, { error: 'invalid_client' });
+      return;
+    }
+    const issued = codes.get(record.code);
+    const challenge = createHash('sha256').update(record.codeVerifier).digest('base64url');
+    if (
+      form.get('grant_type') !== 'authorization_code' || !issued || (issued.used && !fault.reusableCodes) ||
+      issued.redirectUri !== record.redirectUri || (!fault.ignorePkce && issued.challenge !== challenge)
+    ) {
+      send(res, 400, { error: 'invalid_grant' });
+      return;
+    }
+    issued.used = true;
+    const id = await idToken(issued);
+    send(res, 200, {
+      access_token: randomBytes(32).toString('base64url'), token_type: 'Bearer', expires_in: 300,
+      refresh_token: randomBytes(32).toString('base64url'), ...(id ? { id_token: id } : {}),
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    void (async () => {
+      if (url.pathname === '/.well-known/openid-configuration') {
+        send(res, 200, {
+          issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+          code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true,
+        });
+      } else if (url.pathname === '/jwks') {
+        jwksRequests += 1;
+        send(res, 200, { keys: published.map((key) => key.publicJwk) });
+      } else if (url.pathname === '/authorize') {
+        authorize(url, res);
+      } else if (url.pathname === '/token' && req.method === 'POST') {
+        await token(req, res);
+      } else {
+        send(res, 404, { error: 'not_found' });
+      }
+    })().catch(() => {
+      if (!res.headersSent) send(res, 500, { error: 'server_error' });
+    });
+  });
+  issuer = await listenOnLoopback(server);
+
+  return {
+    issuer, clientId, clientSecret, tokenRequests,
+    get jwksRequests() {
+      return jwksRequests;
+    },
+    misbehave(next) {
+      fault = next;
+    },
+    async rotateKey() {
+      published.push(await newSigningKey());
+    },
+    reset() {
+      fault = {};
+    },
+    close: () => closeServer(server),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+}
+
+/** RFC 6749 2.3.1: both parts form-urlencoded, then base64. */
+function basicAuthMatches(header: string, clientId: string, clientSecret: string): boolean {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!match) return false;
+  const [user = '', password = ''] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  try {
+    return decode(user) === clientId && decode(password) === clientSecret;
+  } catch {
+    return false;
+  }
+}

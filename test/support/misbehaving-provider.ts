@@ -39,6 +39,8 @@ export interface Misbehaviour {
   readonly ignorePkce?: boolean;
   /** Redeem a code as often as asked (a provider that does not enforce one-time codes). */
   readonly reusableCodes?: boolean;
+  /** The `issuer` the discovery document claims (an impersonation or mix-up attempt). */
+  readonly discoveryIssuer?: string;
 }
 
 export interface TokenRequestRecord {
@@ -194,7 +196,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     void (async () => {
       if (url.pathname === '/.well-known/openid-configuration') {
         send(res, 200, {
-          issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
           response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
           code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true,
         });

@@ -3,6 +3,7 @@
  * DynamoDB Local, a recording upstream API and the test-only misbehaving provider, all on 127.0.0.1.
  * One harness per test file; the handlers read the environment set here on first use.
  */
+import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServer, type LocalServer } from '../../infra/local/server';
 import { pathAndQuery, TestBrowser, type TestResponse } from '../integration/test-browser';
@@ -95,4 +96,35 @@ export function expectErrorPage(response: TestResponse, status: number, code: st
   expect(response.location).toBeUndefined();
   expect(response.setCookies.some((line) => line.startsWith('__Host-session=') && !/Max-Age=0/.test(line))).toBe(false);
   for (const value of notReflected) expect(response.text).not.toContain(value);
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/**
+ * A request sent exactly as written (fetch would normalise `%2e%2e`, refuse odd headers and add
+ * its own): the path, each header line and the body go out byte for byte.
+ */
+export function rawRequest(
+  baseUrl: string,
+  options: { method?: string; path: string; headers?: Array<[string, string]>; body?: Buffer | string },
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  const length: Array<[string, string]> = options.body === undefined ? [] : [['content-length', String(Buffer.byteLength(options.body))]];
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: hostname, port, method: options.method ?? 'GET', path: options.path, setHost: false, headers: [['host', `${hostname}:${port}`], ...length, ...(options.headers ?? [])].flat() as unknown as OutgoingHttpHeaders, insecureHTTPParser: true },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }

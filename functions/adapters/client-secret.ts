@@ -62,7 +62,7 @@ export class SecretsManagerClientSecret implements ClientSecretSource {
       secretString = result.SecretString;
     } catch (error) {
       // The SDK error names the secret at most, never its value; keep it as the cause for debug logs.
-      throw awsFailure(error, 'secret_unavailable', 'secret_unavailable');
+      throw awsFailure(error, 'secret_unavailable', 'secret_timeout');
     }
     const value = parseSecret(secretString);
     if (!value) throw new ServiceError('client_misconfigured', { detail: 'the client secret is empty or has no client_secret field' });

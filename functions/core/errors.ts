@@ -30,6 +30,7 @@ const CATALOGUE = {
   store_unavailable: [503, 'The session store is unavailable. Please try again later.'],
   store_timeout: [504, 'The session store did not answer in time.'],
   secret_unavailable: [503, 'The client secret could not be read. Please try again later.'],
+  secret_timeout: [504, 'The client secret could not be read in time. Please try again later.'],
   internal_error: [500, 'Something went wrong.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
-import { closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
 
 /** One way to break the ID token of the next token responses. */
 export type IdTokenFault =
@@ -41,6 +41,10 @@ export interface Misbehaviour {
   readonly reusableCodes?: boolean;
   /** The `issuer` the discovery document claims (an impersonation or mix-up attempt). */
   readonly discoveryIssuer?: string;
+  /** The token endpoint answers with this status (and an error body), after `delayMs` if given. */
+  readonly tokenEndpoint?: { readonly status?: number; readonly delayMs?: number };
+  /** The JWKS endpoint answers with this status instead of the keys. */
+  readonly jwksStatus?: number;
 }
 
 export interface TokenRequestRecord {
@@ -99,6 +103,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   let jwksRequests = 0;
   let fault: Misbehaviour = {};
   let issuer = '';
+  const { delay, cancelAll } = cancellableDelays();
 
   const current = (): SigningKey => published.at(-1)!;
 
@@ -170,6 +175,12 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       code: form.get('code') ?? '', codeVerifier: form.get('code_verifier') ?? '', redirectUri: form.get('redirect_uri') ?? '', authorization,
     };
     tokenRequests.push(record);
+    if (fault.tokenEndpoint?.delayMs) await delay(fault.tokenEndpoint.delayMs);
+    if (res.destroyed) return;
+    if (fault.tokenEndpoint?.status) {
+      send(res, fault.tokenEndpoint.status, { error: 'server_error' });
+      return;
+    }
     if (!basicAuthMatches(authorization, clientId, clientSecret)) {
       send(res, 401, { error: 'invalid_client' });
       return;
@@ -202,7 +213,8 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
         });
       } else if (url.pathname === '/jwks') {
         jwksRequests += 1;
-        send(res, 200, { keys: published.map((key) => key.publicJwk) });
+        if (fault.jwksStatus) send(res, fault.jwksStatus, { error: 'unavailable' });
+        else send(res, 200, { keys: published.map((key) => key.publicJwk) });
       } else if (url.pathname === '/authorize') {
         authorize(url, res);
       } else if (url.pathname === '/token' && req.method === 'POST') {
@@ -230,12 +242,16 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     reset() {
       fault = {};
     },
-    close: () => closeServer(server),
+    close() {
+      cancelAll();
+      return closeServer(server);
+    },
   };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
 }
 
 /** RFC 6749 2.3.1: both parts form-urlencoded, then base64. */

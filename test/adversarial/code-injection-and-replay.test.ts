@@ -27,12 +27,17 @@ test('RFC 9700 2.1.1: the token request carries the verifier of the S256 challen
   expect(sent.redirectUri).toBe(`${h.baseUrl}/callback`);
 });
 
-test('RFC 9700 4.5 / 2.1.1: a stolen code injected into the victim\'s login fails PKCE at the provider', async () => {
-  const attacker = h.browser();
-  const stolen = (await h.authorize(attacker, { user: 'mallory' })).searchParams.get('code')!;
+/** The attacker's code in the victim's callback (the victim's own state and browser). */
+async function injectStolenCode() {
+  const stolen = (await h.authorize(h.browser(), { user: 'mallory' })).searchParams.get('code')!;
   const victim = h.browser();
   const victimCallback = await h.authorize(victim, { user: 'victim' });
   victimCallback.searchParams.set('code', stolen);
+  return { stolen, victim, victimCallback };
+}
+
+test('RFC 9700 4.5 / 2.1.1: a stolen code injected into the victim\'s login fails PKCE at the provider', async () => {
+  const { stolen, victim, victimCallback } = await injectStolenCode();
   const before = h.provider.tokenRequests.length;
   expectErrorPage(await h.callback(victim, victimCallback), 400, 'code_rejected');
   expect(h.provider.tokenRequests.length).toBe(before + 1); // sent once, never retried
@@ -41,11 +46,7 @@ test('RFC 9700 4.5 / 2.1.1: a stolen code injected into the victim\'s login fail
 });
 
 test('RFC 9700 4.5.3.2: with a provider that ignores PKCE, the injected code still fails on the nonce', async () => {
-  const attacker = h.browser();
-  const stolen = (await h.authorize(attacker, { user: 'mallory' })).searchParams.get('code')!;
-  const victim = h.browser();
-  const victimCallback = await h.authorize(victim, { user: 'victim' });
-  victimCallback.searchParams.set('code', stolen);
+  const { victim, victimCallback } = await injectStolenCode();
   h.provider.misbehave({ ignorePkce: true });
   const sessions = await h.sessionCount();
   expectErrorPage(await h.callback(victim, victimCallback), 502, 'id_token_invalid');

@@ -7,29 +7,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { forgeIdToken, newSigningKey, type IdTokenFault, type SigningKey } from './forged-id-token';
 
-/** One way to break the ID token of the next token responses. */
-export type IdTokenFault =
-  | 'alg-none'
-  | 'hs256-client-secret'
-  | 'hs256-public-key'
-  | 'foreign-signature'
-  | 'unknown-kid'
-  | 'wrong-iss'
-  | 'wrong-aud'
-  | 'extra-aud-no-azp'
-  | 'extra-aud-wrong-azp'
-  | 'wrong-azp'
-  | 'expired'
-  | 'no-exp'
-  | 'iat-future'
-  | 'no-iat'
-  | 'no-nonce'
-  | 'wrong-nonce'
-  | 'no-sub'
-  | 'no-id-token';
+export type { IdTokenFault };
 
 export interface Misbehaviour {
   readonly idToken?: IdTokenFault;
@@ -80,19 +61,6 @@ interface IssuedCode {
   used: boolean;
 }
 
-interface SigningKey {
-  readonly kid: string;
-  readonly privateKey: CryptoKey;
-  readonly publicJwk: JWK;
-  readonly publicPem: string;
-}
-
-async function newSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const kid = randomBytes(8).toString('hex');
-  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }, publicPem: await exportSPKI(publicKey) };
-}
-
 export async function startMisbehavingProvider(options: { clientId?: string; clientSecret?: string } = {}): Promise<MisbehavingProvider> {
   const clientId = options.clientId ?? 'hostile-test-client';
   const clientSecret = options.clientSecret ?? `client-secret-${randomBytes(24).toString('base64url')}`;
@@ -105,48 +73,8 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   let issuer = '';
   const { delay, cancelAll } = cancellableDelays();
 
-  const current = (): SigningKey => published.at(-1)!;
-
-  const idToken = async (code: IssuedCode): Promise<string | undefined> => {
-    const now = Math.floor(Date.now() / 1000);
-    const claims: JWTPayload & Record<string, unknown> = {
-      iss: issuer, sub: code.sub, aud: clientId, iat: now, exp: now + 300, nonce: code.nonce,
-      name: code.sub.toUpperCase(), email: `${code.sub}@example.test`,
-    };
-    switch (fault.idToken) {
-      case 'no-id-token': return undefined;
-      case 'wrong-iss': claims.iss = 'https://attacker.example'; break;
-      case 'wrong-aud': claims.aud = 'another-client'; break;
-      case 'extra-aud-no-azp': claims.aud = [clientId, 'another-client']; break;
-      case 'extra-aud-wrong-azp': claims.aud = [clientId, 'another-client']; claims.azp = 'another-client'; break;
-      case 'wrong-azp': claims.azp = 'another-client'; break;
-      case 'expired': claims.iat = now - 3600; claims.exp = now - 600; break;
-      case 'no-exp': delete claims.exp; break;
-      case 'iat-future': claims.iat = now + 3600; claims.exp = now + 7200; break;
-      case 'no-iat': delete claims.iat; break;
-      case 'no-nonce': delete claims.nonce; break;
-      case 'wrong-nonce': claims.nonce = randomBytes(16).toString('base64url'); break;
-      case 'no-sub': delete claims.sub; break;
-      default: break;
-    }
-    if (claims.nonce === undefined) delete claims.nonce;
-    const key = current();
-    switch (fault.idToken) {
-      case 'alg-none': return new UnsecuredJWT(claims).encode();
-      case 'hs256-client-secret':
-        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(new TextEncoder().encode(clientSecret));
-      case 'hs256-public-key':
-        // Algorithm confusion: the published RSA key used as an HMAC secret.
-        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(new TextEncoder().encode(key.publicPem));
-      case 'foreign-signature':
-        // A key that is not the provider's, under the kid of one that is.
-        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(unpublished.privateKey);
-      case 'unknown-kid':
-        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: unpublished.kid }).sign(unpublished.privateKey);
-      default:
-        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.privateKey);
-    }
-  };
+  const idToken = (code: IssuedCode): Promise<string | undefined> =>
+    forgeIdToken(fault.idToken, { issuer, clientId, clientSecret, sub: code.sub, nonce: code.nonce }, { current: published.at(-1)!, unpublished });
 
   const authorize = (url: URL, res: ServerResponse): void => {
     const p = url.searchParams;

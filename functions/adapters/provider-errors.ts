@@ -47,8 +47,8 @@ function isIdTokenProblem(error: unknown): boolean {
   return /\bJWT\b|"id_token"/.test(message);
 }
 
-/** oauth4webapi keeps the HTTP response it refused as the cause of its error. */
+/** oauth4webapi keeps the HTTP response it refused as the cause of its error (checked by tag: it may come from another realm). */
 function answeredServerError(error: unknown): boolean {
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return cause instanceof Response && cause.status >= 500;
+  return Object.prototype.toString.call(cause) === '[object Response]' && (cause as Response).status >= 500;
 }

@@ -55,6 +55,31 @@ describe.each<[string, IdTokenFault]>([
   });
 });
 
+test('OIDF RP conformance rp-id_token-kid-absent-single-jwks: no kid, one published key: accepted', async () => {
+  const { response, sessionsCreated } = await loginWith('no-kid');
+  expect(response.status).toBe(302);
+  expect(sessionsCreated).toBe(1);
+});
+
+describe('OIDC Core 5.3.2 / OIDF rp-userinfo-bad-sub-claim: profile claims from userinfo only for the same subject', () => {
+  test('control: name and email left out of the ID token come from userinfo', async () => {
+    const { response, browser } = await loginWith('no-profile-claims');
+    expect(response.status).toBe(302);
+    expect((await browser.get('/session')).json()).toMatchObject({ sub: 'target', name: 'Userinfo target', email: 'target@userinfo.example.test' });
+  });
+
+  test('a userinfo answer about another subject is not used', async () => {
+    const browser = h.browser();
+    const callback = await h.authorize(browser, { user: 'target' });
+    h.provider.misbehave({ idToken: 'no-profile-claims', userinfoSub: 'someone-else' });
+    expect((await h.callback(browser, callback)).status).toBe(302);
+    const me = (await browser.get('/session')).json();
+    expect(me.sub).toBe('target');
+    expect(me.name).toBeUndefined();
+    expect(me.email).toBeUndefined();
+  });
+});
+
 describe('unknown key id: one JWKS re-fetch, rate limited (3.1.3.7 rule 6, OIDC Core 10.1.1 key rotation)', () => {
   const realNow = Date.now.bind(Date);
   let offsetSeconds = 0;
@@ -87,4 +112,11 @@ describe('unknown key id: one JWKS re-fetch, rate limited (3.1.3.7 rule 6, OIDC 
     }
     expect(h.provider.jwksRequests).toBe(before + 1);
   });
+});
+
+test('OIDF RP conformance rp-id_token-kid-absent-multiple-jwks: no kid while several keys are published: refused, not guessed', async () => {
+  expect(h.provider.jwksRequests).toBeGreaterThanOrEqual(2); // the rotated key set, with two keys, is cached
+  const { response, sessionsCreated } = await loginWith('no-kid');
+  expectErrorPage(response, 502, 'id_token_invalid');
+  expect(sessionsCreated).toBe(0);
 });

@@ -12,6 +12,7 @@ export type IdTokenFault =
   | 'hs256-public-key'
   | 'foreign-signature'
   | 'unknown-kid'
+  | 'no-kid'
   | 'wrong-iss'
   | 'wrong-aud'
   | 'extra-aud-no-azp'
@@ -24,7 +25,9 @@ export type IdTokenFault =
   | 'no-nonce'
   | 'wrong-nonce'
   | 'no-sub'
-  | 'no-id-token';
+  | 'no-id-token'
+  /** Not a fault: name and email left to the userinfo endpoint, as strict providers do. */
+  | 'no-profile-claims';
 
 export interface SigningKey {
   readonly kid: string;
@@ -71,6 +74,7 @@ export async function forgeIdToken(
     case 'no-nonce': delete claims.nonce; break;
     case 'wrong-nonce': claims.nonce = randomBytes(16).toString('base64url'); break;
     case 'no-sub': delete claims.sub; break;
+    case 'no-profile-claims': delete claims.name; delete claims.email; break;
     default: break;
   }
   if (claims.nonce === undefined) delete claims.nonce;
@@ -87,6 +91,8 @@ export async function forgeIdToken(
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: current.kid }).sign(unpublished.privateKey);
     case 'unknown-kid':
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: unpublished.kid }).sign(unpublished.privateKey);
+    case 'no-kid':
+      return new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(current.privateKey);
     default:
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: current.kid }).sign(current.privateKey);
   }

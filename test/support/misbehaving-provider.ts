@@ -26,6 +26,8 @@ export interface Misbehaviour {
   readonly tokenEndpoint?: { readonly status?: number; readonly delayMs?: number };
   /** The JWKS endpoint answers with this status instead of the keys. */
   readonly jwksStatus?: number;
+  /** The userinfo endpoint speaks about this subject instead of the token's. */
+  readonly userinfoSub?: string;
 }
 
 export interface TokenRequestRecord {
@@ -67,6 +69,8 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   const published: SigningKey[] = [await newSigningKey()];
   const unpublished = await newSigningKey();
   const codes = new Map<string, IssuedCode>();
+  /** Access token to subject, for the userinfo endpoint. */
+  const subjects = new Map<string, string>();
   const tokenRequests: TokenRequestRecord[] = [];
   let jwksRequests = 0;
   let fault: Misbehaviour = {};
@@ -124,8 +128,10 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     }
     issued.used = true;
     const id = await idToken(issued);
+    const accessToken = randomBytes(32).toString('base64url');
+    subjects.set(accessToken, issued.sub);
     send(res, 200, {
-      access_token: randomBytes(32).toString('base64url'), token_type: 'Bearer', expires_in: 300,
+      access_token: accessToken, token_type: 'Bearer', expires_in: 300,
       refresh_token: randomBytes(32).toString('base64url'), ...(id ? { id_token: id } : {}),
     });
   };
@@ -135,7 +141,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     void (async () => {
       if (url.pathname === '/.well-known/openid-configuration') {
         send(res, 200, {
-          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, userinfo_endpoint: `${issuer}/userinfo`,
           response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
           code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true,
         });
@@ -143,6 +149,10 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
         jwksRequests += 1;
         if (fault.jwksStatus) send(res, fault.jwksStatus, { error: 'unavailable' });
         else send(res, 200, { keys: published.map((key) => key.publicJwk) });
+      } else if (url.pathname === '/userinfo') {
+        const sub = subjects.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+        if (!sub) send(res, 401, { error: 'invalid_token' });
+        else send(res, 200, { sub: fault.userinfoSub ?? sub, name: `Userinfo ${sub}`, email: `${sub}@userinfo.example.test` });
       } else if (url.pathname === '/authorize') {
         authorize(url, res);
       } else if (url.pathname === '/token' && req.method === 'POST') {

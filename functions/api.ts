@@ -32,8 +32,8 @@ export function apiRoute(deps: () => ProxyDependencies) {
 }
 
 export const handler = apiRoute(() => ({
-  sessions: runtime.store(),
+  ...runtime.tokenDependencies(),
   upstream: runtime.upstream(),
-  clock: runtime.clock,
   upstreamBaseUrl: runtime.config().upstreamApiUrl,
+  idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
 }));

@@ -25,6 +25,9 @@ export const handler = callbackRoute(() => ({
   provider: runtime.identityProvider(),
   transactions: runtime.store(),
   sessions: runtime.store(),
+  vault: runtime.vault(),
   clock: runtime.clock,
   sessionLifetimeSeconds: runtime.config().sessionLifetimeSeconds,
+  idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
+  refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,
 }));

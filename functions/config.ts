@@ -2,6 +2,7 @@
  * Reads and validates the service configuration once. Every problem is collected so that a bad
  * deployment fails at start with one message naming each setting, not one error at a time.
  */
+import { keyringProblem } from './adapters/keyring';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -18,14 +19,17 @@ export type ProviderConfig =
       readonly endSessionEndpoint?: URL;
     };
 
-export type ClientSecretConfig =
+/** A secret read at run time: from Secrets Manager on AWS, from the environment in local runs. */
+export type SecretSetting =
   | { readonly source: 'secrets-manager'; readonly secretId: string; readonly refreshSeconds: number }
   | { readonly source: 'environment'; readonly value: string };
 
 export interface Config {
   readonly provider: ProviderConfig;
   readonly clientId: string;
-  readonly clientSecret: ClientSecretConfig;
+  readonly clientSecret: SecretSetting;
+  /** The keyring that encrypts session tokens at rest (JSON, see adapters/keyring.ts). */
+  readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
   readonly scopes: readonly string[];
   /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
@@ -37,7 +41,12 @@ export interface Config {
   readonly dynamodbEndpoint?: string;
   readonly returnToAllowedOrigins: readonly string[];
   readonly loginTimeoutSeconds: number;
+  /** Absolute lifetime: the session ends then, however active. */
   readonly sessionLifetimeSeconds: number;
+  /** The session ends after this long without a request. */
+  readonly sessionIdleTimeoutSeconds: number;
+  /** The access token is refreshed this long before it expires (at most half its lifetime). */
+  readonly tokenRefreshSkewSeconds: number;
   readonly providerTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly storeTimeoutMs: number;
@@ -64,12 +73,14 @@ const KNOWN_VARIABLES = [
   'OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_AUTH_METHOD', 'OAUTH_SCOPES', 'PUBLIC_BASE_URL', 'UPSTREAM_API_URL',
   'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS',
-  'SECRET_REFRESH_SECONDS',
+  'SECRET_REFRESH_SECONDS', 'SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', 'SESSION_IDLE_TIMEOUT_SECONDS',
+  'TOKEN_REFRESH_SKEW_SECONDS',
 ] as const;
 
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const read = (name: (typeof KNOWN_VARIABLES)[number]): string | undefined => {
+  type Name = (typeof KNOWN_VARIABLES)[number];
+  const read = (name: Name): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
@@ -132,18 +143,23 @@ export function loadConfig(env: Env): Config {
   const clientId = read('OAUTH_CLIENT_ID');
   if (!clientId) problems.push('OAUTH_CLIENT_ID is required');
 
-  const secretArn = read('OAUTH_CLIENT_SECRET_ARN');
-  const secretValue = read('OAUTH_CLIENT_SECRET');
-  let clientSecret: ClientSecretConfig | undefined;
-  if (secretArn && secretValue) {
-    problems.push('set only one of OAUTH_CLIENT_SECRET_ARN and OAUTH_CLIENT_SECRET');
-  } else if (secretArn) {
-    clientSecret = { source: 'secrets-manager', secretId: secretArn, refreshSeconds: integer('SECRET_REFRESH_SECONDS', 300, 10, 86_400) };
-  } else if (secretValue) {
-    clientSecret = { source: 'environment', value: secretValue };
-  } else {
-    problems.push('OAUTH_CLIENT_SECRET_ARN (or, for local runs, OAUTH_CLIENT_SECRET) is required');
-  }
+  const secretRefreshSeconds = integer('SECRET_REFRESH_SECONDS', 300, 10, 86_400);
+  /** A secret from Secrets Manager on AWS, or its value in the environment for local runs: exactly one. */
+  const secretSetting = (arnName: Name, valueName: Name, problemOf: (value: string) => string | undefined = () => undefined): SecretSetting | undefined => {
+    const arn = read(arnName);
+    const value = read(valueName);
+    if (arn && value) problems.push(`set only one of ${arnName} and ${valueName}`);
+    else if (arn) return { source: 'secrets-manager', secretId: arn, refreshSeconds: secretRefreshSeconds };
+    else if (value) {
+      const problem = problemOf(value);
+      if (!problem) return { source: 'environment', value };
+      problems.push(`${valueName} ${problem}`);
+    } else problems.push(`${arnName} (or, for local runs, ${valueName}) is required`);
+    return undefined;
+  };
+  const clientSecret = secretSetting('OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_SECRET');
+  // A malformed keyring fails at start, not at the first sign-in.
+  const sessionKeys = secretSetting('SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', keyringProblem);
 
   const authMethodRaw = read('OAUTH_CLIENT_AUTH_METHOD') ?? 'client_secret_basic';
   if (authMethodRaw !== 'client_secret_basic' && authMethodRaw !== 'client_secret_post') {
@@ -188,19 +204,22 @@ export function loadConfig(env: Env): Config {
 
   const loginTimeoutSeconds = integer('LOGIN_TIMEOUT_SECONDS', 600, 60, 3_600);
   const sessionLifetimeSeconds = integer('SESSION_LIFETIME_SECONDS', 8 * 3_600, 300, 30 * 86_400);
+  const sessionIdleTimeoutSeconds = integer('SESSION_IDLE_TIMEOUT_SECONDS', 3_600, 60, 30 * 86_400);
+  const tokenRefreshSkewSeconds = integer('TOKEN_REFRESH_SKEW_SECONDS', 60, 0, 600);
   // Caps keep the longest chain of calls in one request (a cold /callback makes six) inside
   // API Gateway's 30 s: the function then answers 504 itself instead of being cut off.
   const providerTimeoutMs = integer('PROVIDER_TIMEOUT_MS', 5_000, 100, 10_000);
   const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 25_000);
   const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 5_000);
 
-  if (problems.length > 0 || !provider || !clientId || !clientSecret || !publicBaseUrl || !upstreamApiUrl || !tableName) {
+  if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || !upstreamApiUrl || !tableName) {
     throw new ConfigError(problems);
   }
   return Object.freeze({
     provider,
     clientId,
     clientSecret,
+    sessionKeys,
     clientAuthMethod: authMethodRaw as ClientAuthMethod,
     scopes: Object.freeze(scopes),
     openid,
@@ -212,6 +231,8 @@ export function loadConfig(env: Env): Config {
     returnToAllowedOrigins: Object.freeze(returnToAllowedOrigins),
     loginTimeoutSeconds,
     sessionLifetimeSeconds,
+    sessionIdleTimeoutSeconds,
+    tokenRefreshSkewSeconds,
     providerTimeoutMs,
     upstreamTimeoutMs,
     storeTimeoutMs,

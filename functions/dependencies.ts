@@ -2,10 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from './adapters/client-secret';
 import { DynamoDbStore } from './adapters/dynamodb-store';
+import { parseKeyring, type Keyring } from './adapters/keyring';
 import { OAuthIdentityProvider } from './adapters/oauth-provider';
+import { SecretsManagerSecret, staticSecret, type SecretSource } from './adapters/secrets-manager-secret';
+import { KeyringTokenVault } from './adapters/token-vault';
 import { HttpUpstream } from './adapters/upstream-http';
 import { loadConfig, type Config } from './config';
+import { ServiceError } from './core/errors';
 import { systemClock } from './core/ports';
+import type { TokenDependencies } from './core/session-tokens';
 
 /**
  * The composition root for Lambda and the local server: each piece is built on first use and
@@ -34,17 +39,54 @@ export const store = /* @__PURE__ */ once(() => {
   return new DynamoDbStore(client, tableName, storeTimeoutMs);
 });
 
+const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
+
 const clientSecret = /* @__PURE__ */ once((): ClientSecretSource => {
   const { clientSecret: secret, providerTimeoutMs } = config();
   if (secret.source === 'environment') return staticClientSecret(secret.value);
-  return new SecretsManagerClientSecret(new SecretsManagerClient({ maxAttempts: 2 }), secret.secretId, secret.refreshSeconds, providerTimeoutMs, systemClock);
+  return new SecretsManagerClientSecret(secretsManager(), secret.secretId, secret.refreshSeconds, providerTimeoutMs, systemClock);
 });
+
+const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
+  const { sessionKeys, providerTimeoutMs } = config();
+  if (sessionKeys.source === 'environment') return staticSecret(parseKeyring(sessionKeys.value));
+  const parse = (text: string | undefined) => {
+    try {
+      return parseKeyring(text);
+    } catch (error) {
+      throw new ServiceError('client_misconfigured', { cause: error, detail: 'the session keyring secret is not usable' });
+    }
+  };
+  return new SecretsManagerSecret(secretsManager(), sessionKeys.secretId, parse, sessionKeys.refreshSeconds, providerTimeoutMs, systemClock);
+});
+
+export const vault = /* @__PURE__ */ once(() => new KeyringTokenVault(keyring()));
 
 export const identityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), clientSecret()));
 
 export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
 
 export const clock = systemClock;
+
+/**
+ * A refresh lease outlives any request that could hold it (API Gateway ends every request at
+ * 30 s), so two refreshes of one session can never overlap. Others wait about one provider call.
+ */
+const REFRESH_LEASE_MS = 30_000;
+
+/** What reading a session's tokens (and refreshing them) needs: /api and the authorizer-style routes. */
+export function tokenDependencies(): TokenDependencies {
+  const { tokenRefreshSkewSeconds, providerTimeoutMs } = config();
+  return {
+    sessions: store(),
+    vault: vault(),
+    provider: identityProvider(),
+    clock,
+    refreshSkewSeconds: tokenRefreshSkewSeconds,
+    leaseMs: REFRESH_LEASE_MS,
+    waitMs: providerTimeoutMs + 1_000,
+  };
+}
 
 /** Where login and logout may send the browser afterwards: this origin, plus the allow-listed ones. */
 export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: readonly string[] } {

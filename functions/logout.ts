@@ -24,6 +24,7 @@ export const handler = logoutRoute(() => ({
   ...runtime.returnToPolicy(),
   sessions: runtime.store(),
   provider: runtime.identityProvider(),
+  vault: runtime.vault(),
   clock: runtime.clock,
   postLogoutRedirectUri: new URL('/', runtime.config().publicBaseUrl).href,
 }));

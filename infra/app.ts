@@ -1,17 +1,22 @@
-import { App } from 'aws-cdk-lib';
-import { stackPropsFromContext, type ContextProps } from './context';
-import { LoginServiceStack } from './login-service-stack';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONTEXT_HINT, stackPropsFromContext } from './context';
+import { LoginServiceStack, type LoginServiceStackProps } from './login-service-stack';
+import { LoginServiceConfigError } from './login-service-validation';
 
-// Usage: npx cdk synth -c issuer=https://… -c clientId=… -c upstreamApiUrl=https://…
-//   optional: -c scopes="openid profile email" -c publicBaseUrl=https://… -c clientSecretArn=arn:…
-//             -c returnToAllowedOrigins=https://app.example.com,https://admin.example.com
+// Usage: npx cdk deploy -c issuer=https://… -c clientId=… -c upstreamApiUrl=https://…
+//        npx cdk deploy -c config=my-login.json        (settings in a file; see infra/examples/)
+// Every setting is listed in infra/context.ts and in the README, "Deploying to AWS".
 const app = new App();
-let props: ContextProps;
+let props: LoginServiceStackProps;
 try {
   props = stackPropsFromContext((key) => app.node.tryGetContext(key));
 } catch (error) {
-  // The message already says what to pass; a stack trace would only bury it.
-  console.error((error as Error).message);
+  if (!(error instanceof LoginServiceConfigError)) throw error;
+  // The message already says what to fix; a stack trace would only bury it.
+  console.error(`${error.message}\n\n${CONTEXT_HINT}`);
   process.exit(1);
 }
-new LoginServiceStack(app, 'LoginService', props);
+new LoginServiceStack(app, props.stackName ?? 'LoginService', props);
+// Every synth (and so every deploy) runs the AWS Solutions checks; a finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,70 +1,142 @@
-import type { LoginServiceStackProps } from './login-service-stack';
+import { readFileSync } from 'node:fs';
+import { LoginServiceConfigError } from './login-service-validation';
+import { loginServiceStackProblems, type LoginServiceStackProps } from './login-service-stack';
 
-/** The stack props that come from CDK context (`-c key=value`). */
-export type ContextProps = Pick<
-  LoginServiceStackProps,
-  'issuer' | 'clientId' | 'scopes' | 'upstreamApiUrl' | 'publicBaseUrl' | 'clientSecretArn' | 'returnToAllowedOrigins'
->;
-
-const REQUIRED = {
-  issuer: 'https://your-identity-provider.example.com',
-  clientId: 'your-client-id',
-  upstreamApiUrl: 'https://api.example.com',
-} as const;
-
-const OPTIONAL = ['scopes', 'publicBaseUrl', 'clientSecretArn'] as const;
+type Kind = 'string' | 'list' | 'number' | 'boolean';
 
 /**
- * Reads the stack props from CDK context. Every missing or malformed key is collected, so one
- * failed synth shows the whole command line to fix, not one key per attempt.
+ * Every setting CDK context can give, by the stack prop it sets (README, "Deploying to AWS").
+ * throttleRateLimit and throttleBurstLimit make up the `throttle` prop.
  */
-export function stackPropsFromContext(getContext: (key: string) => unknown): ContextProps {
+const SETTINGS: Readonly<Record<string, Kind>> = {
+  stackName: 'string',
+  issuer: 'string',
+  authorizationEndpoint: 'string',
+  tokenEndpoint: 'string',
+  userinfoEndpoint: 'string',
+  revocationEndpoint: 'string',
+  endSessionEndpoint: 'string',
+  clientId: 'string',
+  clientAuthMethod: 'string',
+  scopes: 'string',
+  upstreamApiUrl: 'string',
+  publicBaseUrl: 'string',
+  returnToAllowedOrigins: 'list',
+  clientSecretArn: 'string',
+  clientSecretName: 'string',
+  clientSecretKmsKeyArn: 'string',
+  sessionKeysSecretArn: 'string',
+  sessionKeysKmsKeyArn: 'string',
+  loginTimeoutSeconds: 'number',
+  sessionLifetimeSeconds: 'number',
+  sessionIdleTimeoutSeconds: 'number',
+  tokenRefreshSkewSeconds: 'number',
+  providerTimeoutMs: 'number',
+  upstreamTimeoutMs: 'number',
+  storeTimeoutMs: 'number',
+  secretRefreshSeconds: 'number',
+  logRetention: 'number',
+  logLevel: 'string',
+  // retain (default) or destroy: RemovalPolicy's values are these strings.
+  removalPolicy: 'string',
+  accessLogs: 'boolean',
+  enableSourceMaps: 'boolean',
+  memorySize: 'number',
+  throttleRateLimit: 'number',
+  throttleBurstLimit: 'number',
+};
+
+/** The context key naming a JSON file with the same settings; `-c` values override the file's. */
+export const CONFIG_FILE_KEY = 'config';
+
+export const CONTEXT_HINT =
+  'Give settings as -c key=value (e.g. -c issuer=https://idp.example.com -c clientId=… -c upstreamApiUrl=https://api.example.com), ' +
+  `in a JSON file named by -c ${CONFIG_FILE_KEY}=path/to/file.json (see infra/examples/), or under "context" in cdk.json.`;
+
+/**
+ * Reads the stack props from CDK context (and the optional config file) and validates them as the
+ * stack will. Every problem is collected into one error, so one failed synth shows all to fix.
+ */
+export function stackPropsFromContext(
+  getContext: (key: string) => unknown,
+  readFile: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): LoginServiceStackProps {
   const problems: string[] = [];
-  const values: Partial<Record<keyof ContextProps, string>> = {};
-
-  /** undefined when absent or blank; null when present but not a string (already reported). */
-  const readString = (key: keyof ContextProps): string | null | undefined => {
-    const raw = getContext(key);
-    if (raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'string') {
-      problems.push(`context ${key} must be a string`);
-      return null;
+  const fromFile = readConfigFile(getContext(CONFIG_FILE_KEY), readFile, problems);
+  const values: Record<string, unknown> = {};
+  const malformed = new Set<string>();
+  for (const [key, kind] of Object.entries(SETTINGS)) {
+    const raw = getContext(key) ?? fromFile[key];
+    if (raw === undefined || raw === null) continue;
+    const value = convert(raw, kind);
+    if (value === INVALID) {
+      problems.push(`${key} must be ${kind === 'list' ? 'a comma-separated string or a list of strings' : `a ${kind}`}`);
+      malformed.add(key);
+    } else if (value !== undefined) {
+      values[key] = value;
     }
-    return raw.trim() || undefined;
-  };
+  }
+  const { throttleRateLimit, throttleBurstLimit, ...rest } = values;
+  if ((throttleRateLimit === undefined) !== (throttleBurstLimit === undefined) && !malformed.has('throttleRateLimit') && !malformed.has('throttleBurstLimit')) {
+    problems.push('throttleRateLimit and throttleBurstLimit must be set together');
+  }
+  const props = {
+    ...rest,
+    ...(throttleRateLimit !== undefined && throttleBurstLimit !== undefined ? { throttle: { rateLimit: throttleRateLimit, burstLimit: throttleBurstLimit } } : {}),
+  } as unknown as LoginServiceStackProps;
 
-  for (const [key, example] of Object.entries(REQUIRED) as [keyof typeof REQUIRED, string][]) {
-    const value = readString(key);
-    if (value === undefined) problems.push(`missing context ${key}: pass -c ${key}=${example}`);
-    else if (value !== null) values[key] = value;
-  }
-  for (const key of OPTIONAL) {
-    const value = readString(key);
-    if (value) values[key] = value;
-  }
-  const origins = readOrigins(getContext('returnToAllowedOrigins'), problems);
-
-  if (problems.length > 0) {
-    throw new Error(`Cannot build the LoginService stack:\n  - ${problems.join('\n  - ')}`);
-  }
-  return {
-    issuer: values.issuer as string,
-    clientId: values.clientId as string,
-    upstreamApiUrl: values.upstreamApiUrl as string,
-    ...(values.scopes ? { scopes: values.scopes } : {}),
-    ...(values.publicBaseUrl ? { publicBaseUrl: values.publicBaseUrl } : {}),
-    ...(values.clientSecretArn ? { clientSecretArn: values.clientSecretArn } : {}),
-    ...(origins.length > 0 ? { returnToAllowedOrigins: origins } : {}),
-  };
+  // A malformed value was left out: do not also report it as missing.
+  const aboutMalformed = (problem: string) => [...malformed].some((key) => problem.startsWith(`${key} `));
+  problems.push(...loginServiceStackProblems(props).filter((problem) => !aboutMalformed(problem)));
+  if (problems.length > 0) throw new LoginServiceConfigError(problems);
+  return props;
 }
 
-/** A comma-separated string on the command line, or a list of strings in cdk.json. */
-function readOrigins(raw: unknown, problems: string[]): string[] {
-  if (raw === undefined || raw === null) return [];
-  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
-  if (!list || list.some((entry) => typeof entry !== 'string')) {
-    problems.push('context returnToAllowedOrigins must be a comma-separated string or a list of strings');
-    return [];
+const INVALID = Symbol('invalid');
+
+/** Command-line values are strings; cdk.json and config files may hold numbers, booleans and lists. */
+function convert(raw: unknown, kind: Kind): unknown {
+  switch (kind) {
+    case 'string':
+      return typeof raw === 'string' ? raw.trim() || undefined : INVALID;
+    case 'number': {
+      if (typeof raw !== 'number' && typeof raw !== 'string') return INVALID;
+      if (typeof raw === 'string' && !raw.trim()) return undefined;
+      const value = Number(raw);
+      return Number.isFinite(value) ? value : INVALID;
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      return raw === 'true' ? true : raw === 'false' ? false : INVALID;
+    case 'list': {
+      const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+      if (!list || list.some((entry) => typeof entry !== 'string')) return INVALID;
+      const entries = (list as string[]).map((entry) => entry.trim()).filter(Boolean);
+      return entries.length > 0 ? entries : undefined;
+    }
   }
-  return (list as string[]).map((entry) => entry.trim()).filter(Boolean);
+}
+
+function readConfigFile(file: unknown, readFile: (file: string) => string, problems: string[]): Record<string, unknown> {
+  if (file === undefined || file === null) return {};
+  if (typeof file !== 'string' || !file.trim()) {
+    problems.push(`${CONFIG_FILE_KEY} must be the path of a JSON file`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(file.trim()));
+  } catch (error) {
+    problems.push(`${CONFIG_FILE_KEY} file ${file} cannot be read as JSON: ${(error as Error).message}`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${CONFIG_FILE_KEY} file ${file} must hold one JSON object of settings`);
+    return {};
+  }
+  // A misspelt key would otherwise be ignored and its default silently used.
+  for (const key of Object.keys(parsed)) {
+    if (!(key in SETTINGS) && !key.startsWith('//')) problems.push(`${CONFIG_FILE_KEY} file ${file}: ${key} is not a known setting`);
+  }
+  return parsed as Record<string, unknown>;
 }

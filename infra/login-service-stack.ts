@@ -1,200 +1,106 @@
-import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ArnFormat, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
+import { LoginService } from './login-service';
+import type { LoginServiceProps } from './login-service-props';
+import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 
-export interface LoginServiceStackProps extends StackProps {
-  /** The provider's issuer URL; its discovery document supplies the endpoints (`OAUTH_ISSUER`). */
-  readonly issuer: string;
-  /** The client id registered at the provider (`OAUTH_CLIENT_ID`). */
-  readonly clientId: string;
+/** The construct's props, with existing secrets named by ARN or name (as CDK context can give them). */
+export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret'> {
   /**
-   * Space-separated scopes (`OAUTH_SCOPES`).
-   * @default - the functions' default, `openid profile email`
-   */
-  readonly scopes?: string;
-  /** The protected API that `/api/{proxy+}` forwards to (`UPSTREAM_API_URL`). */
-  readonly upstreamApiUrl: string;
-  /**
-   * The service's external origin, e.g. a custom domain in front of the API (`PUBLIC_BASE_URL`).
-   * The redirect URI is this origin plus `/callback`.
-   * @default - the HTTP API's own endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com`
-   */
-  readonly publicBaseUrl?: string;
-  /**
-   * Complete ARN of an existing Secrets Manager secret holding the client secret, either as a
-   * plain string or as JSON with a `client_secret` field.
+   * Complete ARN (with its six-character suffix) of an existing secret holding the client secret.
    * @default - the stack creates an empty secret; put the client secret into it after deploying
    */
   readonly clientSecretArn?: string;
   /**
-   * Origins besides the service's own that `returnTo` may point to (`RETURN_TO_ALLOWED_ORIGINS`).
-   * @default - none: only relative paths on the service's own origin
+   * Name of an existing secret holding the client secret, in this stack's account and region.
+   * The ARN is exact where the name can only be matched with its `-??????` suffix pattern.
+   * @default - see clientSecretArn
    */
-  readonly returnToAllowedOrigins?: readonly string[];
+  readonly clientSecretName?: string;
+  /**
+   * ARN of the customer managed KMS key encrypting the existing client secret.
+   * @default - the secret uses the AWS managed key `aws/secretsmanager`
+   */
+  readonly clientSecretKmsKeyArn?: string;
+  /**
+   * Complete ARN of an existing keyring secret (`{"current":"k1","k1":"…"}`).
+   * @default - the stack creates one with a generated key
+   */
+  readonly sessionKeysSecretArn?: string;
+  /**
+   * ARN of the customer managed KMS key encrypting the existing keyring secret.
+   * @default - the secret uses the AWS managed key `aws/secretsmanager`
+   */
+  readonly sessionKeysKmsKeyArn?: string;
 }
 
-/** The routes of the public contract, each served by its own function. */
-const ROUTES = [
-  { name: 'Login', entry: 'login.ts', method: HttpMethod.GET, path: '/login' },
-  { name: 'Callback', entry: 'callback.ts', method: HttpMethod.GET, path: '/callback' },
-  { name: 'Api', entry: 'api.ts', method: HttpMethod.ANY, path: '/api/{proxy+}' },
-  { name: 'Session', entry: 'session.ts', method: HttpMethod.GET, path: '/session' },
-  { name: 'Logout', entry: 'logout.ts', method: HttpMethod.GET, path: '/logout' },
-] as const;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
-type RouteName = (typeof ROUTES)[number]['name'];
+/** Every problem of the stack's props: the construct's own and those of the secret references. */
+export function loginServiceStackProblems(props: LoginServiceStackProps): string[] {
+  const problems: string[] = [];
+  const check = (name: keyof LoginServiceStackProps, pattern: RegExp, expected: string): void => {
+    const value = props[name];
+    if (typeof value === 'string' && !Token.isUnresolved(value) && !pattern.test(value)) problems.push(`${name} must be ${expected}`);
+  };
+  check('clientSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
+  check('clientSecretName', SECRET_NAME, 'a Secrets Manager secret name');
+  check('sessionKeysSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
+  check('clientSecretKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  check('sessionKeysKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  if (props.stackName !== undefined && !Token.isUnresolved(props.stackName) && !STACK_NAME.test(props.stackName)) {
+    problems.push('stackName must start with a letter and hold only letters, digits and hyphens (at most 128)');
+  }
+  if (props.clientSecretArn && props.clientSecretName) problems.push('clientSecretArn and clientSecretName: set only one');
+  if (props.clientSecretKmsKeyArn && !props.clientSecretArn && !props.clientSecretName) {
+    problems.push('clientSecretKmsKeyArn is for an existing secret: set clientSecretArn or clientSecretName too');
+  }
+  if (props.sessionKeysKmsKeyArn && !props.sessionKeysSecretArn) {
+    problems.push('sessionKeysKmsKeyArn is for an existing secret: set sessionKeysSecretArn too');
+  }
+  return [...problems, ...loginServiceProblems(props as LoginServiceProps)];
+}
 
-/**
- * The DynamoDB calls each handler makes (functions/adapters/dynamodb-store.ts): login saves a
- * transaction, callback consumes it and creates the session, api and session read it, logout
- * reads and deletes it. Nothing scans or queries, and nothing else is granted.
- */
-const TABLE_ACTIONS: Readonly<Record<RouteName, readonly string[]>> = {
-  Login: ['dynamodb:PutItem'],
-  Callback: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
-  Api: ['dynamodb:GetItem'],
-  Session: ['dynamodb:GetItem'],
-  Logout: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
-};
-
-/** Only the callback redeems the code at the token endpoint, the one call that needs the client secret. */
-const READS_CLIENT_SECRET: ReadonlySet<RouteName> = new Set(['Callback']);
-
-const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
-
-/** The login service: an HTTP API, one function per route, the session table and the client secret. */
+/** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */
 export class LoginServiceStack extends Stack {
-  readonly api: HttpApi;
-  readonly table: Table;
-  readonly clientSecret: ISecret;
-  readonly functions: Readonly<Record<RouteName, NodejsFunction>>;
+  readonly service: LoginService;
 
   constructor(scope: Construct, id: string, props: LoginServiceStackProps) {
     super(scope, id, props);
+    throwOnProblems(loginServiceStackProblems(props));
+    const { clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, ...serviceProps } = props;
 
-    // Login transactions and sessions. RETAIN: deleting or replacing the stack by mistake must not
-    // sign everyone out and take the table's backups with it.
-    this.table = new Table(this, 'Table', {
-      partitionKey: { name: TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: TABLE_TTL_ATTRIBUTE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const clientSecretPartialArn = clientSecretName
+      ? this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: clientSecretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
+      : undefined;
+    this.service = new LoginService(this, 'Service', {
+      ...serviceProps,
+      clientSecret: this.existingSecret('ClientSecret', clientSecretArn, clientSecretPartialArn, clientSecretKmsKeyArn),
+      sessionKeysSecret: this.existingSecret('SessionKeys', sessionKeysSecretArn, undefined, sessionKeysKmsKeyArn),
     });
 
-    this.clientSecret = props.clientSecretArn
-      ? Secret.fromSecretCompleteArn(this, 'ClientSecret', props.clientSecretArn)
-      : this.emptyClientSecret();
-
-    this.api = new HttpApi(this, 'HttpApi', {
-      apiName: this.stackName,
-      description: 'OAuth 2.0 / OpenID Connect login service (backend-for-frontend)',
-    });
-
-    // The API's endpoint is a token, known only at deploy time; the functions get it unresolved and
-    // CloudFormation fills it in. apiEndpoint has no trailing slash, which PUBLIC_BASE_URL requires.
-    const publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.apiEndpoint;
-
-    // loadConfig validates the whole configuration in every function, so all of them get the same
-    // variables, whether or not the route uses each one. Only the secret's ARN, never its value.
-    const environment: Record<string, string> = {
-      OAUTH_ISSUER: props.issuer,
-      OAUTH_CLIENT_ID: props.clientId,
-      OAUTH_CLIENT_SECRET_ARN: this.clientSecret.secretArn,
-      PUBLIC_BASE_URL: publicBaseUrl,
-      UPSTREAM_API_URL: props.upstreamApiUrl,
-      TABLE_NAME: this.table.tableName,
-      ...(props.scopes ? { OAUTH_SCOPES: props.scopes } : {}),
-      ...(props.returnToAllowedOrigins?.length ? { RETURN_TO_ALLOWED_ORIGINS: props.returnToAllowedOrigins.join(',') } : {}),
-    };
-
-    const functions: Partial<Record<RouteName, NodejsFunction>> = {};
-    for (const route of ROUTES) {
-      const fn = this.routeFunction(route.name, route.entry, environment);
-      fn.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[route.name]], resources: [this.table.tableArn] }));
-      if (READS_CLIENT_SECRET.has(route.name)) this.clientSecret.grantRead(fn);
-      this.api.addRoutes({
-        path: route.path,
-        methods: [route.method],
-        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
-      });
-      functions[route.name] = fn;
-    }
-    this.functions = functions as Record<RouteName, NodejsFunction>;
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'The HTTP API endpoint' });
-    new CfnOutput(this, 'LoginUrl', { value: `${publicBaseUrl}/login`, description: 'Where a page sends the browser to sign in' });
-    new CfnOutput(this, 'CallbackUrl', {
-      value: `${publicBaseUrl}/callback`,
-      description: 'The redirect URI to register at the identity provider',
-    });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    const { api, table, clientSecret, sessionKeysSecret } = this.service;
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'The HTTP API endpoint' });
+    new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
+    new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ClientSecretArn', {
-      value: this.clientSecret.secretArn,
-      description: props.clientSecretArn ? 'The client secret (existing)' : 'Put the client secret into this secret',
+      value: clientSecret.secretArn,
+      description: clientSecretArn || clientSecretName ? 'The client secret (existing)' : 'Put the client secret into this secret',
     });
+    new CfnOutput(this, 'SessionKeysSecretArn', { value: sessionKeysSecret.secretArn, description: 'The keyring encrypting stored tokens' });
   }
 
-  /**
-   * A secret without a value. The L2 construct would generate a random password by default, which
-   * looks valid and then fails at the provider as invalid_client; an empty secret fails plainly
-   * as unreadable until the real client secret is stored. It is not retained: the provider can
-   * always issue the client secret again.
-   */
-  private emptyClientSecret(): ISecret {
-    const secret = new Secret(this, 'ClientSecret', {
-      description: 'OAuth client secret of the login service: store the value issued by the identity provider',
-    });
-    (secret.node.defaultChild as CfnSecret).generateSecretString = undefined;
-    return secret;
-  }
-
-  private routeFunction(name: RouteName, entry: string, environment: Record<string, string>): NodejsFunction {
-    const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH });
-    // An own role instead of the default one with AWSLambdaBasicExecutionRole, whose log permissions
-    // cover every log group in the account: this one may write to its own log group only.
-    const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    return new NodejsFunction(this, `${name}Function`, {
-      entry: path.join(FUNCTIONS_DIR, entry),
-      handler: 'handler',
-      depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
-      // deadline (config.ts), so a slow dependency normally ends in the function's own 504; the
-      // longest chain (a cold /callback: delete, discovery, secret, token, keys, write) fits with
-      // the default deadlines; only a retry after invalid_client on top of a slow provider can not.
-      timeout: Duration.seconds(29),
-      role,
-      logGroup,
-      // NODE_OPTIONS=--enable-source-maps is deliberately not set: it slows every cold start. The
-      // maps ship with the bundle to decode a stack trace by hand when needed.
-      environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); an ES module bundle has none unless defined.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle @aws-sdk/* too (for Node 18+ runtimes CDK marks it external by default), so the SDK
-        // version pinned in package-lock.json and tested here is what runs, not the runtime's copy.
-        externalModules: [],
-      },
+  private existingSecret(id: string, completeArn?: string, partialArn?: string, kmsKeyArn?: string): ISecret | undefined {
+    if (!completeArn && !partialArn) return undefined;
+    return Secret.fromSecretAttributes(this, id, {
+      ...(completeArn ? { secretCompleteArn: completeArn } : { secretPartialArn: partialArn }),
+      ...(kmsKeyArn ? { encryptionKey: Key.fromKeyArn(this, `${id}Key`, kmsKeyArn) } : {}),
     });
   }
 }

@@ -3,9 +3,12 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { LoginTransaction, LoginTransactionStore, Session, SessionStore } from '../core/ports';
+import { ServiceError } from '../core/errors';
+import type { LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionStore } from '../core/ports';
 import { awsFailure } from './aws-errors';
 import { TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
 
@@ -84,12 +87,14 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
           [PK]: str(SESSION_PREFIX + key),
           sid: str(session.sid),
           claims: str(JSON.stringify(session.claims)),
-          accessToken: str(session.accessToken),
-          refreshToken: str(session.refreshToken),
-          idToken: str(session.idToken),
+          tokens: str(session.sealedTokens),
           accessTokenExpiresAt: num(session.accessTokenExpiresAt),
+          accessTokenRefreshAt: num(session.accessTokenRefreshAt),
           createdAt: num(session.createdAt),
-          [TTL]: num(session.expiresAt),
+          absoluteExpiresAt: num(session.expiresAt),
+          // The idle expiry never passes the absolute one, so it is also when TTL may delete the item.
+          [TTL]: num(session.idleExpiresAt),
+          version: num(session.version),
         }),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
@@ -99,32 +104,108 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
 
   async get(key: string): Promise<Session | undefined> {
     const result = await this.guard((options) =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: SESSION_PREFIX + key } }, ConsistentRead: true }), options),
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.sessionKey(key), ConsistentRead: true }), options),
     );
     const found = result.Item;
     if (!found) return undefined;
     const sid = readS(found, 'sid');
     const claims = readS(found, 'claims');
-    const accessToken = readS(found, 'accessToken');
+    const sealedTokens = readS(found, 'tokens');
     const createdAt = readN(found, 'createdAt');
-    const expiresAt = readN(found, TTL);
-    if (!sid || !claims || !accessToken || createdAt === undefined || expiresAt === undefined) return undefined;
+    const expiresAt = readN(found, 'absoluteExpiresAt');
+    const idleExpiresAt = readN(found, TTL);
+    const version = readN(found, 'version');
+    if (!sid || !claims || !sealedTokens || createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined || version === undefined) {
+      return undefined;
+    }
+    const leaseOwner = readS(found, 'leaseOwner');
+    const leaseUntil = readN(found, 'leaseUntil');
     return {
       sid,
       claims: JSON.parse(claims),
-      accessToken,
-      refreshToken: readS(found, 'refreshToken'),
-      idToken: readS(found, 'idToken'),
+      sealedTokens,
       accessTokenExpiresAt: readN(found, 'accessTokenExpiresAt'),
+      accessTokenRefreshAt: readN(found, 'accessTokenRefreshAt'),
       createdAt,
       expiresAt,
+      idleExpiresAt,
+      version,
+      ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
     };
   }
 
   async delete(key: string): Promise<void> {
-    await this.guard((options) =>
-      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [PK]: { S: SESSION_PREFIX + key } } }), options),
-    );
+    await this.guard((options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.sessionKey(key) }), options));
+  }
+
+  async acquireRefreshLease(key: string, lease: { version: number; owner: string; until: number; now: number }): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: this.sessionKey(key),
+      UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+      ConditionExpression: 'attribute_exists(#pk) AND version = :version AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+      ExpressionAttributeNames: { '#pk': PK },
+      ExpressionAttributeValues: {
+        ':owner': { S: lease.owner },
+        ':until': { N: String(lease.until) },
+        ':version': { N: String(lease.version) },
+        ':now': { N: String(lease.now) },
+      },
+    });
+  }
+
+  async saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean> {
+    const set = ['tokens = :tokens', 'version = version + :one'];
+    const remove = ['leaseOwner', 'leaseUntil'];
+    const values: Item = { ':tokens': { S: tokens.sealedTokens }, ':one': { N: '1' }, ':version': { N: String(version) } };
+    for (const name of ['accessTokenExpiresAt', 'accessTokenRefreshAt'] as const) {
+      const value = tokens[name];
+      if (value === undefined) remove.push(name);
+      else {
+        set.push(`${name} = :${name}`);
+        values[`:${name}`] = { N: String(value) };
+      }
+    }
+    return this.conditionalUpdate({
+      Key: this.sessionKey(key),
+      UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+      ConditionExpression: 'attribute_exists(#pk) AND version = :version',
+      ExpressionAttributeNames: { '#pk': PK },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async releaseRefreshLease(key: string, owner: string): Promise<void> {
+    await this.conditionalUpdate({
+      Key: this.sessionKey(key),
+      UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+      ConditionExpression: 'leaseOwner = :owner',
+      ExpressionAttributeValues: { ':owner': { S: owner } },
+    });
+  }
+
+  async touch(key: string, idleExpiresAt: number): Promise<void> {
+    await this.conditionalUpdate({
+      Key: this.sessionKey(key),
+      UpdateExpression: 'SET #ttl = :idle',
+      ConditionExpression: 'attribute_exists(#pk) AND #ttl < :idle',
+      ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+      ExpressionAttributeValues: { ':idle': { N: String(idleExpiresAt) } },
+    });
+  }
+
+  private sessionKey(key: string): Item {
+    return { [PK]: { S: SESSION_PREFIX + key } };
+  }
+
+  /** An UpdateItem whose condition may fail: false then, instead of an error. */
+  private async conditionalUpdate(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.guard((options) => this.client.send(new UpdateItemCommand({ TableName: this.tableName, ...input }), options));
+      return true;
+    } catch (error) {
+      if (error instanceof ServiceError && (error.cause as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   private async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {

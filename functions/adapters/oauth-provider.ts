@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { Config } from '../config';
 import { isLoopbackUrl } from '../config';
 import { ServiceError } from '../core/errors';
-import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../core/ports';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, UserClaims } from '../core/ports';
 import type { ClientSecretSource } from './client-secret';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { providerFailure } from './provider-errors';
@@ -67,7 +67,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
     }
     if (!callbackParameters.get('code')) throw new ServiceError('invalid_authorization_response', { detail: 'no code' });
 
-    const redeem = async (secret: string) => {
+    const { tokens, response } = await this.withClientSecret('token', async (secret) => {
       const response = await oauth.authorizationCodeGrantRequest(
         as, this.client, this.clientAuth(secret), callbackParameters, this.settings.redirectUri, check.codeVerifier,
         { ...this.httpOptions(), [oauth.customFetch]: fetchWithErrorStatus },
@@ -78,27 +78,9 @@ export class OAuthIdentityProvider implements IdentityProvider {
         requireIdToken: this.settings.openid,
       });
       return { tokens, response };
-    };
-    let redeemed: Awaited<ReturnType<typeof redeem>>;
-    try {
-      redeemed = await redeem(await this.secret.get());
-    } catch (error) {
-      // A rotated secret shows as invalid_client: read it again once, then give up.
-      if (!isInvalidClient(error)) throw providerFailure(error, 'token');
-      try {
-        redeemed = await redeem(await this.secret.refresh());
-      } catch (retryError) {
-        throw providerFailure(retryError, 'token');
-      }
-    }
-    const { tokens, response } = redeemed;
+    });
     if (tokens.id_token) {
-      try {
-        // The signature, against the provider's JWKS (cached; re-fetched once for an unknown key id).
-        await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
-      } catch (error) {
-        throw providerFailure(error, 'id-token-signature');
-      }
+      await this.checkSignature(as, response, 'code');
       checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.settings.clientId, Math.floor(Date.now() / 1000));
     }
     const claims = tokens.id_token
@@ -121,6 +103,64 @@ export class OAuthIdentityProvider implements IdentityProvider {
     url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
     if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
     return url;
+  }
+
+  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+    const as = await this.metadata();
+    const { tokens, response } = await this.withClientSecret('refresh', async (secret) => {
+      const response = await oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth(secret), refreshToken, {
+        ...this.httpOptions(),
+        [oauth.customFetch]: fetchWithErrorStatus,
+      });
+      if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
+      // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
+      return { tokens: await oauth.processRefreshTokenResponse(as, this.client, response), response };
+    });
+    if (tokens.id_token) await this.checkSignature(as, response, 'refresh');
+    return {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: tokens.id_token,
+      idTokenSubject: tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
+      expiresIn: tokens.expires_in,
+    };
+  }
+
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const as = await this.metadata();
+    if (!as.revocation_endpoint) return false;
+    const response = await oauth.revocationRequest(as, this.client, this.clientAuth(await this.secret.get()), token, {
+      ...this.httpOptions(),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+    return true;
+  }
+
+  /** A call to the token endpoint. A rotated secret shows as invalid_client: read it again once, then give up. */
+  private async withClientSecret<T>(step: 'token' | 'refresh', call: (secret: string) => Promise<T>): Promise<T> {
+    try {
+      return await call(await this.secret.get());
+    } catch (error) {
+      if (!isInvalidClient(error)) throw providerFailure(error, step);
+    }
+    try {
+      return await call(await this.secret.refresh());
+    } catch (error) {
+      throw providerFailure(error, step);
+    }
+  }
+
+  /** The ID token's signature, against the provider's JWKS (cached; re-fetched once for an unknown key id). */
+  private async checkSignature(as: oauth.AuthorizationServer, response: Response, grant: 'code' | 'refresh'): Promise<void> {
+    try {
+      await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
+    } catch (error) {
+      const failure = providerFailure(error, 'id-token-signature');
+      // A refreshed ID token with a bad signature ends the session; keys that cannot be fetched do not.
+      if (grant === 'refresh' && failure.code === 'id_token_invalid') throw new ServiceError('session_ended', { cause: error, detail: 'refreshed ID token' });
+      throw failure;
+    }
   }
 
   private metadata(): Promise<oauth.AuthorizationServer> {

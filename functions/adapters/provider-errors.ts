@@ -4,7 +4,7 @@ import { ServiceError, type ErrorCode } from '../core/errors';
 /** The code (or refresh token) is not good: RFC 6749's invalid_grant, and GitHub's name for it. */
 const CODE_REJECTED = new Set(['invalid_grant', 'bad_verification_code']);
 
-type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo';
+type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo' | 'refresh';
 
 /** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);
@@ -26,6 +26,7 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
     return new ServiceError(code, { cause: error });
   }
   if (step === 'id-token-signature') return new ServiceError('id_token_invalid', { cause: error });
+  if (step === 'refresh' && refreshEndsSession(error)) return new ServiceError('session_ended', { cause: error, detail: 'refresh refused' });
   if (error instanceof oauth.ResponseBodyError) {
     const code: ErrorCode = CODE_REJECTED.has(error.error) ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
     return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
@@ -35,6 +36,16 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
   }
   if (step === 'token' && isIdTokenProblem(error)) return new ServiceError('id_token_invalid', { cause: error });
   return new ServiceError('provider_bad_response', { cause: error });
+}
+
+/**
+ * A refused refresh grant or client, or a refreshed ID token that breaks a rule (another issuer,
+ * audience, signature): the session cannot go on. Outages and malformed answers are not in this list.
+ */
+function refreshEndsSession(error: unknown): boolean {
+  if (error instanceof oauth.ResponseBodyError) return error.error === 'invalid_grant' || error.error === 'invalid_client';
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return error.status === 401;
+  return isIdTokenProblem(error);
 }
 
 function isIdTokenProblem(error: unknown): boolean {

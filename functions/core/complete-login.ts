@@ -1,13 +1,17 @@
 import { ServiceError } from './errors';
-import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore } from './ports';
+import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from './ports';
 import { constantTimeEqual, hashToken, isRandomToken, randomToken } from './secrets';
+import { tokenContext, tokenTimes } from './session-tokens';
 
 export interface CompleteLoginDependencies {
   readonly provider: IdentityProvider;
   readonly transactions: LoginTransactionStore;
   readonly sessions: SessionStore;
   readonly clock: Clock;
+  readonly vault: TokenVault;
   readonly sessionLifetimeSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  readonly refreshSkewSeconds: number;
 }
 
 export interface CompletedSignIn {
@@ -49,15 +53,17 @@ export async function completeLogin(
   });
 
   const sessionToken = randomToken();
-  await deps.sessions.create(hashToken(sessionToken), {
+  const key = hashToken(sessionToken);
+  const { accessToken, refreshToken, idToken } = login;
+  await deps.sessions.create(key, {
     sid: randomToken(16),
     claims: login.claims,
-    accessToken: login.accessToken,
-    refreshToken: login.refreshToken,
-    idToken: login.idToken,
-    accessTokenExpiresAt: login.expiresIn === undefined ? undefined : nowSeconds + login.expiresIn,
+    sealedTokens: await deps.vault.seal({ accessToken, refreshToken, idToken }, tokenContext(key)),
+    ...tokenTimes(nowSeconds, login.expiresIn, deps.refreshSkewSeconds),
     createdAt: nowSeconds,
     expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
+    idleExpiresAt: nowSeconds + Math.min(deps.idleTimeoutSeconds, deps.sessionLifetimeSeconds),
+    version: 1,
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.

@@ -2,26 +2,62 @@ import { ServiceError } from './errors';
 import type { Clock, Session, SessionStore } from './ports';
 import { hashToken, isRandomToken } from './secrets';
 
-/**
- * The signed-in session of this cookie, or undefined. Malformed cookies never reach the store,
- * and an expired session is refused even while the store still holds the item.
- */
-export async function findSession(
-  sessionToken: string | undefined,
-  deps: { sessions: SessionStore; clock: Clock },
-): Promise<{ key: string; session: Session } | undefined> {
-  if (!isRandomToken(sessionToken)) return undefined;
-  const key = hashToken(sessionToken);
-  const session = await deps.sessions.get(key);
-  if (!session || session.expiresAt <= Math.floor(deps.clock.now() / 1000)) return undefined;
-  return { key, session };
+export interface SessionDependencies {
+  readonly sessions: SessionStore;
+  readonly clock: Clock;
 }
 
-export async function requireSession(
-  sessionToken: string | undefined,
-  deps: { sessions: SessionStore; clock: Clock },
-): Promise<{ key: string; session: Session }> {
-  const found = await findSession(sessionToken, deps);
-  if (!found) throw new ServiceError('not_signed_in');
+export interface FoundSession {
+  readonly key: string;
+  readonly session: Session;
+}
+
+export type SessionLookup = { readonly state: 'none' } | { readonly state: 'expired' } | ({ readonly state: 'active' } & FoundSession);
+
+/**
+ * The session of this cookie. Malformed cookies never reach the store. An expired session (idle
+ * or absolute) is refused even while the store still holds the item, since TTL deletion can lag
+ * by days; it is deleted on the way, best effort.
+ */
+export async function lookupSession(sessionToken: string | undefined, deps: SessionDependencies): Promise<SessionLookup> {
+  if (!isRandomToken(sessionToken)) return { state: 'none' };
+  const key = hashToken(sessionToken);
+  const session = await deps.sessions.get(key);
+  if (!session) return { state: 'none' };
+  if (isExpired(session, deps.clock)) {
+    await deps.sessions.delete(key).catch(() => undefined);
+    return { state: 'expired' };
+  }
+  return { state: 'active', key, session };
+}
+
+export function isExpired(session: Session, clock: Clock): boolean {
+  const now = Math.floor(clock.now() / 1000);
+  return session.expiresAt <= now || session.idleExpiresAt <= now;
+}
+
+/** The active session, or 401: `session_expired` when it timed out, `not_signed_in` otherwise. */
+export async function requireSession(sessionToken: string | undefined, deps: SessionDependencies): Promise<FoundSession> {
+  const found = await lookupSession(sessionToken, deps);
+  if (found.state === 'expired') throw new ServiceError('session_expired');
+  if (found.state === 'none') throw new ServiceError('not_signed_in');
   return found;
+}
+
+/**
+ * Moves the idle expiry forward (never past the absolute end). Not on every request: only when
+ * it moves by a tenth of the idle timeout (at most five minutes), so most requests cost no
+ * write, and a session ends at most that much earlier than an exact idle timeout would end it.
+ * A failed write changes nothing for this request. Returns the idle expiry now in force.
+ */
+export async function keepAlive(found: FoundSession, deps: SessionDependencies & { idleTimeoutSeconds: number }): Promise<number> {
+  const now = Math.floor(deps.clock.now() / 1000);
+  const stored = found.session.idleExpiresAt;
+  const moved = Math.min(found.session.expiresAt, now + deps.idleTimeoutSeconds);
+  if (moved - stored < touchIntervalSeconds(deps.idleTimeoutSeconds)) return stored;
+  return deps.sessions.touch(found.key, moved).then(() => moved, () => stored);
+}
+
+export function touchIntervalSeconds(idleTimeoutSeconds: number): number {
+  return Math.min(300, Math.floor(idleTimeoutSeconds / 10));
 }

@@ -1,18 +1,21 @@
-import { findSession } from './current-session';
+import { lookupSession, type SessionDependencies } from './current-session';
 import { ServiceError } from './errors';
-import type { Clock, IdentityProvider, SessionStore } from './ports';
+import type { IdentityProvider, SessionTokens, TokenVault } from './ports';
 import { checkReturnTo } from './return-to';
 import { constantTimeEqual } from './secrets';
+import { tokenContext } from './session-tokens';
 
-export interface EndSessionDependencies {
-  readonly sessions: SessionStore;
-  readonly provider: IdentityProvider;
-  readonly clock: Clock;
+export interface EndSessionDependencies extends SessionDependencies {
+  readonly provider: Pick<IdentityProvider, 'endSessionUrl' | 'revoke'>;
+  readonly vault: TokenVault;
   readonly ownOrigin: string;
   readonly returnToAllowedOrigins: readonly string[];
   /** Registered at the provider as post_logout_redirect_uri. */
   readonly postLogoutRedirectUri: string;
 }
+
+/** What became of the tokens at the provider: logout goes on whatever the answer. */
+export type Revocation = 'revoked' | 'unsupported' | 'failed' | 'none';
 
 /**
  * Logs out. The caller must present the session's own `sid`, which only the user's pages can read
@@ -22,16 +25,34 @@ export interface EndSessionDependencies {
 export async function endSession(
   input: { sessionToken?: string; sid?: string; returnTo?: string },
   deps: EndSessionDependencies,
-): Promise<{ redirectTo: string }> {
+): Promise<{ redirectTo: string; revocation: Revocation }> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
-  const found = await findSession(input.sessionToken, deps);
-  if (!found) return { redirectTo: returnTo };
+  const found = await lookupSession(input.sessionToken, deps);
+  if (found.state !== 'active') return { redirectTo: returnTo, revocation: 'none' };
   if (!input.sid || !constantTimeEqual(input.sid, found.session.sid)) throw new ServiceError('logout_sid_mismatch');
+  // Tokens that cannot be opened any more cannot be revoked, but the local logout still happens.
+  const tokens = await deps.vault.open(found.session.sealedTokens, tokenContext(found.key)).catch(() => undefined);
   // Worked out first: if the provider cannot be reached, the local logout still happens and the
   // browser goes to returnTo instead of an error page.
   const endSessionUrl = await deps.provider
-    .endSessionUrl({ idToken: found.session.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
+    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
     .catch(() => undefined);
   await deps.sessions.delete(found.key);
-  return { redirectTo: endSessionUrl?.href ?? returnTo };
+  const revocation = tokens ? await revokeAll(tokens, deps.provider) : 'none';
+  return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
+}
+
+/**
+ * RFC 7009: the refresh token, so the grant cannot be used again, and the access token, for the
+ * providers that do not revoke a grant's access tokens along with its refresh token.
+ */
+async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>): Promise<Revocation> {
+  const calls = [provider.revoke(tokens.accessToken, 'access_token')];
+  if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
+  try {
+    const results = await Promise.all(calls);
+    return results.every(Boolean) ? 'revoked' : 'unsupported';
+  } catch {
+    return 'failed';
+  }
 }

@@ -26,26 +26,68 @@ export interface UserClaims {
   readonly email?: string;
 }
 
+/** The tokens of a session: stored only sealed (encrypted), opened only by the routes that use them. */
+export interface SessionTokens {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+}
+
+/** Encrypts tokens at rest. `context` binds the ciphertext to one session: it opens nowhere else. */
+export interface TokenVault {
+  seal(tokens: SessionTokens, context: string): Promise<string>;
+  /** Throws ServiceError `session_ended` when the data cannot be opened (tampered, or its key is gone). */
+  open(sealed: string, context: string): Promise<SessionTokens>;
+}
+
 export interface Session {
   /** Value shown to the user's own pages and required by logout, so a foreign link cannot log out. */
   readonly sid: string;
   readonly claims: UserClaims;
-  readonly accessToken: string;
-  readonly refreshToken?: string;
-  readonly idToken?: string;
+  /** The SessionTokens, sealed by the TokenVault. */
+  readonly sealedTokens: string;
   /** Epoch seconds; undefined when the provider did not say. */
   readonly accessTokenExpiresAt?: number;
+  /** Epoch seconds: from then on the access token is refreshed before use. */
+  readonly accessTokenRefreshAt?: number;
   /** Epoch seconds. */
   readonly createdAt: number;
-  /** Epoch seconds: the session ends then, whatever the store still holds. */
+  /** Epoch seconds: the absolute end, however active the session is, whatever the store still holds. */
   readonly expiresAt: number;
+  /** Epoch seconds: the end unless a request comes first (each use moves it forward). */
+  readonly idleExpiresAt: number;
+  /** Grows by one with each token refresh; conditional writes compare it. */
+  readonly version: number;
+  /** Set while one request refreshes the tokens; others wait for it instead of refreshing too. */
+  readonly refreshLease?: { readonly owner: string; /** Epoch milliseconds. */ readonly until: number };
+}
+
+export interface RefreshedSessionTokens {
+  readonly sealedTokens: string;
+  readonly accessTokenExpiresAt?: number;
+  readonly accessTokenRefreshAt?: number;
 }
 
 export interface SessionStore {
+  /** Fails if the key exists. */
   create(key: string, session: Session): Promise<void>;
   /** Strongly consistent read; undefined when there is no such session. */
   get(key: string): Promise<Session | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Takes the refresh lease when the session is still at `version` and no unexpired lease is held.
+   * Atomic across every caller: of concurrent attempts, at most one gets true.
+   */
+  acquireRefreshLease(key: string, lease: { version: number; owner: string; until: number; now: number }): Promise<boolean>;
+  /**
+   * Stores refreshed tokens, raises the version by one and drops the lease, if the session still
+   * exists at `version`; false otherwise.
+   */
+  saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean>;
+  /** Drops the lease if `owner` still holds it (after a failed refresh, so others may try). */
+  releaseRefreshLease(key: string, owner: string): Promise<void>;
+  /** Moves the idle expiry forward (never back); nothing happens if the session is gone. */
+  touch(key: string, idleExpiresAt: number): Promise<void>;
 }
 
 export interface AuthorizationRequest {
@@ -79,6 +121,24 @@ export interface IdentityProvider {
   completeLogin(check: CallbackCheck): Promise<CompletedLogin>;
   /** Where to send the browser after the local session ended, or undefined to stay on this site. */
   endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined>;
+  /**
+   * Redeems a refresh token. The ID token it may return is validated like at login (signature,
+   * issuer, audience) and its subject returned. Throws ServiceError `session_ended` when the
+   * provider refuses the grant or the client for good; other failures keep their own codes.
+   */
+  refresh(refreshToken: string): Promise<RefreshedTokens>;
+  /** RFC 7009 revocation; false when the provider has no revocation endpoint. */
+  revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
+}
+
+export interface RefreshedTokens {
+  readonly accessToken: string;
+  /** A rotated refresh token; undefined when the provider keeps the old one valid. */
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  /** The `sub` of the returned ID token, if one came back. */
+  readonly idTokenSubject?: string;
+  readonly expiresIn?: number;
 }
 
 export interface UpstreamRequest {

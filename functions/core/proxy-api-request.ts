@@ -1,7 +1,8 @@
-import { requireSession } from './current-session';
+import { keepAlive, requireSession } from './current-session';
 import { ServiceError } from './errors';
-import type { Clock, SessionStore, Upstream, UpstreamResponse } from './ports';
+import type { Upstream, UpstreamResponse } from './ports';
 import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from './proxy-policy';
+import { usableTokens, type TokenDependencies } from './session-tokens';
 
 export interface ApiRequest {
   readonly method: string;
@@ -14,11 +15,10 @@ export interface ApiRequest {
   readonly sessionToken?: string;
 }
 
-export interface ProxyDependencies {
-  readonly sessions: SessionStore;
+export interface ProxyDependencies extends TokenDependencies {
   readonly upstream: Upstream;
-  readonly clock: Clock;
   readonly upstreamBaseUrl: URL;
+  readonly idleTimeoutSeconds: number;
 }
 
 /**
@@ -29,16 +29,18 @@ export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependenci
   // A cross-site form or image cannot set a custom header; a cross-site fetch with one needs CORS approval.
   if (request.headers['x-csrf'] !== '1') throw new ServiceError('csrf_header_missing');
   const url = upstreamUrl(deps.upstreamBaseUrl, request.proxyPath, request.rawQuery);
-  const { session } = await requireSession(request.sessionToken, deps);
-  if (session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt <= Math.floor(deps.clock.now() / 1000)) {
-    throw new ServiceError('token_expired');
-  }
-  const response = await deps.upstream.send({
-    method: request.method,
-    url,
-    headers: upstreamRequestHeaders(request.headers),
-    body: request.body,
-    accessToken: session.accessToken,
-  });
+  const found = await requireSession(request.sessionToken, deps);
+  const { accessToken } = await usableTokens(found, deps);
+  // The idle expiry moves while the upstream works: the write adds no latency.
+  const [response] = await Promise.all([
+    deps.upstream.send({
+      method: request.method,
+      url,
+      headers: upstreamRequestHeaders(request.headers),
+      body: request.body,
+      accessToken,
+    }),
+    keepAlive(found, deps),
+  ]);
   return { ...response, headers: browserResponseHeaders(response.headers) };
 }

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../../functions/config';
 import { ensureTable, startEmbeddedDynamoDb } from './embedded-dynamodb';
-import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, setEnvironment, type LocalStack } from './local-environment';
+import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
 import { startLocalServer } from './server';
 import { loopbackUrl, LOOPBACK_HOST } from './server-lifecycle';
 
@@ -22,7 +22,7 @@ export interface ConfiguredStack extends LocalStack {
 
 export async function startConfiguredStack(options: ConfiguredStackOptions): Promise<ConfiguredStack> {
   const env = process.env;
-  const defaults: Record<string, string> = { ...localAwsDefaults(env) };
+  const defaults: Record<string, string> = { ...localAwsDefaults(env), ...localSessionKeys(env) };
   if (!env.PUBLIC_BASE_URL?.trim()) defaults.PUBLIC_BASE_URL = loopbackUrl(LOOPBACK_HOST, options.port);
   if (!env.TABLE_NAME?.trim()) defaults.TABLE_NAME = LOCAL_TABLE_NAME;
   const restoreEnvironment = setEnvironment(defaults);

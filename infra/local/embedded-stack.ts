@@ -8,7 +8,7 @@ import { loadConfig } from '../../functions/config';
 import { startDemoApi } from './demo-api';
 import { startDevProvider } from './dev-idp';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
-import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, setEnvironment, type LocalStack } from './local-environment';
+import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
 import { startLocalServer, type RouteHandlers } from './server';
 
 export const LOCAL_CLIENT_ID = 'local-demo';
@@ -66,6 +66,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
     const restoreEnvironment = setEnvironment({
       ...localAwsDefaults(process.env),
+      ...localSessionKeys(process.env),
       OAUTH_ISSUER: idp.issuer,
       OAUTH_CLIENT_ID: LOCAL_CLIENT_ID,
       OAUTH_CLIENT_SECRET: clientSecret,

@@ -3,6 +3,7 @@
  * from `process.env` on first use, exactly as on Lambda, so the local runtime configures them by
  * setting variables, never by a local-only code path.
  */
+import { randomBytes } from 'node:crypto';
 
 /** Table name used when none is configured (embedded DynamoDB). */
 export const LOCAL_TABLE_NAME = 'login-service-local';
@@ -24,6 +25,15 @@ export function localAwsDefaults(env: NodeJS.ProcessEnv): Record<string, string>
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+}
+
+/**
+ * A fresh session keyring when none is configured: local sessions live in memory and end with the
+ * process anyway, so a key that ends with it loses nothing.
+ */
+export function localSessionKeys(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (env.SESSION_KEYS?.trim() || env.SESSION_KEYS_SECRET_ARN?.trim()) return {};
+  return { SESSION_KEYS: JSON.stringify({ current: 'local', local: randomBytes(32).toString('base64url') }) };
 }
 
 /** Sets variables on `process.env` and returns a function that puts the previous values back. */

@@ -82,6 +82,7 @@ test('after rotation the token endpoint answers invalid_client once, the secret 
   expect(await secret.get()).toBe('secret-v1'); // the warm instance holds the old secret
   secrets.setSecret('rotating', 'secret-v2'); // rotated at the provider and in Secrets Manager
   const config = loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS,
     OAUTH_ISSUER: idp.issuer,
     OAUTH_CLIENT_ID: 'rotating-client',
     OAUTH_CLIENT_SECRET_ARN: arn,

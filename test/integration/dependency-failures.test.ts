@@ -6,12 +6,11 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { apiRoute } from '../../functions/api';
-import { callbackRoute } from '../../functions/callback';
-import { loginRoute } from '../../functions/login';
-import { logoutRoute } from '../../functions/logout';
-import { sessionRoute } from '../../functions/session';
 import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
+import { parseKeyring } from '../../functions/adapters/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/token-vault';
+import { tokenContext } from '../../functions/core/session-tokens';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
 import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
 import { HttpUpstream, MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream-http';
@@ -23,6 +22,7 @@ import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../suppo
 import { closeServer, listenOnLoopback } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { serviceRoutes } from '../support/service-routes';
 import { TestBrowser } from './test-browser';
 
 const TIMEOUT_MS = 400;
@@ -98,9 +98,13 @@ interface Wiring {
   secret?: ClientSecretSource;
 }
 
+/** The real AES-GCM vault, with the test run's keyring (test/support/env.ts). */
+const vault = new KeyringTokenVault(staticSecret(parseKeyring(process.env.SESSION_KEYS)));
+
 /** The service on a local server with each dependency pointed where the test says. */
 async function service(wiring: Wiring): Promise<TestBrowser> {
   const config = loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS,
     OAUTH_ISSUER: wiring.issuer ?? broken.issuer,
     OAUTH_CLIENT_ID: 'client',
     OAUTH_CLIENT_SECRET: 'unused',
@@ -113,17 +117,10 @@ async function service(wiring: Wiring): Promise<TestBrowser> {
   });
   const store = new DynamoDbStore(dynamoDbClient(wiring.dynamodbEndpoint ?? dynamoDbLocalEndpoint()), tableName, TIMEOUT_MS);
   const provider = new OAuthIdentityProvider(config, wiring.secret ?? staticClientSecret('unused'));
-  const common = { clock: systemClock, ownOrigin: config.publicBaseUrl.origin, returnToAllowedOrigins: [] };
   const server = await startLocalServer({
     port: 0,
     demoPage: false,
-    handlers: {
-      login: async () => loginRoute(() => ({ ...common, provider, transactions: store, loginTimeoutSeconds: 600 })),
-      callback: async () => callbackRoute(() => ({ provider, transactions: store, sessions: store, clock: systemClock, sessionLifetimeSeconds: 3600 })),
-      api: async () => apiRoute(() => ({ sessions: store, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, upstreamBaseUrl: config.upstreamApiUrl })),
-      session: async () => sessionRoute(() => ({ sessions: store, clock: systemClock })),
-      logout: async () => logoutRoute(() => ({ ...common, sessions: store, provider, postLogoutRedirectUri: 'http://127.0.0.1:3000/' })),
-    },
+    handlers: serviceRoutes({ config, store, provider, vault, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, waitMs: TIMEOUT_MS }),
   });
   servers.push(server);
   return new TestBrowser(server.url);
@@ -132,9 +129,11 @@ async function service(wiring: Wiring): Promise<TestBrowser> {
 /** A signed-in browser: the session is written straight into DynamoDB Local. */
 async function withSession(browser: TestBrowser): Promise<TestBrowser> {
   const token = randomToken();
+  const key = hashToken(token);
   const now = Math.floor(Date.now() / 1000);
-  await new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000).create(hashToken(token), {
-    sid: randomToken(16), claims: { sub: 'u1' }, accessToken: 'at', createdAt: now, expiresAt: now + 3600, accessTokenExpiresAt: now + 3600,
+  await new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000).create(key, {
+    sid: randomToken(16), claims: { sub: 'u1' }, sealedTokens: await vault.seal({ accessToken: 'at' }, tokenContext(key)),
+    createdAt: now, expiresAt: now + 3600, idleExpiresAt: now + 1800, accessTokenExpiresAt: now + 3600, version: 1,
   });
   browser.cookies.set('__Host-session', token);
   return browser;

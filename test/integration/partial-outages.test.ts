@@ -7,18 +7,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
-import { apiRoute } from '../../functions/api';
-import { callbackRoute } from '../../functions/callback';
-import { loginRoute } from '../../functions/login';
-import { logoutRoute } from '../../functions/logout';
-import { sessionRoute } from '../../functions/session';
 import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
+import { parseKeyring } from '../../functions/adapters/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/token-vault';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
 import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
 import { HttpUpstream } from '../../functions/adapters/upstream-http';
 import { loadConfig } from '../../functions/config';
 import { systemClock } from '../../functions/core/ports';
-import { startLocalServer, type LocalServer, type RouteHandlers } from '../../infra/local/server';
+import { startLocalServer, type LocalServer } from '../../infra/local/server';
 import { pathAndQuery, TestBrowser } from './test-browser';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
@@ -26,6 +24,7 @@ import { closeServer, listenOnLoopback } from '../support/http-server';
 import { localClientConfig } from '../support/local-aws-client';
 import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { serviceRoutes } from '../support/service-routes';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 
 const DEADLINE_MS = 400;
@@ -59,24 +58,25 @@ afterEach(() => {
   secrets.fail(undefined);
 });
 
-/** The real routes, wired as dependencies.ts wires them, with short deadlines and the proxy in front of DynamoDB. */
-async function service(secret: ClientSecretSource = staticClientSecret(provider.clientSecret)): Promise<{ browser: () => TestBrowser; url: string }> {
-  const config = loadConfig({
-    OAUTH_ISSUER: provider.issuer, OAUTH_CLIENT_ID: provider.clientId, OAUTH_CLIENT_SECRET: 'unused', PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
-    UPSTREAM_API_URL: upstream.url, TABLE_NAME: tableName, PROVIDER_TIMEOUT_MS: String(DEADLINE_MS),
+/** The real AES-GCM vault, with the test run's keyring (test/support/env.ts). */
+const vault = new KeyringTokenVault(staticSecret(parseKeyring(process.env.SESSION_KEYS)));
+
+function config(upstreamUrl = upstream.url) {
+  return loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS, OAUTH_ISSUER: provider.issuer, OAUTH_CLIENT_ID: provider.clientId, OAUTH_CLIENT_SECRET: 'unused',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000', UPSTREAM_API_URL: upstreamUrl, TABLE_NAME: tableName, PROVIDER_TIMEOUT_MS: String(DEADLINE_MS),
   });
+}
+
+/** The real routes through the shared test wiring, with short deadlines and the proxy in front of DynamoDB. */
+async function service(secret: ClientSecretSource = staticClientSecret(provider.clientSecret), upstreamUrl?: string): Promise<{ browser: () => TestBrowser; url: string }> {
+  const settings = config(upstreamUrl);
   const store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, STORE_DEADLINE_MS);
-  const identity = new OAuthIdentityProvider(config, secret);
-  const common = { clock: systemClock, ownOrigin: config.publicBaseUrl.origin, returnToAllowedOrigins: [] };
   const server = await startLocalServer({
     port: 0, demoPage: false,
-    handlers: {
-      login: async () => loginRoute(() => ({ ...common, provider: identity, transactions: store, loginTimeoutSeconds: 600 })),
-      callback: async () => callbackRoute(() => ({ provider: identity, transactions: store, sessions: store, clock: systemClock, sessionLifetimeSeconds: 3600 })),
-      api: async () => apiRoute(() => ({ sessions: store, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, upstreamBaseUrl: config.upstreamApiUrl })),
-      session: async () => sessionRoute(() => ({ sessions: store, clock: systemClock })),
-      logout: async () => logoutRoute(() => ({ ...common, sessions: store, provider: identity, postLogoutRedirectUri: 'http://127.0.0.1:3000/' })),
-    },
+    handlers: serviceRoutes({
+      config: settings, store, provider: new OAuthIdentityProvider(settings, secret), vault, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, waitMs: DEADLINE_MS,
+    }),
   });
   servers.push(server);
   return { url: server.url, browser: () => new TestBrowser(server.url) };
@@ -204,17 +204,11 @@ describe('the API failing mid-answer', () => {
       res.write('{"partial":');
     });
     const stallingUrl = await listenOnLoopback(stalling);
-    upstream.respondWith(() => ({ status: 200, body: 'unused' }));
     const received: string[] = [];
     stalling.on('request', (req) => received.push(req.method ?? ''));
-    const config = loadConfig({ ...baseEnv(), UPSTREAM_API_URL: stallingUrl });
-    const store = new DynamoDbStore(new DynamoDBClient(localClientConfig(dynamoDbLocalEndpoint())), tableName, 2000);
-    const direct = await startLocalServer({
-      port: 0, demoPage: false,
-      handlers: { ...noRoutes(), api: async () => apiRoute(() => ({ sessions: store, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, upstreamBaseUrl: config.upstreamApiUrl })) },
-    });
+    const direct = await service(undefined, stallingUrl);
     try {
-      const viaDirect = new TestBrowser(direct.url);
+      const viaDirect = direct.browser();
       viaDirect.cookies.set('__Host-session', browser.cookies.get('__Host-session')!);
       const response = await timed(() => viaDirect.request('/api/orders', { method: 'POST', headers: { 'x-csrf': '1' }, body: '{}' }));
       expect(response.status).toBe(504);
@@ -222,7 +216,6 @@ describe('the API failing mid-answer', () => {
       expect(received).toEqual(['POST']);
     } finally {
       stalling.closeAllConnections();
-      await direct.close();
       await closeServer(stalling as Server);
     }
   });
@@ -235,12 +228,3 @@ describe('the API failing mid-answer', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 });
-
-function baseEnv(): Record<string, string> {
-  return { OAUTH_ISSUER: provider.issuer, OAUTH_CLIENT_ID: provider.clientId, OAUTH_CLIENT_SECRET: 'unused', PUBLIC_BASE_URL: 'http://127.0.0.1:3000', UPSTREAM_API_URL: upstream.url, TABLE_NAME: tableName };
-}
-
-function noRoutes(): RouteHandlers {
-  const none = async () => async () => ({ statusCode: 404 });
-  return { login: none, callback: none, api: none, session: none, logout: none };
-}

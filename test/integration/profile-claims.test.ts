@@ -22,6 +22,7 @@ afterAll(async () => idp?.close());
 
 async function login(scopes: string) {
   const config = loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS,
     OAUTH_ISSUER: idp.issuer,
     OAUTH_CLIENT_ID: 'strict-client',
     OAUTH_CLIENT_SECRET: 'strict-secret',

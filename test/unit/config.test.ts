@@ -8,6 +8,7 @@ const VALID = {
   PUBLIC_BASE_URL: 'https://login.example.com',
   UPSTREAM_API_URL: 'https://api.example.com/v1',
   TABLE_NAME: 'login-service',
+  SESSION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-session-keys-AbCdEf',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -338,5 +339,79 @@ describe('loadConfig: settings that would otherwise be silently ignored', () => 
     expect(problemsOf({ ...withoutArn, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
       'OAUTH_CLIENT_SECRET_ARN (or, for local runs, OAUTH_CLIENT_SECRET) is required',
     ]);
+  });
+});
+
+describe('loadConfig: session keys and session timing', () => {
+  const KEYS_ARN = VALID.SESSION_KEYS_SECRET_ARN;
+  const material = 'session-key-material-0123456789abcdef';
+  const keyring = JSON.stringify({ current: 'k1', k1: material });
+
+  test('the keyring ARN is read through Secrets Manager with the shared refresh interval', () => {
+    expect(loadConfig(VALID).sessionKeys).toEqual({ source: 'secrets-manager', secretId: KEYS_ARN, refreshSeconds: 300 });
+    expect(loadConfig({ ...VALID, SECRET_REFRESH_SECONDS: '120' }).sessionKeys).toEqual({
+      source: 'secrets-manager',
+      secretId: KEYS_ARN,
+      refreshSeconds: 120,
+    });
+  });
+
+  test('a valid SESSION_KEYS alone is used as given', () => {
+    const config = loadConfig({ ...VALID, SESSION_KEYS_SECRET_ARN: undefined, SESSION_KEYS: keyring });
+    expect(config.sessionKeys).toEqual({ source: 'environment', value: keyring });
+  });
+
+  test('both SESSION_KEYS and its ARN is a problem', () => {
+    expect(problemsOf({ ...VALID, SESSION_KEYS: keyring })).toEqual(['set only one of SESSION_KEYS_SECRET_ARN and SESSION_KEYS']);
+  });
+
+  test('neither is a problem', () => {
+    expect(problemsOf({ ...VALID, SESSION_KEYS_SECRET_ARN: undefined })).toEqual([
+      'SESSION_KEYS_SECRET_ARN (or, for local runs, SESSION_KEYS) is required',
+    ]);
+    expect(problemsOf({ ...VALID, SESSION_KEYS_SECRET_ARN: '  ', SESSION_KEYS: ' ' })).toEqual([
+      'SESSION_KEYS_SECRET_ARN (or, for local runs, SESSION_KEYS) is required',
+    ]);
+  });
+
+  test.each([
+    ['not JSON', `current=k1,k1=${material}`],
+    ['an array', JSON.stringify([material])],
+    ['without current', JSON.stringify({ k1: material })],
+    ['with current naming no key', JSON.stringify({ current: 'k2', k1: material })],
+    ['with short material', JSON.stringify({ current: 'k1', k1: material.slice(0, 20) })],
+    ['with a bad key id', JSON.stringify({ current: 'k/1', 'k/1': material })],
+  ])('a SESSION_KEYS %s is one problem naming the setting, never the material', (_name, value) => {
+    const problems = problemsOf({ ...VALID, SESSION_KEYS_SECRET_ARN: undefined, SESSION_KEYS: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SESSION_KEYS /);
+    expect(problems[0]).not.toContain(material.slice(0, 20));
+  });
+
+  test('idle timeout and refresh skew default to an hour and a minute', () => {
+    const config = loadConfig(VALID);
+    expect(config.sessionIdleTimeoutSeconds).toBe(3_600);
+    expect(config.tokenRefreshSkewSeconds).toBe(60);
+  });
+
+  test('idle timeout and refresh skew accept values in range', () => {
+    const config = loadConfig({ ...VALID, SESSION_IDLE_TIMEOUT_SECONDS: '60', TOKEN_REFRESH_SKEW_SECONDS: '0' });
+    expect(config.sessionIdleTimeoutSeconds).toBe(60);
+    expect(config.tokenRefreshSkewSeconds).toBe(0);
+    const upper = loadConfig({ ...VALID, SESSION_IDLE_TIMEOUT_SECONDS: String(30 * 86_400), TOKEN_REFRESH_SKEW_SECONDS: '600' });
+    expect(upper.sessionIdleTimeoutSeconds).toBe(30 * 86_400);
+    expect(upper.tokenRefreshSkewSeconds).toBe(600);
+  });
+
+  test.each([
+    ['SESSION_IDLE_TIMEOUT_SECONDS', '59', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
+    ['SESSION_IDLE_TIMEOUT_SECONDS', String(30 * 86_400 + 1), 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
+    ['SESSION_IDLE_TIMEOUT_SECONDS', '600.5', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
+    ['SESSION_IDLE_TIMEOUT_SECONDS', 'hour', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
+    ['TOKEN_REFRESH_SKEW_SECONDS', '-1', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
+    ['TOKEN_REFRESH_SKEW_SECONDS', '601', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
+    ['TOKEN_REFRESH_SKEW_SECONDS', '30.5', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
+  ])('%s=%s is out of range', (name, value, problem) => {
+    expect(problemsOf({ ...VALID, [name]: value })).toEqual([problem]);
   });
 });

@@ -9,7 +9,7 @@ import { ServiceError, type ErrorCode } from '../../functions/core/errors';
 import { loginRoute } from '../../functions/login';
 import { sessionRoute } from '../../functions/session';
 import { apiGatewayEvent } from './support/api-gateway-event';
-import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock } from './support/fakes';
+import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock, testVault } from './support/fakes';
 
 type LogCall = { level: 'info' | 'warn' | 'error'; args: unknown[] };
 let logs: LogCall[];
@@ -184,7 +184,10 @@ describe('the thin handlers over the wrapper', () => {
     const bindingCookie = started.cookies![0]!;
     expect(bindingCookie).toMatch(/^__Host-login=[A-Za-z0-9_-]{43}; .*Max-Age=600$/);
 
-    const callback = callbackRoute(() => ({ provider: d.provider, transactions: d.store, sessions: d.store, clock: d.clock, sessionLifetimeSeconds: 3600 }));
+    const callback = callbackRoute(() => ({
+      provider: d.provider, transactions: d.store, sessions: d.store, vault: testVault(), clock: d.clock,
+      sessionLifetimeSeconds: 3600, idleTimeoutSeconds: 1800, refreshSkewSeconds: 60,
+    }));
     const state = d.provider.authorizationRequests[0]!.state;
     const finished = await callback(
       apiGatewayEvent({ rawPath: '/callback', rawQueryString: `code=c&state=${state}`, cookies: [bindingCookie.split(';')[0]!] }),
@@ -197,7 +200,7 @@ describe('the thin handlers over the wrapper', () => {
       expect.stringMatching(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600$/),
     ]);
 
-    const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock }));
+    const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }));
     const described = await session(apiGatewayEvent({ rawPath: '/session', cookies: [finished.cookies![0]!.split(';')[0]!] }));
     expect(described.statusCode).toBe(200);
     expect(described.headers?.['cache-control']).toBe('no-store');
@@ -206,7 +209,7 @@ describe('the thin handlers over the wrapper', () => {
 
   test('/session without a cookie: 401 JSON that clears the session cookie', async () => {
     const d = deps();
-    const response = await sessionRoute(() => ({ sessions: d.store, clock: d.clock }))(apiGatewayEvent({ rawPath: '/session' }));
+    const response = await sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }))(apiGatewayEvent({ rawPath: '/session' }));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!)).toEqual({ error: 'not_signed_in', message: 'You are not signed in.' });
     expect(response.cookies).toEqual([clearCookie(SESSION_COOKIE)]);
@@ -215,7 +218,10 @@ describe('the thin handlers over the wrapper', () => {
 
   test('/api without X-CSRF: 401 JSON, no store read, no upstream call, session cookie kept', async () => {
     const d = deps();
-    const handler = apiRoute(() => ({ sessions: d.store, upstream: d.upstream, clock: d.clock, upstreamBaseUrl: new URL('https://api.example.com') }));
+    const handler = apiRoute(() => ({
+      sessions: d.store, vault: testVault(), provider: d.provider, upstream: d.upstream, clock: d.clock,
+      upstreamBaseUrl: new URL('https://api.example.com'), idleTimeoutSeconds: 1800, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 1_000,
+    }));
     const response = await handler(apiGatewayEvent({ method: 'POST', rawPath: '/api/items', cookies: [`${SESSION_COOKIE}=${'A'.repeat(43)}`] }));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!).error).toBe('csrf_header_missing');

@@ -6,11 +6,12 @@ import type { Session } from '../../functions/core/ports';
 import { proxyApiRequest, type ApiRequest } from '../../functions/core/proxy-api-request';
 import { hashToken } from '../../functions/core/secrets';
 import { startLogin } from '../../functions/core/start-login';
-import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock } from './support/fakes';
+import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, rejection, SettableClock, testVault } from './support/fakes';
 
 const OWN = 'https://login.example.com';
 const LOGIN_TIMEOUT = 600;
 const SESSION_LIFETIME = 3600;
+const IDLE_TIMEOUT = 3000;
 
 function setup() {
   const store = new InMemoryStore();
@@ -18,9 +19,16 @@ function setup() {
   const upstream = new RecordingUpstream();
   const clock = new SettableClock();
   const loginDeps = { provider, transactions: store, clock, ownOrigin: OWN, returnToAllowedOrigins: [], loginTimeoutSeconds: LOGIN_TIMEOUT };
-  const callbackDeps = { provider, transactions: store, sessions: store, clock, sessionLifetimeSeconds: SESSION_LIFETIME };
-  const proxyDeps = { sessions: store, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1') };
-  const logoutDeps = { sessions: store, provider, clock, ownOrigin: OWN, returnToAllowedOrigins: [], postLogoutRedirectUri: `${OWN}/` };
+  const vault = testVault();
+  const callbackDeps = {
+    provider, transactions: store, sessions: store, vault, clock,
+    sessionLifetimeSeconds: SESSION_LIFETIME, idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60,
+  };
+  const proxyDeps = {
+    sessions: store, vault, provider, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1'),
+    idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 2_000,
+  };
+  const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], postLogoutRedirectUri: `${OWN}/` };
 
   /** Starts a login and returns what the browser would bring back to /callback. */
   async function started(returnTo?: string) {
@@ -35,17 +43,7 @@ function setup() {
     return (await completeLogin({ parameters, binding }, callbackDeps)).sessionToken;
   }
 
-  return { store, provider, upstream, clock, loginDeps, callbackDeps, proxyDeps, logoutDeps, started, signedIn };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).code;
-  }
-  throw new Error('expected a ServiceError');
+  return { store, provider, upstream, clock, vault, loginDeps, callbackDeps, proxyDeps, logoutDeps, started, signedIn };
 }
 
 describe('startLogin', () => {
@@ -96,19 +94,27 @@ describe('completeLogin', () => {
       { parameters, expectedState: state, codeVerifier: authorization.codeVerifier, nonce: authorization.nonce },
     ]);
     expect([...t.store.sessions.keys()]).toEqual([hashToken(signed.sessionToken)]);
-    const session = t.store.sessions.get(hashToken(signed.sessionToken))!;
+    const key = hashToken(signed.sessionToken);
+    const session = t.store.sessions.get(key)!;
     expect(session).toMatchObject({
       claims: { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' },
+      accessTokenExpiresAt: t.clock.seconds + 300,
+      accessTokenRefreshAt: t.clock.seconds + 240,
+      createdAt: t.clock.seconds,
+      expiresAt: t.clock.seconds + SESSION_LIFETIME,
+      idleExpiresAt: t.clock.seconds + IDLE_TIMEOUT,
+      version: 1,
+    });
+    expect(await t.vault.open(session.sealedTokens, `session#${key}`)).toEqual({
       accessToken: 'access-token-value',
       refreshToken: 'refresh-token-value',
       idToken: 'id-token-value',
-      accessTokenExpiresAt: t.clock.seconds + 300,
-      createdAt: t.clock.seconds,
-      expiresAt: t.clock.seconds + SESSION_LIFETIME,
     });
     expect(session.sid).not.toBe(signed.sessionToken);
-    // A copy of the table yields no usable cookie.
-    expect(t.store.dump()).not.toContain(signed.sessionToken);
+    // A copy of the table yields no usable cookie and no token.
+    for (const secret of [signed.sessionToken, 'access-token-value', 'refresh-token-value', 'id-token-value']) {
+      expect(t.store.dump()).not.toContain(secret);
+    }
     expect(t.store.transactions.size).toBe(0);
   });
 
@@ -204,6 +210,7 @@ describe('describeSession', () => {
       name: 'Ada Lovelace',
       email: 'ada@example.com',
       expiresAt: new Date((t.clock.seconds + SESSION_LIFETIME) * 1000).toISOString(),
+      idleExpiresAt: new Date((t.clock.seconds + IDLE_TIMEOUT) * 1000).toISOString(),
       sid: session.sid,
       logoutUrl: `/logout?sid=${encodeURIComponent(session.sid)}`,
     });
@@ -214,11 +221,14 @@ describe('describeSession', () => {
   test('the clock ends the session although the store still holds it', async () => {
     const t = setup();
     const token = await t.signedIn();
-    t.clock.advanceSeconds(SESSION_LIFETIME - 1);
+    t.clock.advanceSeconds(2000);
+    await describeSession(token, t.callbackDeps); // keeps it from idling out
+    t.clock.advanceSeconds(SESSION_LIFETIME - 2001);
     await expect(describeSession(token, t.callbackDeps)).resolves.toHaveProperty('sub', 'user-1');
     t.clock.advanceSeconds(1);
     expect(t.store.sessions.size).toBe(1);
-    expect(await rejection(describeSession(token, t.callbackDeps))).toBe('not_signed_in');
+    expect(await rejection(describeSession(token, t.callbackDeps))).toBe('session_expired');
+    expect(t.store.sessions.size).toBe(0);
   });
 
   test.each([
@@ -279,26 +289,39 @@ describe('proxyApiRequest', () => {
     expect(t.upstream.requests).toHaveLength(0);
   });
 
-  test('an expired access token: token_expired without an upstream call', async () => {
+  test('an access token about to expire is refreshed before the upstream call', async () => {
     const t = setup();
     const sessionToken = await t.signedIn();
-    t.clock.advanceSeconds(299);
+    t.clock.advanceSeconds(239);
     await proxyApiRequest(request({ sessionToken }), t.proxyDeps);
     t.clock.advanceSeconds(1);
+    await proxyApiRequest(request({ sessionToken }), t.proxyDeps);
+    expect(t.provider.refreshCalls).toEqual(['refresh-token-value']);
+    expect(t.upstream.requests.map((r) => r.accessToken)).toEqual(['access-token-value', 'access-after-refresh-token-value']);
+  });
+
+  test('an expired access token without a refresh token: token_expired, the session ends, no upstream call', async () => {
+    const t = setup();
+    t.provider.login = { claims: { sub: 'u' }, accessToken: 'short', expiresIn: 60 };
+    const sessionToken = await t.signedIn();
+    t.clock.advanceSeconds(60);
     expect(await rejection(proxyApiRequest(request({ sessionToken }), t.proxyDeps))).toBe('token_expired');
-    expect(t.upstream.requests).toHaveLength(1);
+    expect(t.upstream.requests).toHaveLength(0);
+    expect(t.store.sessions.size).toBe(0);
   });
 
   test('an access token without a known expiry is used until the session ends', async () => {
     const t = setup();
     t.provider.login = { claims: { sub: 'u' }, accessToken: 'opaque' };
     const sessionToken = await t.signedIn();
-    t.clock.advanceSeconds(SESSION_LIFETIME - 1);
+    t.clock.advanceSeconds(2000);
     await proxyApiRequest(request({ sessionToken }), t.proxyDeps);
-    expect(t.upstream.requests[0]!.accessToken).toBe('opaque');
+    t.clock.advanceSeconds(SESSION_LIFETIME - 2001);
+    await proxyApiRequest(request({ sessionToken }), t.proxyDeps);
+    expect(t.upstream.requests.map((r) => r.accessToken)).toEqual(['opaque', 'opaque']);
     t.clock.advanceSeconds(1);
-    expect(await rejection(proxyApiRequest(request({ sessionToken }), t.proxyDeps))).toBe('not_signed_in');
-    expect(t.upstream.requests).toHaveLength(1);
+    expect(await rejection(proxyApiRequest(request({ sessionToken }), t.proxyDeps))).toBe('session_expired');
+    expect(t.upstream.requests).toHaveLength(2);
   });
 
   test('no session: not_signed_in and no upstream call', async () => {
@@ -336,7 +359,7 @@ describe('endSession', () => {
   test('without a provider end-session URL the browser goes to returnTo', async () => {
     const t = setup();
     const { token, session } = await signedInWithSid(t);
-    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps)).toEqual({ redirectTo: '/bye' });
+    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps)).toEqual({ redirectTo: '/bye', revocation: 'revoked' });
   });
 
   test.each([
@@ -357,16 +380,17 @@ describe('endSession', () => {
     const t = setup();
     const { token, session } = await signedInWithSid(t);
     await endSession({ sessionToken: token, sid: session.sid }, t.logoutDeps);
-    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/again' }, t.logoutDeps)).toEqual({ redirectTo: '/again' });
+    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/again' }, t.logoutDeps)).toEqual({ redirectTo: '/again', revocation: 'none' });
     expect(t.provider.endSessionCalls).toHaveLength(1);
+    expect(t.provider.revocations).toHaveLength(2);
   });
 
   test('without a session cookie, or after expiry, it just sends the browser on', async () => {
     const t = setup();
     const { token } = await signedInWithSid(t);
-    expect(await endSession({}, t.logoutDeps)).toEqual({ redirectTo: '/' });
+    expect(await endSession({}, t.logoutDeps)).toEqual({ redirectTo: '/', revocation: 'none' });
     t.clock.advanceSeconds(SESSION_LIFETIME);
-    expect(await endSession({ sessionToken: token, sid: 'anything' }, t.logoutDeps)).toEqual({ redirectTo: '/' });
+    expect(await endSession({ sessionToken: token, sid: 'anything' }, t.logoutDeps)).toEqual({ redirectTo: '/', revocation: 'none' });
     expect(t.provider.endSessionCalls).toHaveLength(0);
   });
 

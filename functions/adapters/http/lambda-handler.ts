@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ConfigError } from '../../config';
-import { asServiceError, ServiceError } from '../../core/errors';
+import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
 import { logger } from '../logger';
 import { hashToken, isRandomToken } from '../../core/secrets';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
@@ -8,6 +8,9 @@ import { parseRequest, type HttpRequest } from './request';
 import { errorResponse, type HttpResponse } from './response';
 
 export type RouteFormat = 'json' | 'html';
+
+/** Answers after which the browser's session cookie is worthless: it is cleared so the browser stops sending it. */
+const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'session_expired', 'session_ended']);
 
 /**
  * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
@@ -30,8 +33,7 @@ export function lambdaHandler(
     } catch (error) {
       if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
       failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
-      // A dead session's cookie is cleared so the browser stops sending it.
-      const clear = failure.code === 'not_signed_in' || failure.code === 'token_expired' ? [clearCookie(SESSION_COOKIE)] : [];
+      const clear = SESSION_OVER.has(failure.code) ? [clearCookie(SESSION_COOKIE)] : [];
       response = errorResponse(failure, format, clear);
     }
     const session = sessionLogId(event.cookies, response.cookies);

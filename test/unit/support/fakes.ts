@@ -6,12 +6,17 @@ import type {
   IdentityProvider,
   LoginTransaction,
   LoginTransactionStore,
+  RefreshedSessionTokens,
+  RefreshedTokens,
   Session,
   SessionStore,
   Upstream,
   UpstreamRequest,
   UpstreamResponse,
 } from '../../../functions/core/ports';
+import { parseKeyring } from '../../../functions/adapters/keyring';
+import { staticSecret } from '../../../functions/adapters/secrets-manager-secret';
+import { KeyringTokenVault } from '../../../functions/adapters/token-vault';
 
 /** Both stores in memory, counting every call so tests can assert that a check happened before any I/O. */
 export class InMemoryStore implements LoginTransactionStore, SessionStore {
@@ -47,6 +52,38 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
     this.sessions.delete(key);
   }
 
+  // The conditional writes below behave as DynamoDB's: each check and write happens in one step.
+  async acquireRefreshLease(key: string, lease: { version: number; owner: string; until: number; now: number }): Promise<boolean> {
+    this.calls.push('acquireRefreshLease');
+    const session = this.sessions.get(key);
+    if (!session || session.version !== lease.version || (session.refreshLease && session.refreshLease.until > lease.now)) return false;
+    this.sessions.set(key, { ...session, refreshLease: { owner: lease.owner, until: lease.until } });
+    return true;
+  }
+
+  async saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean> {
+    this.calls.push('saveRefreshedTokens');
+    const session = this.sessions.get(key);
+    if (!session || session.version !== version) return false;
+    const { refreshLease: _dropped, ...rest } = session;
+    this.sessions.set(key, { ...rest, ...tokens, version: version + 1 });
+    return true;
+  }
+
+  async releaseRefreshLease(key: string, owner: string): Promise<void> {
+    this.calls.push('releaseRefreshLease');
+    const session = this.sessions.get(key);
+    if (session?.refreshLease?.owner !== owner) return;
+    const { refreshLease: _dropped, ...rest } = session;
+    this.sessions.set(key, rest);
+  }
+
+  async touch(key: string, idleExpiresAt: number): Promise<void> {
+    this.calls.push('touch');
+    const session = this.sessions.get(key);
+    if (session && session.idleExpiresAt < idleExpiresAt) this.sessions.set(key, { ...session, idleExpiresAt });
+  }
+
   /** Every key and value the store holds, as one string: what a leaked table would show. */
   dump(): string {
     return JSON.stringify({ transactions: [...this.transactions], sessions: [...this.sessions] });
@@ -64,6 +101,15 @@ export class FakeIdentityProvider implements IdentityProvider {
   readonly authorizationRequests: AuthorizationRequest[] = [];
   readonly completions: CallbackCheck[] = [];
   readonly endSessionCalls: Array<{ idToken?: string; postLogoutRedirectUri: string }> = [];
+  readonly refreshCalls: string[] = [];
+  readonly revocations: Array<{ token: string; hint: string }> = [];
+  /** What a refresh returns (or throws); by default new tokens, the refresh token rotated. */
+  refreshResult: (refreshToken: string) => Promise<RefreshedTokens> = async (refreshToken) => ({
+    accessToken: `access-after-${refreshToken}`,
+    refreshToken: `rotated-${refreshToken}`,
+    expiresIn: 300,
+  });
+  revokeResult: () => Promise<boolean> = async () => true;
   login: CompletedLogin | (() => Promise<CompletedLogin>) = {
     claims: { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' },
     accessToken: 'access-token-value',
@@ -92,6 +138,16 @@ export class FakeIdentityProvider implements IdentityProvider {
     this.endSessionCalls.push(options);
     return this.endSession;
   }
+
+  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+    this.refreshCalls.push(refreshToken);
+    return this.refreshResult(refreshToken);
+  }
+
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    this.revocations.push({ token, hint });
+    return this.revokeResult();
+  }
 }
 
 export class RecordingUpstream implements Upstream {
@@ -118,4 +174,55 @@ export class SettableClock implements Clock {
   get seconds(): number {
     return Math.floor(this.nowMs / 1000);
   }
+}
+
+/** The real AES-GCM vault with a fixed in-memory keyring: a test reads what it seals. */
+export function testVault(keys: Record<string, string> = { k1: 'k1-material-that-is-long-enough-0123456789' }, current = 'k1'): KeyringTokenVault {
+  return new KeyringTokenVault(staticSecret(parseKeyring(JSON.stringify({ current, ...keys }))));
+}
+
+import type { SessionTokens, TokenVault } from '../../../functions/core/ports';
+import { hashToken, randomToken } from '../../../functions/core/secrets';
+import { tokenContext } from '../../../functions/core/session-tokens';
+
+/**
+ * A session put straight into the store, as a sign-in would leave it: its tokens sealed for its
+ * key. Times are epoch seconds from `nowSeconds`; `overrides` change any stored field.
+ */
+export async function storedSession(
+  store: InMemoryStore,
+  vault: TokenVault,
+  nowSeconds: number,
+  options: { tokens?: SessionTokens; overrides?: Partial<Session> } = {},
+): Promise<{ sessionToken: string; key: string; session: Session; tokens: SessionTokens }> {
+  const tokens = options.tokens ?? { accessToken: 'access-0', refreshToken: 'refresh-0', idToken: 'id-0' };
+  const sessionToken = randomToken();
+  const key = hashToken(sessionToken);
+  const session: Session = {
+    sid: randomToken(),
+    claims: { sub: 'user-1' },
+    sealedTokens: await vault.seal(tokens, tokenContext(key)),
+    accessTokenExpiresAt: nowSeconds + 300,
+    accessTokenRefreshAt: nowSeconds + 240,
+    createdAt: nowSeconds,
+    expiresAt: nowSeconds + 8 * 3600,
+    idleExpiresAt: nowSeconds + 3600,
+    version: 0,
+    ...options.overrides,
+  };
+  await store.create(key, session);
+  return { sessionToken, key, session, tokens };
+}
+
+import { ServiceError, type ErrorCode } from '../../../functions/core/errors';
+
+/** The code of the ServiceError the promise rejects with; fails the test when it resolves or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ServiceError);
+    return (error as ServiceError).code;
+  }
+  throw new Error('expected a ServiceError');
 }

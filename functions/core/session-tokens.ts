@@ -1,0 +1,118 @@
+import { isExpired, type FoundSession } from './current-session';
+import { asServiceError, ServiceError } from './errors';
+import type { Clock, IdentityProvider, Session, SessionStore, SessionTokens, TokenVault } from './ports';
+import { randomToken } from './secrets';
+
+export interface TokenDependencies {
+  readonly sessions: SessionStore;
+  readonly vault: TokenVault;
+  readonly provider: Pick<IdentityProvider, 'refresh'>;
+  readonly clock: Clock;
+  readonly refreshSkewSeconds: number;
+  /** How long a refresh lease holds: longer than the longest refresh call, or two could run. */
+  readonly leaseMs: number;
+  /** How long a request waits for another one's refresh before answering 503. */
+  readonly waitMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The DynamoDB key of a session doubles as the encryption context of its tokens. */
+export const tokenContext = (key: string): string => `session#${key}`;
+
+/** When a token that lives `expiresIn` seconds from `now` expires, and when to refresh it: `skew` early, at most half its life. */
+export function tokenTimes(now: number, expiresIn: number | undefined, skewSeconds: number) {
+  if (expiresIn === undefined) return { accessTokenExpiresAt: undefined, accessTokenRefreshAt: undefined };
+  const early = Math.min(skewSeconds, Math.floor(expiresIn / 2));
+  return { accessTokenExpiresAt: now + expiresIn, accessTokenRefreshAt: now + expiresIn - early };
+}
+
+function needsRefresh(session: Session, nowMs: number): boolean {
+  const refreshAt = session.accessTokenRefreshAt ?? session.accessTokenExpiresAt;
+  return refreshAt !== undefined && refreshAt * 1000 <= nowMs;
+}
+
+/** A session that can no longer be used is deleted (best effort) and the browser told to sign in again. */
+async function endFor(key: string, deps: TokenDependencies, error: ServiceError): Promise<never> {
+  await deps.sessions.delete(key).catch(() => undefined);
+  throw error;
+}
+
+/**
+ * The session's tokens with an access token good for use, refreshed first when it is about to
+ * expire. Exactly one request refreshes, however many arrive at once on however many instances:
+ * the refresh lease is a conditional write on the session's version; the others poll the store
+ * until the version moves on and use the new tokens. Rotated refresh tokens are stored in that
+ * same write, so the old one is never sent again.
+ */
+export async function usableTokens(found: FoundSession, deps: TokenDependencies): Promise<SessionTokens> {
+  const { key } = found;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const giveUpAt = deps.clock.now() + deps.waitMs;
+  let session = found.session;
+  let pollMs = 20;
+  for (;;) {
+    const now = deps.clock.now();
+    if (!needsRefresh(session, now)) return openTokens(key, session, deps);
+    const leaseFree = !session.refreshLease || session.refreshLease.until <= now;
+    if (leaseFree) {
+      const owner = randomToken(16);
+      const lease = { version: session.version, owner, until: now + deps.leaseMs, now };
+      if (await deps.sessions.acquireRefreshLease(key, lease)) return refreshHoldingLease(key, session, owner, deps);
+    }
+    if (deps.clock.now() + pollMs > giveUpAt) throw new ServiceError('refresh_pending');
+    await sleep(pollMs);
+    pollMs = Math.min(pollMs * 2, 250);
+    const next = await deps.sessions.get(key);
+    // Gone: the refresh that held the lease was refused and ended the session, or the user logged out.
+    if (!next) throw new ServiceError('session_ended');
+    if (isExpired(next, deps.clock)) return endFor(key, deps, new ServiceError('session_expired'));
+    session = next;
+  }
+}
+
+/** Tokens that no key opens any more (tampered, or the key left the keyring) end the session. */
+async function openTokens(key: string, session: Session, deps: TokenDependencies): Promise<SessionTokens> {
+  try {
+    return await deps.vault.open(session.sealedTokens, tokenContext(key));
+  } catch (error) {
+    const failure = asServiceError(error);
+    return failure.code === 'session_ended' ? endFor(key, deps, failure) : Promise.reject(failure);
+  }
+}
+
+async function refreshHoldingLease(key: string, session: Session, owner: string, deps: TokenDependencies): Promise<SessionTokens> {
+  const context = tokenContext(key);
+  const current = await openTokens(key, session, deps).catch(async (error: unknown) => {
+    await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+    throw error;
+  });
+  if (!current.refreshToken) return endFor(key, deps, new ServiceError('token_expired'));
+  let refreshed;
+  try {
+    refreshed = await deps.provider.refresh(current.refreshToken);
+  } catch (error) {
+    const failure = asServiceError(error);
+    // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
+    // answer) may pass, so the session stays, the lease is let go and the request answers 5xx.
+    if (failure.code === 'session_ended') return endFor(key, deps, failure);
+    await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+    throw failure;
+  }
+  // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
+  if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
+    return endFor(key, deps, new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
+  }
+  const tokens: SessionTokens = {
+    accessToken: refreshed.accessToken,
+    refreshToken: refreshed.refreshToken ?? current.refreshToken,
+    idToken: refreshed.idToken ?? current.idToken,
+  };
+  const now = Math.floor(deps.clock.now() / 1000);
+  const saved = await deps.sessions.saveRefreshedTokens(key, session.version, {
+    sealedTokens: await deps.vault.seal(tokens, context),
+    ...tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds),
+  });
+  // Only a logout (or expiry) between lease and save removes the session under the lease holder.
+  if (!saved) throw new ServiceError('session_ended');
+  return tokens;
+}

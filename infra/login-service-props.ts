@@ -1,0 +1,206 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+
+/** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** Powertools log levels (`POWERTOOLS_LOG_LEVEL`). */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
+
+/**
+ * The whole-number settings the functions read from their environment, with the ranges the
+ * functions accept. A setting left out of the props is left out of the environment, so the
+ * functions' own default (`fallback`) applies; it is used here only to check the idle timeout
+ * against the lifetime when just one of them is given.
+ */
+export const NUMERIC_SETTINGS = {
+  loginTimeoutSeconds: { env: 'LOGIN_TIMEOUT_SECONDS', min: 60, max: 3_600, fallback: 600 },
+  sessionLifetimeSeconds: { env: 'SESSION_LIFETIME_SECONDS', min: 300, max: 30 * 86_400, fallback: 8 * 3_600 },
+  sessionIdleTimeoutSeconds: { env: 'SESSION_IDLE_TIMEOUT_SECONDS', min: 300, max: 30 * 86_400, fallback: 3_600 },
+  tokenRefreshSkewSeconds: { env: 'TOKEN_REFRESH_SKEW_SECONDS', min: 0, max: 300, fallback: 60 },
+  providerTimeoutMs: { env: 'PROVIDER_TIMEOUT_MS', min: 100, max: 10_000, fallback: 5_000 },
+  upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', min: 100, max: 25_000, fallback: 10_000 },
+  storeTimeoutMs: { env: 'STORE_TIMEOUT_MS', min: 100, max: 5_000, fallback: 2_000 },
+  secretRefreshSeconds: { env: 'SECRET_REFRESH_SECONDS', min: 10, max: 86_400, fallback: 300 },
+} as const;
+
+export type NumericSetting = keyof typeof NUMERIC_SETTINGS;
+
+/** The explicit endpoints of a plain OAuth 2.0 provider, and the variable each one sets. */
+export const ENDPOINT_SETTINGS = {
+  authorizationEndpoint: 'OAUTH_AUTHORIZATION_ENDPOINT',
+  tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT',
+  userinfoEndpoint: 'OAUTH_USERINFO_ENDPOINT',
+  revocationEndpoint: 'OAUTH_REVOCATION_ENDPOINT',
+  endSessionEndpoint: 'OAUTH_END_SESSION_ENDPOINT',
+} as const;
+
+export type EndpointSetting = keyof typeof ENDPOINT_SETTINGS;
+
+/** Requests per second and burst of the HTTP API's stage. */
+export interface ThrottleProps {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Requests allowed in a short burst above the rate. */
+  readonly burstLimit: number;
+}
+
+/**
+ * Configuration of a {@link LoginService}. The names follow the functions' environment variables
+ * (README, "Configuration"); everything is validated when the app is synthesized.
+ */
+export interface LoginServiceProps {
+  /**
+   * The provider's issuer URL (`OAUTH_ISSUER`); its discovery document supplies the endpoints.
+   * With explicit endpoints it is optional and only names the issuer an `iss` parameter must match.
+   * @default - none; then `authorizationEndpoint` and `tokenEndpoint` are required
+   */
+  readonly issuer?: string;
+  /**
+   * Authorization endpoint of a plain OAuth 2.0 provider without discovery, e.g. GitHub
+   * (`OAUTH_AUTHORIZATION_ENDPOINT`). Set together with `tokenEndpoint`.
+   * @default - from the issuer's discovery document
+   */
+  readonly authorizationEndpoint?: string;
+  /**
+   * Token endpoint of a provider without discovery (`OAUTH_TOKEN_ENDPOINT`).
+   * @default - from the issuer's discovery document
+   */
+  readonly tokenEndpoint?: string;
+  /**
+   * User endpoint of a provider without discovery (`OAUTH_USERINFO_ENDPOINT`); required with
+   * explicit endpoints, since without an ID token it is what identifies the user.
+   * @default - from the issuer's discovery document
+   */
+  readonly userinfoEndpoint?: string;
+  /**
+   * RFC 7009 revocation endpoint of a provider without discovery (`OAUTH_REVOCATION_ENDPOINT`).
+   * @default - from the issuer's discovery document; none with explicit endpoints
+   */
+  readonly revocationEndpoint?: string;
+  /**
+   * End-session endpoint of a provider without discovery (`OAUTH_END_SESSION_ENDPOINT`).
+   * @default - from the issuer's discovery document; none with explicit endpoints
+   */
+  readonly endSessionEndpoint?: string;
+  /** The client id registered at the provider (`OAUTH_CLIENT_ID`). */
+  readonly clientId: string;
+  /**
+   * Client authentication at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`).
+   * @default 'client_secret_basic'
+   */
+  readonly clientAuthMethod?: ClientAuthMethod;
+  /**
+   * Space-separated scopes (`OAUTH_SCOPES`).
+   * @default - `openid profile email` with an issuer, none with explicit endpoints
+   */
+  readonly scopes?: string;
+  /** The protected API that `/api/{proxy+}` forwards to (`UPSTREAM_API_URL`). */
+  readonly upstreamApiUrl: string;
+  /**
+   * The service's external origin, e.g. a custom domain in front of the API (`PUBLIC_BASE_URL`).
+   * The redirect URI to register at the provider is this origin plus `/callback`.
+   * @default - the HTTP API's own endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com`
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Origins besides the service's own that `returnTo` may point to (`RETURN_TO_ALLOWED_ORIGINS`).
+   * @default - none: only paths on the service's own origin
+   */
+  readonly returnToAllowedOrigins?: readonly string[];
+  /**
+   * An existing secret holding the client secret, as a plain string or as JSON with a
+   * `client_secret` field. Give it an `encryptionKey` if a customer managed KMS key encrypts it.
+   * @default - a new, empty secret: put the client secret into it after deploying
+   */
+  readonly clientSecret?: ISecret;
+  /**
+   * An existing secret holding the keyring that encrypts the tokens stored with each session:
+   * JSON `{"current": "<key id>", "<key id>": "<at least 32 random characters>", …}`.
+   * @default - a new secret with one generated 64-character key `k1`
+   */
+  readonly sessionKeysSecret?: ISecret;
+  /**
+   * How long a started login may take, 60 to 3600 (`LOGIN_TIMEOUT_SECONDS`).
+   * @default 600
+   */
+  readonly loginTimeoutSeconds?: number;
+  /**
+   * Absolute session lifetime, 300 to 2592000 (`SESSION_LIFETIME_SECONDS`).
+   * @default 28800 (8 hours)
+   */
+  readonly sessionLifetimeSeconds?: number;
+  /**
+   * A session unused for this long ends, 300 to 2592000 and at most the lifetime
+   * (`SESSION_IDLE_TIMEOUT_SECONDS`).
+   * @default 3600
+   */
+  readonly sessionIdleTimeoutSeconds?: number;
+  /**
+   * Tokens are refreshed this long before they expire, 0 to 300 (`TOKEN_REFRESH_SKEW_SECONDS`).
+   * @default 60
+   */
+  readonly tokenRefreshSkewSeconds?: number;
+  /**
+   * Deadline of each call to the provider and Secrets Manager, 100 to 10000 (`PROVIDER_TIMEOUT_MS`).
+   * @default 5000
+   */
+  readonly providerTimeoutMs?: number;
+  /**
+   * Deadline of each call to the upstream API, 100 to 25000 (`UPSTREAM_TIMEOUT_MS`).
+   * @default 10000
+   */
+  readonly upstreamTimeoutMs?: number;
+  /**
+   * Deadline of each DynamoDB call, 100 to 5000 (`STORE_TIMEOUT_MS`).
+   * @default 2000
+   */
+  readonly storeTimeoutMs?: number;
+  /**
+   * A warm instance re-reads the secrets after this long, 10 to 86400 (`SECRET_REFRESH_SECONDS`).
+   * @default 300
+   */
+  readonly secretRefreshSeconds?: number;
+  /**
+   * What happens to the table and the secrets the construct creates when they leave the stack.
+   * @default RemovalPolicy.RETAIN: sessions, backups and keys survive a mistaken `cdk destroy`
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long the functions' logs and the API's access logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Log level of the functions' JSON logs (`POWERTOOLS_LOG_LEVEL`).
+   * @default - the functions' default, INFO
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * One JSON line per request in the API's access log (request id, route, status, latency; never
+   * a query string, cookie or header).
+   * @default true
+   */
+  readonly accessLogs?: boolean;
+  /**
+   * Throttling of the API's stage, so a flood of requests is refused at the edge instead of
+   * running up Lambda and DynamoDB costs.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ThrottleProps;
+  /**
+   * Map stack traces in the logs through the bundled source maps (`NODE_OPTIONS=--enable-source-maps`).
+   * Off by default: Node then parses each map at start, which slows every cold start.
+   * @default false
+   */
+  readonly enableSourceMaps?: boolean;
+  /**
+   * Memory of each function in MB (Lambda gives CPU in proportion).
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };
+export const DEFAULT_MEMORY_SIZE = 256;

@@ -1,0 +1,233 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
+import { FUNCTION_BUNDLING } from './bundling';
+import { functionEnvironment } from './function-environment';
+import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
+import { loginServiceProblems, throwOnProblems } from './login-service-validation';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { ROUTE_ACCESS, ROUTES, type RouteName, type SecretName } from './routes';
+
+const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
+
+/**
+ * The secret's exact ARN; a secret known only by name gets the six-character suffix Secrets
+ * Manager appends to every secret's ARN, matched by `??????` (one character each), no `*`.
+ */
+const policyArn = (secret: ISecret): string => secret.secretFullArn ?? `${secret.secretArn}-??????`;
+
+/**
+ * The login service: an HTTP API with one function per route, the session table, the client
+ * secret and the keyring that encrypts stored tokens. Each function may do exactly what its route
+ * needs and nothing else; the functions receive names and ARNs, never a secret value.
+ *
+ * @example new LoginService(this, 'Login', { issuer: 'https://idp.example.com', clientId: 'web', upstreamApiUrl: 'https://api.example.com' })
+ */
+export class LoginService extends Construct {
+  readonly api: HttpApi;
+  /** The API's `$default` stage, with throttling and access logs. */
+  readonly stage: HttpStage;
+  readonly table: Table;
+  /** Holds the OAuth client secret (created empty unless an existing one was given). */
+  readonly clientSecret: ISecret;
+  /** Holds the keyring that encrypts the tokens stored with each session. */
+  readonly sessionKeysSecret: ISecret;
+  readonly functions: Readonly<Record<RouteName, NodejsFunction>>;
+  /** The origin users reach the service at; a token when it is the API's own endpoint. */
+  readonly publicBaseUrl: string;
+  /** Where a page sends the browser to sign in. */
+  readonly loginUrl: string;
+  /** The redirect URI to register at the provider. */
+  readonly callbackUrl: string;
+
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly logRetention: RetentionDays;
+
+  constructor(scope: Construct, id: string, props: LoginServiceProps) {
+    super(scope, id);
+    throwOnProblems(loginServiceProblems(props));
+    // Retained by default: deleting or replacing the stack by mistake must not sign everyone out,
+    // take the table's backups and keys with it, or erase the logs of what happened.
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    // Login transactions and sessions.
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_PARTITION_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE_TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: this.removalPolicy,
+    });
+
+    this.clientSecret = props.clientSecret ?? this.emptyClientSecret();
+    this.sessionKeysSecret = props.sessionKeysSecret ?? this.generatedKeyring();
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `${Stack.of(this).stackName}-${id}`,
+      description: 'OAuth 2.0 / OpenID Connect login service (backend-for-frontend)',
+      createDefaultStage: false,
+    });
+    this.stage = this.defaultStage(props);
+
+    // apiEndpoint is a token resolved at deploy time, without the trailing slash PUBLIC_BASE_URL forbids.
+    this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.apiEndpoint;
+    this.loginUrl = `${this.publicBaseUrl}/login`;
+    this.callbackUrl = `${this.publicBaseUrl}/callback`;
+
+    const environment = functionEnvironment(props, {
+      tableName: this.table.tableName,
+      clientSecretArn: this.clientSecret.secretArn,
+      sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
+      publicBaseUrl: this.publicBaseUrl,
+    });
+    const functions: Partial<Record<RouteName, NodejsFunction>> = {};
+    const routes: HttpRoute[] = [];
+    for (const route of ROUTES) {
+      const fn = this.routeFunction(route.name, route.entry, environment, props);
+      const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
+      routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
+      functions[route.name] = fn;
+    }
+    this.functions = functions as Record<RouteName, NodejsFunction>;
+    acknowledgeNagFindings({
+      createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
+      createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
+      routes,
+      functions: Object.values(this.functions),
+    });
+  }
+
+  /**
+   * A secret without a value. The L2 construct would generate a random password by default, which
+   * looks valid and then fails at the provider as invalid_client; an empty secret fails plainly
+   * as unreadable until the real client secret is stored.
+   */
+  private emptyClientSecret(): ISecret {
+    const secret = new Secret(this, 'ClientSecret', {
+      description: 'OAuth client secret of the login service: store the value issued by the identity provider',
+      removalPolicy: this.removalPolicy,
+    });
+    (secret.node.defaultChild as CfnSecret).generateSecretString = undefined;
+    return secret;
+  }
+
+  /**
+   * `{"current":"k1","k1":"<64 random characters>"}`, generated by Secrets Manager at deploy time:
+   * the key never passes through the template or the machine running `cdk deploy`.
+   */
+  private generatedKeyring(): ISecret {
+    return new Secret(this, 'SessionKeys', {
+      description: 'Keyring of the login service: encrypts the tokens stored with each session',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: this.removalPolicy,
+    });
+  }
+
+  private defaultStage(props: LoginServiceProps): HttpStage {
+    const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    let accessLogSettings;
+    if (props.accessLogs ?? true) {
+      const logGroup = this.logGroup('AccessLogs');
+      // Route and path only: the query string (which carries codes and states) and headers never
+      // reach the log.
+      const format = AccessLogFormat.custom(
+        JSON.stringify({
+          requestId: '$context.requestId',
+          time: '$context.requestTimeEpoch',
+          ip: '$context.identity.sourceIp',
+          route: '$context.routeKey',
+          path: '$context.path',
+          status: '$context.status',
+          bytes: '$context.responseLength',
+          latencyMs: '$context.responseLatency',
+          error: '$context.integrationErrorMessage',
+        }),
+      );
+      accessLogSettings = { destination: new LogGroupLogDestination(logGroup), format };
+    }
+    return new HttpStage(this, 'DefaultStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle, accessLogSettings });
+  }
+
+  private routeFunction(
+    name: RouteName,
+    entry: string,
+    environment: Record<string, string>,
+    props: LoginServiceProps,
+  ): NodejsFunction {
+    const logGroup = this.logGroup(`${name}Logs`);
+    // An own role with one inline policy instead of the default role with
+    // AWSLambdaBasicExecutionRole, whose log permissions cover every log group in the account.
+    const role = new Role(this, `${name}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Login service ${name} function`,
+      inlinePolicies: { access: new PolicyDocument({ statements: this.accessStatements(name, logGroup) }) },
+    });
+    return new NodejsFunction(this, `${name}Function`, {
+      entry: path.join(FUNCTIONS_DIR, entry),
+      handler: 'handler',
+      depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
+      // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
+      // deadline (functions/config.ts), so a slow dependency normally ends in the function's own
+      // 504; the longest chain (a cold /callback: delete, discovery, secret, token, keys, write)
+      // fits with the default deadlines.
+      timeout: Duration.seconds(29),
+      role,
+      logGroup,
+      environment,
+      bundling: FUNCTION_BUNDLING,
+    });
+  }
+
+  /** Its own log group, the table actions of its route, and the secrets it reads: nothing more. */
+  private accessStatements(name: RouteName, logGroup: LogGroup): PolicyStatement[] {
+    const access = ROUTE_ACCESS[name];
+    const statements = [
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }),
+    ];
+    const secrets = access.secrets.map((secret) => this.secret(secret));
+    if (secrets.length > 0) {
+      statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map(policyArn) }));
+    }
+    // A secret encrypted with a customer managed key also needs that key, only through Secrets Manager.
+    const keys = [...new Set(secrets.flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : [])))];
+    if (keys.length > 0) {
+      statements.push(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: keys,
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
+    return statements;
+  }
+
+  private logGroup(id: string): LogGroup {
+    return new LogGroup(this, id, { retention: this.logRetention, removalPolicy: this.removalPolicy });
+  }
+
+  private secret(name: SecretName): ISecret {
+    return name === 'clientSecret' ? this.clientSecret : this.sessionKeysSecret;
+  }
+}

@@ -1,0 +1,50 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** The constructs that cdk-nag's AWS Solutions checks flag by design. */
+export interface NagExceptions {
+  /** The client secret, when the construct created it. */
+  readonly createdClientSecret?: IConstruct;
+  /** The keyring secret, when the construct created it. */
+  readonly createdSessionKeys?: IConstruct;
+  readonly routes: readonly IConstruct[];
+  readonly functions: readonly IConstruct[];
+}
+
+/**
+ * Findings of cdk-nag's AWS Solutions checks that the design answers otherwise, each with its
+ * reason. They are recorded on the constructs themselves, so an app embedding the construct and
+ * running cdk-nag sees the same reasons.
+ */
+export function acknowledgeNagFindings(exceptions: NagExceptions): void {
+  if (exceptions.createdClientSecret) {
+    Validations.of(exceptions.createdClientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The client secret is issued by the identity provider and can only be rotated there; the operator then stores the new value. ' +
+        'The functions re-read it periodically and after invalid_client, so a rotation needs no redeploy.',
+    });
+  }
+  if (exceptions.createdSessionKeys) {
+    Validations.of(exceptions.createdSessionKeys).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the keyring means adding a key and pointing "current" at it while older keys stay until the sessions they encrypted ' +
+        'have expired; a rotation function that replaces the value would make every stored session unreadable.',
+    });
+  }
+  for (const route of exceptions.routes) {
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'These routes are the sign-in flow and its session check, reached by browsers without credentials. Each function authorizes ' +
+        'the request itself: /api and /session need the session cookie (and /api the X-CSRF header), /logout the session id.',
+    });
+  }
+  for (const fn of exceptions.functions) {
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',
+    });
+  }
+}

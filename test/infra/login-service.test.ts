@@ -1,0 +1,267 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
+import {
+  CLIENT_SECRET_ARN,
+  KEYS_SECRET_ARN,
+  KMS_KEY_ARN,
+  REQUIRED,
+  allStatements,
+  asList,
+  functionsByRoute,
+  logicalId,
+  onlyId,
+  rolePolicies,
+  synthStack,
+  type Resource,
+  type RoutedFunction,
+} from './template';
+
+const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout'];
+
+/**
+ * What each route's handler may do, written out by hand (not read from the construct): the
+ * DynamoDB actions on the one table, and whether it reads the client secret and the keyring.
+ */
+const EXPECTED_ACCESS: Record<string, { table: string | string[]; secrets: boolean }> = {
+  'GET /login': { table: 'dynamodb:PutItem', secrets: false },
+  'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], secrets: true },
+  'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], secrets: true },
+  'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
+  'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], secrets: true },
+};
+
+describe('LoginService, default settings', () => {
+  let template: Template;
+  let byRoute: Record<string, RoutedFunction>;
+  let tableId: string;
+  let clientSecretId: string;
+  let keysSecretId: string;
+
+  beforeAll(() => {
+    template = synthStack();
+    byRoute = functionsByRoute(template);
+    tableId = onlyId(template, 'AWS::DynamoDB::Table');
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    clientSecretId = Object.keys(secrets).find((id) => id.includes('ClientSecret'))!;
+    keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
+  });
+
+  it('routes the five public routes, each to its own function, on one API', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
+    expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(5);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('throttles the $default stage and writes access logs without query strings, kept one month', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Format: Match.anyValue() },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    expect(Object.values(format).join(' ')).not.toMatch(/querystring|header|cookie|authorizer/i);
+    const accessLogGroup = template.findResources('AWS::Logs::LogGroup')[logicalId(stage.Properties.AccessLogSettings.DestinationArn)] as Resource;
+    expect(accessLogGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 29,
+    });
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    const logGroups = Object.values(byRoute).map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup));
+    expect(new Set(logGroups).size).toBe(5);
+  });
+
+  it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: TABLE_TTL_ATTRIBUTE, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('creates an empty client secret and a keyring generated at deploy time, both retained, neither with a value in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('client secret'), GenerateSecretString: Match.absent(), SecretString: Match.absent() },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        GenerateSecretString: { SecretStringTemplate: '{"current":"k1"}', GenerateStringKey: 'k1', PasswordLength: 64, ExcludePunctuation: true },
+        SecretString: Match.absent(),
+      },
+      DeletionPolicy: 'Retain',
+    });
+    // No literal value and no dynamic reference that would resolve one into a property.
+    expect(JSON.stringify(template.toJSON()).match(/"SecretString"|\{\{resolve:secretsmanager/g)).toBeNull();
+  });
+
+  it.each(ROUTE_KEYS)('gives %s exactly one policy: its log group, its table actions, the secrets it reads', (routeKey) => {
+    const fn = byRoute[routeKey]!;
+    const expected = EXPECTED_ACCESS[routeKey]!;
+    const statements: unknown[] = [
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
+      { Effect: 'Allow', Action: expected.table, Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+    ];
+    if (expected.secrets) {
+      statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] });
+    }
+    expect(rolePolicies(template, fn)).toEqual([{ Version: '2012-10-17', Statement: statements }]);
+  });
+
+  it('has no wildcard action or resource and no managed policy in any role, and only Lambda may assume them', () => {
+    const statements = allStatements(template);
+    expect(statements.length).toBeGreaterThan(10);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of asList(statement.Action)) expect(action).not.toMatch(/\*/);
+      for (const resource of asList(statement.Resource)) expect(JSON.stringify(resource)).not.toMatch(/\*/);
+    }
+    template.allResourcesProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.absent(),
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+    });
+  });
+
+  it('gives every function the same environment: names and ARNs, never a secret value', () => {
+    const variables = Object.values(byRoute).map((fn) => fn.Properties.Environment.Variables);
+    for (const v of variables) expect(v).toEqual(variables[0]);
+    expect(variables[0]).toEqual({
+      OAUTH_ISSUER: REQUIRED.issuer,
+      OAUTH_CLIENT_ID: REQUIRED.clientId,
+      OAUTH_CLIENT_SECRET_ARN: { Ref: clientSecretId },
+      SESSION_KEYS_SECRET_ARN: { Ref: keysSecretId },
+      PUBLIC_BASE_URL: { 'Fn::GetAtt': [onlyId(template, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] },
+      UPSTREAM_API_URL: REQUIRED.upstreamApiUrl,
+      TABLE_NAME: { Ref: tableId },
+    });
+  });
+
+  it('outputs the URLs to use and register, the table and both secrets', () => {
+    const apiEndpoint = { 'Fn::GetAtt': [onlyId(template, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] };
+    template.hasOutput('ApiUrl', { Value: apiEndpoint });
+    template.hasOutput('CallbackUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/callback']] } });
+    template.hasOutput('LoginUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/login']] } });
+    template.hasOutput('TableName', { Value: { Ref: tableId } });
+    template.hasOutput('ClientSecretArn', { Value: { Ref: clientSecretId } });
+    template.hasOutput('SessionKeysSecretArn', { Value: { Ref: keysSecretId } });
+  });
+});
+
+describe('LoginService, existing secrets and custom settings', () => {
+  it('reads existing secrets by exact ARN, with kms:Decrypt through Secrets Manager on their key only', () => {
+    const template = synthStack({
+      clientSecretArn: CLIENT_SECRET_ARN,
+      sessionKeysSecretArn: KEYS_SECRET_ARN,
+      sessionKeysKmsKeyArn: KMS_KEY_ARN,
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const byRoute = functionsByRoute(template);
+    for (const routeKey of ['GET /callback', 'ANY /api/{proxy+}', 'GET /logout']) {
+      const [policy] = rolePolicies(template, byRoute[routeKey]!) as { Statement: unknown[] }[];
+      expect(policy!.Statement.slice(2)).toEqual([
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [CLIENT_SECRET_ARN, KEYS_SECRET_ARN] },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: KMS_KEY_ARN,
+          Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+        },
+      ]);
+    }
+    for (const routeKey of ['GET /login', 'GET /session']) {
+      const text = JSON.stringify(rolePolicies(template, byRoute[routeKey]!));
+      expect(text).not.toMatch(/secretsmanager|kms/);
+    }
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OAUTH_CLIENT_SECRET_ARN: CLIENT_SECRET_ARN, SESSION_KEYS_SECRET_ARN: KEYS_SECRET_ARN }) },
+    });
+    template.hasOutput('ClientSecretArn', { Value: CLIENT_SECRET_ARN });
+  });
+
+  it('matches a secret given by name with its six-character suffix only', () => {
+    const template = synthStack({ clientSecretName: 'login/client' });
+    const [policy] = rolePolicies(template, functionsByRoute(template)['GET /callback']!) as { Statement: { Action: string; Resource: unknown[] }[] }[];
+    const secrets = policy!.Statement.find((s) => s.Action === 'secretsmanager:GetSecretValue')!;
+    expect(JSON.stringify(secrets.Resource[0])).toMatch(/:secret:login\/client-\?\?\?\?\?\?"\]\]\}$/);
+  });
+
+  it('sets the optional settings, and only those given, in every function', () => {
+    const template = synthStack({
+      authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+      tokenEndpoint: 'https://github.com/login/oauth/access_token',
+      userinfoEndpoint: 'https://api.github.com/user',
+      issuer: undefined,
+      clientAuthMethod: 'client_secret_post',
+      scopes: 'read:user',
+      publicBaseUrl: 'https://login.example.com/',
+      returnToAllowedOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      sessionIdleTimeoutSeconds: 1800,
+      tokenRefreshSkewSeconds: 30,
+      logLevel: 'DEBUG',
+      enableSourceMaps: true,
+      memorySize: 512,
+      logRetention: 7,
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      accessLogs: false,
+    });
+    const variables = Object.values(functionsByRoute(template)).map((fn) => fn.Properties.Environment.Variables);
+    for (const v of variables) expect(v).toEqual(variables[0]);
+    expect(variables[0]).toEqual({
+      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
+      OAUTH_CLIENT_ID: REQUIRED.clientId,
+      OAUTH_CLIENT_AUTH_METHOD: 'client_secret_post',
+      OAUTH_CLIENT_SECRET_ARN: expect.anything(),
+      OAUTH_SCOPES: 'read:user',
+      SESSION_KEYS_SECRET_ARN: expect.anything(),
+      PUBLIC_BASE_URL: 'https://login.example.com',
+      UPSTREAM_API_URL: REQUIRED.upstreamApiUrl,
+      TABLE_NAME: expect.anything(),
+      RETURN_TO_ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
+      SESSION_IDLE_TIMEOUT_SECONDS: '1800',
+      TOKEN_REFRESH_SKEW_SECONDS: '30',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 512 });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.resourceCountIs('AWS::Logs::LogGroup', 5);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: Match.absent(),
+    });
+    template.hasOutput('CallbackUrl', { Value: 'https://login.example.com/callback' });
+  });
+
+  it('destroys what it created when asked to', () => {
+    const template = synthStack({ removalPolicy: RemovalPolicy.DESTROY });
+    template.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table'))[0]).toMatchObject({ DeletionPolicy: 'Delete' });
+  });
+});

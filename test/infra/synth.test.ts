@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+// Stands for a client secret exported in the deployer's shell (as for a local run): nothing in
+// the app may pick it up, neither into the template nor into a bundle.
+const SHELL_SECRET = 'shell-client-secret-4f1c2a9e7b';
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+/** `cdk synth` exactly as a user runs it from a fresh clone: the local CLI, cdk.json, esbuild, no Docker. */
+function cdkSynth(outdir: string): Promise<Run> {
+  const args = ['synth', '--output', outdir, '-c', 'issuer=https://idp.example.com', '-c', 'clientId=web', '-c', 'upstreamApiUrl=https://api.example.com'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, {
+      cwd: ROOT,
+      env: { ...process.env, OAUTH_CLIENT_SECRET: SHELL_SECRET, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+
+describe('npx cdk synth (real bundling, cdk-nag and CloudFormation validation)', () => {
+  let outdir: string;
+  let run: Run;
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'cdk-synth-'));
+    run = await cdkSynth(outdir);
+  }, 180_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('succeeds offline with no notices and no telemetry prompt', () => {
+    expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({ code: 0, tail: '' });
+    expect(run.output).not.toMatch(/NOTICES|telemetry|docker/i);
+    expect(existsSync(path.join(outdir, 'LoginService.template.json'))).toBe(true);
+  });
+
+  it('bundles each of the five functions as one minified ES module with a source map but no sources', () => {
+    const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(5);
+    for (const asset of assets) {
+      expect(readdirSync(path.join(outdir, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      // Minified: few, long lines.
+      expect(code.split('\n').length).toBeLessThan(code.length / 500);
+      const map = JSON.parse(readFileSync(path.join(outdir, asset, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.length).toBeGreaterThan(10);
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('puts no secret from the environment into the template or any bundle', () => {
+    const leaks = filesUnder(outdir).filter((file) => readFileSync(file, 'utf8').includes(SHELL_SECRET));
+    expect(leaks).toEqual([]);
+  });
+});

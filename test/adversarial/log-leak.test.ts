@@ -7,7 +7,7 @@
  */
 import { logger } from '../../functions/adapters/logger';
 import { hashToken } from '../../functions/core/secrets';
-import { capturedLogLines, findLeaks, harvestedSecrets, type SecretKind } from '../support/log-capture';
+import { capturedLogLines, findLeaks, harvestedSecrets, rememberConfiguredSecrets, type SecretKind } from '../support/log-capture';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -37,8 +37,9 @@ test('a whole sign-in, API call, failure and sign-out: every secret stays out of
   const { logoutUrl } = (await browser.get('/session')).json();
   expect((await browser.get(logoutUrl)).status).toBe(302);
 
+  rememberConfiguredSecrets(process.env);
   const kinds = new Set(harvestedSecrets().values());
-  for (const kind of ['code', 'state', 'nonce', 'code_verifier', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'cookie', 'sid'] as SecretKind[]) {
+  for (const kind of ['code', 'state', 'nonce', 'code_verifier', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'cookie', 'sid', 'session_key'] as SecretKind[]) {
     expect(kinds).toContain(kind);
   }
   expect(harvestedSecrets().get(token)).toBe('cookie');

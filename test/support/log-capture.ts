@@ -2,12 +2,14 @@
  * Proof that logs never leak: every line the service's logger writes is captured (at DEBUG, the
  * most talkative level), and every secret that crosses `fetch` in the same test file is harvested
  * from both sides of the wire: authorization codes, states, nonces, PKCE verifiers, tokens, cookie
- * values, logout ids and the client secret. No captured line may contain any of them.
+ * values, logout ids and the client secret; and the session keyring from the environment. No
+ * captured line may contain any of them.
  */
 import { logger } from '../../functions/adapters/logger';
 
 export type SecretKind =
-  | 'code' | 'state' | 'nonce' | 'code_verifier' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'cookie' | 'sid';
+  | 'code' | 'state' | 'nonce' | 'code_verifier' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'cookie' | 'sid'
+  | 'session_key';
 
 const lines: string[] = [];
 const secrets = new Map<string, SecretKind>();
@@ -40,7 +42,19 @@ export function findLeaks(logLines: readonly string[], known: ReadonlyMap<string
 const PARAMETERS: ReadonlyArray<[string, SecretKind]> = [
   ['code', 'code'], ['state', 'state'], ['nonce', 'nonce'], ['code_verifier', 'code_verifier'], ['client_secret', 'client_secret'],
   ['refresh_token', 'refresh_token'], ['access_token', 'access_token'], ['id_token', 'id_token'], ['id_token_hint', 'id_token'], ['sid', 'sid'],
+  ['token', 'refresh_token'],
 ];
+
+/** The secrets a test file configures rather than sends: the client secret and the session keys. */
+export function rememberConfiguredSecrets(env: NodeJS.ProcessEnv): void {
+  rememberSecret('client_secret', env.OAUTH_CLIENT_SECRET);
+  try {
+    const { current: _current, ...keys } = JSON.parse(env.SESSION_KEYS ?? '{}') as Record<string, unknown>;
+    for (const material of Object.values(keys)) if (typeof material === 'string') rememberSecret('session_key', material);
+  } catch {
+    // No keyring configured.
+  }
+}
 
 function harvestParameters(parameters: URLSearchParams): void {
   for (const [name, kind] of PARAMETERS) for (const value of parameters.getAll(name)) rememberSecret(kind, value);

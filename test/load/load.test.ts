@@ -10,7 +10,7 @@ import { runLoad, type LoadProfile } from './load-run';
 const LONG = process.env.LOAD_PROFILE === 'long';
 const profile: LoadProfile = LONG
   ? { sessionsPerRound: 400, apiCallsPerSession: 5, concurrency: 40, deadlineMs: 240_000 }
-  : { sessionsPerRound: 24, apiCallsPerSession: 2, concurrency: 8, deadlineMs: 25_000 };
+  : { sessionsPerRound: 24, apiCallsPerSession: 2, concurrency: 8, deadlineMs: 50_000 };
 /** Heap growth allowed between two equal rounds: the per-session state must not pile up. */
 const MAX_GROWTH_MB = LONG ? 10 : 8;
 

@@ -66,10 +66,10 @@ test('RFC 9700 4.5: a used code replayed in a new login of the same browser is r
 });
 
 test('RFC 9700 4.5.3.2: even a provider that lets codes be redeemed twice cannot get a replayed code accepted (nonce)', async () => {
+  h.provider.misbehave({ reusableCodes: true, ignorePkce: true });
   const browser = h.browser();
   const first = await h.authorize(browser);
   expect((await h.callback(browser, first)).status).toBe(302);
-  h.provider.misbehave({ reusableCodes: true, ignorePkce: true });
   const second = await h.authorize(browser);
   second.searchParams.set('code', first.searchParams.get('code')!);
   expectErrorPage(await h.callback(browser, second), 502, 'id_token_invalid');

@@ -127,9 +127,12 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       return;
     }
     issued.used = true;
+    // A used code is forgotten (a replay is then unknown, as good as used), so long runs hold no garbage.
+    if (!fault.reusableCodes) codes.delete(record.code);
     const id = await idToken(issued);
     const accessToken = randomBytes(32).toString('base64url');
     subjects.set(accessToken, issued.sub);
+    if (subjects.size > 1000) subjects.delete(subjects.keys().next().value!);
     send(res, 200, {
       access_token: accessToken, token_type: 'Bearer', expires_in: 300,
       refresh_token: randomBytes(32).toString('base64url'), ...(id ? { id_token: id } : {}),

@@ -116,7 +116,10 @@ export class OAuthIdentityProvider implements IdentityProvider {
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.client, response), response };
     });
-    if (tokens.id_token) await this.checkSignature(as, response, 'refresh');
+    if (tokens.id_token) {
+      await this.checkSignature(as, response, 'refresh');
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
+    }
     return {
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,

@@ -28,6 +28,10 @@ export interface Misbehaviour {
   readonly jwksStatus?: number;
   /** The userinfo endpoint speaks about this subject instead of the token's. */
   readonly userinfoSub?: string;
+  /** `expires_in` of issued access tokens (default 300); 0 makes the service refresh at its next call. */
+  readonly expiresIn?: number;
+  /** The ID token of a refresh response speaks about this subject. */
+  readonly refreshSub?: string;
 }
 
 export interface TokenRequestRecord {
@@ -45,6 +49,8 @@ export interface MisbehavingProvider {
   readonly tokenRequests: TokenRequestRecord[];
   /** How many times the JWKS was fetched. */
   readonly jwksRequests: number;
+  /** The access token of the latest token response (login or refresh). */
+  readonly lastAccessToken: string | undefined;
   /** Applies to every following answer until `reset`. */
   misbehave(next: Misbehaviour): void;
   /** A new signing key, published in the JWKS and used from now on (key rotation). */
@@ -69,15 +75,17 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   const published: SigningKey[] = [await newSigningKey()];
   const unpublished = await newSigningKey();
   const codes = new Map<string, IssuedCode>();
-  /** Access token to subject, for the userinfo endpoint. */
+  /** Access and refresh tokens to their subject, for the userinfo endpoint and refreshes. */
   const subjects = new Map<string, string>();
+  const refreshTokens = new Map<string, string>();
+  let lastAccessToken: string | undefined;
   const tokenRequests: TokenRequestRecord[] = [];
   let jwksRequests = 0;
   let fault: Misbehaviour = {};
   let issuer = '';
   const { delay, cancelAll } = cancellableDelays();
 
-  const idToken = (code: IssuedCode): Promise<string | undefined> =>
+  const idToken = (code: { sub: string; nonce?: string }): Promise<string | undefined> =>
     forgeIdToken(fault.idToken, { issuer, clientId, clientSecret, sub: code.sub, nonce: code.nonce }, { current: published.at(-1)!, unpublished });
 
   const authorize = (url: URL, res: ServerResponse): void => {
@@ -117,6 +125,10 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       send(res, 401, { error: 'invalid_client' });
       return;
     }
+    if (form.get('grant_type') === 'refresh_token') {
+      await refresh(form.get('refresh_token') ?? '', res);
+      return;
+    }
     const issued = codes.get(record.code);
     const challenge = createHash('sha256').update(record.codeVerifier).digest('base64url');
     if (
@@ -129,13 +141,27 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     issued.used = true;
     // A used code is forgotten (a replay is then unknown, as good as used), so long runs hold no garbage.
     if (!fault.reusableCodes) codes.delete(record.code);
-    const id = await idToken(issued);
+    await sendTokens(res, issued.sub, await idToken(issued));
+  };
+
+  /** OpenID Connect Core 12: a new access token, and an ID token without a nonce, broken as told. */
+  const refresh = async (refreshToken: string, res: ServerResponse): Promise<void> => {
+    const sub = refreshTokens.get(refreshToken);
+    if (!sub) {
+      send(res, 400, { error: 'invalid_grant' });
+      return;
+    }
+    await sendTokens(res, sub, await idToken({ sub: fault.refreshSub ?? sub }));
+  };
+
+  const sendTokens = async (res: ServerResponse, sub: string, id: string | undefined): Promise<void> => {
     const accessToken = randomBytes(32).toString('base64url');
-    subjects.set(accessToken, issued.sub);
-    if (subjects.size > 1000) subjects.delete(subjects.keys().next().value!);
+    const refreshToken = randomBytes(32).toString('base64url');
+    remember(subjects, accessToken, sub);
+    remember(refreshTokens, refreshToken, sub);
+    lastAccessToken = accessToken;
     send(res, 200, {
-      access_token: accessToken, token_type: 'Bearer', expires_in: 300,
-      refresh_token: randomBytes(32).toString('base64url'), ...(id ? { id_token: id } : {}),
+      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, refresh_token: refreshToken, ...(id ? { id_token: id } : {}),
     });
   };
 
@@ -174,6 +200,9 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     get jwksRequests() {
       return jwksRequests;
     },
+    get lastAccessToken() {
+      return lastAccessToken;
+    },
     misbehave(next) {
       fault = next;
     },
@@ -188,6 +217,12 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       return closeServer(server);
     },
   };
+}
+
+/** Keeps the latest 1,000 entries: long runs must not grow the stand-in's heap. */
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.set(key, value);
+  if (map.size > 1000) map.delete(map.keys().next().value!);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,23 +1,90 @@
+import * as path from 'node:path';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 /**
- * How esbuild bundles every route's function. One place, so that bundle tuning (size, cold start)
- * changes one constant and the tests that check it.
- *
- * Source maps ship next to each bundle without the sources inlined (`sourcesContent: false`), and
- * NODE_OPTIONS=--enable-source-maps is not set by default: Node would parse the map on every cold
- * start. Set the construct's `enableSourceMaps` to have stack traces mapped in the logs.
+ * How every function is bundled, in one place: the CDK stack hands these options to NodejsFunction,
+ * and `npm run bench` and the bundle-size budget test build with the very same options through
+ * `esbuildOptions` below. Each setting was chosen by measuring the bundles (README, "Performance").
  */
-export const FUNCTION_BUNDLING: BundlingOptions = {
+
+export const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
+
+/** The Lambda entry file of each route's function, in functions/. */
+export const FUNCTION_ENTRIES = {
+  Login: 'login.ts',
+  Callback: 'callback.ts',
+  Api: 'api.ts',
+  Session: 'session.ts',
+  Logout: 'logout.ts',
+} as const;
+
+export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+
+/** Lambda's Node.js runtime of the functions; the bundles target the same version. */
+export const NODE_TARGET = 'node22';
+
+const ENVIRONMENT_CREDENTIALS = path.join(FUNCTIONS_DIR, 'adapters', 'environment-credentials.ts');
+
+export const BUNDLING: BundlingOptions = {
+  // ES modules let esbuild drop every export a function does not use (tree shaking).
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: NODE_TARGET,
   minify: true,
+  // NODE_OPTIONS=--enable-source-maps is deliberately not set: it slows every cold start. The maps
+  // ship with the bundle (a separate file, not loaded at start) to decode a stack trace by hand.
   sourceMap: true,
   sourcesContent: false,
+  // The ES module builds of the SDK and its dependencies tree-shake; their CommonJS builds do not.
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); an ES module bundle has none unless defined.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
   // Bundle @aws-sdk/* too (for Node 18+ runtimes CDK marks it external by default), so the SDK
   // version pinned in package-lock.json and tested here is what runs, not the runtime's copy.
-  externalModules: [],
+  // The one exception: the SDK loads its event-stream codec with a dynamic import() that only
+  // event-stream operations reach; DynamoDB's item calls and GetSecretValue never do (14 KB).
+  externalModules: ['@smithy/core/event-streams'],
+  esbuildArgs: {
+    // Lambda gives the function its credentials in the environment: only that provider is bundled,
+    // not the SDK's whole default chain (functions/adapters/environment-credentials.ts).
+    '--alias': `@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}`,
+    '--legal-comments': 'none',
+  },
 };
+
+/** The settings of BUNDLING that `esbuildOptions` translates; any other one must be added there first. */
+const TRANSLATED = new Set(['format', 'target', 'minify', 'sourceMap', 'sourcesContent', 'mainFields', 'banner', 'externalModules', 'esbuildArgs']);
+
+/**
+ * The esbuild options NodejsFunction derives from BUNDLING (its `--bundle --platform=node ...`
+ * command line, aws-lambda-nodejs/lib/bundling.ts), for builds outside CDK: the bench and the
+ * bundle-size test. `outfile` names the bundle; write it, or pass `write: false` to keep it in memory.
+ */
+export function esbuildOptions(name: FunctionName, outfile: string, bundling: BundlingOptions = BUNDLING): BuildOptions {
+  const unknown = Object.keys(bundling).filter((key) => !TRANSLATED.has(key));
+  if (unknown.length > 0) throw new Error(`esbuildOptions cannot translate bundling option(s) ${unknown.join(', ')}`);
+  const args = bundling.esbuildArgs ?? {};
+  const alias = Object.fromEntries(
+    [args['--alias']].flat().filter((value): value is string => typeof value === 'string').map((value) => {
+      const at = value.indexOf('=');
+      return [value.slice(0, at), value.slice(at + 1)];
+    }),
+  );
+  const unknownArgs = Object.keys(args).filter((key) => key !== '--alias' && key !== '--legal-comments');
+  if (unknownArgs.length > 0) throw new Error(`esbuildOptions cannot translate esbuild argument(s) ${unknownArgs.join(', ')}`);
+  return {
+    entryPoints: [path.join(FUNCTIONS_DIR, FUNCTION_ENTRIES[name])],
+    bundle: true,
+    platform: 'node',
+    outfile,
+    ...(bundling.target ? { target: bundling.target } : {}),
+    ...(bundling.format ? { format: bundling.format === OutputFormat.ESM ? 'esm' : 'cjs' } : {}),
+    minify: bundling.minify === true,
+    ...(bundling.sourceMap ? { sourcemap: true, sourcesContent: bundling.sourcesContent ?? true } : {}),
+    ...(bundling.mainFields ? { mainFields: bundling.mainFields } : {}),
+    ...(bundling.banner ? { banner: { js: bundling.banner } } : {}),
+    external: bundling.externalModules ?? [],
+    alias,
+    ...(args['--legal-comments'] ? { legalComments: args['--legal-comments'] as BuildOptions['legalComments'] } : {}),
+  };
+}

@@ -11,14 +11,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
-import { FUNCTION_BUNDLING } from './bundling';
+import { BUNDLING, FUNCTIONS_DIR } from './bundling';
 import { functionEnvironment } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { ROUTE_ACCESS, ROUTES, type RouteName, type SecretName } from './routes';
 
-const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
 
 /**
  * The secret's exact ARN; a secret known only by name gets the six-character suffix Secrets
@@ -194,7 +193,7 @@ export class LoginService extends Construct {
       role,
       logGroup,
       environment,
-      bundling: FUNCTION_BUNDLING,
+      bundling: BUNDLING,
     });
   }
 

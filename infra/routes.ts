@@ -1,12 +1,13 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { FUNCTION_ENTRIES as ENTRY } from './bundling';
 
 /** The routes of the public contract, each served by its own function (functions/<entry>). */
 export const ROUTES = [
-  { name: 'Login', entry: 'login.ts', method: HttpMethod.GET, path: '/login' },
-  { name: 'Callback', entry: 'callback.ts', method: HttpMethod.GET, path: '/callback' },
-  { name: 'Api', entry: 'api.ts', method: HttpMethod.ANY, path: '/api/{proxy+}' },
-  { name: 'Session', entry: 'session.ts', method: HttpMethod.GET, path: '/session' },
-  { name: 'Logout', entry: 'logout.ts', method: HttpMethod.GET, path: '/logout' },
+  { name: 'Login', entry: ENTRY.Login, method: HttpMethod.GET, path: '/login' },
+  { name: 'Callback', entry: ENTRY.Callback, method: HttpMethod.GET, path: '/callback' },
+  { name: 'Api', entry: ENTRY.Api, method: HttpMethod.ANY, path: '/api/{proxy+}' },
+  { name: 'Session', entry: ENTRY.Session, method: HttpMethod.GET, path: '/session' },
+  { name: 'Logout', entry: ENTRY.Logout, method: HttpMethod.GET, path: '/logout' },
 ] as const;
 
 export type RouteName = (typeof ROUTES)[number]['name'];

@@ -102,3 +102,52 @@ test('after rotation the token endpoint answers invalid_client once, the secret 
   expect(login.claims.sub).toBe('rita');
   expect(secrets.calls).toBe(2);
 });
+
+describe('refresh and a rotated client secret', () => {
+  async function signedIn(secret: SecretsManagerClientSecret) {
+    const config = loadConfig({
+      SESSION_KEYS: process.env.SESSION_KEYS,
+      OAUTH_ISSUER: idp.issuer,
+      OAUTH_CLIENT_ID: 'rotating-client',
+      OAUTH_CLIENT_SECRET_ARN: 'rotating',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+      UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
+      TABLE_NAME: 'unused',
+    });
+    const provider = new OAuthIdentityProvider(config, secret);
+    const request = await provider.createAuthorizationRequest();
+    const { callbackUrl } = await completeDevLogin(request.url.href, 'rita');
+    const login = await provider.completeLogin({
+      parameters: new URL(callbackUrl).searchParams,
+      expectedState: request.state,
+      codeVerifier: request.codeVerifier,
+      nonce: request.nonce,
+    });
+    return { provider, refreshToken: login.refreshToken! };
+  }
+
+  test('invalid_client on refresh: the secret is re-read once and the refresh succeeds', async () => {
+    secrets.setSecret('rotating', 'secret-v2');
+    const secret = source('rotating');
+    const { provider, refreshToken } = await signedIn(secret);
+    secrets.setSecret('rotating', 'secret-v1');
+    await secret.refresh(); // this instance now holds a secret the provider refuses
+    secrets.setSecret('rotating', 'secret-v2');
+    const callsBefore = secrets.calls;
+    const refreshed = await provider.refresh(refreshToken);
+    expect(refreshed.accessToken).toEqual(expect.any(String));
+    expect(refreshed.idTokenSubject).toBe('rita');
+    expect(secrets.calls - callsBefore).toBe(1);
+  });
+
+  test('invalid_client even after the re-read: session_ended, so the session is not kept with a client the provider refuses', async () => {
+    secrets.setSecret('rotating', 'secret-v2');
+    const secret = source('rotating');
+    const { provider, refreshToken } = await signedIn(secret);
+    secrets.setSecret('rotating', 'secret-v1');
+    await secret.refresh();
+    const failure = (await provider.refresh(refreshToken).catch((error: unknown) => error)) as ServiceError;
+    expect(failure).toBeInstanceOf(ServiceError);
+    expect(failure.code).toBe('session_ended');
+  });
+});

@@ -1,0 +1,98 @@
+import type { CallsPerRequest, EndpointResult } from './warm';
+
+/** AWS list prices, us-east-1, in dollars (first pricing tier of each service). */
+export const PRICES = {
+  httpApiPerMillion: 1.0,
+  restApiPerMillion: 3.5,
+  lambdaRequestsPerMillion: 0.2,
+  arm64PerGbSecond: 0.0000133334,
+  x86PerGbSecond: 0.0000166667,
+  /** DynamoDB on-demand: one write request unit per started KB written, one read unit per started 4 KB (consistent). */
+  dynamodbWriteUnitsPerMillion: 0.625,
+  dynamodbReadUnitsPerMillion: 0.125,
+  secretsManagerPer10kCalls: 0.05,
+  logsIngestionPerGb: 0.5,
+} as const;
+
+/** What the prices are applied to besides the measured calls; the README states each one. */
+export const ASSUMPTIONS = {
+  /** The stack's memorySize. */
+  memoryGb: 0.25,
+  /** Round trips on AWS, added to the handler time measured on loopback. */
+  roundTripMs: { dynamodb: 5, secretsManager: 30, provider: 100, upstream: 50 },
+  /** Write units of each item: a login transaction is under 1 KB; a session with three tokens about 3 KB. */
+  writeUnits: { loginTransaction: 1, session: 3 },
+  /** Each function's log line plus Lambda's START/END/REPORT lines. */
+  logBytesPerInvocation: 700,
+  /** Share of invocations that start a new instance, and the init time then billed. */
+  coldShare: 0.01,
+  initMs: 250,
+} as const;
+
+export type Setup = 'this service' | 'REST API instead of HTTP API' | 'secret fetched per call' | '1 GB x86 functions' | 'all three';
+
+interface Invocation {
+  readonly handlerMs: number;
+  readonly calls: CallsPerRequest;
+  /** DynamoDB write units and read units of the request. */
+  readonly writeUnits: number;
+  readonly readUnits: number;
+}
+
+function invocationCost(invocation: Invocation, setup: Setup): number {
+  const rest = setup === 'REST API instead of HTTP API' || setup === 'all three';
+  const secretPerCall = setup === 'secret fetched per call' || setup === 'all three';
+  const bigX86 = setup === '1 GB x86 functions' || setup === 'all three';
+  const { roundTripMs } = ASSUMPTIONS;
+  const secretCalls = secretPerCall ? 1 : invocation.calls.secretsManager;
+  const dynamodbCalls = Object.values(invocation.calls.dynamodb).reduce((sum, count) => sum + count, 0);
+  const durationMs =
+    invocation.handlerMs +
+    dynamodbCalls * roundTripMs.dynamodb +
+    secretCalls * roundTripMs.secretsManager +
+    invocation.calls.provider * roundTripMs.provider +
+    invocation.calls.upstream * roundTripMs.upstream +
+    ASSUMPTIONS.coldShare * ASSUMPTIONS.initMs;
+  const gbSecond = bigX86 ? PRICES.x86PerGbSecond : PRICES.arm64PerGbSecond;
+  const memoryGb = bigX86 ? 1 : ASSUMPTIONS.memoryGb;
+  return (
+    (rest ? PRICES.restApiPerMillion : PRICES.httpApiPerMillion) / 1e6 +
+    PRICES.lambdaRequestsPerMillion / 1e6 +
+    (durationMs / 1000) * memoryGb * gbSecond +
+    (invocation.writeUnits * PRICES.dynamodbWriteUnitsPerMillion + invocation.readUnits * PRICES.dynamodbReadUnitsPerMillion) / 1e6 +
+    secretCalls * (PRICES.secretsManagerPer10kCalls / 1e4) +
+    (ASSUMPTIONS.logBytesPerInvocation / 1e9) * PRICES.logsIngestionPerGb
+  );
+}
+
+export interface CostRow {
+  readonly setup: Setup;
+  /** Dollars per million logins (/login and /callback). */
+  readonly perMillionLogins: number;
+  /** Dollars per million /api calls with a valid session. */
+  readonly perMillionApiCalls: number;
+}
+
+/**
+ * Dollars per million logins and per million proxied API calls, from the measured calls per warm
+ * request and the measured handler time (p50), for this service and for the common setups.
+ */
+export function costModel(endpoints: { login: EndpointResult; callback: EndpointResult; api: EndpointResult }): CostRow[] {
+  const { writeUnits } = ASSUMPTIONS;
+  const login: Invocation = { handlerMs: endpoints.login.latencyMs.median, calls: endpoints.login.warmCalls, writeUnits: writeUnits.loginTransaction, readUnits: 0 };
+  const callback: Invocation = {
+    handlerMs: endpoints.callback.latencyMs.median,
+    calls: endpoints.callback.warmCalls,
+    // Deleting the transaction costs the units of the item deleted; then the session is written.
+    writeUnits: writeUnits.loginTransaction + writeUnits.session,
+    readUnits: 0,
+  };
+  const api: Invocation = { handlerMs: endpoints.api.latencyMs.median, calls: endpoints.api.warmCalls, writeUnits: 0, readUnits: 1 };
+  const setups: Setup[] = ['this service', 'REST API instead of HTTP API', 'secret fetched per call', '1 GB x86 functions', 'all three'];
+  const round = (dollars: number): number => Math.round(dollars * 1e6 * 100) / 100;
+  return setups.map((setup) => ({
+    setup,
+    perMillionLogins: round(invocationCost(login, setup) + invocationCost(callback, setup)),
+    perMillionApiCalls: round(invocationCost(api, setup)),
+  }));
+}

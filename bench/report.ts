@@ -1,0 +1,96 @@
+import type { BuiltBundle } from './bundles';
+import type { ColdStart } from './cold-start';
+import type { CostRow } from './cost-model';
+import type { VariantsResult } from './variants';
+import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
+
+export interface BenchReport {
+  readonly environment: Readonly<Record<string, string | number>>;
+  readonly bundles: readonly Omit<BuiltBundle, 'file'>[];
+  /** Per function: is the bench's bundle byte for byte one of the Lambda assets `cdk synth` made? */
+  readonly sameAsCdkSynth: Readonly<Record<string, boolean>> | { readonly skipped: string };
+  readonly coldStart: { readonly floor: ColdStart; readonly functions: Readonly<Record<string, ColdStart & { ratio: number }>> };
+  readonly warm: WarmResult;
+  /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
+  readonly cost: readonly CostRow[];
+  /** With BENCH_VARIANTS=1: each build setting undone in turn. */
+  readonly variants?: VariantsResult;
+}
+
+/** The issue's goals, printed next to the figures (not asserted: timings are too noisy for tests). */
+export const GOALS = { coldStartRatio: 1.6, apiOverheadMs: 2 } as const;
+
+/** The cold-start row of an empty handler that loads node:https (bench/https-handler.ts). */
+export const HTTPS_FLOOR = '(empty + node:https)';
+
+const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function coldRow(name: string, cold: ColdStart & { ratio: number }): string[] {
+  const flag = cold.ratio <= GOALS.coldStartRatio ? '' : ` (goal ≤ ${GOALS.coldStartRatio})`;
+  return [name, '', '', `${cold.processMs.median} ms`, `${cold.processMs.p90} ms`, `${cold.ratio.toFixed(2)}${flag}`, `${cold.importMs.median} ms`, `${cold.peakRssMb} MB`];
+}
+
+function calls(c: CallsPerRequest): string {
+  const dynamodb = Object.entries(c.dynamodb).map(([operation, count]) => `${count}×${operation}`).join(' + ') || '0';
+  return `DDB ${dynamodb}; SM ${c.secretsManager}; IdP ${c.provider}; API ${c.upstream}`;
+}
+
+export function formatReport(report: BenchReport): string {
+  const { floor, functions } = report.coldStart;
+  const sections = [
+    `Environment: ${Object.entries(report.environment).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+    `Bundles identical to the Lambda assets of cdk synth: ${
+      'skipped' in report.sameAsCdkSynth
+        ? `not checked (${String(report.sameAsCdkSynth.skipped)})`
+        : Object.entries(report.sameAsCdkSynth).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')
+    }`,
+    table(
+      ['function', 'minified', 'gzip', 'cold process p50', 'p90', 'ratio to floor', 'import p50', 'peak RSS'],
+      [
+        ['(empty handler)', '', '', `${floor.processMs.median} ms`, `${floor.processMs.p90} ms`, '1.00', `${floor.importMs.median} ms`, `${floor.peakRssMb} MB`],
+        coldRow(HTTPS_FLOOR, functions[HTTPS_FLOOR]!),
+        ...report.bundles.map((bundle) => {
+          const [name, , , ...rest] = coldRow(bundle.name, functions[bundle.name]!);
+          return [name ?? bundle.name, kb(bundle.bytes), kb(bundle.gzipBytes), ...rest];
+        }),
+      ],
+    ),
+    table(
+      ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses', 'new DDB connections', 'peak RSS'],
+      (Object.entries(report.warm.endpoints) as Array<[Endpoint, NonNullable<WarmResult['endpoints'][Endpoint]>]>).map(([endpoint, result]) => [
+        endpoint,
+        String(result.latencyMs.n),
+        `${result.latencyMs.median} ms`,
+        `${result.latencyMs.p99} ms`,
+        calls(result.warmCalls),
+        calls(result.coldCalls),
+        Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(' '),
+        String(result.newDynamodbConnections),
+        `${result.peakRssMb} MB`,
+      ]),
+    ),
+    `/api overhead beyond the DynamoDB and upstream round trips: p50 ${report.warm.apiOverheadMs.median} ms, p99 ${report.warm.apiOverheadMs.p99} ms ` +
+      `(goal < ${GOALS.apiOverheadMs} ms; bare upstream round trip p50 ${report.warm.upstreamRoundTripMs.median} ms)`,
+    table(
+      ['setup (us-east-1 list prices)', '$ per million logins', '$ per million API calls'],
+      report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
+    ),
+  ];
+  if (report.variants) {
+    const { rows, floorMs, oauthRefreshBytes } = report.variants;
+    sections.push(
+      table(
+        ['function', 'build', 'minified', `cold process p50 (floor ${floorMs} ms)`, 'ratio'],
+        rows.map((row) => [row.fn, row.variant, kb(row.bytes), row.coldProcessMs === undefined ? '' : `${row.coldProcessMs} ms`, row.ratio === undefined ? '' : row.ratio.toFixed(2)]),
+      ),
+      `oauth4webapi for a refresh alone (request and response checks): ${kb(oauthRefreshBytes)}`,
+    );
+  }
+  return sections.join('\n\n');
+}

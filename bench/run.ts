@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: builds the production bundles with the CDK stack's options, then measures their
+ * size, cold start against an empty handler, warm latency and calls per request, all on 127.0.0.1.
+ * Prints a table and the same figures as JSON. Stops by itself; BENCH_TIMEOUT_SECONDS bounds it.
+ *
+ * BENCH_INVOCATIONS (default 1000) warm requests per endpoint; BENCH_COLD_ROUNDS (default 25) cold
+ * starts per bundle; DYNAMODB_LOCAL_ENDPOINT reuses a running DynamoDB Local instead of starting one;
+ * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
+ * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../infra/bundling';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../test/support/dynamodb-local';
+import type { RouteName } from '../infra/local/api-gateway-event';
+import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
+import { compareWithCdkAssets } from './cdk-check';
+import { measureColdStarts } from './cold-start';
+import { costModel } from './cost-model';
+import { formatReport, HTTPS_FLOOR, type BenchReport } from './report';
+import { measureVariants } from './variants';
+import { measureWarm } from './warm';
+
+const ROUTE_OF = { Login: 'login', Callback: 'callback', Api: 'api', Session: 'session', Logout: 'logout' } as const satisfies Record<string, RouteName>;
+
+function positiveInteger(name: string, fallback: number, min: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}`);
+  return value;
+}
+
+// The SDK clients of the local stand-ins run here too; their Node version notice is not a finding.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+let dynamodb: DynamoDbLocal | undefined;
+
+async function main(): Promise<void> {
+  const invocations = positiveInteger('BENCH_INVOCATIONS', 1000, 1);
+  const coldRounds = positiveInteger('BENCH_COLD_ROUNDS', 25, 1);
+  const outDir = mkdtempSync(path.join(tmpdir(), 'login-service-bench-'));
+  try {
+    log(`building the bundles into ${outDir}`);
+    const bundles: BuiltBundle[] = [];
+    for (const name of FUNCTION_NAMES) bundles.push(await buildBundle(name, outDir));
+    let sameAsCdk: BenchReport['sameAsCdkSynth'] = { skipped: 'BENCH_CDK_SYNTH=0' };
+    if (process.env.BENCH_CDK_SYNTH !== '0') {
+      log('cdk synth, to compare its Lambda assets with these bundles');
+      sameAsCdk = await compareWithCdkAssets(Object.fromEntries(bundles.map((bundle) => [bundle.name, bundle.file])));
+    }
+    const floorFile = path.join(outDir, 'EmptyHandler', 'index.mjs');
+    const httpsFloorFile = path.join(outDir, 'HttpsHandler', 'index.mjs');
+    for (const [file, entry] of [[floorFile, 'empty-handler.ts'], [httpsFloorFile, 'https-handler.ts']] as const) {
+      await build({ ...esbuildOptions('Api', file), entryPoints: [path.join(__dirname, entry)], logLevel: 'error' });
+    }
+
+    log(`cold starts: ${coldRounds} rounds of ${bundles.length + 2} fresh processes`);
+    const cold = await measureColdStarts(
+      floorFile,
+      { [HTTPS_FLOOR]: httpsFloorFile, ...Object.fromEntries(bundles.map((bundle) => [bundle.name, bundle.file])) },
+      coldRounds,
+    );
+
+    let variants: BenchReport['variants'];
+    if (process.env.BENCH_VARIANTS === '1') {
+      log('variants: each build setting undone in turn');
+      variants = await measureVariants(outDir, floorFile, coldRounds);
+    }
+
+    let dynamodbEndpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
+    if (!dynamodbEndpoint) {
+      log('starting DynamoDB Local');
+      dynamodb = await startDynamoDbLocal();
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+    log(`warm: ${invocations} requests per endpoint`);
+    const files = Object.fromEntries(bundles.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
+    const warm = await measureWarm(files, dynamodbEndpoint, invocations);
+    const measured = (name: 'login' | 'callback' | 'api') => {
+      const result = warm.endpoints[name];
+      if (!result) throw new Error(`no warm figures for ${name}`);
+      return result;
+    };
+
+    const report: BenchReport = {
+      environment: {
+        node: process.version,
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+        dynamodb: dynamodb ? 'DynamoDB Local (started by the bench)' : 'DynamoDB Local (DYNAMODB_LOCAL_ENDPOINT)',
+        invocations,
+        coldRounds,
+      },
+      bundles: bundles.map(({ file: _file, ...rest }) => rest),
+      sameAsCdkSynth: sameAsCdk,
+      coldStart: {
+        floor: cold.floor,
+        functions: Object.fromEntries(
+          Object.entries(cold.functions).map(([name, result]) => [name, { ...result, ratio: Math.round((result.processMs.median / cold.floor.processMs.median) * 100) / 100 }]),
+        ),
+      },
+      warm,
+      cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
+      ...(variants ? { variants } : {}),
+    };
+    process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await dynamodb?.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+const timeoutSeconds = positiveInteger('BENCH_TIMEOUT_SECONDS', 900, 10);
+const deadline = setTimeout(() => {
+  log(`gave up after ${timeoutSeconds} s (BENCH_TIMEOUT_SECONDS)`);
+  const stopped = dynamodb ? dynamodb.stop() : Promise.resolve();
+  void Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5_000))]).finally(() => process.exit(2));
+}, timeoutSeconds * 1000);
+deadline.unref();
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -113,10 +113,14 @@ export function rawRequest(
   options: { method?: string; path: string; headers?: Array<[string, string]>; body?: Buffer | string },
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
+  const given = options.headers ?? [];
+  const host: Array<[string, string]> = given.some(([name]) => name.toLowerCase() === 'host') ? [] : [['host', `${hostname}:${port}`]];
   const length: Array<[string, string]> = options.body === undefined ? [] : [['content-length', String(Buffer.byteLength(options.body))]];
+  // Node takes raw header lines as one flat [name, value, name, value, ...] array: repeated names stay separate lines.
+  const headers = [...host, ...length, ...given].flat() as unknown as OutgoingHttpHeaders;
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: hostname, port, method: options.method ?? 'GET', path: options.path, setHost: false, headers: [['host', `${hostname}:${port}`], ...length, ...(options.headers ?? [])].flat() as unknown as OutgoingHttpHeaders, insecureHTTPParser: true },
+      { host: hostname, port, method: options.method ?? 'GET', path: options.path, setHost: false, headers, insecureHTTPParser: true },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import { createTestTable } from '../test/support/dynamodb-local';
@@ -54,6 +55,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     const secrets: SecretsManagerEndpoint = await startSecretsManagerEndpoint();
     closers.push(() => secrets.close());
     const secretArn = secrets.setSecret('bench-client-secret', CLIENT_SECRET);
+    // The session keyring comes from Secrets Manager too, as on Lambda.
+    const keysArn = secrets.setSecret('bench-session-keys', JSON.stringify({ current: 'k1', k1: randomBytes(32).toString('base64url') }));
 
     const idp: DevProvider = await startDevProvider({
       clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}/`] }],
@@ -95,11 +98,12 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       OAUTH_ISSUER: idp.issuer,
       OAUTH_CLIENT_ID: CLIENT_ID,
       OAUTH_CLIENT_SECRET_ARN: secretArn,
+      SESSION_KEYS_SECRET_ARN: keysArn,
       PUBLIC_BASE_URL,
       UPSTREAM_API_URL: upstreamUrl,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: proxy.url,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
       ...options.environment,
     });
     closers.unshift(restore);

@@ -64,6 +64,12 @@ export const vault = /* @__PURE__ */ once(() => new KeyringTokenVault(keyring())
 
 export const identityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), clientSecret()));
 
+/** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
+const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
+const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
+
+export const publicIdentityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), noClientSecret));
+
 export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
 
 export const clock = systemClock;

@@ -25,6 +25,7 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 export const NODE_TARGET = 'node22';
 
 const ENVIRONMENT_CREDENTIALS = path.join(FUNCTIONS_DIR, 'adapters', 'environment-credentials.ts');
+const NO_ENDPOINT_DISCOVERY = path.join(FUNCTIONS_DIR, 'adapters', 'no-endpoint-discovery.ts');
 
 export const BUNDLING: BundlingOptions = {
   // ES modules let esbuild drop every export a function does not use (tree shaking).
@@ -47,7 +48,9 @@ export const BUNDLING: BundlingOptions = {
   esbuildArgs: {
     // Lambda gives the function its credentials in the environment: only that provider is bundled,
     // not the SDK's whole default chain (functions/adapters/environment-credentials.ts).
-    '--alias': `@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}`,
+    '--alias:@aws-sdk/credential-provider-node': ENVIRONMENT_CREDENTIALS,
+    // DynamoDB endpoint discovery, which the service never turns on (functions/adapters/no-endpoint-discovery.ts).
+    '--alias:@aws-sdk/middleware-endpoint-discovery': NO_ENDPOINT_DISCOVERY,
     '--legal-comments': 'none',
   },
 };
@@ -64,13 +67,11 @@ export function esbuildOptions(name: FunctionName, outfile: string, bundling: Bu
   const unknown = Object.keys(bundling).filter((key) => !TRANSLATED.has(key));
   if (unknown.length > 0) throw new Error(`esbuildOptions cannot translate bundling option(s) ${unknown.join(', ')}`);
   const args = bundling.esbuildArgs ?? {};
+  // `--alias:<package>` = <replacement>, as NodejsFunction passes it to esbuild's command line.
   const alias = Object.fromEntries(
-    [args['--alias']].flat().filter((value): value is string => typeof value === 'string').map((value) => {
-      const at = value.indexOf('=');
-      return [value.slice(0, at), value.slice(at + 1)];
-    }),
+    Object.entries(args).filter(([key]) => key.startsWith('--alias:')).map(([key, value]) => [key.slice('--alias:'.length), String(value)]),
   );
-  const unknownArgs = Object.keys(args).filter((key) => key !== '--alias' && key !== '--legal-comments');
+  const unknownArgs = Object.keys(args).filter((key) => !key.startsWith('--alias:') && key !== '--legal-comments');
   if (unknownArgs.length > 0) throw new Error(`esbuildOptions cannot translate esbuild argument(s) ${unknownArgs.join(', ')}`);
   return {
     entryPoints: [path.join(FUNCTIONS_DIR, FUNCTION_ENTRIES[name])],

@@ -32,7 +32,7 @@ export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentR
   set('TABLE_NAME', refs.tableName);
   set('RETURN_TO_ALLOWED_ORIGINS', props.returnToAllowedOrigins?.join(','));
   for (const [name, rule] of Object.entries(NUMERIC_SETTINGS)) set(rule.env, props[name as NumericSetting]);
-  set('POWERTOOLS_LOG_LEVEL', props.logLevel);
+  set('LOG_LEVEL', props.logLevel);
   if (props.enableSourceMaps) set('NODE_OPTIONS', '--enable-source-maps');
   return environment;
 }

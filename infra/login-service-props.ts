@@ -5,7 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 /** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-/** Powertools log levels (`POWERTOOLS_LOG_LEVEL`). */
+/** Log levels of the functions (`LOG_LEVEL`). */
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
 
 /**
@@ -173,7 +173,7 @@ export interface LoginServiceProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions' JSON logs (`POWERTOOLS_LOG_LEVEL`).
+   * Log level of the functions' JSON logs (`LOG_LEVEL`).
    * @default - the functions' default, INFO
    */
   readonly logLevel?: LogLevel;

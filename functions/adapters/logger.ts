@@ -1,4 +1,65 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+/**
+ * Structured logs: one JSON object per line on stdout, which Lambda hands to CloudWatch Logs as
+ * it is, so Logs Insights finds every field. Every line has `level`, `message`, `timestamp` and
+ * `service`, then the caller's fields. `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR or SILENT; default
+ * INFO) sets the least severe level written.
+ *
+ * Written here rather than taken from Powertools Logger: that library is about 21 KB of each
+ * minified bundle (a twelfth of it, and cold-start time in proportion), for features this service
+ * does not use (context injection, sampling, buffering, custom formatters). README, "Performance".
+ */
 
-/** Structured JSON logs (Powertools); level from POWERTOOLS_LOG_LEVEL, default INFO. */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'login-service' });
+const SEVERITY = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;
+
+export type LogLevel = keyof typeof SEVERITY;
+export type LogFields = Readonly<Record<string, unknown>>;
+
+function isLogLevel(value: string | undefined): value is LogLevel {
+  return value !== undefined && Object.hasOwn(SEVERITY, value);
+}
+
+export class JsonLogger {
+  private threshold: number;
+
+  constructor(
+    private readonly service: string,
+    level: string | undefined,
+    private write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {
+    const upper = level?.trim().toUpperCase();
+    this.threshold = SEVERITY[isLogLevel(upper) ? upper : 'INFO'];
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.log('DEBUG', message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.log('INFO', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.log('WARN', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.log('ERROR', message, fields);
+  }
+
+  setLogLevel(level: LogLevel): void {
+    this.threshold = SEVERITY[level];
+  }
+
+  /** Where lines go: stdout, or a test's capture. */
+  setWriter(write: (line: string) => void): void {
+    this.write = write;
+  }
+
+  private log(level: Exclude<LogLevel, 'SILENT'>, message: string, fields?: LogFields): void {
+    if (SEVERITY[level] < this.threshold) return;
+    // Fields come first so that none of them can overwrite the four fixed ones.
+    this.write(JSON.stringify({ ...fields, level, message, timestamp: new Date().toISOString(), service: this.service }));
+  }
+}
+
+export const logger = new JsonLogger('login-service', process.env.LOG_LEVEL);

@@ -245,7 +245,7 @@ describe('LoginService, existing secrets and custom settings', () => {
       RETURN_TO_ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
       SESSION_IDLE_TIMEOUT_SECONDS: '1800',
       TOKEN_REFRESH_SKEW_SECONDS: '30',
-      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      LOG_LEVEL: 'DEBUG',
       NODE_OPTIONS: '--enable-source-maps',
     });
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 512 });

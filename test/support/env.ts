@@ -12,7 +12,7 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 // Sessions seal their tokens with a keyring; each test run gets its own.
 process.env.SESSION_KEYS ??= JSON.stringify({ current: 'test', test: randomBytes(32).toString('base64url') });
 // One JSON log line per handled request would bury the test report; set the variable to see them.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.LOG_LEVEL ??= 'SILENT';
 
 // The development provider's two known notices (Node 20 "unsupported runtime", dev interactions
 // enabled) repeat for every suite that starts it; any other warning still shows.

@@ -94,11 +94,9 @@ function harvestJson(text: string): void {
 
 /** Starts capturing this test file's log lines at DEBUG and harvesting secrets from every fetch. */
 export function startLogCapture(): void {
-  const write = (...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  };
-  // Powertools writes through its own console; this one keeps the lines instead of printing them.
-  (logger as unknown as { console: Record<string, unknown> }).console = { log: write, info: write, warn: write, error: write, debug: write, trace: write };
+  logger.setWriter((line) => {
+    lines.push(line);
+  });
   logger.setLogLevel('DEBUG');
 
   const realFetch = globalThis.fetch;

@@ -12,6 +12,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Dummy AWS credentials and region for every test file, so no test can reach a real account.
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  // Integration and adversarial files fail if any log line carries a code, state, token, cookie or secret.
+  setupFilesAfterEnv: ['<rootDir>/test/support/log-capture-setup.ts'],
   // Integration and browser tests start real servers; the default 5 s is too tight on a cold CI machine.
   testTimeout: 30000,
 };

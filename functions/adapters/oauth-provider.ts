@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config';
 import { ServiceError } from '../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, UserClaims } from '../core/ports';
 import type { ClientSecretSource } from './client-secret';
+import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { providerFailure } from './provider-errors';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
@@ -78,7 +79,10 @@ export class OAuthIdentityProvider implements IdentityProvider {
       });
       return { tokens, response };
     });
-    if (tokens.id_token) await this.checkSignature(as, response, 'code');
+    if (tokens.id_token) {
+      await this.checkSignature(as, response, 'code');
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.settings.clientId, Math.floor(Date.now() / 1000));
+    }
     const claims = tokens.id_token
       ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
       : await this.userinfoClaims(tokens.access_token);
@@ -112,7 +116,10 @@ export class OAuthIdentityProvider implements IdentityProvider {
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.client, response), response };
     });
-    if (tokens.id_token) await this.checkSignature(as, response, 'refresh');
+    if (tokens.id_token) {
+      await this.checkSignature(as, response, 'refresh');
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
+    }
     return {
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,

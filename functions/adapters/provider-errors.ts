@@ -19,6 +19,8 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
   if (name === 'TimeoutError' || name === 'AbortError') return new ServiceError('provider_timeout', { cause: error });
   // fetch rejects with a bare TypeError when the connection fails (compared by name: it may come from another realm).
   if (name === 'TypeError' && !(error as { code?: string }).code) return new ServiceError('provider_unavailable', { cause: error });
+  // A 5xx from any endpoint (discovery, keys, userinfo) is an outage, not a bad or forged answer.
+  if (answeredServerError(error)) return new ServiceError('provider_unavailable', { cause: error });
   if (step === 'authorization-response') {
     const code: ErrorCode = error instanceof oauth.AuthorizationResponseError ? 'provider_denied' : 'invalid_authorization_response';
     return new ServiceError(code, { cause: error });
@@ -54,4 +56,10 @@ function isIdTokenProblem(error: unknown): boolean {
   // A malformed or missing ID token: oauth4webapi gives these no code of their own, only its wording.
   const message = error instanceof Error ? error.message : '';
   return /\bJWT\b|"id_token"/.test(message);
+}
+
+/** oauth4webapi keeps the HTTP response it refused as the cause of its error (checked by tag: it may come from another realm). */
+function answeredServerError(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return Object.prototype.toString.call(cause) === '[object Response]' && (cause as Response).status >= 500;
 }

@@ -62,7 +62,7 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
       secretString = result.SecretString;
     } catch (error) {
       // The SDK error names the secret at most, never its value; keep it as the cause for debug logs.
-      throw awsFailure(error, 'secret_unavailable', 'secret_unavailable');
+      throw awsFailure(error, 'secret_unavailable', 'secret_timeout');
     }
     const value = this.parse(secretString);
     this.cached = { value, refreshAt: this.clock.now() + this.refreshSeconds * 1000 };

@@ -6,6 +6,9 @@ export const MAX_UPSTREAM_BODY_BYTES = 4 * 1024 * 1024;
 
 const BODYLESS = new Set(['GET', 'HEAD']);
 
+/** What an API call may use; fetch itself refuses TRACE, TRACK and CONNECT, which is no outage. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /**
  * The protected API over HTTP with a per-call deadline. Requests are sent once: a failed POST is
  * never replayed. Redirects are returned, not followed, so the token never travels to another host.
@@ -14,6 +17,7 @@ export class HttpUpstream implements Upstream {
   constructor(private readonly timeoutMs: number) {}
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    if (!METHODS.has(request.method)) throw new ServiceError('method_not_allowed');
     const signal = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
     try {

@@ -26,12 +26,14 @@ const CATALOGUE = {
   refresh_pending: [503, 'Your session is being renewed. Please try again in a moment.'],
   logout_sid_mismatch: [400, 'The logout link is not valid for the current session.'],
   invalid_api_path: [400, 'The API path is not allowed.'],
+  method_not_allowed: [405, 'This request method is not allowed.'],
   upstream_bad_response: [502, 'The API returned an invalid or oversized response.'],
   upstream_unavailable: [503, 'The API is unavailable. Please try again later.'],
   upstream_timeout: [504, 'The API did not answer in time.'],
   store_unavailable: [503, 'The session store is unavailable. Please try again later.'],
   store_timeout: [504, 'The session store did not answer in time.'],
   secret_unavailable: [503, 'The client secret could not be read. Please try again later.'],
+  secret_timeout: [504, 'The client secret could not be read in time. Please try again later.'],
   internal_error: [500, 'Something went wrong.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { ConfigError } from '../../config';
 import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
 import { logger } from '../logger';
-import { clearCookie, SESSION_COOKIE } from './cookies';
+import { hashToken, isRandomToken } from '../../core/secrets';
+import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
 import { parseRequest, type HttpRequest } from './request';
 import { errorResponse, type HttpResponse } from './response';
 
@@ -13,8 +14,9 @@ const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'sess
 
 /**
  * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
- * model, and writes one structured log line per request. Log lines carry codes and statuses,
- * never a query, header, cookie, token or the text of an underlying error.
+ * model, and writes one structured log line per request: request id, route, outcome, status,
+ * duration, error code and a hashed session id; never a query, header, cookie, token or the text
+ * of an underlying error.
  */
 export function lambdaHandler(
   route: string,
@@ -34,16 +36,23 @@ export function lambdaHandler(
       const clear = SESSION_OVER.has(failure.code) ? [clearCookie(SESSION_COOKIE)] : [];
       response = errorResponse(failure, format, clear);
     }
+    const session = sessionLogId(event.cookies, response.cookies);
     const fields = {
       requestId,
+      // API Gateway's id of the same request, to find it in the access logs.
+      ...(context?.awsRequestId && event.requestContext?.requestId ? { apiRequestId: event.requestContext.requestId } : {}),
       route,
+      outcome: !failure ? 'ok' : failure.status >= 500 ? 'failed' : 'refused',
       status: response.statusCode,
       durationMs: Math.round(performance.now() - started),
+      ...session,
       ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
     };
     if (!failure) logger.info('request', fields);
     else if (failure.status >= 500) logger.error('request failed', fields);
     else logger.warn('request refused', fields);
+    // The service's own wording of what went wrong (never a library's, never input): debug level only.
+    if (failure && failure.message !== failure.code) logger.debug('failure detail', { requestId, errorCode: failure.code, detail: failure.message });
     return response;
   };
 }
@@ -53,4 +62,18 @@ function describeCause(cause: unknown): string | undefined {
   if (!cause || typeof cause !== 'object') return undefined;
   const { name, code } = cause as { name?: unknown; code?: unknown };
   return [name, code].filter((part) => typeof part === 'string').join(':') || undefined;
+}
+
+/**
+ * The session a request belongs to, for following one user's requests through the logs: a short
+ * hash of the store key, so the log reveals neither the cookie nor the key. `newSession` is the
+ * session a response creates (the callback's).
+ */
+function sessionLogId(requestCookies: readonly string[] | undefined, responseCookies: readonly string[] | undefined): { session?: string; newSession?: string } {
+  const logId = (token: string | undefined) => (isRandomToken(token) ? hashToken(hashToken(token)).slice(0, 16) : undefined);
+  const prefix = `${SESSION_COOKIE}=`;
+  const created = responseCookies?.find((line) => line.startsWith(prefix))?.slice(prefix.length).split(';')[0];
+  const session = logId(parseCookies(requestCookies).get(SESSION_COOKIE));
+  const newSession = logId(created);
+  return { ...(session ? { session } : {}), ...(newSession ? { newSession } : {}) };
 }

@@ -1,0 +1,230 @@
+/**
+ * Failures in the middle of a request, which dependency-failures.test.ts (whole dependencies down)
+ * does not reach: DynamoDB failing one operation while the others work, the provider's token or
+ * key endpoint failing after /login worked, Secrets Manager down or slow, the API dropping or
+ * stalling an answer. Each case answers 502, 503 or 504 well inside API Gateway's 30 s, creates no
+ * session, loses or changes no existing one, and never sends a request to the API twice.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer, type Server } from 'node:http';
+import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
+import { parseKeyring } from '../../functions/adapters/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/token-vault';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { HttpUpstream } from '../../functions/adapters/upstream-http';
+import { loadConfig } from '../../functions/config';
+import { systemClock } from '../../functions/core/ports';
+import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { pathAndQuery, TestBrowser } from './test-browser';
+import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
+import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { closeServer, listenOnLoopback } from '../support/http-server';
+import { localClientConfig } from '../support/local-aws-client';
+import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
+import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { serviceRoutes } from '../support/service-routes';
+import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+
+const DEADLINE_MS = 400;
+/** DynamoDB Local answers its first calls slowly on a busy machine; the injected faults hold 5 s anyway. */
+const STORE_DEADLINE_MS = 1500;
+/** Far inside API Gateway's 30 s, with room for a loaded 2-core machine. */
+const ANSWER_WITHIN_MS = STORE_DEADLINE_MS * 2 + 2000;
+
+let proxy: DynamoDbFaultProxy;
+let provider: MisbehavingProvider;
+let upstream: RecordingUpstream;
+let secrets: SecretsManagerEndpoint;
+let tableName: string;
+const servers: LocalServer[] = [];
+
+beforeAll(async () => {
+  tableName = await createTestTable(dynamoDbLocalEndpoint());
+  proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
+  provider = await startMisbehavingProvider();
+  upstream = await startRecordingUpstream();
+  secrets = await startSecretsManagerEndpoint();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await Promise.all([proxy?.close(), provider?.close(), upstream?.close(), secrets?.close()]);
+});
+afterEach(() => {
+  proxy.reset();
+  provider.reset();
+  upstream.reset();
+  secrets.fail(undefined);
+});
+
+/** The real AES-GCM vault, with the test run's keyring (test/support/env.ts). */
+const vault = new KeyringTokenVault(staticSecret(parseKeyring(process.env.SESSION_KEYS)));
+
+function config(upstreamUrl = upstream.url) {
+  return loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS, OAUTH_ISSUER: provider.issuer, OAUTH_CLIENT_ID: provider.clientId, OAUTH_CLIENT_SECRET: 'unused',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000', UPSTREAM_API_URL: upstreamUrl, TABLE_NAME: tableName, PROVIDER_TIMEOUT_MS: String(DEADLINE_MS),
+  });
+}
+
+/** The real routes through the shared test wiring, with short deadlines and the proxy in front of DynamoDB. */
+async function service(secret: ClientSecretSource = staticClientSecret(provider.clientSecret), upstreamUrl?: string): Promise<{ browser: () => TestBrowser; url: string }> {
+  const settings = config(upstreamUrl);
+  const store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, STORE_DEADLINE_MS);
+  const server = await startLocalServer({
+    port: 0, demoPage: false,
+    handlers: serviceRoutes({
+      config: settings, store, provider: new OAuthIdentityProvider(settings, secret), vault, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, waitMs: DEADLINE_MS,
+    }),
+  });
+  servers.push(server);
+  return { url: server.url, browser: () => new TestBrowser(server.url) };
+}
+
+/** /login and the provider's approval: the callback path, not yet visited. */
+async function authorize(browser: TestBrowser): Promise<string> {
+  const login = await browser.get('/login');
+  expect(login.status).toBe(302);
+  const approved = await fetch(login.location!, { redirect: 'manual' });
+  return pathAndQuery(approved.headers.get('location')!);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
+  return result;
+}
+
+/** The callback while something fails: a clear 5xx in time, no session, the code sent to the provider `redeemed` times. */
+async function expectFailedCallback(browser: TestBrowser, callback: string, status: number, code: string, redeemed: number) {
+  const tokenRequests = provider.tokenRequests.length;
+  const response = await timed(() => browser.get(callback));
+  expect(response.status).toBe(status);
+  expect(response.text).toContain(`Error code: ${code}`);
+  expect(browser.cookies.has('__Host-session')).toBe(false);
+  expect(provider.tokenRequests.length).toBe(tokenRequests + redeemed);
+  return response;
+}
+
+let svc: Awaited<ReturnType<typeof service>>;
+beforeAll(async () => {
+  svc = await service();
+  await svc.browser().get('/login'); // warm: SDK client, table and discovery
+});
+
+describe('DynamoDB failing one operation', () => {
+  test.each([
+    ['erroring (500)', { status: 500 }, 503, 'store_unavailable'],
+    ['throttled', { status: 400, errorType: 'ThrottlingException' }, 503, 'store_unavailable'],
+    ['not answering', { delayMs: 5000 }, 504, 'store_timeout'],
+  ] as const)('session write %s after the code was redeemed: a clear 5xx, no session, the code redeemed once', async (_case, fault, status, code) => {
+    const browser = svc.browser();
+    const callback = await authorize(browser);
+    proxy.fail('PutItem', fault);
+    await expectFailedCallback(browser, callback, status, code, 1);
+    proxy.fail('PutItem', undefined);
+    expect((await browser.get('/session')).status).toBe(401);
+  });
+
+  test('the login transaction cannot be written: 503 at /login, no binding cookie, nothing to redeem later', async () => {
+    proxy.fail('PutItem', { status: 500 });
+    const browser = svc.browser();
+    const response = await timed(() => browser.get('/login'));
+    expect(response.status).toBe(503);
+    expect(response.setCookies).toEqual([]);
+  });
+
+  test('the session cannot be deleted at logout: 503, and the session is neither lost nor changed', async () => {
+    const browser = svc.browser();
+    expect((await browser.get(await authorize(browser))).status).toBe(302);
+    const before = (await browser.get('/session')).json();
+    proxy.fail('DeleteItem', { status: 500 });
+    const response = await timed(() => browser.get(before.logoutUrl));
+    expect(response.status).toBe(503);
+    expect(response.setCookies).toEqual([]);
+    proxy.fail('DeleteItem', undefined);
+    expect((await browser.get('/session')).json()).toEqual(before);
+  });
+
+  test('the session cannot be read at /api: 504, the API is not called, the session still works afterwards', async () => {
+    const browser = svc.browser();
+    expect((await browser.get(await authorize(browser))).status).toBe(302);
+    proxy.fail('GetItem', { delayMs: 5000 });
+    const response = await timed(() => browser.get('/api/orders', { 'x-csrf': '1' }));
+    expect(response.status).toBe(504);
+    expect(upstream.requests).toHaveLength(0);
+    proxy.fail('GetItem', undefined);
+    expect((await browser.get('/api/orders', { 'x-csrf': '1' })).status).toBe(200);
+  });
+});
+
+describe('the provider failing after /login worked', () => {
+  test.each([
+    ['token endpoint erroring (503)', { tokenEndpoint: { status: 503 } }, 503, 'provider_unavailable'],
+    ['token endpoint not answering', { tokenEndpoint: { delayMs: 5000 } }, 504, 'provider_timeout'],
+    ['key set (JWKS) erroring (503)', { jwksStatus: 503 }, 503, 'provider_unavailable'],
+  ] as const)('%s: a clear 5xx, no session, the code sent once', async (_case, fault, status, code) => {
+    const fresh = await service(); // no cached keys
+    const browser = fresh.browser();
+    const callback = await authorize(browser);
+    provider.misbehave(fault);
+    await expectFailedCallback(browser, callback, status, code, 1);
+  });
+});
+
+describe('Secrets Manager', () => {
+  test.each([
+    ['unreachable', async (): Promise<string> => 'http://127.0.0.1:9', 503, 'secret_unavailable'],
+    ['not answering', async (): Promise<string> => {
+      secrets.fail({ delayMs: 5000 });
+      return secrets.endpoint;
+    }, 504, 'secret_timeout'],
+  ] as const)('%s when the code is redeemed: a clear 5xx and no session', async (_case, endpoint, status, code) => {
+    secrets.setSecret('client', provider.clientSecret);
+    const client = secretsManagerClient(await endpoint(), { requestTimeoutMs: 5000 });
+    const browser = (await service(new SecretsManagerClientSecret(client, 'client', 300, DEADLINE_MS, systemClock))).browser();
+    const response = await expectFailedCallback(browser, await authorize(browser), status, code, 0);
+    expect(response.text).not.toContain(provider.clientSecret);
+  });
+});
+
+describe('the API failing mid-answer', () => {
+  let browser: TestBrowser;
+  beforeAll(async () => {
+    browser = svc.browser();
+    expect((await browser.get(await authorize(browser))).status).toBe(302);
+  });
+
+  test('headers sent, then the body stalls: 504 upstream_timeout, the POST sent once', async () => {
+    const stalling = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    });
+    const stallingUrl = await listenOnLoopback(stalling);
+    const received: string[] = [];
+    stalling.on('request', (req) => received.push(req.method ?? ''));
+    const direct = await service(undefined, stallingUrl);
+    try {
+      const viaDirect = direct.browser();
+      viaDirect.cookies.set('__Host-session', browser.cookies.get('__Host-session')!);
+      const response = await timed(() => viaDirect.request('/api/orders', { method: 'POST', headers: { 'x-csrf': '1' }, body: '{}' }));
+      expect(response.status).toBe(504);
+      expect(response.json().error).toBe('upstream_timeout');
+      expect(received).toEqual(['POST']);
+    } finally {
+      stalling.closeAllConnections();
+      await closeServer(stalling as Server);
+    }
+  });
+
+  test('the API answers 503 itself: passed through as its answer, not retried', async () => {
+    upstream.respondWith(() => ({ status: 503, headers: { 'retry-after': '5' }, body: { error: 'busy' } }));
+    const response = await browser.request('/api/orders', { method: 'POST', headers: { 'x-csrf': '1' }, body: '{}' });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(upstream.requests).toHaveLength(1);
+  });
+});

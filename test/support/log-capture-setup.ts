@@ -1,0 +1,18 @@
+/**
+ * jest `setupFilesAfterEnv`: in the integration and adversarial suites, which run the real
+ * handlers through whole flows and failures, capture every log line and fail the file if any
+ * line contains a secret that crossed the wire during it.
+ */
+import { capturedLogLines, findLeaks, harvestedSecrets, rememberConfiguredSecrets, startLogCapture } from './log-capture';
+
+const testPath = expect.getState().testPath ?? '';
+if (/[/\\]test[/\\](integration|adversarial)[/\\]/.test(testPath)) {
+  startLogCapture();
+  afterAll(() => {
+    rememberConfiguredSecrets(process.env);
+    const leaks = findLeaks(capturedLogLines(), harvestedSecrets());
+    if (leaks.length > 0) {
+      throw new Error(`log lines leak secrets:\n${leaks.slice(0, 5).map(({ kind, line }) => `  ${kind}: ${line.slice(0, 300)}`).join('\n')}`);
+    }
+  });
+}

@@ -1,0 +1,244 @@
+/**
+ * TEST ONLY. A small OpenID provider that can be told to break its answers in one chosen way, to
+ * prove that the service refuses each broken answer (OpenID Connect Core 3.1.3.7, RFC 9700, RFC 9207).
+ * It is correct by default: discovery, JWKS, an authorize endpoint that approves at once (the user
+ * is `login_hint`, default `user`), and a token endpoint with client_secret_basic and PKCE S256.
+ * Never run it outside tests: it signs in anyone who asks.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { forgeIdToken, newSigningKey, type IdTokenFault, type SigningKey } from './forged-id-token';
+
+export type { IdTokenFault };
+
+export interface Misbehaviour {
+  readonly idToken?: IdTokenFault;
+  /** `iss` of the authorization response: another value, or null to leave it out. */
+  readonly authorizationIss?: string | null;
+  /** Redeem codes without checking the PKCE verifier (a provider that does not enforce PKCE). */
+  readonly ignorePkce?: boolean;
+  /** Redeem a code as often as asked (a provider that does not enforce one-time codes). */
+  readonly reusableCodes?: boolean;
+  /** The `issuer` the discovery document claims (an impersonation or mix-up attempt). */
+  readonly discoveryIssuer?: string;
+  /** The token endpoint answers with this status (and an error body), after `delayMs` if given. */
+  readonly tokenEndpoint?: { readonly status?: number; readonly delayMs?: number };
+  /** The JWKS endpoint answers with this status instead of the keys. */
+  readonly jwksStatus?: number;
+  /** The userinfo endpoint speaks about this subject instead of the token's. */
+  readonly userinfoSub?: string;
+  /** `expires_in` of issued access tokens (default 300); 0 makes the service refresh at its next call. */
+  readonly expiresIn?: number;
+  /** The ID token of a refresh response speaks about this subject. */
+  readonly refreshSub?: string;
+}
+
+export interface TokenRequestRecord {
+  readonly code: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly authorization: string;
+}
+
+export interface MisbehavingProvider {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Token requests received, oldest first. */
+  readonly tokenRequests: TokenRequestRecord[];
+  /** How many times the JWKS was fetched. */
+  readonly jwksRequests: number;
+  /** The access token of the latest token response (login or refresh). */
+  readonly lastAccessToken: string | undefined;
+  /** Applies to every following answer until `reset`. */
+  misbehave(next: Misbehaviour): void;
+  /** A new signing key, published in the JWKS and used from now on (key rotation). */
+  rotateKey(): Promise<void>;
+  /** Back to correct answers; keys and counters stay. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface IssuedCode {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly challenge: string;
+  readonly nonce?: string;
+  readonly sub: string;
+  used: boolean;
+}
+
+export async function startMisbehavingProvider(options: { clientId?: string; clientSecret?: string } = {}): Promise<MisbehavingProvider> {
+  const clientId = options.clientId ?? 'hostile-test-client';
+  const clientSecret = options.clientSecret ?? `client-secret-${randomBytes(24).toString('base64url')}`;
+  const published: SigningKey[] = [await newSigningKey()];
+  const unpublished = await newSigningKey();
+  const codes = new Map<string, IssuedCode>();
+  /** Access and refresh tokens to their subject, for the userinfo endpoint and refreshes. */
+  const subjects = new Map<string, string>();
+  const refreshTokens = new Map<string, string>();
+  let lastAccessToken: string | undefined;
+  const tokenRequests: TokenRequestRecord[] = [];
+  let jwksRequests = 0;
+  let fault: Misbehaviour = {};
+  let issuer = '';
+  const { delay, cancelAll } = cancellableDelays();
+
+  const idToken = (code: { sub: string; nonce?: string }): Promise<string | undefined> =>
+    forgeIdToken(fault.idToken, { issuer, clientId, clientSecret, sub: code.sub, nonce: code.nonce }, { current: published.at(-1)!, unpublished });
+
+  const authorize = (url: URL, res: ServerResponse): void => {
+    const p = url.searchParams;
+    const redirectUri = p.get('redirect_uri');
+    if (p.get('client_id') !== clientId || !redirectUri || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256') {
+      send(res, 400, { error: 'invalid_request' });
+      return;
+    }
+    const code = randomBytes(32).toString('base64url');
+    codes.set(code, {
+      clientId, redirectUri, challenge: p.get('code_challenge') ?? '', nonce: p.get('nonce') ?? undefined,
+      sub: p.get('login_hint') ?? 'user', used: false,
+    });
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', code);
+    if (p.get('state') !== null) target.searchParams.set('state', p.get('state')!);
+    const iss = fault.authorizationIss === undefined ? issuer : fault.authorizationIss;
+    if (iss !== null) target.searchParams.set('iss', iss);
+    res.writeHead(302, { location: target.href }).end();
+  };
+
+  const token = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const authorization = req.headers.authorization ?? '';
+    const record = {
+      code: form.get('code') ?? '', codeVerifier: form.get('code_verifier') ?? '', redirectUri: form.get('redirect_uri') ?? '', authorization,
+    };
+    tokenRequests.push(record);
+    if (fault.tokenEndpoint?.delayMs) await delay(fault.tokenEndpoint.delayMs);
+    if (res.destroyed) return;
+    if (fault.tokenEndpoint?.status) {
+      send(res, fault.tokenEndpoint.status, { error: 'server_error' });
+      return;
+    }
+    if (!basicAuthMatches(authorization, clientId, clientSecret)) {
+      send(res, 401, { error: 'invalid_client' });
+      return;
+    }
+    if (form.get('grant_type') === 'refresh_token') {
+      await refresh(form.get('refresh_token') ?? '', res);
+      return;
+    }
+    const issued = codes.get(record.code);
+    const challenge = createHash('sha256').update(record.codeVerifier).digest('base64url');
+    if (
+      form.get('grant_type') !== 'authorization_code' || !issued || (issued.used && !fault.reusableCodes) ||
+      issued.redirectUri !== record.redirectUri || (!fault.ignorePkce && issued.challenge !== challenge)
+    ) {
+      send(res, 400, { error: 'invalid_grant' });
+      return;
+    }
+    issued.used = true;
+    // A used code is forgotten (a replay is then unknown, as good as used), so long runs hold no garbage.
+    if (!fault.reusableCodes) codes.delete(record.code);
+    await sendTokens(res, issued.sub, await idToken(issued));
+  };
+
+  /** OpenID Connect Core 12: a new access token, and an ID token without a nonce, broken as told. */
+  const refresh = async (refreshToken: string, res: ServerResponse): Promise<void> => {
+    const sub = refreshTokens.get(refreshToken);
+    if (!sub) {
+      send(res, 400, { error: 'invalid_grant' });
+      return;
+    }
+    await sendTokens(res, sub, await idToken({ sub: fault.refreshSub ?? sub }));
+  };
+
+  const sendTokens = async (res: ServerResponse, sub: string, id: string | undefined): Promise<void> => {
+    const accessToken = randomBytes(32).toString('base64url');
+    const refreshToken = randomBytes(32).toString('base64url');
+    remember(subjects, accessToken, sub);
+    remember(refreshTokens, refreshToken, sub);
+    lastAccessToken = accessToken;
+    send(res, 200, {
+      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, refresh_token: refreshToken, ...(id ? { id_token: id } : {}),
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    void (async () => {
+      if (url.pathname === '/.well-known/openid-configuration') {
+        send(res, 200, {
+          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, userinfo_endpoint: `${issuer}/userinfo`,
+          response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+          code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true,
+        });
+      } else if (url.pathname === '/jwks') {
+        jwksRequests += 1;
+        if (fault.jwksStatus) send(res, fault.jwksStatus, { error: 'unavailable' });
+        else send(res, 200, { keys: published.map((key) => key.publicJwk) });
+      } else if (url.pathname === '/userinfo') {
+        const sub = subjects.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+        if (!sub) send(res, 401, { error: 'invalid_token' });
+        else send(res, 200, { sub: fault.userinfoSub ?? sub, name: `Userinfo ${sub}`, email: `${sub}@userinfo.example.test` });
+      } else if (url.pathname === '/authorize') {
+        authorize(url, res);
+      } else if (url.pathname === '/token' && req.method === 'POST') {
+        await token(req, res);
+      } else {
+        send(res, 404, { error: 'not_found' });
+      }
+    })().catch(() => {
+      if (!res.headersSent) send(res, 500, { error: 'server_error' });
+    });
+  });
+  issuer = await listenOnLoopback(server);
+
+  return {
+    issuer, clientId, clientSecret, tokenRequests,
+    get jwksRequests() {
+      return jwksRequests;
+    },
+    get lastAccessToken() {
+      return lastAccessToken;
+    },
+    misbehave(next) {
+      fault = next;
+    },
+    async rotateKey() {
+      published.push(await newSigningKey());
+    },
+    reset() {
+      fault = {};
+    },
+    close() {
+      cancelAll();
+      return closeServer(server);
+    },
+  };
+}
+
+/** Keeps the latest 1,000 entries: long runs must not grow the stand-in's heap. */
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.set(key, value);
+  if (map.size > 1000) map.delete(map.keys().next().value!);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
+}
+
+/** RFC 6749 2.3.1: both parts form-urlencoded, then base64. */
+function basicAuthMatches(header: string, clientId: string, clientSecret: string): boolean {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!match) return false;
+  const [user = '', password = ''] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  try {
+    return decode(user) === clientId && decode(password) === clientSecret;
+  } catch {
+    return false;
+  }
+}

@@ -82,10 +82,11 @@ test('/api without the CSRF header costs no call at all', async () => {
   expect([counts.dynamodb.length, counts.secretsManager, counts.provider, counts.upstream]).toEqual([0, 0, 0, 0]);
 });
 
-test('Secrets Manager: read once per warm instance and refresh period, however many logins', async () => {
+test('Secrets Manager: each secret read once per warm instance and refresh period, however many logins', async () => {
   const fresh = await startLocalServices({ dynamodbEndpoint: dynamoDbLocalEndpoint() });
   try {
-    // New instances, which read the new environment: the first login reads the secret, later ones do not.
+    // New instances, which read the new environment: the first login reads each of the two secrets
+    // (the client secret and the session keyring) once, later ones read none.
     let freshHandlers = handlers;
     jest.isolateModules(() => {
       freshHandlers = {
@@ -102,7 +103,7 @@ test('Secrets Manager: read once per warm instance and refresh period, however m
       expect((await browser.get(callbackTarget)).status).toBe(302);
       perLogin.push(fresh.take().secretsManager);
     }
-    expect(perLogin).toEqual([1, 0, 0, 0]);
+    expect(perLogin).toEqual([2, 0, 0, 0]);
   } finally {
     await fresh.close();
   }

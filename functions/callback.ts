@@ -22,7 +22,7 @@ export function callbackRoute(deps: () => CompleteLoginDependencies) {
 }
 
 export const handler = callbackRoute(() => ({
-  provider: runtime.identityProvider(),
+  provider: runtime.signIn(),
   transactions: runtime.store(),
   sessions: runtime.store(),
   vault: runtime.vault(),

@@ -3,7 +3,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from './adapters/client-secret';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { parseKeyring, type Keyring } from './adapters/keyring';
-import { OAuthIdentityProvider } from './adapters/oauth-provider';
+import { OAuthConnection } from './adapters/oauth-connection';
+import { OAuthSessionTokens } from './adapters/oauth-session-tokens';
+import { OAuthSignIn } from './adapters/oauth-sign-in';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from './adapters/secrets-manager-secret';
 import { KeyringTokenVault } from './adapters/token-vault';
 import { HttpUpstream } from './adapters/upstream-http';
@@ -62,13 +64,20 @@ const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
 
 export const vault = /* @__PURE__ */ once(() => new KeyringTokenVault(keyring()));
 
-export const identityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), clientSecret()));
+const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), clientSecret()));
+
+/** Completes sign-ins (/callback). */
+export const signIn = /* @__PURE__ */ once(() => new OAuthSignIn(connection()));
+
+/** Refreshes, revokes and ends sessions at the provider (/api, /logout). */
+export const sessionTokens = /* @__PURE__ */ once(() => new OAuthSessionTokens(connection()));
 
 /** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
 const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
 const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
 
-export const publicIdentityProvider = /* @__PURE__ */ once(() => new OAuthIdentityProvider(config(), noClientSecret));
+/** Starts sign-ins (/login): an authorization request needs no client authentication. */
+export const authorizationRequests = /* @__PURE__ */ once(() => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)));
 
 export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
 
@@ -86,7 +95,7 @@ export function tokenDependencies(): TokenDependencies {
   return {
     sessions: store(),
     vault: vault(),
-    provider: identityProvider(),
+    provider: sessionTokens(),
     clock,
     refreshSkewSeconds: tokenRefreshSkewSeconds,
     leaseMs: REFRESH_LEASE_MS,

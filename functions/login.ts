@@ -19,7 +19,7 @@ export function loginRoute(deps: () => StartLoginDependencies) {
 
 export const handler = loginRoute(() => ({
   ...runtime.returnToPolicy(),
-  provider: runtime.publicIdentityProvider(),
+  provider: runtime.authorizationRequests(),
   transactions: runtime.store(),
   clock: runtime.clock,
   loginTimeoutSeconds: runtime.config().loginTimeoutSeconds,

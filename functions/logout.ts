@@ -23,7 +23,7 @@ export function logoutRoute(deps: () => EndSessionDependencies) {
 export const handler = logoutRoute(() => ({
   ...runtime.returnToPolicy(),
   sessions: runtime.store(),
-  provider: runtime.identityProvider(),
+  provider: runtime.sessionTokens(),
   vault: runtime.vault(),
   clock: runtime.clock,
   postLogoutRedirectUri: new URL('/', runtime.config().publicBaseUrl).href,

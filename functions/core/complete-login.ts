@@ -4,7 +4,7 @@ import { constantTimeEqual, hashToken, isRandomToken, randomToken } from './secr
 import { tokenContext, tokenTimes } from './session-tokens';
 
 export interface CompleteLoginDependencies {
-  readonly provider: IdentityProvider;
+  readonly provider: Pick<IdentityProvider, 'completeLogin'>;
   readonly transactions: LoginTransactionStore;
   readonly sessions: SessionStore;
   readonly clock: Clock;

@@ -3,7 +3,7 @@ import { checkReturnTo } from './return-to';
 import { hashToken, isRandomToken, randomToken } from './secrets';
 
 export interface StartLoginDependencies {
-  readonly provider: IdentityProvider;
+  readonly provider: Pick<IdentityProvider, 'createAuthorizationRequest'>;
   readonly transactions: LoginTransactionStore;
   readonly clock: Clock;
   readonly ownOrigin: string;

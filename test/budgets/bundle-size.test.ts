@@ -8,10 +8,11 @@ import type { FunctionName } from '../../infra/bundling';
 /** Minified bytes per function (KB = 1,000 bytes). */
 const BUNDLE_BUDGET_BYTES = 250_000;
 /**
- * /api runs on every API call, so its cold start matters most. It needs no sign-in code and, of
- * the OAuth library, only the refresh grant and the ID token signature check.
+ * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
+ * the OAuth library, only what a refresh needs (the library shares most of its code between
+ * grants, so that is 22 of its 27 KB).
  */
-const API_BUDGET_BYTES = 235_000;
+const API_BUDGET_BYTES = 240_000;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -25,8 +26,9 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 235 KB minified', () => {
+test('the /api bundle is at most 240 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
+  expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });
 
 test('neither /login nor /session carries the Secrets Manager client: they never read a secret', () => {

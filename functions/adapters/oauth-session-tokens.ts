@@ -1,0 +1,55 @@
+import * as oauth from 'oauth4webapi';
+import { ServiceError } from '../core/errors';
+import type { IdentityProvider, RefreshedTokens } from '../core/ports';
+import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
+import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
+
+/** A session's tokens at the provider: refresh, revocation (RFC 7009) and RP-initiated logout. */
+export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'revoke' | 'endSessionUrl'> {
+  constructor(private readonly connection: OAuthConnection) {}
+
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+    const as = await this.connection.metadata();
+    if (!as.end_session_endpoint) return undefined;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.connection.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
+    return url;
+  }
+
+  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+    const as = await this.connection.metadata();
+    const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
+      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
+        ...this.connection.httpOptions(),
+        [oauth.customFetch]: fetchWithErrorStatus,
+      });
+      if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
+      // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
+      return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
+    });
+    if (tokens.id_token) {
+      await this.connection.checkSignature(as, response, 'refresh');
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
+    }
+    return {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: tokens.id_token,
+      idTokenSubject: tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
+      expiresIn: tokens.expires_in,
+    };
+  }
+
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const as = await this.connection.metadata();
+    if (!as.revocation_endpoint) return false;
+    const response = await oauth.revocationRequest(as, this.connection.client, this.connection.clientAuth(await this.connection.secret.get()), token, {
+      ...this.connection.httpOptions(),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+    return true;
+  }
+}

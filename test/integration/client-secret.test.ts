@@ -4,7 +4,7 @@
  * token endpoint says invalid_client (rotation), and never part of an error.
  */
 import { SecretsManagerClientSecret } from '../../functions/adapters/client-secret';
-import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { loadConfig } from '../../functions/config';
 import { ServiceError } from '../../functions/core/errors';
 import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';

@@ -12,7 +12,7 @@ import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/token-vault';
 import { tokenContext } from '../../functions/core/session-tokens';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { HttpUpstream, MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream-http';
 import { loadConfig } from '../../functions/config';
 import { systemClock } from '../../functions/core/ports';

@@ -12,7 +12,7 @@ import { parseKeyring } from '../../functions/adapters/keyring';
 import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/token-vault';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { HttpUpstream } from '../../functions/adapters/upstream-http';
 import { loadConfig } from '../../functions/config';
 import { systemClock } from '../../functions/core/ports';

@@ -3,7 +3,7 @@
  * issues an access token; name and email then come from its userinfo endpoint.
  */
 import { staticClientSecret } from '../../functions/adapters/client-secret';
-import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { loadConfig } from '../../functions/config';
 import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
 import { completeDevLogin } from '../support/dev-idp-login';

@@ -7,7 +7,7 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { staticClientSecret } from '../../functions/adapters/client-secret';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
 import { parseKeyring, type Keyring } from '../../functions/adapters/keyring';
-import { OAuthIdentityProvider } from '../../functions/adapters/oauth-provider';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/token-vault';
 import { HttpUpstream } from '../../functions/adapters/upstream-http';

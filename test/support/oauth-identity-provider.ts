@@ -1,11 +1,11 @@
-import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens } from '../core/ports';
-import type { ClientSecretSource } from './client-secret';
-import { OAuthConnection, type ProviderSettings } from './oauth-connection';
-import { OAuthSessionTokens } from './oauth-session-tokens';
-import { OAuthSignIn } from './oauth-sign-in';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens } from '../../functions/core/ports';
+import type { ClientSecretSource } from '../../functions/adapters/client-secret';
+import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth-connection';
+import { OAuthSessionTokens } from '../../functions/adapters/oauth-session-tokens';
+import { OAuthSignIn } from '../../functions/adapters/oauth-sign-in';
 
 /**
- * The whole identity provider on one connection: for the local tools and the tests. The Lambda
+ * The whole identity provider on one connection, for tests that drive both sign-in and tokens. The Lambda
  * functions take only the part they use (functions/dependencies.ts), which keeps the others out
  * of their bundles.
  */

@@ -6,18 +6,19 @@ import { measureColdStarts } from './cold-start';
 /** One build setting undone at a time, to show what each is worth. */
 const VARIANTS: ReadonlyArray<{ name: string; change: (options: BuildOptions) => BuildOptions; cold?: boolean }> = [
   { name: 'as shipped', change: (options) => options, cold: true },
-  { name: 'previous settings (default credential chain, event-stream codec bundled, legal comments kept)', change: (options) => ({ ...options, alias: {}, external: [], legalComments: 'eof' }), cold: true },
+  { name: 'none of the SDK trims (default credential chain, endpoint discovery and event-stream codec bundled, legal comments kept)', change: (options) => ({ ...options, alias: {}, external: [], legalComments: 'eof' }), cold: true },
   { name: 'CommonJS builds of the dependencies (mainFields main, module)', change: (options) => ({ ...options, mainFields: ['main', 'module'] }) },
   { name: 'unminified', change: (options) => ({ ...options, minify: false }) },
-  { name: "the SDK's default credential chain", change: (options) => ({ ...options, alias: {} }) },
+  { name: "the SDK's default credential chain", change: (options) => ({ ...options, alias: without(options.alias, '@aws-sdk/credential-provider-node') }) },
+  { name: 'DynamoDB endpoint discovery bundled', change: (options) => ({ ...options, alias: without(options.alias, '@aws-sdk/middleware-endpoint-discovery') }) },
   { name: 'event-stream codec bundled', change: (options) => ({ ...options, external: [] }) },
   { name: 'legal comments kept', change: (options) => ({ ...options, legalComments: 'eof' }) },
-  {
-    name: 'Powertools logger replaced by console (bench/console-logger.ts)',
-    change: (options) => ({ ...options, alias: { ...options.alias, '@aws-lambda-powertools/logger': path.join(__dirname, 'console-logger.ts') } }),
-    cold: true,
-  },
 ];
+
+function without(alias: BuildOptions['alias'], name: string): Record<string, string> {
+  const { [name]: _undone, ...rest } = alias ?? {};
+  return rest;
+}
 
 const MEASURED: readonly FunctionName[] = ['Api', 'Callback'];
 

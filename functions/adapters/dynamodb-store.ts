@@ -11,6 +11,7 @@ import { ServiceError } from '../core/errors';
 import type { LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionStore } from '../core/ports';
 import { awsFailure } from './aws-errors';
 import { TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
+import { callSignal } from './request-deadline';
 
 type Item = Record<string, AttributeValue>;
 
@@ -210,7 +211,7 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
 
   private async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
     try {
-      return await call({ abortSignal: AbortSignal.timeout(this.timeoutMs) });
+      return await call({ abortSignal: callSignal(this.timeoutMs) });
     } catch (error) {
       throw awsFailure(error, 'store_unavailable', 'store_timeout');
     }

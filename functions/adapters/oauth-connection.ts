@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config';
 import { ServiceError } from '../core/errors';
 import type { ClientSecretSource } from './client-secret';
 import { providerFailure } from './provider-errors';
+import { callSignal } from './request-deadline';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
@@ -98,7 +99,7 @@ export class OAuthConnection {
     const provider = this.settings.provider;
     const issuerUrl = provider.kind === 'discovery' ? provider.issuer : provider.tokenEndpoint;
     // Plain http is allowed only for a loopback provider (local runs and tests); config enforces the same.
-    return { signal: () => AbortSignal.timeout(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
+    return { signal: () => callSignal(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
   }
 }
 

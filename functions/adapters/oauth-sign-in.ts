@@ -4,6 +4,7 @@ import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvi
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 import { providerFailure } from './provider-errors';
+import { callSignal } from './request-deadline';
 
 /** Signing in: the authorization request (PKCE, state, nonce) and the callback (code, ID token, claims). */
 export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> {
@@ -96,7 +97,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     try {
       const response = await fetch(endpoint, {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.connection.settings.providerTimeoutMs),
+        signal: callSignal(this.connection.settings.providerTimeoutMs),
       });
       if (!response.ok) throw new ServiceError(response.status >= 500 ? 'provider_unavailable' : 'provider_bad_response');
       body = (await response.json()) as Record<string, unknown>;

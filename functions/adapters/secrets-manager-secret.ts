@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../core/ports';
 import { awsFailure } from './aws-errors';
+import { callSignal } from './request-deadline';
 
 const RETRY_AFTER_FAILURE_MS = 30_000;
 
@@ -57,7 +58,7 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
     let secretString: string | undefined;
     try {
       const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }), {
-        abortSignal: AbortSignal.timeout(this.timeoutMs),
+        abortSignal: callSignal(this.timeoutMs),
       });
       secretString = result.SecretString;
     } catch (error) {

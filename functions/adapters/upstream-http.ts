@@ -1,5 +1,6 @@
 import { ServiceError } from '../core/errors';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from '../core/ports';
+import { callSignal } from './request-deadline';
 
 /** Lambda answers at most 6 MB; base64 for binary bodies grows them by a third. */
 export const MAX_UPSTREAM_BODY_BYTES = 4 * 1024 * 1024;
@@ -18,7 +19,7 @@ export class HttpUpstream implements Upstream {
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     if (!METHODS.has(request.method)) throw new ServiceError('method_not_allowed');
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = callSignal(this.timeoutMs);
     let response: Response;
     try {
       response = await fetch(request.url, {

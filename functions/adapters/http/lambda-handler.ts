@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ConfigError } from '../../config';
 import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
-import { logger } from '../logger';
 import { hashToken, isRandomToken } from '../../core/secrets';
+import { logger } from '../logger';
+import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
 import { parseRequest, type HttpRequest } from './request';
 import { errorResponse, type HttpResponse } from './response';
@@ -29,7 +30,8 @@ export function lambdaHandler(
     let response: HttpResponse;
     let failure: ServiceError | undefined;
     try {
-      response = await handle(parseRequest(event));
+      const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
+      response = await withRequestDeadline(budgetMs, () => handle(parseRequest(event)));
     } catch (error) {
       if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
       failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);

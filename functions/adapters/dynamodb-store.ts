@@ -107,36 +107,16 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
     const result = await this.guard((options) =>
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.sessionKey(key), ConsistentRead: true }), options),
     );
-    const found = result.Item;
-    if (!found) return undefined;
-    const sid = readS(found, 'sid');
-    const claims = readS(found, 'claims');
-    const sealedTokens = readS(found, 'tokens');
-    const createdAt = readN(found, 'createdAt');
-    const expiresAt = readN(found, 'absoluteExpiresAt');
-    const idleExpiresAt = readN(found, TTL);
-    const version = readN(found, 'version');
-    if (!sid || !claims || !sealedTokens || createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined || version === undefined) {
-      return undefined;
-    }
-    const leaseOwner = readS(found, 'leaseOwner');
-    const leaseUntil = readN(found, 'leaseUntil');
-    return {
-      sid,
-      claims: JSON.parse(claims),
-      sealedTokens,
-      accessTokenExpiresAt: readN(found, 'accessTokenExpiresAt'),
-      accessTokenRefreshAt: readN(found, 'accessTokenRefreshAt'),
-      createdAt,
-      expiresAt,
-      idleExpiresAt,
-      version,
-      ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
-    };
+    return toSession(result.Item);
   }
 
-  async delete(key: string): Promise<void> {
-    await this.guard((options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.sessionKey(key) }), options));
+  async delete(key: string): Promise<Session | undefined> {
+    // Finishes even past the request's deadline: a session the user ended must not stay behind.
+    const result = await this.guard(
+      (options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.sessionKey(key), ReturnValues: 'ALL_OLD' }), options),
+      'must-finish',
+    );
+    return toSession(result.Attributes);
   }
 
   async acquireRefreshLease(key: string, lease: { version: number; owner: string; until: number; now: number }): Promise<boolean> {
@@ -151,6 +131,9 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
         ':version': { N: String(lease.version) },
         ':now': { N: String(lease.now) },
       },
+    }, {
+      // The SDK retried a write whose first attempt did land: the lease is this request's.
+      appliedAlready: (old) => old.leaseOwner?.S === lease.owner && old.version?.N === String(lease.version),
     });
   }
 
@@ -172,6 +155,10 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
       ConditionExpression: 'attribute_exists(#pk) AND version = :version',
       ExpressionAttributeNames: { '#pk': PK },
       ExpressionAttributeValues: values,
+    }, {
+      // Past the deadline too: the provider has already rotated the refresh token, this is its only copy.
+      mustFinish: true,
+      appliedAlready: (old) => old.version?.N === String(version + 1) && old.tokens?.S === tokens.sealedTokens,
     });
   }
 
@@ -181,7 +168,7 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
       UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
       ConditionExpression: 'leaseOwner = :owner',
       ExpressionAttributeValues: { ':owner': { S: owner } },
-    });
+    }, { mustFinish: true });
   }
 
   async touch(key: string, idleExpiresAt: number): Promise<void> {
@@ -198,22 +185,68 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
     return { [PK]: { S: SESSION_PREFIX + key } };
   }
 
-  /** An UpdateItem whose condition may fail: false then, instead of an error. */
-  private async conditionalUpdate(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
+  /**
+   * An UpdateItem whose condition may fail: false then, instead of an error. `appliedAlready` tells,
+   * from the item that failed the condition, whether an earlier attempt of this same write landed.
+   */
+  private async conditionalUpdate(
+    input: Omit<UpdateItemCommandInput, 'TableName'>,
+    options: { mustFinish?: boolean; appliedAlready?: (old: Item) => boolean } = {},
+  ): Promise<boolean> {
+    const command = new UpdateItemCommand({
+      TableName: this.tableName,
+      ...input,
+      ...(options.appliedAlready ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+    });
     try {
-      await this.guard((options) => this.client.send(new UpdateItemCommand({ TableName: this.tableName, ...input }), options));
+      await this.guard((signal) => this.client.send(command, signal), options.mustFinish ? 'must-finish' : 'in-request');
       return true;
     } catch (error) {
-      if (error instanceof ServiceError && (error.cause as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
-      throw error;
+      const cause = (error as ServiceError).cause as { name?: string; Item?: Item } | undefined;
+      if (cause?.name !== 'ConditionalCheckFailedException') throw error;
+      return cause.Item !== undefined && options.appliedAlready?.(cause.Item) === true;
     }
   }
 
-  private async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+  /**
+   * Every call has a deadline: its own timeout and the request's. A write that must not be cut off
+   * (it keeps the only copy of rotated tokens, or lets go of a lease, or ends a session) keeps its
+   * own timeout only.
+   */
+  private async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, kind: 'in-request' | 'must-finish' = 'in-request'): Promise<T> {
     try {
-      return await call({ abortSignal: callSignal(this.timeoutMs) });
+      return await call({ abortSignal: kind === 'must-finish' ? AbortSignal.timeout(this.timeoutMs) : callSignal(this.timeoutMs) });
     } catch (error) {
       throw awsFailure(error, 'store_unavailable', 'store_timeout');
     }
   }
+}
+
+/** A session item as the Session it stores; undefined when absent or not a complete session. */
+function toSession(found: Item | undefined): Session | undefined {
+  if (!found) return undefined;
+  const sid = readS(found, 'sid');
+  const claims = readS(found, 'claims');
+  const sealedTokens = readS(found, 'tokens');
+  const createdAt = readN(found, 'createdAt');
+  const expiresAt = readN(found, 'absoluteExpiresAt');
+  const idleExpiresAt = readN(found, TTL);
+  const version = readN(found, 'version');
+  if (!sid || !claims || !sealedTokens || createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined || version === undefined) {
+    return undefined;
+  }
+  const leaseOwner = readS(found, 'leaseOwner');
+  const leaseUntil = readN(found, 'leaseUntil');
+  return {
+    sid,
+    claims: JSON.parse(claims),
+    sealedTokens,
+    accessTokenExpiresAt: readN(found, 'accessTokenExpiresAt'),
+    accessTokenRefreshAt: readN(found, 'accessTokenRefreshAt'),
+    createdAt,
+    expiresAt,
+    idleExpiresAt,
+    version,
+    ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
+  };
 }

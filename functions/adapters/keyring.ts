@@ -24,7 +24,7 @@ export function keyringProblem(text: string | undefined): string | undefined {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'must be a JSON object';
   const { current, ...entries } = parsed as Record<string, unknown>;
-  if (typeof current !== 'string' || !(current in entries)) return 'must name one of its keys in "current"';
+  if (typeof current !== 'string' || !Object.hasOwn(entries, current)) return 'must name one of its keys in "current"';
   for (const [id, material] of Object.entries(entries)) {
     if (!KEY_ID.test(id)) return 'has a key id that is not 1-32 letters, digits, "-" or "_"';
     if (typeof material !== 'string' || material.length < MIN_MATERIAL_LENGTH) {

@@ -29,17 +29,32 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
     });
-    if (tokens.id_token) {
-      await this.connection.checkSignature(as, response, 'refresh');
-      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
-    }
+    const idToken = tokens.id_token && (await this.verifiedIdToken(as, response, tokens));
     return {
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,
-      idToken: tokens.id_token,
-      idTokenSubject: tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
+      idToken: idToken || undefined,
+      idTokenSubject: idToken ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
       expiresIn: tokens.expires_in,
     };
+  }
+
+  /**
+   * A refreshed ID token, once its signature and claims are checked. When the provider's keys
+   * cannot be fetched right now, the new tokens are kept without it (the session keeps its earlier
+   * ID token): the grant has already rotated the refresh token, and dropping that would end the
+   * session for an outage. A token that breaks a rule ends the session.
+   */
+  private async verifiedIdToken(as: oauth.AuthorizationServer, response: Response, tokens: oauth.TokenEndpointResponse): Promise<string | undefined> {
+    try {
+      await this.connection.checkSignature(as, response, 'refresh');
+    } catch (error) {
+      const code = (error as ServiceError).code;
+      if (code === 'provider_unavailable' || code === 'provider_timeout') return undefined;
+      throw error;
+    }
+    checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
+    return tokens.id_token;
   }
 
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {

@@ -32,9 +32,11 @@ export class KeyringTokenVault implements TokenVault {
     // A key id this instance does not know may have been added by a rotation since it read the keyring.
     const key = (await this.keyring.get()).keys.get(keyId) ?? (await this.keyring.refresh()).keys.get(keyId);
     if (!key) throw unreadable('its key is no longer in the keyring');
+    const nonce = Buffer.from(iv, 'base64url');
+    if (nonce.length !== IV_BYTES) throw unreadable('unknown format');
     try {
       const bytes = Buffer.from(data, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');

@@ -37,8 +37,11 @@ export async function endSession(
   const endSessionUrl = await deps.provider
     .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
     .catch(() => undefined);
-  await deps.sessions.delete(found.key);
-  const revocation = tokens ? await revokeAll(tokens, deps.provider) : 'none';
+  // The tokens to revoke are those of the item as it was deleted: a refresh that landed since the
+  // read above has rotated them.
+  const deleted = await deps.sessions.delete(found.key);
+  const latest = deleted ? await deps.vault.open(deleted.sealedTokens, tokenContext(found.key)).catch(() => tokens) : tokens;
+  const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
   return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
 }
 

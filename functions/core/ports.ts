@@ -73,7 +73,8 @@ export interface SessionStore {
   create(key: string, session: Session): Promise<void>;
   /** Strongly consistent read; undefined when there is no such session. */
   get(key: string): Promise<Session | undefined>;
-  delete(key: string): Promise<void>;
+  /** Deletes the session and returns it as it was at that moment; undefined when there was none. */
+  delete(key: string): Promise<Session | undefined>;
   /**
    * Takes the refresh lease when the session is still at `version` and no unexpired lease is held.
    * Atomic across every caller: of concurrent attempts, at most one gets true.

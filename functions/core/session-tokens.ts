@@ -6,7 +6,7 @@ import { randomToken } from './secrets';
 export interface TokenDependencies {
   readonly sessions: SessionStore;
   readonly vault: TokenVault;
-  readonly provider: Pick<IdentityProvider, 'refresh'>;
+  readonly provider: Pick<IdentityProvider, 'refresh' | 'revoke'>;
   readonly clock: Clock;
   readonly refreshSkewSeconds: number;
   /** How long a refresh lease holds: longer than the longest refresh call, or two could run. */
@@ -86,7 +86,15 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
     throw error;
   });
-  if (!current.refreshToken) return endFor(key, deps, new ServiceError('token_expired'));
+  if (!current.refreshToken) {
+    // Nothing to refresh with: the token serves until it really expires, then the session ends.
+    const stillValid = session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 > deps.clock.now();
+    if (stillValid) {
+      await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+      return current;
+    }
+    return endFor(key, deps, new ServiceError('token_expired'));
+  }
   let refreshed;
   try {
     refreshed = await deps.provider.refresh(current.refreshToken);
@@ -113,6 +121,10 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     ...tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds),
   });
   // Only a logout (or expiry) between lease and save removes the session under the lease holder.
-  if (!saved) throw new ServiceError('session_ended');
+  // The logout revoked the tokens it found; the ones just issued are revoked here.
+  if (!saved) {
+    if (refreshed.refreshToken) await deps.provider.revoke(refreshed.refreshToken, 'refresh_token').catch(() => false);
+    throw new ServiceError('session_ended');
+  }
   return tokens;
 }

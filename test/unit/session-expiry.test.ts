@@ -148,6 +148,21 @@ describe('endSession: revocation', () => {
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 
+  test('a refresh that lands between the read and the delete: the tokens it stored are the ones revoked', async () => {
+    const t = await setup();
+    const rotated = await t.vault.seal({ accessToken: 'access-1', refreshToken: 'refresh-1', idToken: 'id-1' }, tokenContext(t.key));
+    // The provider's end-session URL is worked out between the read and the delete: the refresh lands then.
+    t.provider.endSessionUrl = async () => {
+      t.store.sessions.set(t.key, { ...t.store.sessions.get(t.key)!, sealedTokens: rotated, version: 2 });
+      return undefined;
+    };
+    await logout(t);
+    expect(t.provider.revocations).toEqual([
+      { token: 'access-1', hint: 'access_token' },
+      { token: 'refresh-1', hint: 'refresh_token' },
+    ]);
+  });
+
   test('without a refresh token only the access token is revoked', async () => {
     const t = await setup({ tokens: { accessToken: 'access-only' } });
     expect((await logout(t)).revocation).toBe('revoked');

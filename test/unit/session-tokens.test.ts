@@ -178,11 +178,29 @@ describe('usableTokens: refresh', () => {
     expect((await t.storedTokens()).idToken).toBe('id-1');
   });
 
+  test('without a refresh token, an access token due for refresh serves until it really expires', async () => {
+    const t = await setup({ tokens: { accessToken: 'access-0', idToken: 'id-0' } });
+    expect(await usableTokens(t.found, t.deps)).toEqual({ accessToken: 'access-0', idToken: 'id-0' });
+    expect(t.store.sessions.get(t.key)!.refreshLease).toBeUndefined();
+    expect(t.provider.refreshCalls).toEqual([]);
+  });
+
   test('an expired access token without a refresh token ends the session with token_expired', async () => {
     const t = await setup({ tokens: { accessToken: 'access-0', idToken: 'id-0' } });
+    t.clock.advanceSeconds(30);
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('token_expired');
     expect(t.store.sessions.has(t.key)).toBe(false);
     expect(t.provider.refreshCalls).toEqual([]);
+  });
+
+  test('a logout between the refresh call and the save: the new refresh token is revoked at once', async () => {
+    const t = await setup();
+    t.provider.refreshResult = async () => {
+      t.store.sessions.delete(t.key);
+      return { accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 300 };
+    };
+    expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
+    expect(t.provider.revocations).toEqual([{ token: 'refresh-1', hint: 'refresh_token' }]);
   });
 
   test('a logout during the refresh call: the new tokens are not stored and the session stays ended', async () => {

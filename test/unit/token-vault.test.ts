@@ -114,6 +114,15 @@ describe('KeyringTokenVault: sealing', () => {
     expect(source.refreshes).toBe(0);
   });
 
+  test('an IV of any length but 12 bytes is refused before decryption', async () => {
+    const vault = testVault();
+    const [format, id, iv, data] = (await vault.seal(TOKENS, CONTEXT)).split('.');
+    const ivBytes = Buffer.from(iv!, 'base64url');
+    for (const other of [ivBytes.subarray(0, 8), Buffer.concat([ivBytes, ivBytes])]) {
+      await expect(vault.open([format, id, other.toString('base64url'), data].join('.'), CONTEXT)).rejects.toThrow(/unknown format/);
+    }
+  });
+
   test('data that decrypts but holds no access token is refused', async () => {
     const vault = testVault();
     const sealed = await vault.seal({ refreshToken: 'r' } as never, CONTEXT);
@@ -204,6 +213,8 @@ describe('keyring format', () => {
     ['without current', JSON.stringify({ k1: M1 }), /"current"/],
     ['with current naming no key', ring('k2', { k1: M1 }), /"current"/],
     ['with current not a string', JSON.stringify({ current: 1, 1: M1 }), /"current"/],
+    ['with current naming an inherited property', ring('toString', { k1: M1 }), /"current"/],
+    ['with current naming the prototype', ring('__proto__', { k1: M1 }), /"current"/],
     ['with short material', ring('k1', { k1: secret }), /key k1 must be a string of at least 32/],
     ['with material 31 characters long', ring('k1', { k1: M1.slice(0, 31) }), /key k1 must be a string of at least 32/],
     ['with material that is not a string', JSON.stringify({ current: 'k1', k1: 12345678901234567890123456789012345 }), /key k1 must be a string/],

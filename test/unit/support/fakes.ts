@@ -47,9 +47,11 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
     return this.sessions.get(key);
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string): Promise<Session | undefined> {
     this.calls.push('delete');
+    const session = this.sessions.get(key);
     this.sessions.delete(key);
+    return session;
   }
 
   // The conditional writes below behave as DynamoDB's: each check and write happens in one step.
@@ -66,7 +68,8 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
     const session = this.sessions.get(key);
     if (!session || session.version !== version) return false;
     const { refreshLease: _dropped, ...rest } = session;
-    this.sessions.set(key, { ...rest, ...tokens, version: version + 1 });
+    const { accessTokenExpiresAt: _oldExpiry, accessTokenRefreshAt: _oldRefresh, ...kept } = rest;
+    this.sessions.set(key, { ...kept, ...tokens, version: version + 1 });
     return true;
   }
 

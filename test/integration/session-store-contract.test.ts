@@ -1,0 +1,106 @@
+/**
+ * One contract, two stores: the DynamoDB store against DynamoDB Local, and the in-memory store the
+ * unit tests use. The refresh protocol is proven on the in-memory one; this suite shows the real
+ * one keeps the same promises (conditional writes, never reviving a deleted session).
+ */
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import type { Session, SessionStore } from '../../functions/core/ports';
+import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { InMemoryStore } from '../unit/support/fakes';
+
+const NOW = 1_800_000_000;
+
+const session = (overrides: Partial<Session> = {}): Session => ({
+  sid: 'sid-value-0123456789',
+  claims: { sub: 'user-1', name: 'Ada', email: 'ada@example.test' },
+  sealedTokens: 'v1.k1.sealed-0',
+  accessTokenExpiresAt: NOW + 300,
+  accessTokenRefreshAt: NOW + 240,
+  createdAt: NOW,
+  expiresAt: NOW + 7200,
+  idleExpiresAt: NOW + 1800,
+  version: 1,
+  ...overrides,
+});
+
+let tableName: string;
+let counter = 0;
+const freshKey = () => `contract-${Date.now()}-${counter++}`;
+
+beforeAll(async () => {
+  tableName = await createTestTable(dynamoDbLocalEndpoint());
+});
+
+describe.each<[string, () => SessionStore]>([
+  ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['in-memory store', () => new InMemoryStore()],
+])('%s', (_name, makeStore) => {
+  let store: SessionStore;
+  beforeEach(() => {
+    store = makeStore();
+  });
+
+  test('create and get round-trip every field; a second create of the key fails', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    expect(await store.get(key)).toEqual(session());
+    await expect(store.create(key, session({ sid: 'other' }))).rejects.toBeDefined();
+    expect((await store.get(key))!.sid).toBe('sid-value-0123456789');
+  });
+
+  test('the refresh lease: one holder at a time, only at the current version, free again once it lapses', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    const lease = (owner: string, now: number, version = 1) => ({ version, owner, until: now + 30_000, now });
+    expect(await store.acquireRefreshLease(key, lease('a', 1_000))).toBe(true);
+    expect(await store.acquireRefreshLease(key, lease('b', 2_000))).toBe(false);
+    expect(await store.acquireRefreshLease(key, lease('b', 40_000, 0))).toBe(false); // stale version
+    expect((await store.get(key))!.refreshLease).toEqual({ owner: 'a', until: 31_000 });
+    expect(await store.acquireRefreshLease(key, lease('b', 31_000))).toBe(true); // lapsed
+    expect((await store.get(key))!.refreshLease).toEqual({ owner: 'b', until: 61_000 });
+  });
+
+  test('only the holder lets go of the lease', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 });
+    await store.releaseRefreshLease(key, 'b');
+    expect((await store.get(key))!.refreshLease).toEqual({ owner: 'a', until: 31_000 });
+    await store.releaseRefreshLease(key, 'a');
+    expect((await store.get(key))!.refreshLease).toBeUndefined();
+  });
+
+  test('refreshed tokens land only at the expected version, raise it, drop the lease and replace the times', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 });
+    expect(await store.saveRefreshedTokens(key, 0, { sealedTokens: 'v1.k1.stale' })).toBe(false);
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.sealed-1', accessTokenExpiresAt: NOW + 900, accessTokenRefreshAt: NOW + 840 })).toBe(true);
+    expect(await store.get(key)).toEqual(session({ sealedTokens: 'v1.k1.sealed-1', accessTokenExpiresAt: NOW + 900, accessTokenRefreshAt: NOW + 840, version: 2 }));
+    // Without a known expiry the old times go, so the new token is not refreshed on the old schedule.
+    expect(await store.saveRefreshedTokens(key, 2, { sealedTokens: 'v1.k1.sealed-2' })).toBe(true);
+    const saved = (await store.get(key))!;
+    expect([saved.accessTokenExpiresAt, saved.accessTokenRefreshAt, saved.version]).toEqual([undefined, undefined, 3]);
+  });
+
+  test('touch only moves the idle expiry forward', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    await store.touch(key, NOW + 1000);
+    expect((await store.get(key))!.idleExpiresAt).toBe(NOW + 1800);
+    await store.touch(key, NOW + 2400);
+    expect((await store.get(key))!.idleExpiresAt).toBe(NOW + 2400);
+  });
+
+  test('delete returns the session as it was; nothing revives a deleted session', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    expect(await store.delete(key)).toEqual(session());
+    expect(await store.delete(key)).toBeUndefined();
+    expect(await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 })).toBe(false);
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.late' })).toBe(false);
+    await store.releaseRefreshLease(key, 'a');
+    await store.touch(key, NOW + 9999);
+    expect(await store.get(key)).toBeUndefined();
+  });
+});

@@ -6,6 +6,9 @@
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
 import type { Session, SessionStore } from '../../functions/core/ports';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
+import { localClientConfig } from '../support/local-aws-client';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
 
 const NOW = 1_800_000_000;
@@ -102,5 +105,37 @@ describe.each<[string, () => SessionStore]>([
     await store.releaseRefreshLease(key, 'a');
     await store.touch(key, NOW + 9999);
     expect(await store.get(key)).toBeUndefined();
+  });
+});
+
+describe('DynamoDB store: a write that landed but whose answer was lost', () => {
+  let proxy: DynamoDbFaultProxy;
+  let store: DynamoDbStore;
+  beforeAll(async () => {
+    proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
+    // Two attempts, as the functions' client makes (functions/dependencies.ts).
+    store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, 2000);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  test('the retried lease write fails its condition, yet the lease is recognised as this request\'s own', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    proxy.fail('UpdateItem', { loseAnswerOnce: true });
+    expect(await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 })).toBe(true);
+    expect(proxy.operations.filter((operation) => operation === 'UpdateItem')).toHaveLength(2);
+    expect(await store.acquireRefreshLease(key, { version: 1, owner: 'b', until: 32_000, now: 2_000 })).toBe(false);
+  });
+
+  test('the retried save of refreshed tokens counts as saved, so the rotated token is not thrown away', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    proxy.fail('UpdateItem', { loseAnswerOnce: true });
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.sealed-1' })).toBe(true);
+    expect((await store.get(key))!.version).toBe(2);
+    // A save that really lost the race is still refused.
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.other' })).toBe(false);
   });
 });

@@ -8,6 +8,11 @@ export interface DynamoDbFault {
   readonly errorType?: string;
   /** Hold the request this long first; with no status, it is then dropped, never forwarded. */
   readonly delayMs?: number;
+  /**
+   * Forward the request (DynamoDB applies it), then lose the answer: the caller gets a 500 and
+   * its SDK tries again. Applies to the next such operation only.
+   */
+  readonly loseAnswerOnce?: boolean;
 }
 
 export interface DynamoDbFaultProxy {
@@ -37,6 +42,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
       const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       operations.push(operation);
       const fault = faults.get(operation);
+      if (fault?.loseAnswerOnce) faults.delete(operation);
       if (fault?.delayMs) await delay(fault.delayMs);
       if (outgoing.destroyed) return;
       if (fault?.status) {
@@ -44,10 +50,18 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
         outgoing.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) }).end(text);
         return;
       }
-      if (fault) return; // delayed and dropped: the caller's deadline decides
+      if (fault && !fault.loseAnswerOnce) return; // delayed and dropped: the caller's deadline decides
       const forwarded = httpRequest(
         { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
         (answer) => {
+          if (fault?.loseAnswerOnce) {
+            answer.resume();
+            answer.once('end', () => {
+              const text = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'answer lost' });
+              outgoing.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) }).end(text);
+            });
+            return;
+          }
           outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(outgoing);
         },

@@ -41,16 +41,18 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
 
   /**
    * A refreshed ID token, once its signature and claims are checked. When the provider's keys
-   * cannot be fetched right now, the new tokens are kept without it (the session keeps its earlier
-   * ID token): the grant has already rotated the refresh token, and dropping that would end the
-   * session for an outage. A token that breaks a rule ends the session.
+   * cannot be fetched right now, or name a key id this instance may not re-fetch yet (a key
+   * rotation within the library's one-minute limit), the new tokens are kept without it and the
+   * session keeps its earlier ID token: the grant has already rotated the refresh token, and
+   * dropping that would end the session for an outage. A token that breaks a rule ends the session.
    */
   private async verifiedIdToken(as: oauth.AuthorizationServer, response: Response, tokens: oauth.TokenEndpointResponse): Promise<string | undefined> {
     try {
       await this.connection.checkSignature(as, response, 'refresh');
     } catch (error) {
-      const code = (error as ServiceError).code;
+      const { code, cause } = error as ServiceError;
       if (code === 'provider_unavailable' || code === 'provider_timeout') return undefined;
+      if ((cause as { code?: unknown } | undefined)?.code === oauth.KEY_SELECTION) return undefined;
       throw error;
     }
     checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');

@@ -49,6 +49,16 @@ test('OIDC Core 12.2: a refreshed ID token about another user ends the session',
   expect((await browser.get('/session')).json().error).toBe('not_signed_in');
 });
 
+test('a refreshed ID token under a key id not yet fetched again: the new tokens are used, the session goes on', async () => {
+  const browser = await sessionDueForRefresh();
+  h.provider.misbehave({ idToken: 'unknown-kid' });
+  const response = await browser.get('/api/items', { 'x-csrf': '1' });
+  expect(response.status).toBe(200);
+  expect(bearers()).toEqual([`Bearer ${h.provider.lastAccessToken}`]);
+  h.provider.reset();
+  expect((await browser.get('/session')).status).toBe(200);
+});
+
 describe.each<[string, IdTokenFault]>([
   ['RFC 8725 3.1: alg "none"', 'alg-none'],
   ['3.1.3.7 rule 8: HS256 keyed with the client secret', 'hs256-client-secret'],

@@ -4,11 +4,9 @@
  * token endpoint says invalid_client (rotation), and never part of an error.
  */
 import { SecretsManagerClientSecret } from '../../functions/adapters/client-secret';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { loadConfig } from '../../functions/config';
+import { OAuthIdentityProvider, providerSettings, signInDirectly } from '../support/oauth-identity-provider';
 import { ServiceError } from '../../functions/core/errors';
 import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { completeDevLogin } from '../support/dev-idp-login';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
@@ -81,49 +79,16 @@ test('after rotation the token endpoint answers invalid_client once, the secret 
   const secret = source('rotating');
   expect(await secret.get()).toBe('secret-v1'); // the warm instance holds the old secret
   secrets.setSecret('rotating', 'secret-v2'); // rotated at the provider and in Secrets Manager
-  const config = loadConfig({
-    SESSION_KEYS: process.env.SESSION_KEYS,
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: 'rotating-client',
-    OAUTH_CLIENT_SECRET_ARN: arn,
-    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
-    UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
-    TABLE_NAME: 'unused',
-  });
-  const provider = new OAuthIdentityProvider(config, secret);
-  const request = await provider.createAuthorizationRequest();
-  const { callbackUrl } = await completeDevLogin(request.url.href, 'rita');
-  const login = await provider.completeLogin({
-    parameters: new URL(callbackUrl).searchParams,
-    expectedState: request.state,
-    codeVerifier: request.codeVerifier,
-    nonce: request.nonce,
-  });
+  const config = providerSettings(idp.issuer, 'rotating-client', { OAUTH_CLIENT_SECRET_ARN: arn });
+  const login = await signInDirectly(new OAuthIdentityProvider(config, secret), 'rita');
   expect(login.claims.sub).toBe('rita');
   expect(secrets.calls).toBe(2);
 });
 
 describe('refresh and a rotated client secret', () => {
   async function signedIn(secret: SecretsManagerClientSecret) {
-    const config = loadConfig({
-      SESSION_KEYS: process.env.SESSION_KEYS,
-      OAUTH_ISSUER: idp.issuer,
-      OAUTH_CLIENT_ID: 'rotating-client',
-      OAUTH_CLIENT_SECRET_ARN: 'rotating',
-      PUBLIC_BASE_URL: 'http://127.0.0.1:9',
-      UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
-      TABLE_NAME: 'unused',
-    });
-    const provider = new OAuthIdentityProvider(config, secret);
-    const request = await provider.createAuthorizationRequest();
-    const { callbackUrl } = await completeDevLogin(request.url.href, 'rita');
-    const login = await provider.completeLogin({
-      parameters: new URL(callbackUrl).searchParams,
-      expectedState: request.state,
-      codeVerifier: request.codeVerifier,
-      nonce: request.nonce,
-    });
-    return { provider, refreshToken: login.refreshToken! };
+    const provider = new OAuthIdentityProvider(providerSettings(idp.issuer, 'rotating-client', { OAUTH_CLIENT_SECRET_ARN: 'rotating' }), secret);
+    return { provider, refreshToken: (await signInDirectly(provider, 'rita')).refreshToken! };
   }
 
   test('invalid_client on refresh: the secret is re-read once and the refresh succeeds', async () => {

@@ -3,10 +3,8 @@
  * issues an access token; name and email then come from its userinfo endpoint.
  */
 import { staticClientSecret } from '../../functions/adapters/client-secret';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { loadConfig } from '../../functions/config';
+import { OAuthIdentityProvider, providerSettings, signInDirectly } from '../support/oauth-identity-provider';
 import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { completeDevLogin } from '../support/dev-idp-login';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 let idp: DevProvider;
@@ -21,25 +19,8 @@ beforeAll(async () => {
 afterAll(async () => idp?.close());
 
 async function login(scopes: string) {
-  const config = loadConfig({
-    SESSION_KEYS: process.env.SESSION_KEYS,
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: 'strict-client',
-    OAUTH_CLIENT_SECRET: 'strict-secret',
-    OAUTH_SCOPES: scopes,
-    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
-    UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
-    TABLE_NAME: 'unused',
-  });
-  const provider = new OAuthIdentityProvider(config, staticClientSecret('strict-secret'));
-  const request = await provider.createAuthorizationRequest();
-  const { callbackUrl } = await completeDevLogin(request.url.href, 'uma');
-  return provider.completeLogin({
-    parameters: new URL(callbackUrl).searchParams,
-    expectedState: request.state,
-    codeVerifier: request.codeVerifier,
-    nonce: request.nonce,
-  });
+  const config = providerSettings(idp.issuer, 'strict-client', { OAUTH_CLIENT_SECRET: 'strict-secret' }, { OAUTH_SCOPES: scopes });
+  return signInDirectly(new OAuthIdentityProvider(config, staticClientSecret('strict-secret')), 'uma');
 }
 
 test('name and email missing from the ID token are read from the userinfo endpoint', async () => {

@@ -3,6 +3,8 @@ import type { ClientSecretSource } from '../../functions/adapters/client-secret'
 import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth-connection';
 import { OAuthSessionTokens } from '../../functions/adapters/oauth-session-tokens';
 import { OAuthSignIn } from '../../functions/adapters/oauth-sign-in';
+import { loadConfig } from '../../functions/config';
+import { completeDevLogin } from './dev-idp-login';
 
 /**
  * The whole identity provider on one connection, for tests that drive both sign-in and tokens. The Lambda
@@ -38,4 +40,33 @@ export class OAuthIdentityProvider implements IdentityProvider {
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     return this.tokens.revoke(token, hint);
   }
+}
+
+/**
+ * The provider's settings for a test that talks to it directly (no routes): the service's own
+ * URLs are placeholders no request reaches.
+ */
+export function providerSettings(issuer: string, clientId: string, secret: Record<string, string>, extra: Record<string, string> = {}) {
+  return loadConfig({
+    SESSION_KEYS: process.env.SESSION_KEYS,
+    OAUTH_ISSUER: issuer,
+    OAUTH_CLIENT_ID: clientId,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+    UPSTREAM_API_URL: 'http://127.0.0.1:9/api',
+    TABLE_NAME: 'unused',
+    ...secret,
+    ...extra,
+  });
+}
+
+/** A whole sign-in of `user` at the development provider, straight through the adapter. */
+export async function signInDirectly(provider: IdentityProvider, user: string): Promise<CompletedLogin> {
+  const request = await provider.createAuthorizationRequest();
+  const { callbackUrl } = await completeDevLogin(request.url.href, user);
+  return provider.completeLogin({
+    parameters: new URL(callbackUrl).searchParams,
+    expectedState: request.state,
+    codeVerifier: request.codeVerifier,
+    nonce: request.nonce,
+  });
 }

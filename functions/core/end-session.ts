@@ -40,7 +40,8 @@ export async function endSession(
   // The tokens to revoke are those of the item as it was deleted: a refresh that landed since the
   // read above has rotated them.
   const deleted = await deps.sessions.delete(found.key);
-  const latest = deleted ? await deps.vault.open(deleted.sealedTokens, tokenContext(found.key)).catch(() => tokens) : tokens;
+  const rotated = deleted && deleted.sealedTokens !== found.session.sealedTokens;
+  const latest = rotated ? await deps.vault.open(deleted.sealedTokens, tokenContext(found.key)).catch(() => tokens) : tokens;
   const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
   return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
 }

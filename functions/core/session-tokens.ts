@@ -82,15 +82,17 @@ async function openTokens(key: string, session: Session, deps: TokenDependencies
 
 async function refreshHoldingLease(key: string, session: Session, owner: string, deps: TokenDependencies): Promise<SessionTokens> {
   const context = tokenContext(key);
+  // Lets others refresh after all; best effort, as the lease lapses by itself anyway.
+  const letGo = () => deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
   const current = await openTokens(key, session, deps).catch(async (error: unknown) => {
-    await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+    await letGo();
     throw error;
   });
   if (!current.refreshToken) {
     // Nothing to refresh with: the token serves until it really expires, then the session ends.
     const stillValid = session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 > deps.clock.now();
     if (stillValid) {
-      await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+      await letGo();
       return current;
     }
     return endFor(key, deps, new ServiceError('token_expired'));
@@ -103,7 +105,7 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
     // answer) may pass, so the session stays, the lease is let go and the request answers 5xx.
     if (failure.code === 'session_ended') return endFor(key, deps, failure);
-    await deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
+    await letGo();
     throw failure;
   }
   // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.

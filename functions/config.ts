@@ -3,6 +3,7 @@
  * deployment fails at start with one message naming each setting, not one error at a time.
  */
 import { keyringProblem } from './adapters/keyring';
+import { CONTEXT_CLAIMS, type ContextClaim } from './core/authorize-session';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -50,6 +51,8 @@ export interface Config {
   readonly providerTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly storeTimeoutMs: number;
+  /** The claims the session authorizer passes to the APIs it protects; `sub` always among them. */
+  readonly authorizerClaims: readonly ContextClaim[];
 }
 
 export class ConfigError extends Error {
@@ -74,7 +77,7 @@ const KNOWN_VARIABLES = [
   'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS',
   'SECRET_REFRESH_SECONDS', 'SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', 'SESSION_IDLE_TIMEOUT_SECONDS',
-  'TOKEN_REFRESH_SKEW_SECONDS',
+  'TOKEN_REFRESH_SKEW_SECONDS', 'AUTHORIZER_CLAIMS',
 ] as const;
 
 export function loadConfig(env: Env): Config {
@@ -212,6 +215,11 @@ export function loadConfig(env: Env): Config {
   const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 25_000);
   const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 5_000);
 
+  const claimNames = (read('AUTHORIZER_CLAIMS') ?? 'sub').split(',').map((name) => name.trim()).filter(Boolean);
+  const unknownClaims = claimNames.filter((name) => !(CONTEXT_CLAIMS as readonly string[]).includes(name));
+  if (unknownClaims.length > 0) problems.push(`AUTHORIZER_CLAIMS may list only ${CONTEXT_CLAIMS.join(', ')}, not ${unknownClaims.join(', ').slice(0, 100)}`);
+  const authorizerClaims = CONTEXT_CLAIMS.filter((name) => name === 'sub' || claimNames.includes(name));
+
   if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || !upstreamApiUrl || !tableName) {
     throw new ConfigError(problems);
   }
@@ -236,5 +244,6 @@ export function loadConfig(env: Env): Config {
     providerTimeoutMs,
     upstreamTimeoutMs,
     storeTimeoutMs,
+    authorizerClaims: Object.freeze(authorizerClaims),
   });
 }

@@ -10,13 +10,15 @@ import type { BuildOptions } from 'esbuild';
 
 export const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
 
-/** The Lambda entry file of each route's function, in functions/. */
+/** The Lambda entry file of each function, in functions/. */
 export const FUNCTION_ENTRIES = {
   Login: 'login.ts',
   Callback: 'callback.ts',
   Api: 'api.ts',
   Session: 'session.ts',
   Logout: 'logout.ts',
+  /** Not a route: the Lambda authorizer that other HTTP APIs attach (infra/session-authorizer.ts). */
+  Authorizer: 'authorizer.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -31,8 +31,8 @@ test('the /api bundle is at most 240 KB minified, and smaller than /callback, wh
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });
 
-test('neither /login nor /session carries the Secrets Manager client: they never read a secret', () => {
-  for (const name of ['Login', 'Session'] as const) expect(Object.keys(bundles.get(name)!.packages)).not.toContain('@aws-sdk/client-secrets-manager');
+test('neither /login, /session nor the authorizer carries the Secrets Manager client: they never read a secret', () => {
+  for (const name of ['Login', 'Session', 'Authorizer'] as const) expect(Object.keys(bundles.get(name)!.packages)).not.toContain('@aws-sdk/client-secrets-manager');
 });
 
 test('no bundle carries DynamoDB endpoint discovery or a logging library', () => {

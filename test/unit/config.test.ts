@@ -415,3 +415,15 @@ describe('loadConfig: session keys and session timing', () => {
     expect(problemsOf({ ...VALID, [name]: value })).toEqual([problem]);
   });
 });
+
+describe('loadConfig: AUTHORIZER_CLAIMS', () => {
+  test('defaults to sub; a list adds the named claims and always keeps sub', () => {
+    expect(loadConfig(VALID).authorizerClaims).toEqual(['sub']);
+    expect(loadConfig({ ...VALID, AUTHORIZER_CLAIMS: ' email , name ' }).authorizerClaims).toEqual(['sub', 'name', 'email']);
+    expect(loadConfig({ ...VALID, AUTHORIZER_CLAIMS: 'sub,email' }).authorizerClaims).toEqual(['sub', 'email']);
+  });
+
+  test('names only claims a session stores', () => {
+    expect(problemsOf({ ...VALID, AUTHORIZER_CLAIMS: 'sub,groups,access_token' })).toEqual(['AUTHORIZER_CLAIMS may list only sub, name, email, not groups, access_token']);
+  });
+});

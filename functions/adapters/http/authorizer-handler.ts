@@ -1,0 +1,62 @@
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
+import { ConfigError } from '../../config';
+import type { AuthorizeRequest, Authorization, AuthorizerContext } from '../../core/authorize-session';
+import { asServiceError, ServiceError } from '../../core/errors';
+import { describeCause, sessionLogId } from '../log-fields';
+import { logger } from '../logger';
+import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
+import { parseCookies, SESSION_COOKIE } from './cookies';
+
+export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>;
+
+/**
+ * Wraps the authorization use case as an API Gateway HTTP API Lambda authorizer (REQUEST type,
+ * payload format 2.0, simple responses). A refusal answers `isAuthorized: false`, which API
+ * Gateway turns into 403. A failure (the store unreachable or too slow, a broken configuration)
+ * is thrown instead: API Gateway then answers 500, so an outage never reads as "not signed in",
+ * and no refusal is cached for the session while the store is away (only answers are cached).
+ * One log line per invocation, like every route's: outcome, reason and a hashed session id,
+ * never the cookie, a token or the session's `sid`.
+ */
+export function authorizerHandler(
+  authorize: (request: AuthorizeRequest) => Promise<Authorization>,
+): (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => Promise<AuthorizerResult> {
+  return async (event, context) => {
+    const started = performance.now();
+    // A duplicated session cookie counts as none (parseCookies): a planted second cookie never wins.
+    const sessionToken = parseCookies(event.cookies).get(SESSION_COOKIE);
+    const session = sessionLogId(sessionToken);
+    const fields = () => ({
+      requestId: context?.awsRequestId ?? event.requestContext?.requestId,
+      ...(context?.awsRequestId && event.requestContext?.requestId ? { apiRequestId: event.requestContext.requestId } : {}),
+      route: 'authorizer',
+      // The protected API's route ("GET /orders/{id}"): a template, never the path's values.
+      protectedRoute: event.routeKey,
+      durationMs: Math.round(performance.now() - started),
+      ...(session ? { session } : {}),
+    });
+    let decision: Authorization;
+    try {
+      const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
+      decision = await withRequestDeadline(budgetMs, () => authorize({ sessionToken, csrfHeader: header(event.headers, 'x-csrf') }));
+    } catch (error) {
+      if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
+      const failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
+      logger.error('request failed', { ...fields(), outcome: 'failed', errorCode: failure.code, cause: describeCause(failure.cause) });
+      // Only the stable code: Lambda writes a thrown error's message to the log by itself.
+      throw new Error(failure.code);
+    }
+    if (!decision.allowed) {
+      logger.warn('request refused', { ...fields(), outcome: 'refused', errorCode: decision.reason });
+      return { isAuthorized: false, context: {} };
+    }
+    logger.info('request', { ...fields(), outcome: 'ok' });
+    return { isAuthorized: true, context: decision.context };
+  };
+}
+
+/** A header by name, whatever its case: API Gateway passes payload 2.0 headers in lower case, a test may not. */
+function header(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

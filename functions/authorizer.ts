@@ -1,0 +1,18 @@
+import { authorizerHandler } from './adapters/http/authorizer-handler';
+import { authorizeSession, type AuthorizeDependencies } from './core/authorize-session';
+import * as runtime from './dependencies';
+
+/**
+ * The Lambda authorizer other HTTP APIs on the same host attach to their routes: the login
+ * service's session, checked like `/api` checks it, with the user's claims for the integration.
+ */
+export function authorizer(deps: () => AuthorizeDependencies) {
+  return authorizerHandler((request) => authorizeSession(request, deps()));
+}
+
+export const handler = authorizer(() => ({
+  sessions: runtime.store(),
+  clock: runtime.clock,
+  idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
+  claims: runtime.config().authorizerClaims,
+}));

@@ -1,4 +1,5 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ContextClaim } from '../functions/core/authorize-session';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 
@@ -200,6 +201,19 @@ export interface LoginServiceProps {
    * @default 256
    */
   readonly memorySize?: number;
+  /**
+   * The claims the session authorizer passes to the integrations of other APIs, besides `sub`,
+   * which it always passes (`AUTHORIZER_CLAIMS`). Only claims a session stores: sub, name, email.
+   * @default ['sub']
+   */
+  readonly authorizerClaims?: readonly ContextClaim[];
+  /**
+   * How long API Gateway caches the session authorizer's answer for one Cookie and X-CSRF header
+   * pair, 0 (no cache) to 1 hour in whole seconds. A logout or an expiry reaches the other APIs
+   * this much later at most; a longer cache saves authorizer invocations and store reads.
+   * @default Duration.seconds(30)
+   */
+  readonly authorizerCacheTtl?: Duration;
 }
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };

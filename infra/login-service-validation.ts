@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CONTEXT_CLAIMS } from '../functions/core/authorize-session';
 import {
   ENDPOINT_SETTINGS,
   NUMERIC_SETTINGS,
@@ -109,6 +110,13 @@ export function loginServiceProblems(props: LoginServiceProps): string[] {
       problems.push('throttle.rateLimit must be a number of requests per second above 0 and at most 10000');
     }
     wholeNumber(problems, 'throttle.burstLimit', burstLimit, 1, 5_000);
+  }
+  for (const claim of props.authorizerClaims ?? []) {
+    if (known(claim) && !(CONTEXT_CLAIMS as readonly string[]).includes(claim)) problems.push(`authorizerClaims may list only ${CONTEXT_CLAIMS.join(', ')}`);
+  }
+  if (props.authorizerCacheTtl && !props.authorizerCacheTtl.isUnresolved()) {
+    const ttl = props.authorizerCacheTtl.toMilliseconds();
+    if (!(ttl % 1000 === 0 && ttl >= 0 && ttl <= 3_600_000)) problems.push('authorizerCacheTtl must be whole seconds from 0 to 1 hour');
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,12 +12,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
-import { BUNDLING, FUNCTIONS_DIR } from './bundling';
+import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR } from './bundling';
 import { functionEnvironment } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
-import { ROUTE_ACCESS, ROUTES, type RouteName, type SecretName } from './routes';
+import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
+import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
 
 
 /**
@@ -48,9 +50,19 @@ export class LoginService extends Construct {
   readonly loginUrl: string;
   /** The redirect URI to register at the provider. */
   readonly callbackUrl: string;
+  /** The Lambda authorizer's function: checks the session cookie for routes of other HTTP APIs. */
+  readonly authorizerFunction: NodejsFunction;
+  /**
+   * For the routes of one other HTTP API served on the same host as this service (the session
+   * cookie is host-only): allows requests of a signed-in user that carry `X-CSRF: 1`, and hands the
+   * integration the user's `sub` and the chosen claims. One API only: {@link newAuthorizer} makes
+   * one for each further API.
+   */
+  readonly authorizer: HttpLambdaAuthorizer;
 
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
+  private readonly authorizerCacheTtl?: Duration;
 
   constructor(scope: Construct, id: string, props: LoginServiceProps) {
     super(scope, id);
@@ -94,18 +106,27 @@ export class LoginService extends Construct {
     const functions: Partial<Record<RouteName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
     for (const route of ROUTES) {
-      const fn = this.routeFunction(route.name, route.entry, environment, props);
+      const fn = this.routeFunction(route.name, route.entry, ROUTE_ACCESS[route.name], environment, props);
       const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
       routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
       functions[route.name] = fn;
     }
     this.functions = functions as Record<RouteName, NodejsFunction>;
+    const authorizerEnv = authorizerEnvironment(environment, props.authorizerClaims);
+    this.authorizerFunction = this.routeFunction('Authorizer', FUNCTION_ENTRIES.Authorizer, AUTHORIZER_ACCESS, authorizerEnv, props);
+    this.authorizerCacheTtl = props.authorizerCacheTtl;
+    this.authorizer = this.newAuthorizer('SessionAuthorizer');
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
       routes,
-      functions: Object.values(this.functions),
+      functions: [...Object.values(this.functions), this.authorizerFunction],
     });
+  }
+
+  /** Another authorizer around the same function, for one more HTTP API; `id` names it in that API. */
+  newAuthorizer(id: string): HttpLambdaAuthorizer {
+    return sessionAuthorizer(id, this.authorizerFunction, this.authorizerCacheTtl);
   }
 
   /**
@@ -165,8 +186,9 @@ export class LoginService extends Construct {
   }
 
   private routeFunction(
-    name: RouteName,
+    name: RouteName | 'Authorizer',
     entry: string,
+    access: RouteAccess,
     environment: Record<string, string>,
     props: LoginServiceProps,
   ): NodejsFunction {
@@ -176,7 +198,7 @@ export class LoginService extends Construct {
     const role = new Role(this, `${name}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Login service ${name} function`,
-      inlinePolicies: { access: new PolicyDocument({ statements: this.accessStatements(name, logGroup) }) },
+      inlinePolicies: { access: new PolicyDocument({ statements: this.accessStatements(access, logGroup) }) },
     });
     return new NodejsFunction(this, `${name}Function`, {
       entry: path.join(FUNCTIONS_DIR, entry),
@@ -198,8 +220,7 @@ export class LoginService extends Construct {
   }
 
   /** Its own log group, the table actions of its route, and the secrets it reads: nothing more. */
-  private accessStatements(name: RouteName, logGroup: LogGroup): PolicyStatement[] {
-    const access = ROUTE_ACCESS[name];
+  private accessStatements(access: RouteAccess, logGroup: LogGroup): PolicyStatement[] {
     const statements = [
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       new PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }),

@@ -72,7 +72,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    // The five routes' functions and the session authorizer's.
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -80,7 +81,7 @@ describe('LoginService, default settings', () => {
       MemorySize: 256,
       Timeout: 29,
     });
-    template.resourceCountIs('AWS::Logs::LogGroup', 6);
+    template.resourceCountIs('AWS::Logs::LogGroup', 7);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const logGroups = Object.values(byRoute).map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup));
     expect(new Set(logGroups).size).toBe(5);
@@ -250,7 +251,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     });
     template.allResourcesProperties('AWS::Lambda::Function', { MemorySize: 512 });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 5);
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

@@ -1,0 +1,80 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ApiMapping, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { LoginService } from '../login-service';
+import type { LoginServiceProps } from '../login-service-props';
+
+export interface ProtectedApiStackProps extends StackProps {
+  /** The login service's settings; its public base URL is the custom domain. */
+  readonly login: Omit<LoginServiceProps, 'publicBaseUrl'>;
+  /** The one host both APIs are served on, e.g. `app.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate for `domainName` in the stack's region (API Gateway regional endpoint). */
+  readonly certificateArn: string;
+  /**
+   * The path the protected API is mapped at: `https://<domainName>/<basePath>/…`.
+   * @default 'orders'
+   */
+  readonly basePath?: string;
+}
+
+/**
+ * The integration of the protected API: the authorizer's context arrives as
+ * `event.requestContext.authorizer.lambda` (payload format 2.0). No cookie or token reaches it
+ * from the login service; it trusts API Gateway, which invoked it only after the authorizer allowed.
+ */
+const ORDERS_HANDLER = `
+exports.handler = async (event) => {
+  const { sub, name } = event.requestContext.authorizer.lambda;
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ owner: sub, name: name ?? null, path: event.rawPath }) };
+};
+`;
+
+/**
+ * A second HTTP API protected by the login service's session, on the same host as the login
+ * service: the session cookie is `__Host-` prefixed, so the browser sends it only to the exact
+ * host that set it. One custom domain maps the login service at the root (`/login`, `/callback`,
+ * `/api/…`, `/session`, `/logout`) and the protected API at `/<basePath>`.
+ */
+export class ProtectedApiStack extends Stack {
+  readonly login: LoginService;
+  readonly ordersApi: HttpApi;
+  readonly domain: DomainName;
+
+  constructor(scope: Construct, id: string, props: ProtectedApiStackProps) {
+    super(scope, id, props);
+    const basePath = props.basePath ?? 'orders';
+
+    this.domain = new DomainName(this, 'Domain', {
+      domainName: props.domainName,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+    });
+    this.login = new LoginService(this, 'Login', { ...props.login, publicBaseUrl: `https://${props.domainName}` });
+    new ApiMapping(this, 'LoginMapping', { api: this.login.api, domainName: this.domain, stage: this.login.stage });
+
+    const handler = new Function(this, 'OrdersFunction', {
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      handler: 'index.handler',
+      code: Code.fromInline(ORDERS_HANDLER),
+    });
+    // Reachable only through the custom domain: the browser sends the session cookie nowhere else.
+    this.ordersApi = new HttpApi(this, 'OrdersApi', { disableExecuteApiEndpoint: true });
+    this.ordersApi.addRoutes({
+      path: '/{proxy+}',
+      methods: [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('OrdersIntegration', handler),
+      authorizer: this.login.authorizer,
+    });
+    new ApiMapping(this, 'OrdersMapping', { api: this.ordersApi, domainName: this.domain, apiMappingKey: basePath });
+
+    new CfnOutput(this, 'DomainTarget', {
+      value: this.domain.regionalDomainName,
+      description: `Point ${props.domainName} here (CNAME or alias record)`,
+    });
+    new CfnOutput(this, 'OrdersUrl', { value: `https://${props.domainName}/${basePath}/` });
+  }
+}

@@ -1,0 +1,41 @@
+import { Duration } from 'aws-cdk-lib';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ContextClaim } from '../functions/core/authorize-session';
+import type { RouteAccess } from './routes';
+
+/**
+ * What the authorizer function may do: read the session, move its idle expiry, and end it once
+ * expired (functions/core/current-session.ts deletes an expired session it finds). No secret: it
+ * never opens the tokens.
+ */
+export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], secrets: [] };
+
+/**
+ * Both must be present and non-empty, or API Gateway answers 401 without invoking the function:
+ * a request without the cookie or without the CSRF header costs nothing. Together they are also
+ * the cache key, so a cached answer is only ever reused for the same cookie header.
+ */
+export const AUTHORIZER_IDENTITY_SOURCES = ['$request.header.Cookie', '$request.header.X-CSRF'];
+
+/** Short: a logout reaches the other APIs at most this late. */
+export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(30);
+
+/** The environment the authorizer adds to the functions' shared one. */
+export function authorizerEnvironment(environment: Readonly<Record<string, string>>, claims?: readonly ContextClaim[]): Record<string, string> {
+  return { ...environment, ...(claims && claims.length > 0 ? { AUTHORIZER_CLAIMS: claims.join(',') } : {}) };
+}
+
+/**
+ * A REQUEST authorizer of payload format 2.0 with simple responses (`{ isAuthorized, context }`)
+ * around the one authorizer function. An HttpLambdaAuthorizer binds to the first HTTP API whose
+ * route uses it (CDK refuses a second API: "Cannot attach the same authorizer to multiple Apis"),
+ * so each further API needs its own, all invoking the same function.
+ */
+export function sessionAuthorizer(id: string, fn: IFunction, cacheTtl: Duration = DEFAULT_AUTHORIZER_CACHE_TTL): HttpLambdaAuthorizer {
+  return new HttpLambdaAuthorizer(id, fn, {
+    identitySource: AUTHORIZER_IDENTITY_SOURCES,
+    responseTypes: [HttpLambdaResponseType.SIMPLE],
+    resultsCacheTtl: cacheTtl,
+  });
+}

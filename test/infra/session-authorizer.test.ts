@@ -7,6 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ProtectedApiStack, type ProtectedApiStackProps } from '../../infra/examples/protected-api-stack';
 import { LoginService } from '../../infra/login-service';
 import { REQUIRED, functionsByRoute, logicalId, messageOf, onlyId, rolePolicies, synthStack, testApp, type Resource } from './template';
@@ -120,6 +121,16 @@ describe('the example: a second API on the same host, behind the authorizer', ()
     const loginFunctions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter((f) => f.Properties.Environment);
     expect(loginFunctions).toHaveLength(6);
     for (const fn of loginFunctions) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://app.example.com');
+  });
+
+  it("passes cdk-nag's API authorization rule without an acknowledgement, and adds no finding in the login service", () => {
+    const app = testApp();
+    new ProtectedApiStack(app, 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN });
+    const findings = new AwsSolutionsChecks(app).validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
+    // What remains is the example's own stand-in backend (its function and stage), not the login or the authorizer.
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) expect(finding).toMatch(/ Example\/Orders(Function|Api\/DefaultStage)\//);
+    expect(findings.filter((finding) => finding.startsWith('AwsSolutions-APIG4'))).toEqual([]);
   });
 
   it('takes the cache TTL from the props; 0 turns the cache off', () => {

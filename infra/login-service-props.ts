@@ -1,7 +1,7 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { ContextClaim } from '../functions/core/authorize-session';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ContextClaim } from '../functions/core/authorize-session';
 
 /** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';

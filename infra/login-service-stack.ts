@@ -63,7 +63,7 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   if (props.sessionKeysKmsKeyArn && !props.sessionKeysSecretArn) {
     problems.push('sessionKeysKmsKeyArn is for an existing secret: set sessionKeysSecretArn too');
   }
-  return [...problems, ...loginServiceProblems(props as LoginServiceProps)];
+  return [...problems, ...loginServiceProblems(props as LoginServiceProps, props.env?.region)];
 }
 
 /** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */

@@ -7,6 +7,7 @@ import {
   type LoginServiceProps,
   type NumericSetting,
 } from './login-service-props';
+import { operationsProblems } from './operations-validation';
 
 /** Every problem of a configuration at once, so one failed synth shows everything to fix. */
 export class LoginServiceConfigError extends Error {
@@ -33,8 +34,9 @@ const known = (value: unknown): boolean => value !== undefined && !Token.isUnres
  * The problems of a configuration, each starting with the name of the setting it is about; empty
  * when the functions will accept the environment built from it (the same rules as
  * functions/config.ts, with https required everywhere: a deployed service has no loopback).
+ * `region` is the stack's, for the settings that depend on it (firewall, certificates).
  */
-export function loginServiceProblems(props: LoginServiceProps): string[] {
+export function loginServiceProblems(props: LoginServiceProps, region?: string): string[] {
   const problems: string[] = [];
   const url = (name: string, value: string | undefined, extra?: (parsed: URL) => string | undefined): void => {
     if (!known(value)) return;
@@ -110,6 +112,7 @@ export function loginServiceProblems(props: LoginServiceProps): string[] {
     }
     wholeNumber(problems, 'throttle.burstLimit', burstLimit, 1, 5_000);
   }
+  problems.push(...operationsProblems(props, region));
   return problems;
 }
 

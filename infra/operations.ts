@@ -39,6 +39,14 @@ export function addOperations(service: LoginService, props: LoginServiceProps, p
           'metrics and sampled requests. A standard-log bucket would add a bucket, its policy and its own access logging for no new information.',
       },
     );
+    if (!props.domain) {
+      Validations.of(parts.edge.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without a custom domain the distribution uses CloudFront\'s default *.cloudfront.net certificate, for which CloudFront fixes the ' +
+          'viewer policy itself; with the domain prop the distribution requires TLSv1.2_2021.',
+      });
+    }
   }
   return alarms;
 }

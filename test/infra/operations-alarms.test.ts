@@ -4,7 +4,8 @@
  * missing-data rule and actions.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { logicalId, onlyId, type Resource } from './template';
+import { stackPropsFromContext } from '../../infra/context';
+import { REQUIRED, logicalId, messageOf, onlyId, type Resource } from './template';
 import { resources, serviceIn } from './operations-support';
 
 type AlarmMetric = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }; Stat: string; Period: number } };
@@ -132,4 +133,12 @@ test('dashboard: one dashboard with the embedded metrics and the alarms', () => 
   const body = JSON.stringify(dashboard!.Properties.DashboardBody);
   for (const name of ['Requests', 'Failures', 'Logins', 'TokenRefreshes', 'ProviderTokenLatency', 'ProviderJwksLatency', 'alarm']) expect(body).toContain(name);
   template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.stringLikeRegexp('^Ops-Service') });
+});
+
+test('CDK context: metricsNamespace, alarms and dashboard, with their types checked', () => {
+  const context: Record<string, unknown> = { ...REQUIRED, metricsNamespace: 'Shop/Login', alarms: 'false', dashboard: 'true' };
+  const props = stackPropsFromContext((key) => context[key], () => '');
+  expect(props).toMatchObject({ metricsNamespace: 'Shop/Login', alarms: false, dashboard: true });
+  const bad: Record<string, unknown> = { ...REQUIRED, alarms: 'maybe' };
+  expect(messageOf(() => stackPropsFromContext((key) => bad[key], () => ''))).toContain('alarms');
 });

@@ -197,3 +197,42 @@ test.each([
   // The stack's own topic is the test's, not the construct's: only its findings are left.
   expect(report.violations.filter((v) => !v.violatingResources.every((r) => r.constructPath?.startsWith('Ops/Topic')))).toEqual([]);
 });
+
+/** The logical ids a resource refers to (Ref, Fn::GetAtt, DependsOn). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) references(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else if (key === 'DependsOn') for (const id of [inner].flat() as string[]) found.add(id);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+test.each([
+  ['firewall', 'us-east-1', false],
+  ['firewall and domain', 'us-east-1', true],
+] as const)('%s: no dependency cycle, so CloudFormation can order the resources', (_name, region, withDomain) => {
+  const { template } = serviceIn(region, ({ certificate, zone }) => ({
+    firewall: { loginRateLimit: 100 },
+    ...(withDomain ? { domain: { domainName: 'login.example.com', certificate: certificate('us-east-1'), hostedZone: zone } } : {}),
+  }));
+  const resourcesById = template.toJSON().Resources as Record<string, unknown>;
+  const edges = new Map(Object.entries(resourcesById).map(([id, resource]) => [id, [...references(resource)].filter((ref) => ref in resourcesById)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') throw new Error(`cycle: ${[...trail, id].join(' -> ')}`);
+    state.set(id, 'visiting');
+    for (const next of edges.get(id)!) visit(next, [...trail, id]);
+    state.set(id, 'done');
+  };
+  for (const id of edges.keys()) visit(id, []);
+  const distributionId = onlyId(template, 'AWS::CloudFront::Distribution');
+  const fnIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+  // Without a domain their PUBLIC_BASE_URL is the distribution's name; with one it is the literal domain.
+  for (const id of fnIds) expect(edges.get(id)!.includes(distributionId)).toBe(!withDomain);
+});

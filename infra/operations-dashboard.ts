@@ -3,8 +3,10 @@ import { AlarmStatusWidget, Dashboard, GraphWidget, Metric, type Alarm } from 'a
 import { PROVIDER_CALLS } from '../functions/adapters/metrics/request-measurements';
 import { providerLatencyMetric } from '../functions/adapters/metrics/embedded-metrics';
 import type { LoginService } from './login-service';
+import { ROUTES } from './routes';
 
-const ROUTE_DIMENSIONS = ['login', 'callback', 'api', 'session', 'logout'];
+/** The `Route` dimension's values: each function's handler names its route in lower case (functions/*.ts). */
+const ROUTE_DIMENSIONS = ROUTES.map((route) => route.name.toLowerCase());
 
 /** One dashboard: traffic and failures by route, sign-ins and refreshes, provider latency, the alarms. */
 export function serviceDashboard(service: LoginService, namespace: string, alarms: readonly Alarm[]): Dashboard {

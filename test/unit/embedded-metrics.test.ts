@@ -165,3 +165,23 @@ test.each([
   });
   expect(metricValues(lines, 'TokenRefreshes', { RefreshOutcome: outcome })).toEqual([1]);
 });
+
+test('a log level that hides the request line still writes its metrics, alone; SILENT writes nothing', async () => {
+  logger.setLogLevel('ERROR');
+  await lambdaHandler('callback', 'html', async () => redirect('/'))(apiGatewayEvent({ rawPath: '/callback' }));
+  await run('login', () => Promise.reject(new ServiceError('invalid_return_to')));
+  expect(lines).toHaveLength(2);
+  expect(metricValues(lines, 'Logins', {})).toEqual([1]);
+  expect(metricValues(lines, 'Failures', { ErrorCode: 'invalid_return_to' })).toEqual([1]);
+  for (const line of lines) {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    // Only the metrics, the time and the service: none of the hidden line's own fields.
+    expect(parsed.message).toBeUndefined();
+    expect(parsed.level).toBeUndefined();
+    expect(parsed.status).toBeUndefined();
+    expect(parsed.service).toBe('login-service');
+  }
+  logger.setLogLevel('SILENT');
+  await run('session', () => json(200, {}));
+  expect(lines).toHaveLength(2);
+});

@@ -56,11 +56,11 @@ export function lambdaHandler(
       durationMs: Math.round(performance.now() - started),
       ...session,
       ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
-      ...requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, METRICS_NAMESPACE, Date.now()),
     };
-    if (!failure) logger.info('request', fields);
-    else if (failure.status >= 500) logger.error('request failed', fields);
-    else logger.warn('request refused', fields);
+    const metrics = requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, METRICS_NAMESPACE, Date.now());
+    if (!failure) logger.info('request', fields, metrics);
+    else if (failure.status >= 500) logger.error('request failed', fields, metrics);
+    else logger.warn('request refused', fields, metrics);
     // The service's own wording of what went wrong (never a library's, never input): debug level only.
     if (failure && failure.message !== failure.code) logger.debug('failure detail', { requestId, errorCode: failure.code, detail: failure.message });
     return response;

@@ -44,6 +44,9 @@ const SETTINGS: Readonly<Record<string, Kind>> = {
   memorySize: 'number',
   throttleRateLimit: 'number',
   throttleBurstLimit: 'number',
+  metricsNamespace: 'string',
+  alarms: 'boolean',
+  dashboard: 'boolean',
 };
 
 /** The context key naming a JSON file with the same settings; `-c` values override the file's. */

@@ -33,6 +33,7 @@ export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentR
   set('RETURN_TO_ALLOWED_ORIGINS', props.returnToAllowedOrigins?.join(','));
   for (const [name, rule] of Object.entries(NUMERIC_SETTINGS)) set(rule.env, props[name as NumericSetting]);
   set('LOG_LEVEL', props.logLevel);
+  set('METRICS_NAMESPACE', props.metricsNamespace?.trim());
   if (props.enableSourceMaps) set('NODE_OPTIONS', '--enable-source-maps');
   return environment;
 }

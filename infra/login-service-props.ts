@@ -2,6 +2,8 @@ import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ContextClaim } from '../functions/core/authorize-session';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { DomainProps, FirewallProps } from './operations-props';
 
 /** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -214,6 +216,38 @@ export interface LoginServiceProps {
    * @default Duration.seconds(30)
    */
   readonly authorizerCacheTtl?: Duration;
+  /**
+   * CloudWatch namespace of the metrics each request's log line carries in embedded metric format
+   * (`METRICS_NAMESPACE`).
+   * @default 'LoginService'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * CloudWatch alarms on errors, throttling and the sign-in failure rate (README, "Operations").
+   * @default true
+   */
+  readonly alarms?: boolean;
+  /**
+   * Where the alarms send notifications when they go into ALARM and back to OK.
+   * @default - no actions: the alarms show in the CloudWatch console only
+   */
+  readonly alarmTopic?: ITopic;
+  /**
+   * A CloudWatch dashboard of the service's metrics and alarms.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+  /**
+   * AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution in front of the API.
+   * @default - no distribution, no firewall
+   */
+  readonly firewall?: FirewallProps;
+  /**
+   * A custom domain name; `publicBaseUrl` defaults to `https://<domainName>`. Without `firewall`
+   * the API's execute-api endpoint is turned off, so the domain is the only way in.
+   * @default - the API's execute-api endpoint, or the distribution's domain with `firewall`
+   */
+  readonly domain?: DomainProps;
 }
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };

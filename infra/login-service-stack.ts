@@ -63,7 +63,7 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   if (props.sessionKeysKmsKeyArn && !props.sessionKeysSecretArn) {
     problems.push('sessionKeysKmsKeyArn is for an existing secret: set sessionKeysSecretArn too');
   }
-  return [...problems, ...loginServiceProblems(props as LoginServiceProps)];
+  return [...problems, ...loginServiceProblems(props as LoginServiceProps, props.env?.region)];
 }
 
 /** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */
@@ -88,6 +88,9 @@ export class LoginServiceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'The HTTP API endpoint' });
     new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
     new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
+    if (this.service.edge?.domainTarget) {
+      new CfnOutput(this, 'DomainNameTarget', { value: this.service.edge.domainTarget, description: 'Where the public host name must point (CNAME or alias)' });
+    }
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ClientSecretArn', {
       value: clientSecret.secretArn,

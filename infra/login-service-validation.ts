@@ -8,6 +8,7 @@ import {
   type LoginServiceProps,
   type NumericSetting,
 } from './login-service-props';
+import { operationsProblems } from './operations-validation';
 
 /** Every problem of a configuration at once, so one failed synth shows everything to fix. */
 export class LoginServiceConfigError extends Error {
@@ -34,8 +35,9 @@ const known = (value: unknown): boolean => value !== undefined && !Token.isUnres
  * The problems of a configuration, each starting with the name of the setting it is about; empty
  * when the functions will accept the environment built from it (the same rules as
  * functions/config.ts, with https required everywhere: a deployed service has no loopback).
+ * `region` is the stack's, for the settings that depend on it (firewall, certificates).
  */
-export function loginServiceProblems(props: LoginServiceProps): string[] {
+export function loginServiceProblems(props: LoginServiceProps, region?: string): string[] {
   const problems: string[] = [];
   const url = (name: string, value: string | undefined, extra?: (parsed: URL) => string | undefined): void => {
     if (!known(value)) return;
@@ -118,6 +120,7 @@ export function loginServiceProblems(props: LoginServiceProps): string[] {
     const ttl = props.authorizerCacheTtl.toMilliseconds();
     if (!(ttl % 1000 === 0 && ttl >= 0 && ttl <= 3_600_000)) problems.push('authorizerCacheTtl must be whole seconds from 0 to 1 hour');
   }
+  problems.push(...operationsProblems(props, region));
   return problems;
 }
 

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +20,8 @@ import { loginServiceProblems, throwOnProblems } from './login-service-validatio
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
 import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
+import { addOperations } from './operations';
+import { PublicEdge } from './public-edge';
 
 
 /**
@@ -60,13 +63,21 @@ export class LoginService extends Construct {
    */
   readonly authorizer: HttpLambdaAuthorizer;
 
+  /** The API Gateway custom domain, with `domain` and no `firewall`; other APIs can be mapped under paths of it. */
+  readonly domainName?: DomainName;
+  /** The CloudFront distribution and WAF web ACL in front of the API, with `firewall` or `domain`. */
+  readonly edge?: PublicEdge;
+  /** The alarms (none with `alarms: false`). */
+  readonly alarms: readonly Alarm[];
+
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
   private readonly authorizerCacheTtl?: Duration;
+  private accessLogs?: LogGroup;
 
   constructor(scope: Construct, id: string, props: LoginServiceProps) {
     super(scope, id);
-    throwOnProblems(loginServiceProblems(props));
+    throwOnProblems(loginServiceProblems(props, Stack.of(this).region));
     // Retained by default: deleting or replacing the stack by mistake must not sign everyone out,
     // take the table's backups and keys with it, or erase the logs of what happened.
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -89,11 +100,17 @@ export class LoginService extends Construct {
       apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'OAuth 2.0 / OpenID Connect login service (backend-for-frontend)',
       createDefaultStage: false,
+      // A custom domain on the API itself is then the only way in; behind CloudFront the endpoint is the origin.
+      disableExecuteApiEndpoint: Boolean(props.domain && !props.firewall),
     });
     this.stage = this.defaultStage(props);
+    if (props.firewall || props.domain) {
+      this.edge = new PublicEdge(this, 'Edge', { api: this.api, stage: this.stage, firewall: props.firewall, domain: props.domain });
+      this.domainName = this.edge.domainName;
+    }
 
     // apiEndpoint is a token resolved at deploy time, without the trailing slash PUBLIC_BASE_URL forbids.
-    this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.api.apiEndpoint;
+    this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.edge?.publicBaseUrl ?? this.api.apiEndpoint;
     this.loginUrl = `${this.publicBaseUrl}/login`;
     this.callbackUrl = `${this.publicBaseUrl}/callback`;
 
@@ -122,6 +139,7 @@ export class LoginService extends Construct {
       routes,
       functions: [...Object.values(this.functions), this.authorizerFunction],
     });
+    this.alarms = addOperations(this, props, { accessLogs: this.accessLogs, edge: this.edge });
   }
 
   /** Another authorizer around the same function, for one more HTTP API; `id` names it in that API. */
@@ -165,6 +183,7 @@ export class LoginService extends Construct {
     let accessLogSettings;
     if (props.accessLogs ?? true) {
       const logGroup = this.logGroup('AccessLogs');
+      this.accessLogs = logGroup;
       // Route and path only: the query string (which carries codes and states) and headers never
       // reach the log.
       const format = AccessLogFormat.custom(

@@ -34,16 +34,17 @@ export class JsonLogger {
     this.log('DEBUG', message, fields);
   }
 
-  info(message: string, fields?: LogFields): void {
-    this.log('INFO', message, fields);
+  /** `metrics`: members in embedded metric format, written even when the level hides the line (see log). */
+  info(message: string, fields?: LogFields, metrics?: LogFields): void {
+    this.log('INFO', message, fields, metrics);
   }
 
-  warn(message: string, fields?: LogFields): void {
-    this.log('WARN', message, fields);
+  warn(message: string, fields?: LogFields, metrics?: LogFields): void {
+    this.log('WARN', message, fields, metrics);
   }
 
-  error(message: string, fields?: LogFields): void {
-    this.log('ERROR', message, fields);
+  error(message: string, fields?: LogFields, metrics?: LogFields): void {
+    this.log('ERROR', message, fields, metrics);
   }
 
   setLogLevel(level: LogLevel): void {
@@ -55,10 +56,19 @@ export class JsonLogger {
     this.write = write;
   }
 
-  private log(level: Exclude<LogLevel, 'SILENT'>, message: string, fields?: LogFields): void {
-    if (SEVERITY[level] < this.threshold) return;
+  /**
+   * A line the level hides still delivers its metrics, alone on a line of their own: a service
+   * logging at WARN must not report every successful request as missing (a login failure rate of
+   * 100 %). SILENT silences the metrics too.
+   */
+  private log(level: Exclude<LogLevel, 'SILENT'>, message: string, fields?: LogFields, metrics?: LogFields): void {
+    const timestamp = new Date().toISOString();
+    if (SEVERITY[level] < this.threshold) {
+      if (metrics && this.threshold < SEVERITY.SILENT) this.write(JSON.stringify({ ...metrics, timestamp, service: this.service }));
+      return;
+    }
     // Fields come first so that none of them can overwrite the four fixed ones.
-    this.write(JSON.stringify({ ...fields, level, message, timestamp: new Date().toISOString(), service: this.service }));
+    this.write(JSON.stringify({ ...fields, ...metrics, level, message, timestamp, service: this.service }));
   }
 }
 

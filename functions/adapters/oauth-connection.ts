@@ -4,6 +4,7 @@ import { isLoopbackUrl } from '../config';
 import { ServiceError } from '../core/errors';
 import type { ClientSecretSource } from './client-secret';
 import { providerFailure } from './provider-errors';
+import { timedFetch, type ProviderCall } from './metrics/request-measurements';
 import { callSignal } from './request-deadline';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
@@ -52,7 +53,7 @@ export class OAuthConnection {
   /** The ID token's signature, against the provider's JWKS (cached; re-fetched once for an unknown key id). */
   async checkSignature(as: oauth.AuthorizationServer, response: Response, grant: 'code' | 'refresh'): Promise<void> {
     try {
-      await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions(), [oauth.jwksCache]: this.jwks });
+      await oauth.validateApplicationLevelSignature(as, response, { ...this.httpOptions('jwks'), [oauth.jwksCache]: this.jwks });
     } catch (error) {
       const failure = providerFailure(error, 'id-token-signature');
       // A refreshed ID token with a bad signature ends the session; keys that cannot be fetched do not.
@@ -82,7 +83,7 @@ export class OAuthConnection {
       };
     }
     try {
-      const response = await oauth.discoveryRequest(provider.issuer, { algorithm: 'oidc', ...this.httpOptions() });
+      const response = await oauth.discoveryRequest(provider.issuer, { algorithm: 'oidc', ...this.httpOptions('discovery') });
       const as = await oauth.processDiscoveryResponse(provider.issuer, response);
       if (!as.authorization_endpoint || !as.token_endpoint) throw new ServiceError('provider_bad_response', { detail: 'discovery lacks endpoints' });
       return as;
@@ -95,11 +96,19 @@ export class OAuthConnection {
     return this.settings.clientAuthMethod === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
   }
 
-  httpOptions(): { signal: () => AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
+  /** Options of one call to the provider: its deadline, and its latency measured as `call`. */
+  httpOptions(
+    call: ProviderCall,
+    fetchImpl?: typeof fetchWithErrorStatus,
+  ): { signal: () => AbortSignal; [oauth.allowInsecureRequests]: boolean; [oauth.customFetch]: typeof fetchWithErrorStatus } {
     const provider = this.settings.provider;
     const issuerUrl = provider.kind === 'discovery' ? provider.issuer : provider.tokenEndpoint;
     // Plain http is allowed only for a loopback provider (local runs and tests); config enforces the same.
-    return { signal: () => callSignal(this.settings.providerTimeoutMs), [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl) };
+    return {
+      signal: () => callSignal(this.settings.providerTimeoutMs),
+      [oauth.allowInsecureRequests]: isLoopbackUrl(issuerUrl),
+      [oauth.customFetch]: timedFetch(call, fetchImpl),
+    };
   }
 }
 

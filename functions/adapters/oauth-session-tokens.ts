@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../core/errors';
 import type { IdentityProvider, RefreshedTokens } from '../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
+import { recordRefresh } from './metrics/request-measurements';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 
 /** A session's tokens at the provider: refresh, revocation (RFC 7009) and RP-initiated logout. */
@@ -18,13 +19,22 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     return url;
   }
 
+  /** One refresh grant, its outcome counted for the request's metrics: refused (the session is over) or failed (an outage, a bad answer). */
   async refresh(refreshToken: string): Promise<RefreshedTokens> {
+    try {
+      const refreshed = await this.refreshGrant(refreshToken);
+      recordRefresh('refreshed');
+      return refreshed;
+    } catch (error) {
+      recordRefresh(error instanceof ServiceError && error.status < 500 ? 'refused' : 'failed');
+      throw error;
+    }
+  }
+
+  private async refreshGrant(refreshToken: string): Promise<RefreshedTokens> {
     const as = await this.connection.metadata();
     const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
-      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
-        ...this.connection.httpOptions(),
-        [oauth.customFetch]: fetchWithErrorStatus,
-      });
+      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, this.connection.httpOptions('token', fetchWithErrorStatus));
       if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
@@ -63,7 +73,7 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     const as = await this.connection.metadata();
     if (!as.revocation_endpoint) return false;
     const response = await oauth.revocationRequest(as, this.connection.client, this.connection.clientAuth(await this.connection.secret.get()), token, {
-      ...this.connection.httpOptions(),
+      ...this.connection.httpOptions('revocation'),
       additionalParameters: { token_type_hint: hint },
     });
     await oauth.processRevocationResponse(response);

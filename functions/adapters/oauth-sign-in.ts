@@ -4,6 +4,7 @@ import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvi
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 import { providerFailure } from './provider-errors';
+import { timedFetch } from './metrics/request-measurements';
 import { callSignal } from './request-deadline';
 
 /** Signing in: the authorization request (PKCE, state, nonce) and the callback (code, ID token, claims). */
@@ -46,7 +47,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     const { tokens, response } = await this.connection.withClientSecret('token', async (secret) => {
       const response = await oauth.authorizationCodeGrantRequest(
         as, this.connection.client, this.connection.clientAuth(secret), callbackParameters, this.connection.settings.redirectUri, check.codeVerifier,
-        { ...this.connection.httpOptions(), [oauth.customFetch]: fetchWithErrorStatus },
+        this.connection.httpOptions('token', fetchWithErrorStatus),
       );
       if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
       const tokens = await oauth.processAuthorizationCodeResponse(as, this.connection.client, response, {
@@ -80,7 +81,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     const wanted = this.connection.settings.scopes.includes('profile') || this.connection.settings.scopes.includes('email');
     if (!wanted || !as.userinfo_endpoint || (claims.name !== undefined && claims.email !== undefined)) return claims;
     try {
-      const response = await oauth.userInfoRequest(as, this.connection.client, accessToken, this.connection.httpOptions());
+      const response = await oauth.userInfoRequest(as, this.connection.client, accessToken, this.connection.httpOptions('userinfo'));
       const info = await oauth.processUserInfoResponse(as, this.connection.client, claims.sub, response);
       return compactClaims({ sub: claims.sub, name: claims.name ?? info.name, email: claims.email ?? info.email });
     } catch {
@@ -95,7 +96,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     if (!endpoint) throw new ServiceError('client_misconfigured', { detail: 'no ID token and no userinfo endpoint' });
     let body: Record<string, unknown>;
     try {
-      const response = await fetch(endpoint, {
+      const response = await timedFetch('userinfo')(endpoint, {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
         signal: callSignal(this.connection.settings.providerTimeoutMs),
       });

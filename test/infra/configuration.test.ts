@@ -16,6 +16,7 @@ const FUNCTION_VARIABLES = new Set([
   'PUBLIC_BASE_URL', 'UPSTREAM_API_URL', 'TABLE_NAME', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS', 'SECRET_REFRESH_SECONDS',
   'SESSION_KEYS_SECRET_ARN', 'SESSION_IDLE_TIMEOUT_SECONDS', 'TOKEN_REFRESH_SKEW_SECONDS', 'LOG_LEVEL', 'NODE_OPTIONS',
+  'METRICS_NAMESPACE',
 ]);
 
 const fromContext = (context: Record<string, unknown>, files: Record<string, string> = {}) =>
@@ -145,6 +146,7 @@ describe('environment the functions get', () => {
         secretRefreshSeconds: 600,
         logLevel: 'WARN' as const,
         enableSourceMaps: true,
+        metricsNamespace: 'Shop/Login',
       },
     ],
   ])('is accepted by the functions’ own configuration check with %s', (_name, props) => {

@@ -3,6 +3,8 @@ import { ConfigError } from '../../config';
 import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
 import { describeCause, sessionLogId } from '../log-fields';
 import { logger } from '../logger';
+import { DEFAULT_METRICS_NAMESPACE, requestMetricFields } from '../metrics/embedded-metrics';
+import { measuring, newMeasurements } from '../metrics/request-measurements';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
 import { parseRequest, type HttpRequest } from './request';
@@ -13,11 +15,15 @@ export type RouteFormat = 'json' | 'html';
 /** Answers after which the browser's session cookie is worthless: it is cleared so the browser stops sending it. */
 const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'session_expired', 'session_ended']);
 
+/** CloudWatch namespace of the metrics the request lines carry (`METRICS_NAMESPACE`). */
+const METRICS_NAMESPACE = process.env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
+
 /**
  * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
  * model, and writes one structured log line per request: request id, route, outcome, status,
  * duration, error code and a hashed session id; never a query, header, cookie, token or the text
- * of an underlying error.
+ * of an underlying error. The same line carries the request's metrics in CloudWatch's embedded
+ * metric format (requests, failures by code, logins, refreshes, provider latencies).
  */
 export function lambdaHandler(
   route: string,
@@ -29,9 +35,10 @@ export function lambdaHandler(
     const requestId = context?.awsRequestId ?? event.requestContext?.requestId;
     let response: HttpResponse;
     let failure: ServiceError | undefined;
+    const measurements = newMeasurements();
     try {
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
-      response = await withRequestDeadline(budgetMs, () => handle(parseRequest(event)));
+      response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event))));
     } catch (error) {
       if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
       failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
@@ -50,9 +57,10 @@ export function lambdaHandler(
       ...session,
       ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
     };
-    if (!failure) logger.info('request', fields);
-    else if (failure.status >= 500) logger.error('request failed', fields);
-    else logger.warn('request refused', fields);
+    const metrics = requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, METRICS_NAMESPACE, Date.now());
+    if (!failure) logger.info('request', fields, metrics);
+    else if (failure.status >= 500) logger.error('request failed', fields, metrics);
+    else logger.warn('request refused', fields, metrics);
     // The service's own wording of what went wrong (never a library's, never input): debug level only.
     if (failure && failure.message !== failure.code) logger.debug('failure detail', { requestId, errorCode: failure.code, detail: failure.message });
     return response;

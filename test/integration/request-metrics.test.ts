@@ -1,0 +1,97 @@
+/**
+ * The metrics of real requests (CloudWatch embedded metric format on each request line): a sign-in
+ * at the certified oidc-provider through the local API Gateway server, with DynamoDB Local, writes
+ * a login and the provider's latencies; a refresh in /api its outcome; refused requests a failure
+ * with their error code. The lines are the ones the logger wrote, read back as CloudWatch would.
+ */
+import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { completeDevLogin } from '../support/dev-idp-login';
+import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { emfData, metricValues } from '../support/embedded-metrics';
+import { freePort } from '../support/free-port';
+import { capturedLogLines } from '../support/log-capture';
+import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { pathAndQuery, TestBrowser } from './test-browser';
+
+const CLIENT_ID = 'metrics-client';
+const CLIENT_SECRET = 'metrics-secret-value-that-is-long-enough';
+/** Short enough that a test can wait for the refresh: refreshed 1 s after sign-in (half its life, under the default skew). */
+const ACCESS_TOKEN_TTL = 2;
+
+let idp: DevProvider;
+let server: LocalServer;
+let upstream: RecordingUpstream;
+let baseUrl: string;
+
+beforeAll(async () => {
+  const endpoint = dynamoDbLocalEndpoint();
+  const tableName = await createTestTable(endpoint);
+  upstream = await startRecordingUpstream();
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  idp = await startDevProvider({
+    port: 0,
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`] }],
+    accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
+  });
+  Object.assign(process.env, {
+    OAUTH_ISSUER: idp.issuer,
+    OAUTH_CLIENT_ID: CLIENT_ID,
+    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+    PUBLIC_BASE_URL: baseUrl,
+    UPSTREAM_API_URL: `${upstream.url}/v1`,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+  });
+  server = await startLocalServer({ port, demoPage: false });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await idp?.close();
+  await upstream?.close();
+});
+
+/** The request lines written while `run` ran. */
+async function linesOf(run: () => Promise<unknown>): Promise<string[]> {
+  const before = capturedLogLines().length;
+  await run();
+  return capturedLogLines().slice(before).filter((line) => line.includes('"_aws"'));
+}
+
+test('a sign-in writes a login, the provider latencies of discovery, token and keys; a refresh in /api its outcome and the token call', async () => {
+  const browser = new TestBrowser(baseUrl);
+  const login = await browser.get('/login?returnTo=%2F');
+  const { callbackUrl } = await completeDevLogin(login.location!, 'ada');
+  const callbackLines = await linesOf(async () => expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302));
+  expect(callbackLines).toHaveLength(1);
+  expect(metricValues(callbackLines, 'Logins', {})).toEqual([1]);
+  expect(metricValues(callbackLines, 'Requests', { Route: 'callback' })).toEqual([1]);
+  for (const metric of ['ProviderDiscoveryLatency', 'ProviderTokenLatency', 'ProviderJwksLatency']) {
+    const values = metricValues(callbackLines, metric, {});
+    expect(values.length).toBeGreaterThanOrEqual(1);
+    for (const ms of values) expect(ms).toBeGreaterThanOrEqual(0);
+  }
+  expect(metricValues(callbackLines, 'Failures')).toEqual([]);
+
+  await new Promise((resolve) => setTimeout(resolve, (ACCESS_TOKEN_TTL / 2) * 1000 + 200));
+  const apiLines = await linesOf(async () => expect((await browser.get('/api/items', { 'x-csrf': '1' })).status).toBe(200));
+  expect(metricValues(apiLines, 'TokenRefreshes', { RefreshOutcome: 'refreshed' })).toEqual([1]);
+  expect(metricValues(apiLines, 'ProviderTokenLatency', {})).toHaveLength(1);
+  expect(metricValues(apiLines, 'Logins')).toEqual([]);
+});
+
+test.each([
+  ['/api/items', 'api', 'csrf_header_missing'],
+  ['/callback', 'callback', 'login_state_missing'],
+  ['/login?returnTo=https%3A%2F%2Fevil.example', 'login', 'invalid_return_to'],
+])('a refused request (%s) writes a failure with its error code and route', async (path, route, code) => {
+  const lines = await linesOf(() => new TestBrowser(baseUrl).get(path));
+  expect(metricValues(lines, 'Failures', { ErrorCode: code })).toEqual([1]);
+  expect(metricValues(lines, 'Failures', { Route: route })).toEqual([1]);
+  expect(metricValues(lines, 'Logins')).toEqual([]);
+  // The dimensions name the route and the code, never what the request carried.
+  const dimensionValues = lines.flatMap(emfData).flatMap((datum) => Object.values(datum.dimensions));
+  expect(new Set(dimensionValues)).toEqual(new Set([route, code]));
+});

@@ -3,6 +3,9 @@
  * deployment fails at start with one message naming each setting, not one error at a time.
  */
 import { keyringProblem } from './adapters/keyring';
+import type { UpstreamApi } from './core/upstream-apis';
+import { isLoopbackUrl } from './loopback';
+import { loginResources, loginScopes, parseUpstreamApis } from './upstream-apis-setting';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -31,12 +34,18 @@ export interface Config {
   /** The keyring that encrypts session tokens at rest (JSON, see adapters/keyring.ts). */
   readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
+  /** OAUTH_SCOPES, then the extra scopes of every named API: what sign-in requests. */
   readonly scopes: readonly string[];
+  /** RFC 8707 resource indicators requested at sign-in: the audiences of the named APIs. */
+  readonly resources: readonly string[];
   /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
   readonly openid: boolean;
   readonly publicBaseUrl: URL;
   readonly redirectUri: string;
-  readonly upstreamApiUrl: URL;
+  /** The one protected API (`UPSTREAM_API_URL`); undefined when `upstreamApis` is used instead. */
+  readonly upstreamApiUrl?: URL;
+  /** Named protected APIs (`UPSTREAM_APIS`); empty when `upstreamApiUrl` is used instead. */
+  readonly upstreamApis: readonly UpstreamApi[];
   readonly tableName: string;
   readonly dynamodbEndpoint?: string;
   readonly returnToAllowedOrigins: readonly string[];
@@ -59,11 +68,7 @@ export class ConfigError extends Error {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname);
-}
+export { isLoopbackUrl };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -74,7 +79,7 @@ const KNOWN_VARIABLES = [
   'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS',
   'SECRET_REFRESH_SECONDS', 'SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', 'SESSION_IDLE_TIMEOUT_SECONDS',
-  'TOKEN_REFRESH_SKEW_SECONDS',
+  'TOKEN_REFRESH_SKEW_SECONDS', 'UPSTREAM_APIS',
 ] as const;
 
 export function loadConfig(env: Env): Config {
@@ -183,8 +188,16 @@ export function loadConfig(env: Env): Config {
   if (publicBaseUrl && (publicBaseUrl.search || publicBaseUrl.pathname !== '/')) {
     problems.push('PUBLIC_BASE_URL must be an origin without path or query, e.g. https://login.example.com');
   }
-  const upstreamApiUrl = url('UPSTREAM_API_URL', true);
+  const upstreamApisRaw = read('UPSTREAM_APIS');
+  const upstreamApiUrl = url('UPSTREAM_API_URL', false);
   if (upstreamApiUrl?.search) problems.push('UPSTREAM_API_URL must not contain a query');
+  let upstreamApis: readonly UpstreamApi[] = [];
+  if (upstreamApisRaw !== undefined) {
+    if (read('UPSTREAM_API_URL')) problems.push('set only one of UPSTREAM_API_URL (one API) and UPSTREAM_APIS (several named APIs)');
+    upstreamApis = parseUpstreamApisJson(upstreamApisRaw, problems);
+  } else if (!read('UPSTREAM_API_URL')) {
+    problems.push('UPSTREAM_API_URL is required (or UPSTREAM_APIS for several named APIs)');
+  }
 
   const tableName = read('TABLE_NAME');
   if (!tableName) problems.push('TABLE_NAME is required');
@@ -212,7 +225,7 @@ export function loadConfig(env: Env): Config {
   const upstreamTimeoutMs = integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 25_000);
   const storeTimeoutMs = integer('STORE_TIMEOUT_MS', 2_000, 100, 5_000);
 
-  if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || !upstreamApiUrl || !tableName) {
+  if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || (!upstreamApiUrl && upstreamApis.length === 0) || !tableName) {
     throw new ConfigError(problems);
   }
   return Object.freeze({
@@ -221,11 +234,13 @@ export function loadConfig(env: Env): Config {
     clientSecret,
     sessionKeys,
     clientAuthMethod: authMethodRaw as ClientAuthMethod,
-    scopes: Object.freeze(scopes),
+    scopes: Object.freeze(loginScopes(scopes, upstreamApis)),
+    resources: Object.freeze(loginResources(upstreamApis)),
     openid,
     publicBaseUrl,
     redirectUri: new URL('/callback', publicBaseUrl).href,
     upstreamApiUrl,
+    upstreamApis: Object.freeze(upstreamApis.map((api) => Object.freeze(api))),
     tableName,
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(returnToAllowedOrigins),
@@ -237,4 +252,18 @@ export function loadConfig(env: Env): Config {
     upstreamTimeoutMs,
     storeTimeoutMs,
   });
+}
+
+/** `UPSTREAM_APIS`: a JSON array, checked by the rules the CDK construct applies to its props. */
+function parseUpstreamApisJson(raw: string, problems: string[]): readonly UpstreamApi[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    problems.push('UPSTREAM_APIS is not valid JSON (a list like [{"name":"orders","url":"https://orders.example.com/v1"}])');
+    return [];
+  }
+  const parsed = parseUpstreamApis(value, { label: 'UPSTREAM_APIS', allowLoopbackHttp: true });
+  problems.push(...parsed.problems);
+  return parsed.apis;
 }

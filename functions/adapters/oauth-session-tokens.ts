@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../core/errors';
-import type { IdentityProvider, RefreshedTokens } from '../core/ports';
+import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 
@@ -18,11 +18,16 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     return url;
   }
 
-  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+  /** With a target, RFC 8707 §2.2: the access token is for that resource (and those scopes) only. */
+  async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
     const as = await this.connection.metadata();
+    const additionalParameters: Record<string, string> = {};
+    if (target) additionalParameters.resource = target.resource;
+    if (target?.scopes.length) additionalParameters.scope = target.scopes.join(' ');
     const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
       const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
         ...this.connection.httpOptions(),
+        additionalParameters,
         [oauth.customFetch]: fetchWithErrorStatus,
       });
       if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });

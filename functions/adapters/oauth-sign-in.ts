@@ -27,6 +27,8 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       code_challenge_method: 'S256',
     };
     for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
+    // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.
+    for (const resource of this.connection.settings.resources) url.searchParams.append('resource', resource);
     return { url, state, codeVerifier, nonce };
   }
 

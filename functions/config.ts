@@ -4,8 +4,7 @@
  */
 import { keyringProblem } from './adapters/keyring';
 import type { UpstreamApi } from './core/upstream-apis';
-import { isLoopbackUrl } from './loopback';
-import { loginResources, loginScopes, parseUpstreamApis } from './upstream-apis-setting';
+import { SCOPE_TOKEN, upstreamApisSetting } from './upstream-apis-setting';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -34,10 +33,8 @@ export interface Config {
   /** The keyring that encrypts session tokens at rest (JSON, see adapters/keyring.ts). */
   readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
-  /** OAUTH_SCOPES, then the extra scopes of every named API: what sign-in requests. */
+  /** OAUTH_SCOPES; sign-in adds the named APIs' extra scopes. */
   readonly scopes: readonly string[];
-  /** RFC 8707 resource indicators requested at sign-in: the audiences of the named APIs. */
-  readonly resources: readonly string[];
   /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
   readonly openid: boolean;
   readonly publicBaseUrl: URL;
@@ -68,7 +65,11 @@ export class ConfigError extends Error {
   }
 }
 
-export { isLoopbackUrl };
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +96,9 @@ export function loadConfig(env: Env): Config {
       if (required) problems.push(`${name} is required`);
       return undefined;
     }
+    return checkedUrl(name, raw);
+  };
+  const checkedUrl = (name: string, raw: string): URL | undefined => {
     let parsed: URL;
     try {
       parsed = new URL(raw);
@@ -173,7 +177,7 @@ export function loadConfig(env: Env): Config {
 
   const defaultScopes = provider?.kind === 'explicit' ? '' : 'openid profile email';
   const scopes = (read('OAUTH_SCOPES') ?? defaultScopes).split(/\s+/).filter(Boolean);
-  if (scopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+  if (scopes.some((scope) => !SCOPE_TOKEN.test(scope))) {
     problems.push('OAUTH_SCOPES contains a character not allowed in a scope');
   }
   const openid = scopes.includes('openid');
@@ -188,16 +192,13 @@ export function loadConfig(env: Env): Config {
   if (publicBaseUrl && (publicBaseUrl.search || publicBaseUrl.pathname !== '/')) {
     problems.push('PUBLIC_BASE_URL must be an origin without path or query, e.g. https://login.example.com');
   }
-  const upstreamApisRaw = read('UPSTREAM_APIS');
-  const upstreamApiUrl = url('UPSTREAM_API_URL', false);
-  if (upstreamApiUrl?.search) problems.push('UPSTREAM_API_URL must not contain a query');
-  let upstreamApis: readonly UpstreamApi[] = [];
-  if (upstreamApisRaw !== undefined) {
-    if (read('UPSTREAM_API_URL')) problems.push('set only one of UPSTREAM_API_URL (one API) and UPSTREAM_APIS (several named APIs)');
-    upstreamApis = parseUpstreamApisJson(upstreamApisRaw, problems);
-  } else if (!read('UPSTREAM_API_URL')) {
-    problems.push('UPSTREAM_API_URL is required (or UPSTREAM_APIS for several named APIs)');
-  }
+  const apiUrl = (name: string, raw: string | undefined): URL | undefined => {
+    const parsed = raw === undefined ? undefined : checkedUrl(name, raw);
+    if (parsed?.search) problems.push(`${name} must not contain a query`);
+    return parsed;
+  };
+  const upstreamApiUrl = apiUrl('UPSTREAM_API_URL', read('UPSTREAM_API_URL'));
+  const upstreamApis = upstreamApisSetting(read('UPSTREAM_APIS'), read('UPSTREAM_API_URL'), { label: 'UPSTREAM_APIS', problems, checkUrl: apiUrl });
 
   const tableName = read('TABLE_NAME');
   if (!tableName) problems.push('TABLE_NAME is required');
@@ -234,13 +235,12 @@ export function loadConfig(env: Env): Config {
     clientSecret,
     sessionKeys,
     clientAuthMethod: authMethodRaw as ClientAuthMethod,
-    scopes: Object.freeze(loginScopes(scopes, upstreamApis)),
-    resources: Object.freeze(loginResources(upstreamApis)),
+    scopes: Object.freeze(scopes),
     openid,
     publicBaseUrl,
     redirectUri: new URL('/callback', publicBaseUrl).href,
     upstreamApiUrl,
-    upstreamApis: Object.freeze(upstreamApis.map((api) => Object.freeze(api))),
+    upstreamApis: Object.freeze(upstreamApis),
     tableName,
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(returnToAllowedOrigins),
@@ -254,16 +254,3 @@ export function loadConfig(env: Env): Config {
   });
 }
 
-/** `UPSTREAM_APIS`: a JSON array, checked by the rules the CDK construct applies to its props. */
-function parseUpstreamApisJson(raw: string, problems: string[]): readonly UpstreamApi[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    problems.push('UPSTREAM_APIS is not valid JSON (a list like [{"name":"orders","url":"https://orders.example.com/v1"}])');
-    return [];
-  }
-  const parsed = parseUpstreamApis(value, { label: 'UPSTREAM_APIS', allowLoopbackHttp: true });
-  problems.push(...parsed.problems);
-  return parsed.apis;
-}

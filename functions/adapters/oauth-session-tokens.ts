@@ -4,19 +4,9 @@ import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../core/por
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 
-/** A session's tokens at the provider: refresh, revocation (RFC 7009) and RP-initiated logout. */
-export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'revoke' | 'endSessionUrl'> {
-  constructor(private readonly connection: OAuthConnection) {}
-
-  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
-    const as = await this.connection.metadata();
-    if (!as.end_session_endpoint) return undefined;
-    const url = new URL(as.end_session_endpoint);
-    url.searchParams.set('client_id', this.connection.settings.clientId);
-    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
-    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
-    return url;
-  }
+/** A session's tokens at the provider: refresh and revocation (RFC 7009), all that /api needs. */
+export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 'revoke'> {
+  constructor(protected readonly connection: OAuthConnection) {}
 
   /** With a target, RFC 8707 §2.2: the access token is for that resource (and those scopes) only. */
   async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
@@ -73,5 +63,18 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     });
     await oauth.processRevocationResponse(response);
     return true;
+  }
+}
+
+/** The tokens plus RP-initiated logout (/logout); a separate class keeps it out of /api's bundle. */
+export class OAuthSessionTokens extends OAuthTokenRefresh implements Pick<IdentityProvider, 'endSessionUrl'> {
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+    const as = await this.connection.metadata();
+    if (!as.end_session_endpoint) return undefined;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.connection.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
+    return url;
   }
 }

@@ -39,9 +39,9 @@ export interface SessionTokens {
 export interface ApiAccessToken {
   readonly accessToken: string;
   /** Epoch seconds; undefined when the provider did not say. */
-  readonly expiresAt?: number;
+  readonly accessTokenExpiresAt?: number;
   /** Epoch seconds: from then on a new one is obtained before use. */
-  readonly refreshAt?: number;
+  readonly accessTokenRefreshAt?: number;
 }
 
 /** What a refresh grant asks for besides new tokens: RFC 8707 §2.2, a token for one resource. */

@@ -1,9 +1,8 @@
 import { keepAlive, requireSession } from './current-session';
 import { ServiceError } from './errors';
 import type { Upstream, UpstreamResponse } from './ports';
-import { apiAccessToken } from './api-tokens';
 import { browserResponseHeaders, upstreamRequestHeaders } from './proxy-policy';
-import { usableTokens, type TokenDependencies } from './session-tokens';
+import { apiAccessToken, usableTokens, type AudienceApi, type TokenDependencies } from './session-tokens';
 import { upstreamTarget, type UpstreamRoutes } from './upstream-apis';
 
 export interface ApiRequest {
@@ -33,7 +32,7 @@ export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependenci
   const found = await requireSession(request.sessionToken, deps);
   // An API without an audience takes the session's own access token: no grant, no extra write.
   const accessToken = api?.audience
-    ? await apiAccessToken(found, { ...api, audience: api.audience }, deps)
+    ? await apiAccessToken(found, api as AudienceApi, deps)
     : (await usableTokens(found, deps)).accessToken;
   // The idle expiry moves while the upstream works: the write adds no latency.
   const [response] = await Promise.all([

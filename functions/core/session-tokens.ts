@@ -1,6 +1,7 @@
 import { isExpired, type FoundSession } from './current-session';
 import { asServiceError, ServiceError } from './errors';
-import type { Clock, IdentityProvider, RefreshedSessionTokens, RefreshedTokens, Session, SessionStore, SessionTokens, TokenTarget, TokenVault } from './ports';
+import type { Clock, IdentityProvider, Session, SessionStore, SessionTokens, TokenVault } from './ports';
+import type { UpstreamApi } from './upstream-apis';
 import { randomToken } from './secrets';
 
 export interface TokenDependencies {
@@ -26,8 +27,14 @@ export function tokenTimes(now: number, expiresIn: number | undefined, skewSecon
   return { accessTokenExpiresAt: now + expiresIn, accessTokenRefreshAt: now + expiresIn - early };
 }
 
-function needsRefresh(session: Session, nowMs: number): boolean {
-  const refreshAt = session.accessTokenRefreshAt ?? session.accessTokenExpiresAt;
+/** A named API whose calls need an access token for its own audience (RFC 8707). */
+export type AudienceApi = Pick<UpstreamApi, 'name' | 'scopes'> & { readonly audience: string };
+
+type TokenTimes = Pick<Session, 'accessTokenExpiresAt' | 'accessTokenRefreshAt'>;
+
+/** Due when its refresh time (or, without one, its expiry) has come; never when neither is known. */
+function needsRefresh(token: TokenTimes, nowMs: number): boolean {
+  const refreshAt = token.accessTokenRefreshAt ?? token.accessTokenExpiresAt;
   return refreshAt !== undefined && refreshAt * 1000 <= nowMs;
 }
 
@@ -39,49 +46,26 @@ async function endFor(key: string, deps: TokenDependencies, error: ServiceError)
 
 /**
  * The session's tokens with an access token good for use, refreshed first when it is about to
- * expire (see underRefreshLease for how one refresh serves every concurrent request).
+ * expire. Exactly one request refreshes, however many arrive at once on however many instances:
+ * the refresh lease is a conditional write on the session's version; the others poll the store
+ * until the version moves on and use the new tokens. Rotated refresh tokens are stored in that
+ * same write, so the old one is never sent again.
  */
 export function usableTokens(found: FoundSession, deps: TokenDependencies): Promise<SessionTokens> {
-  const { key } = found;
-  return underRefreshLease(found, deps, {
-    ready: async (session, nowMs) => (needsRefresh(session, nowMs) ? undefined : openTokens(key, session, deps)),
-    renew: (session, owner) =>
-      renewHoldingLease(key, session, owner, deps, {
-        merge: (current, refreshed, now) => {
-          const tokens: SessionTokens = {
-            ...current,
-            accessToken: refreshed.accessToken,
-            refreshToken: refreshed.refreshToken ?? current.refreshToken,
-            idToken: refreshed.idToken ?? current.idToken,
-          };
-          return { tokens, times: tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds), result: tokens };
-        },
-        withoutRefreshToken: async (current, letGo) => {
-          // Nothing to refresh with: the token serves until it really expires, then the session ends.
-          const stillValid = session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 > deps.clock.now();
-          if (!stillValid) return endFor(key, deps, new ServiceError('token_expired'));
-          await letGo();
-          return current;
-        },
-      }),
-  });
-}
-
-/** One use of the refresh lease: what is usable as stored, and how to renew it holding the lease. */
-export interface Renewal<T> {
-  /** The result from the session as stored, or undefined when it must be renewed first. */
-  ready(session: Session, nowMs: number): Promise<T | undefined>;
-  renew(session: Session, owner: string): Promise<T>;
+  return tokensFor(found, deps);
 }
 
 /**
- * Exactly one request renews a session's tokens, however many arrive at once on however many
- * instances: the refresh lease is a conditional write on the session's version; the others poll
- * the store until the version moves on and use what the lease holder stored. The primary access
- * token and each API's audience-bound token go through this same lease, so one session never
- * has two grants running with its refresh token.
+ * An access token for an API with an audience (RFC 8707 §2.2): obtained with a refresh-token grant
+ * naming the API as `resource`, kept sealed in the session with the other tokens and reused until
+ * due. It goes through the same lease as the primary token, so concurrent first calls make one
+ * grant, and the write that stores it keeps the primary token and the other APIs' tokens.
  */
-export async function underRefreshLease<T>(found: FoundSession, deps: TokenDependencies, renewal: Renewal<T>): Promise<T> {
+export async function apiAccessToken(found: FoundSession, api: AudienceApi, deps: TokenDependencies): Promise<string> {
+  return (await tokensFor(found, deps, api)).apiTokens![api.name]!.accessToken;
+}
+
+async function tokensFor(found: FoundSession, deps: TokenDependencies, api?: AudienceApi): Promise<SessionTokens> {
   const { key } = found;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const giveUpAt = deps.clock.now() + deps.waitMs;
@@ -89,13 +73,18 @@ export async function underRefreshLease<T>(found: FoundSession, deps: TokenDepen
   let pollMs = 20;
   for (;;) {
     const now = deps.clock.now();
-    const usable = await renewal.ready(session, now);
-    if (usable !== undefined) return usable;
+    if (api) {
+      const tokens = await openTokens(key, session, deps);
+      const cached = tokens.apiTokens?.[api.name];
+      if (cached && !needsRefresh(cached, now)) return tokens;
+      // No grant can name the resource without a refresh token: nothing to lease or wait for.
+      if (!tokens.refreshToken) throw new ServiceError('api_token_unavailable');
+    } else if (!needsRefresh(session, now)) return openTokens(key, session, deps);
     const leaseFree = !session.refreshLease || session.refreshLease.until <= now;
     if (leaseFree) {
       const owner = randomToken(16);
       const lease = { version: session.version, owner, until: now + deps.leaseMs, now };
-      if (await deps.sessions.acquireRefreshLease(key, lease)) return renewal.renew(session, owner);
+      if (await deps.sessions.acquireRefreshLease(key, lease)) return refreshHoldingLease(key, session, owner, deps, api);
     }
     if (deps.clock.now() + pollMs > giveUpAt) throw new ServiceError('refresh_pending');
     await sleep(pollMs);
@@ -109,7 +98,7 @@ export async function underRefreshLease<T>(found: FoundSession, deps: TokenDepen
 }
 
 /** Tokens that no key opens any more (tampered, or the key left the keyring) end the session. */
-export async function openTokens(key: string, session: Session, deps: TokenDependencies): Promise<SessionTokens> {
+async function openTokens(key: string, session: Session, deps: TokenDependencies): Promise<SessionTokens> {
   try {
     return await deps.vault.open(session.sealedTokens, tokenContext(key));
   } catch (error) {
@@ -118,31 +107,27 @@ export async function openTokens(key: string, session: Session, deps: TokenDepen
   }
 }
 
-/** How a refresh grant's answer becomes the session's tokens. */
-export interface RenewalPlan<T> {
-  /** RFC 8707: a token for this resource instead of the session's primary access token. */
-  readonly target?: TokenTarget;
-  merge(current: SessionTokens, refreshed: RefreshedTokens, nowSeconds: number): { tokens: SessionTokens; times: TokenTimes; result: T };
-  withoutRefreshToken(current: SessionTokens, letGo: () => Promise<void>): Promise<T>;
-}
-
-type TokenTimes = Pick<RefreshedSessionTokens, 'accessTokenExpiresAt' | 'accessTokenRefreshAt'>;
-
-/**
- * One refresh grant, holding the lease. Whatever it returns is stored in one conditional write
- * that also keeps a rotated refresh token, so the old one is never sent again.
- */
-export async function renewHoldingLease<T>(key: string, session: Session, owner: string, deps: TokenDependencies, plan: RenewalPlan<T>): Promise<T> {
+async function refreshHoldingLease(key: string, session: Session, owner: string, deps: TokenDependencies, api?: AudienceApi): Promise<SessionTokens> {
+  const context = tokenContext(key);
   // Lets others refresh after all; best effort, as the lease lapses by itself anyway.
   const letGo = () => deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
   const current = await openTokens(key, session, deps).catch(async (error: unknown) => {
     await letGo();
     throw error;
   });
-  if (!current.refreshToken) return plan.withoutRefreshToken(current, letGo);
+  // For an API, the tokens opened before the lease (same version) had a refresh token.
+  if (!current.refreshToken) {
+    // Nothing to refresh with: the token serves until it really expires, then the session ends.
+    const stillValid = session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 > deps.clock.now();
+    if (stillValid) {
+      await letGo();
+      return current;
+    }
+    return endFor(key, deps, new ServiceError('token_expired'));
+  }
   let refreshed;
   try {
-    refreshed = await deps.provider.refresh(current.refreshToken, plan.target);
+    refreshed = await deps.provider.refresh(current.refreshToken, api && { resource: api.audience, scopes: api.scopes });
   } catch (error) {
     const failure = asServiceError(error);
     // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
@@ -155,10 +140,20 @@ export async function renewHoldingLease<T>(key: string, session: Session, owner:
   if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
     return endFor(key, deps, new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
-  const { tokens, times, result } = plan.merge(current, refreshed, Math.floor(deps.clock.now() / 1000));
+  const times = tokenTimes(Math.floor(deps.clock.now() / 1000), refreshed.expiresIn, deps.refreshSkewSeconds);
+  const fresh = { accessToken: refreshed.accessToken, ...times };
+  // An API's token joins the others; the primary access token and when it is due stay as they were.
+  const tokens: SessionTokens = {
+    ...current,
+    ...(api ? { apiTokens: { ...current.apiTokens, [api.name]: fresh } } : { accessToken: fresh.accessToken }),
+    refreshToken: refreshed.refreshToken ?? current.refreshToken,
+    idToken: refreshed.idToken ?? current.idToken,
+  };
+  const { accessTokenExpiresAt, accessTokenRefreshAt } = api ? session : times;
   const saved = await deps.sessions.saveRefreshedTokens(key, session.version, {
-    sealedTokens: await deps.vault.seal(tokens, tokenContext(key)),
-    ...times,
+    sealedTokens: await deps.vault.seal(tokens, context),
+    accessTokenExpiresAt,
+    accessTokenRefreshAt,
   });
   // Only a logout (or expiry) between lease and save removes the session under the lease holder.
   // The logout revoked the tokens it found; the ones just issued are revoked here.
@@ -166,5 +161,5 @@ export async function renewHoldingLease<T>(key: string, session: Session, owner:
     if (refreshed.refreshToken) await deps.provider.revoke(refreshed.refreshToken, 'refresh_token').catch(() => false);
     throw new ServiceError('session_ended');
   }
-  return result;
+  return tokens;
 }

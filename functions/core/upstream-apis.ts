@@ -37,8 +37,8 @@ export interface UpstreamTarget {
 export function upstreamTarget(routes: UpstreamRoutes, method: string, proxyPath: string, rawQuery: string): UpstreamTarget {
   const apis = routes.upstreamApis ?? [];
   if (apis.length === 0) {
-    if (!routes.upstreamBaseUrl) throw new ServiceError('internal_error', { detail: 'no upstream API configured' });
-    return { url: upstreamUrl(routes.upstreamBaseUrl, proxyPath, rawQuery) };
+    // Configuration guarantees one of the two.
+    return { url: upstreamUrl(routes.upstreamBaseUrl!, proxyPath, rawQuery) };
   }
   const slash = proxyPath.indexOf('/');
   const name = slash === -1 ? proxyPath : proxyPath.slice(0, slash);

@@ -1,7 +1,6 @@
-import { apiAccessToken, type AudienceApi } from '../../functions/core/api-tokens';
 import { ServiceError } from '../../functions/core/errors';
 import type { SessionTokens } from '../../functions/core/ports';
-import { tokenContext, usableTokens, type TokenDependencies } from '../../functions/core/session-tokens';
+import { apiAccessToken, tokenContext, usableTokens, type AudienceApi, type TokenDependencies } from '../../functions/core/session-tokens';
 import { FakeIdentityProvider, InMemoryStore, rejection, SettableClock, storedSession, testVault } from './support/fakes';
 
 const REPORTS: AudienceApi = { name: 'reports', audience: 'https://reports.example.com', scopes: ['reports:read'] };
@@ -38,7 +37,7 @@ describe('apiAccessToken', () => {
       idToken: 'id-0',
       apiTokens: {
         billing: { accessToken: 'billing-0' },
-        reports: { accessToken: 'access-after-refresh-0', expiresAt: t.clock.seconds + 300, refreshAt: t.clock.seconds + 240 },
+        reports: { accessToken: 'access-after-refresh-0', accessTokenExpiresAt: t.clock.seconds + 300, accessTokenRefreshAt: t.clock.seconds + 240 },
       },
     });
     const after = t.current().session;

@@ -153,7 +153,7 @@ describe('loadConfig: problems', () => {
         'OAUTH_CLIENT_ID is required',
         expect.stringContaining('OAUTH_CLIENT_SECRET_ARN'),
         'PUBLIC_BASE_URL is required',
-        'UPSTREAM_API_URL is required (or UPSTREAM_APIS for several named APIs)',
+        'UPSTREAM_API_URL (or UPSTREAM_APIS for several APIs) is required',
         'TABLE_NAME is required',
       ]),
     );

@@ -1,3 +1,4 @@
+import { endSession } from '../../functions/core/end-session';
 import { ServiceError } from '../../functions/core/errors';
 import type { SessionTokens } from '../../functions/core/ports';
 import { apiAccessToken, tokenContext, usableTokens, type AudienceApi, type TokenDependencies } from '../../functions/core/session-tokens';
@@ -22,7 +23,7 @@ async function setup(tokens: SessionTokens = { accessToken: 'access-0', refreshT
   };
   const current = () => ({ key: stored.key, session: store.sessions.get(stored.key)! });
   const storedTokens = () => vault.open(store.sessions.get(stored.key)!.sealedTokens, tokenContext(stored.key));
-  return { store, provider, clock, vault, deps, key: stored.key, current, storedTokens, onSleep };
+  return { store, provider, clock, vault, deps, key: stored.key, sessionToken: stored.sessionToken, current, storedTokens, onSleep };
 }
 
 describe('apiAccessToken', () => {
@@ -106,5 +107,18 @@ describe('apiAccessToken', () => {
     });
     expect(await apiAccessToken(t.current(), REPORTS, t.deps)).toBe('reports-by-other');
     expect(t.provider.refreshCalls).toEqual([]);
+  });
+
+  test('logout revokes the API tokens with the others', async () => {
+    const t = await setup();
+    await apiAccessToken(t.current(), REPORTS, t.deps);
+    const { sid } = t.current().session;
+    const deps = { ...t.deps, provider: t.provider, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], postLogoutRedirectUri: 'https://login.example.com/' };
+    expect(await endSession({ sessionToken: t.sessionToken, sid }, deps)).toEqual({ redirectTo: '/', revocation: 'revoked' });
+    expect(t.provider.revocations).toEqual([
+      { token: 'access-0', hint: 'access_token' },
+      { token: 'access-after-refresh-0', hint: 'access_token' },
+      { token: 'rotated-refresh-0', hint: 'refresh_token' },
+    ]);
   });
 });

@@ -35,5 +35,6 @@ export const handler = apiRoute(() => ({
   ...runtime.tokenDependencies(),
   upstream: runtime.upstream(),
   upstreamBaseUrl: runtime.config().upstreamApiUrl,
+  upstreamApis: runtime.config().upstreamApis,
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
 }));

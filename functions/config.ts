@@ -4,6 +4,8 @@
  */
 import { keyringProblem } from './adapters/keyring';
 import { CONTEXT_CLAIMS, type ContextClaim } from './core/authorize-session';
+import type { UpstreamApi } from './core/upstream-apis';
+import { SCOPE_TOKEN, upstreamApisSetting } from './upstream-apis-setting';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 
@@ -32,12 +34,16 @@ export interface Config {
   /** The keyring that encrypts session tokens at rest (JSON, see adapters/keyring.ts). */
   readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
+  /** OAUTH_SCOPES; sign-in adds the named APIs' extra scopes. */
   readonly scopes: readonly string[];
   /** True when the flow is OpenID Connect: `openid` scope requested, so an ID token is required. */
   readonly openid: boolean;
   readonly publicBaseUrl: URL;
   readonly redirectUri: string;
-  readonly upstreamApiUrl: URL;
+  /** The one protected API (`UPSTREAM_API_URL`); undefined when `upstreamApis` is used instead. */
+  readonly upstreamApiUrl?: URL;
+  /** Named protected APIs (`UPSTREAM_APIS`); empty when `upstreamApiUrl` is used instead. */
+  readonly upstreamApis: readonly UpstreamApi[];
   readonly tableName: string;
   readonly dynamodbEndpoint?: string;
   readonly returnToAllowedOrigins: readonly string[];
@@ -77,7 +83,7 @@ const KNOWN_VARIABLES = [
   'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS',
   'SECRET_REFRESH_SECONDS', 'SESSION_KEYS_SECRET_ARN', 'SESSION_KEYS', 'SESSION_IDLE_TIMEOUT_SECONDS',
-  'TOKEN_REFRESH_SKEW_SECONDS', 'AUTHORIZER_CLAIMS',
+  'TOKEN_REFRESH_SKEW_SECONDS', 'AUTHORIZER_CLAIMS', 'UPSTREAM_APIS',
 ] as const;
 
 export function loadConfig(env: Env): Config {
@@ -93,6 +99,9 @@ export function loadConfig(env: Env): Config {
       if (required) problems.push(`${name} is required`);
       return undefined;
     }
+    return checkedUrl(name, raw);
+  };
+  const checkedUrl = (name: string, raw: string): URL | undefined => {
     let parsed: URL;
     try {
       parsed = new URL(raw);
@@ -171,7 +180,7 @@ export function loadConfig(env: Env): Config {
 
   const defaultScopes = provider?.kind === 'explicit' ? '' : 'openid profile email';
   const scopes = (read('OAUTH_SCOPES') ?? defaultScopes).split(/\s+/).filter(Boolean);
-  if (scopes.some((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+  if (scopes.some((scope) => !SCOPE_TOKEN.test(scope))) {
     problems.push('OAUTH_SCOPES contains a character not allowed in a scope');
   }
   const openid = scopes.includes('openid');
@@ -186,8 +195,13 @@ export function loadConfig(env: Env): Config {
   if (publicBaseUrl && (publicBaseUrl.search || publicBaseUrl.pathname !== '/')) {
     problems.push('PUBLIC_BASE_URL must be an origin without path or query, e.g. https://login.example.com');
   }
-  const upstreamApiUrl = url('UPSTREAM_API_URL', true);
-  if (upstreamApiUrl?.search) problems.push('UPSTREAM_API_URL must not contain a query');
+  const apiUrl = (name: string, raw: string | undefined): URL | undefined => {
+    const parsed = raw === undefined ? undefined : checkedUrl(name, raw);
+    if (parsed?.search) problems.push(`${name} must not contain a query`);
+    return parsed;
+  };
+  const upstreamApiUrl = apiUrl('UPSTREAM_API_URL', read('UPSTREAM_API_URL'));
+  const upstreamApis = upstreamApisSetting(read('UPSTREAM_APIS'), read('UPSTREAM_API_URL'), { label: 'UPSTREAM_APIS', problems, checkUrl: apiUrl });
 
   const tableName = read('TABLE_NAME');
   if (!tableName) problems.push('TABLE_NAME is required');
@@ -220,7 +234,7 @@ export function loadConfig(env: Env): Config {
   if (unknownClaims.length > 0) problems.push(`AUTHORIZER_CLAIMS may list only ${CONTEXT_CLAIMS.join(', ')}, not ${unknownClaims.join(', ').slice(0, 100)}`);
   const authorizerClaims = CONTEXT_CLAIMS.filter((name) => name === 'sub' || claimNames.includes(name));
 
-  if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || !upstreamApiUrl || !tableName) {
+  if (problems.length > 0 || !provider || !clientId || !clientSecret || !sessionKeys || !publicBaseUrl || (!upstreamApiUrl && upstreamApis.length === 0) || !tableName) {
     throw new ConfigError(problems);
   }
   return Object.freeze({
@@ -234,6 +248,7 @@ export function loadConfig(env: Env): Config {
     publicBaseUrl,
     redirectUri: new URL('/callback', publicBaseUrl).href,
     upstreamApiUrl,
+    upstreamApis: Object.freeze(upstreamApis),
     tableName,
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(returnToAllowedOrigins),
@@ -247,3 +262,4 @@ export function loadConfig(env: Env): Config {
     authorizerClaims: Object.freeze(authorizerClaims),
   });
 }
+

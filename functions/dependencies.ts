@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from './adapters/client-secret';
-import { DynamoDbStore } from './adapters/dynamodb-store';
+import { DynamoDbSessionStore, DynamoDbStore } from './adapters/dynamodb-store';
 import { parseKeyring, type Keyring } from './adapters/keyring';
 import { OAuthConnection } from './adapters/oauth-connection';
-import { OAuthSessionTokens } from './adapters/oauth-session-tokens';
+import { OAuthSessionTokens, OAuthTokenRefresh } from './adapters/oauth-session-tokens';
 import { OAuthSignIn } from './adapters/oauth-sign-in';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from './adapters/secrets-manager-secret';
 import { KeyringTokenVault } from './adapters/token-vault';
@@ -35,11 +35,16 @@ function once<T>(build: () => T): () => T {
 
 export const config = /* @__PURE__ */ once((): Config => loadConfig(process.env));
 
-export const store = /* @__PURE__ */ once(() => {
-  const { dynamodbEndpoint, tableName, storeTimeoutMs } = config();
-  const client = new DynamoDBClient({ ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), maxAttempts: 2 });
-  return new DynamoDbStore(client, tableName, storeTimeoutMs);
+const dynamoDb = /* @__PURE__ */ once(() => {
+  const { dynamodbEndpoint } = config();
+  return new DynamoDBClient({ ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), maxAttempts: 2 });
 });
+
+/** Login transactions and sessions (/login, /callback, /session, /logout). */
+export const store = /* @__PURE__ */ once(() => new DynamoDbStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
+
+/** Sessions only (/api): the login transaction writes stay out of its bundle. */
+const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
 
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 
@@ -69,8 +74,11 @@ const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), clie
 /** Completes sign-ins (/callback). */
 export const signIn = /* @__PURE__ */ once(() => new OAuthSignIn(connection()));
 
-/** Refreshes, revokes and ends sessions at the provider (/api, /logout). */
+/** Revokes tokens and ends sessions at the provider (/logout). */
 export const sessionTokens = /* @__PURE__ */ once(() => new OAuthSessionTokens(connection()));
+
+/** Refreshes tokens (/api): without the logout step. */
+const tokenRefresh = /* @__PURE__ */ once(() => new OAuthTokenRefresh(connection()));
 
 /** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
 const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
@@ -93,9 +101,9 @@ const REFRESH_LEASE_MS = 30_000;
 export function tokenDependencies(): TokenDependencies {
   const { tokenRefreshSkewSeconds, providerTimeoutMs } = config();
   return {
-    sessions: store(),
+    sessions: sessionStore(),
     vault: vault(),
-    provider: sessionTokens(),
+    provider: tokenRefresh(),
     clock,
     refreshSkewSeconds: tokenRefreshSkewSeconds,
     leaseMs: REFRESH_LEASE_MS,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LoginServiceConfigError } from './login-service-validation';
 import { loginServiceStackProblems, type LoginServiceStackProps } from './login-service-stack';
 
-type Kind = 'string' | 'list' | 'number' | 'boolean';
+type Kind = 'string' | 'list' | 'number' | 'boolean' | 'json';
 
 /**
  * Every setting CDK context can give, by the stack prop it sets (README, "Deploying to AWS").
@@ -20,6 +20,8 @@ const SETTINGS: Readonly<Record<string, Kind>> = {
   clientAuthMethod: 'string',
   scopes: 'string',
   upstreamApiUrl: 'string',
+  // A list of { name, url, methods?, scopes?, audience? }: JSON text with -c, a list in a file.
+  upstreamApis: 'json',
   publicBaseUrl: 'string',
   returnToAllowedOrigins: 'list',
   clientSecretArn: 'string',
@@ -73,7 +75,7 @@ export function stackPropsFromContext(
     if (raw === undefined || raw === null) continue;
     const value = convert(raw, kind);
     if (value === INVALID) {
-      problems.push(`${key} must be ${kind === 'list' ? 'a comma-separated string or a list of strings' : `a ${kind}`}`);
+      problems.push(`${key} must be ${KIND_WORDS[kind]}`);
       malformed.add(key);
     } else if (value !== undefined) {
       values[key] = value;
@@ -88,14 +90,22 @@ export function stackPropsFromContext(
     ...(throttleRateLimit !== undefined && throttleBurstLimit !== undefined ? { throttle: { rateLimit: throttleRateLimit, burstLimit: throttleBurstLimit } } : {}),
   } as unknown as LoginServiceStackProps;
 
-  // A malformed value was left out: do not also report it as missing.
-  const aboutMalformed = (problem: string) => [...malformed].some((key) => problem.startsWith(`${key} `));
+  // A malformed value was left out: do not also report it as missing (or an alternative to it as missing).
+  const aboutMalformed = (problem: string) => [...malformed].some((key) => problem.startsWith(`${key} `) || problem.includes(` ${key} `));
   problems.push(...loginServiceStackProblems(props).filter((problem) => !aboutMalformed(problem)));
   if (problems.length > 0) throw new LoginServiceConfigError(problems);
   return props;
 }
 
 const INVALID = Symbol('invalid');
+
+const KIND_WORDS: Readonly<Record<Kind, string>> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'a boolean',
+  list: 'a comma-separated string or a list of strings',
+  json: 'a JSON list (or, in a file, a list)',
+};
 
 /** Command-line values are strings; cdk.json and config files may hold numbers, booleans and lists. */
 function convert(raw: unknown, kind: Kind): unknown {
@@ -111,6 +121,14 @@ function convert(raw: unknown, kind: Kind): unknown {
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
       return raw === 'true' ? true : raw === 'false' ? false : INVALID;
+    case 'json':
+      if (typeof raw !== 'string') return Array.isArray(raw) ? raw : INVALID;
+      try {
+        const value: unknown = JSON.parse(raw);
+        return Array.isArray(value) ? value : INVALID;
+      } catch {
+        return INVALID;
+      }
     case 'list': {
       const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
       if (!list || list.some((entry) => typeof entry !== 'string')) return INVALID;

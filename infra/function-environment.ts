@@ -29,6 +29,8 @@ export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentR
   set('SESSION_KEYS_SECRET_ARN', refs.sessionKeysSecretArn);
   set('PUBLIC_BASE_URL', refs.publicBaseUrl);
   set('UPSTREAM_API_URL', props.upstreamApiUrl);
+  // Deploy-time values (tokens) inside the list are resolved within the JSON string.
+  set('UPSTREAM_APIS', props.upstreamApis && JSON.stringify(props.upstreamApis));
   set('TABLE_NAME', refs.tableName);
   set('RETURN_TO_ALLOWED_ORIGINS', props.returnToAllowedOrigins?.join(','));
   for (const [name, rule] of Object.entries(NUMERIC_SETTINGS)) set(rule.env, props[name as NumericSetting]);

@@ -99,8 +99,18 @@ export interface LoginServiceProps {
    * @default - `openid profile email` with an issuer, none with explicit endpoints
    */
   readonly scopes?: string;
-  /** The protected API that `/api/{proxy+}` forwards to (`UPSTREAM_API_URL`). */
-  readonly upstreamApiUrl: string;
+  /**
+   * The protected API that `/api/{proxy+}` forwards to (`UPSTREAM_API_URL`). Exactly one of this
+   * and `upstreamApis` is required.
+   * @default - none: `upstreamApis` is used instead
+   */
+  readonly upstreamApiUrl?: string;
+  /**
+   * Several protected APIs, each reached as `/api/<name>/…` (`UPSTREAM_APIS`, as JSON). Exactly one
+   * of this and `upstreamApiUrl` is required.
+   * @default - none: `upstreamApiUrl` is used instead
+   */
+  readonly upstreamApis?: readonly UpstreamApiProps[];
   /**
    * The service's external origin, e.g. a custom domain in front of the API (`PUBLIC_BASE_URL`).
    * The redirect URI to register at the provider is this origin plus `/callback`.
@@ -252,3 +262,28 @@ export interface LoginServiceProps {
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };
 export const DEFAULT_MEMORY_SIZE = 256;
+
+/** One protected API of `upstreamApis`. */
+export interface UpstreamApiProps {
+  /** The path segment after `/api/`: 1 to 63 characters a-z, 0-9 and -, not starting with -; unique. */
+  readonly name: string;
+  /** The API's base URL (https, no query, credentials or fragment); `/api/<name>/<rest>` goes to `<url>/<rest>`. */
+  readonly url: string;
+  /**
+   * The methods the browser may use on this API, upper-case.
+   * @default - GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS
+   */
+  readonly methods?: readonly string[];
+  /**
+   * Extra scopes this API needs: requested at sign-in, and in the grant of its audience token.
+   * @default - none
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * An RFC 8707 resource indicator (absolute URI): the API is then called with an access token
+   * issued for this audience alone, obtained with a refresh-token grant (the provider must issue
+   * refresh tokens) and kept in the session.
+   * @default - none: the API gets the session's access token
+   */
+  readonly audience?: string;
+}

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CONTEXT_CLAIMS } from '../functions/core/authorize-session';
+import { parseUpstreamApis } from '../functions/upstream-apis-setting';
 import {
   ENDPOINT_SETTINGS,
   NUMERIC_SETTINGS,
@@ -86,8 +87,22 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
     problems.push('userinfoEndpoint is required with explicit endpoints: without an ID token it is what identifies the user');
   }
 
-  if (!props.upstreamApiUrl) problems.push('upstreamApiUrl is required');
+  if (!props.upstreamApiUrl && !props.upstreamApis) problems.push('upstreamApiUrl (or upstreamApis for several APIs) is required');
+  if (props.upstreamApiUrl && props.upstreamApis) problems.push('set only one of upstreamApiUrl and upstreamApis');
   url('upstreamApiUrl', props.upstreamApiUrl, noQuery);
+  if (props.upstreamApis) {
+    // The rules the functions apply to UPSTREAM_APIS, with this file's URL rules (https only).
+    parseUpstreamApis(props.upstreamApis, {
+      label: 'upstreamApis',
+      problems,
+      checkUrl: (name, raw) => {
+        const before = problems.length;
+        url(name, raw, noQuery);
+        return problems.length === before && known(raw) ? new URL(raw) : undefined;
+      },
+      unresolved: (value) => !known(value),
+    });
+  }
   url('publicBaseUrl', props.publicBaseUrl, origin);
   for (const entry of props.returnToAllowedOrigins ?? []) url('returnToAllowedOrigins entry', entry, origin);
 

@@ -33,52 +33,15 @@ const readN = (source: Item, name: string): number | undefined => {
 };
 
 /**
- * Login transactions and sessions in the one table. Every call carries its own deadline, and
- * failures become `store_unavailable` / `store_timeout` so callers answer 503/504, never 500.
+ * Sessions in the one table. Every call carries its own deadline, and failures become
+ * `store_unavailable` / `store_timeout` so callers answer 503/504, never 500.
  */
-export class DynamoDbStore implements LoginTransactionStore, SessionStore {
+export class DynamoDbSessionStore implements SessionStore {
   constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBClient,
+    protected readonly tableName: string,
     private readonly timeoutMs: number,
   ) {}
-
-  async save(key: string, transaction: LoginTransaction): Promise<void> {
-    await this.guard((options) =>
-      this.client.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: item({
-          [PK]: str(LOGIN_PREFIX + key),
-          binding: str(transaction.bindingHash),
-          verifier: str(transaction.codeVerifier),
-          nonce: str(transaction.nonce),
-          returnTo: str(transaction.returnTo),
-          [TTL]: num(transaction.expiresAt),
-        }),
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': PK },
-      }), options),
-    );
-  }
-
-  async consume(key: string): Promise<LoginTransaction | undefined> {
-    // One conditional delete returning the old item: of two concurrent callbacks, exactly one gets it.
-    const result = await this.guard((options) =>
-      this.client.send(new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: { [PK]: { S: LOGIN_PREFIX + key } },
-        ReturnValues: 'ALL_OLD',
-      }), options),
-    );
-    const old = result.Attributes;
-    if (!old) return undefined;
-    const bindingHash = readS(old, 'binding');
-    const codeVerifier = readS(old, 'verifier');
-    const returnTo = readS(old, 'returnTo');
-    const expiresAt = readN(old, TTL);
-    if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
-    return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
-  }
 
   async create(key: string, session: Session): Promise<void> {
     await this.guard((options) =>
@@ -213,12 +176,55 @@ export class DynamoDbStore implements LoginTransactionStore, SessionStore {
    * (it keeps the only copy of rotated tokens, or lets go of a lease, or ends a session) keeps its
    * own timeout only.
    */
-  private async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, kind: 'in-request' | 'must-finish' = 'in-request'): Promise<T> {
+  protected async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, kind: 'in-request' | 'must-finish' = 'in-request'): Promise<T> {
     try {
       return await call({ abortSignal: kind === 'must-finish' ? AbortSignal.timeout(this.timeoutMs) : callSignal(this.timeoutMs) });
     } catch (error) {
       throw awsFailure(error, 'store_unavailable', 'store_timeout');
     }
+  }
+}
+
+/**
+ * Login transactions too, in the same table: what /login and /callback use. A subclass keeps
+ * these writes out of the bundles that only read and refresh sessions (/api).
+ */
+export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransactionStore {
+  async save(key: string, transaction: LoginTransaction): Promise<void> {
+    await this.guard((options) =>
+      this.client.send(new PutItemCommand({
+        TableName: this.tableName,
+        Item: item({
+          [PK]: str(LOGIN_PREFIX + key),
+          binding: str(transaction.bindingHash),
+          verifier: str(transaction.codeVerifier),
+          nonce: str(transaction.nonce),
+          returnTo: str(transaction.returnTo),
+          [TTL]: num(transaction.expiresAt),
+        }),
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }), options),
+    );
+  }
+
+  async consume(key: string): Promise<LoginTransaction | undefined> {
+    // One conditional delete returning the old item: of two concurrent callbacks, exactly one gets it.
+    const result = await this.guard((options) =>
+      this.client.send(new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: LOGIN_PREFIX + key } },
+        ReturnValues: 'ALL_OLD',
+      }), options),
+    );
+    const old = result.Attributes;
+    if (!old) return undefined;
+    const bindingHash = readS(old, 'binding');
+    const codeVerifier = readS(old, 'verifier');
+    const returnTo = readS(old, 'returnTo');
+    const expiresAt = readN(old, TTL);
+    if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
+    return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
   }
 }
 

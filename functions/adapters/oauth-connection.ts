@@ -12,7 +12,7 @@ const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512
 
 export type ProviderSettings = Pick<
   Config,
-  'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'openid' | 'redirectUri' | 'providerTimeoutMs'
+  'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs'
 >;
 
 /**

@@ -1,28 +1,18 @@
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../core/errors';
-import type { IdentityProvider, RefreshedTokens } from '../core/ports';
+import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { recordRefresh } from './metrics/request-measurements';
 import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
 
-/** A session's tokens at the provider: refresh, revocation (RFC 7009) and RP-initiated logout. */
-export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'revoke' | 'endSessionUrl'> {
-  constructor(private readonly connection: OAuthConnection) {}
-
-  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
-    const as = await this.connection.metadata();
-    if (!as.end_session_endpoint) return undefined;
-    const url = new URL(as.end_session_endpoint);
-    url.searchParams.set('client_id', this.connection.settings.clientId);
-    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
-    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
-    return url;
-  }
+/** A session's tokens at the provider: refresh and revocation (RFC 7009), all that /api needs. */
+export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 'revoke'> {
+  constructor(protected readonly connection: OAuthConnection) {}
 
   /** One refresh grant, its outcome counted for the request's metrics: refused (the session is over) or failed (an outage, a bad answer). */
-  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+  async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
     try {
-      const refreshed = await this.refreshGrant(refreshToken);
+      const refreshed = await this.refreshGrant(refreshToken, target);
       recordRefresh('refreshed');
       return refreshed;
     } catch (error) {
@@ -31,10 +21,17 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     }
   }
 
-  private async refreshGrant(refreshToken: string): Promise<RefreshedTokens> {
+  /** With a target, RFC 8707 §2.2: the access token is for that resource (and those scopes) only. */
+  private async refreshGrant(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
     const as = await this.connection.metadata();
+    const additionalParameters: Record<string, string> = {};
+    if (target) additionalParameters.resource = target.resource;
+    if (target?.scopes.length) additionalParameters.scope = target.scopes.join(' ');
     const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
-      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, this.connection.httpOptions('token', fetchWithErrorStatus));
+      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
+        ...this.connection.httpOptions('token', fetchWithErrorStatus),
+        additionalParameters,
+      });
       if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
@@ -78,5 +75,18 @@ export class OAuthSessionTokens implements Pick<IdentityProvider, 'refresh' | 'r
     });
     await oauth.processRevocationResponse(response);
     return true;
+  }
+}
+
+/** The tokens plus RP-initiated logout (/logout); a separate class keeps it out of /api's bundle. */
+export class OAuthSessionTokens extends OAuthTokenRefresh implements Pick<IdentityProvider, 'endSessionUrl'> {
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+    const as = await this.connection.metadata();
+    if (!as.end_session_endpoint) return undefined;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.connection.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
+    return url;
   }
 }

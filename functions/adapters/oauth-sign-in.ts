@@ -13,6 +13,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
 
   async createAuthorizationRequest(): Promise<AuthorizationRequest> {
     const as = await this.connection.metadata();
+    const { settings } = this.connection;
     const state = oauth.generateRandomState();
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const nonce = this.connection.settings.openid ? oauth.generateRandomNonce() : undefined;
@@ -21,13 +22,16 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       response_type: 'code',
       client_id: this.connection.settings.clientId,
       redirect_uri: this.connection.settings.redirectUri,
-      scope: this.connection.settings.scopes.join(' ') || undefined,
+      // The named APIs' extra scopes are asked for too, once each.
+      scope: [...new Set([...settings.scopes, ...settings.upstreamApis.flatMap((api) => api.scopes)])].join(' ') || undefined,
       state,
       nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     };
     for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
+    // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.
+    for (const resource of new Set(settings.upstreamApis.flatMap((api) => api.audience ?? []))) url.searchParams.append('resource', resource);
     return { url, state, codeVerifier, nonce };
   }
 

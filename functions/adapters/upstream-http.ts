@@ -1,5 +1,6 @@
 import { ServiceError } from '../core/errors';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from '../core/ports';
+import { UPSTREAM_METHODS } from '../core/upstream-apis';
 import { callSignal } from './request-deadline';
 
 /** Lambda answers at most 6 MB; base64 for binary bodies grows them by a third. */
@@ -7,8 +8,7 @@ export const MAX_UPSTREAM_BODY_BYTES = 4 * 1024 * 1024;
 
 const BODYLESS = new Set(['GET', 'HEAD']);
 
-/** What an API call may use; fetch itself refuses TRACE, TRACK and CONNECT, which is no outage. */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const METHODS = new Set(UPSTREAM_METHODS);
 
 /**
  * The protected API over HTTP with a per-call deadline. Requests are sent once: a failed POST is

@@ -47,11 +47,13 @@ export async function endSession(
 }
 
 /**
- * RFC 7009: the refresh token, so the grant cannot be used again, and the access token, for the
+ * RFC 7009: the refresh token, so the grant cannot be used again, and the access tokens, for the
  * providers that do not revoke a grant's access tokens along with its refresh token.
  */
 async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>): Promise<Revocation> {
-  const calls = [provider.revoke(tokens.accessToken, 'access_token')];
+  // The named APIs' audience tokens too: they live as long as any other access token.
+  const accessTokens = [tokens.accessToken, ...Object.values(tokens.apiTokens ?? {}).map((api) => api.accessToken)];
+  const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
   if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
   try {
     const results = await Promise.all(calls);

@@ -27,6 +27,8 @@ const CATALOGUE = {
   logout_sid_mismatch: [400, 'The logout link is not valid for the current session.'],
   invalid_api_path: [400, 'The API path is not allowed.'],
   method_not_allowed: [405, 'This request method is not allowed.'],
+  unknown_api: [404, 'No API has this name.'],
+  api_token_unavailable: [403, 'This API cannot be called in this session.'],
   upstream_bad_response: [502, 'The API returned an invalid or oversized response.'],
   upstream_unavailable: [503, 'The API is unavailable. Please try again later.'],
   upstream_timeout: [504, 'The API did not answer in time.'],

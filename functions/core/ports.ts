@@ -31,6 +31,24 @@ export interface SessionTokens {
   readonly accessToken: string;
   readonly refreshToken?: string;
   readonly idToken?: string;
+  /** Access tokens for the named APIs that have an audience, by API name. */
+  readonly apiTokens?: Readonly<Record<string, ApiAccessToken>>;
+}
+
+/** An access token issued for one API's audience (RFC 8707), kept with the session's other tokens. */
+export interface ApiAccessToken {
+  readonly accessToken: string;
+  /** Epoch seconds; undefined when the provider did not say. */
+  readonly accessTokenExpiresAt?: number;
+  /** Epoch seconds: from then on a new one is obtained before use. */
+  readonly accessTokenRefreshAt?: number;
+}
+
+/** What a refresh grant asks for besides new tokens: RFC 8707 §2.2, a token for one resource. */
+export interface TokenTarget {
+  readonly resource: string;
+  /** Narrows the grant to these scopes; all the refresh token's scopes when empty. */
+  readonly scopes: readonly string[];
 }
 
 /** Encrypts tokens at rest. `context` binds the ciphertext to one session: it opens nowhere else. */
@@ -127,7 +145,7 @@ export interface IdentityProvider {
    * issuer, audience) and its subject returned. Throws ServiceError `session_ended` when the
    * provider refuses the grant or the client for good; other failures keep their own codes.
    */
-  refresh(refreshToken: string): Promise<RefreshedTokens>;
+  refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens>;
   /** RFC 7009 revocation; false when the provider has no revocation endpoint. */
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
 }

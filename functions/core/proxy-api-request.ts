@@ -1,8 +1,9 @@
 import { keepAlive, requireSession } from './current-session';
 import { ServiceError } from './errors';
 import type { Upstream, UpstreamResponse } from './ports';
-import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from './proxy-policy';
-import { usableTokens, type TokenDependencies } from './session-tokens';
+import { browserResponseHeaders, upstreamRequestHeaders } from './proxy-policy';
+import { apiAccessToken, usableTokens, type AudienceApi, type TokenDependencies } from './session-tokens';
+import { upstreamTarget, type UpstreamRoutes } from './upstream-apis';
 
 export interface ApiRequest {
   readonly method: string;
@@ -15,9 +16,8 @@ export interface ApiRequest {
   readonly sessionToken?: string;
 }
 
-export interface ProxyDependencies extends TokenDependencies {
+export interface ProxyDependencies extends TokenDependencies, UpstreamRoutes {
   readonly upstream: Upstream;
-  readonly upstreamBaseUrl: URL;
   readonly idleTimeoutSeconds: number;
 }
 
@@ -28,9 +28,12 @@ export interface ProxyDependencies extends TokenDependencies {
 export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependencies): Promise<UpstreamResponse> {
   // A cross-site form or image cannot set a custom header; a cross-site fetch with one needs CORS approval.
   if (request.headers['x-csrf'] !== '1') throw new ServiceError('csrf_header_missing');
-  const url = upstreamUrl(deps.upstreamBaseUrl, request.proxyPath, request.rawQuery);
+  const { url, api } = upstreamTarget(deps, request.method, request.proxyPath, request.rawQuery);
   const found = await requireSession(request.sessionToken, deps);
-  const { accessToken } = await usableTokens(found, deps);
+  // An API without an audience takes the session's own access token: no grant, no extra write.
+  const accessToken = api?.audience
+    ? await apiAccessToken(found, api as AudienceApi, deps)
+    : (await usableTokens(found, deps)).accessToken;
   // The idle expiry moves while the upstream works: the write adds no latency.
   const [response] = await Promise.all([
     deps.upstream.send({

@@ -1,6 +1,7 @@
 import { isExpired, type FoundSession } from './current-session';
 import { asServiceError, ServiceError } from './errors';
 import type { Clock, IdentityProvider, Session, SessionStore, SessionTokens, TokenVault } from './ports';
+import type { UpstreamApi } from './upstream-apis';
 import { randomToken } from './secrets';
 
 export interface TokenDependencies {
@@ -26,8 +27,14 @@ export function tokenTimes(now: number, expiresIn: number | undefined, skewSecon
   return { accessTokenExpiresAt: now + expiresIn, accessTokenRefreshAt: now + expiresIn - early };
 }
 
-function needsRefresh(session: Session, nowMs: number): boolean {
-  const refreshAt = session.accessTokenRefreshAt ?? session.accessTokenExpiresAt;
+/** A named API whose calls need an access token for its own audience (RFC 8707). */
+export type AudienceApi = Pick<UpstreamApi, 'name' | 'scopes'> & { readonly audience: string };
+
+type TokenTimes = Pick<Session, 'accessTokenExpiresAt' | 'accessTokenRefreshAt'>;
+
+/** Due when its refresh time (or, without one, its expiry) has come; never when neither is known. */
+function needsRefresh(token: TokenTimes, nowMs: number): boolean {
+  const refreshAt = token.accessTokenRefreshAt ?? token.accessTokenExpiresAt;
   return refreshAt !== undefined && refreshAt * 1000 <= nowMs;
 }
 
@@ -44,7 +51,21 @@ async function endFor(key: string, deps: TokenDependencies, error: ServiceError)
  * until the version moves on and use the new tokens. Rotated refresh tokens are stored in that
  * same write, so the old one is never sent again.
  */
-export async function usableTokens(found: FoundSession, deps: TokenDependencies): Promise<SessionTokens> {
+export function usableTokens(found: FoundSession, deps: TokenDependencies): Promise<SessionTokens> {
+  return tokensFor(found, deps);
+}
+
+/**
+ * An access token for an API with an audience (RFC 8707 §2.2): obtained with a refresh-token grant
+ * naming the API as `resource`, kept sealed in the session with the other tokens and reused until
+ * due. It goes through the same lease as the primary token, so concurrent first calls make one
+ * grant, and the write that stores it keeps the primary token and the other APIs' tokens.
+ */
+export async function apiAccessToken(found: FoundSession, api: AudienceApi, deps: TokenDependencies): Promise<string> {
+  return (await tokensFor(found, deps, api)).apiTokens![api.name]!.accessToken;
+}
+
+async function tokensFor(found: FoundSession, deps: TokenDependencies, api?: AudienceApi): Promise<SessionTokens> {
   const { key } = found;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const giveUpAt = deps.clock.now() + deps.waitMs;
@@ -52,12 +73,18 @@ export async function usableTokens(found: FoundSession, deps: TokenDependencies)
   let pollMs = 20;
   for (;;) {
     const now = deps.clock.now();
-    if (!needsRefresh(session, now)) return openTokens(key, session, deps);
+    if (api) {
+      const tokens = await openTokens(key, session, deps);
+      const cached = tokens.apiTokens?.[api.name];
+      if (cached && !needsRefresh(cached, now)) return tokens;
+      // No grant can name the resource without a refresh token: nothing to lease or wait for.
+      if (!tokens.refreshToken) throw new ServiceError('api_token_unavailable');
+    } else if (!needsRefresh(session, now)) return openTokens(key, session, deps);
     const leaseFree = !session.refreshLease || session.refreshLease.until <= now;
     if (leaseFree) {
       const owner = randomToken(16);
       const lease = { version: session.version, owner, until: now + deps.leaseMs, now };
-      if (await deps.sessions.acquireRefreshLease(key, lease)) return refreshHoldingLease(key, session, owner, deps);
+      if (await deps.sessions.acquireRefreshLease(key, lease)) return refreshHoldingLease(key, session, owner, deps, api);
     }
     if (deps.clock.now() + pollMs > giveUpAt) throw new ServiceError('refresh_pending');
     await sleep(pollMs);
@@ -80,7 +107,7 @@ async function openTokens(key: string, session: Session, deps: TokenDependencies
   }
 }
 
-async function refreshHoldingLease(key: string, session: Session, owner: string, deps: TokenDependencies): Promise<SessionTokens> {
+async function refreshHoldingLease(key: string, session: Session, owner: string, deps: TokenDependencies, api?: AudienceApi): Promise<SessionTokens> {
   const context = tokenContext(key);
   // Lets others refresh after all; best effort, as the lease lapses by itself anyway.
   const letGo = () => deps.sessions.releaseRefreshLease(key, owner).catch(() => undefined);
@@ -88,6 +115,7 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     await letGo();
     throw error;
   });
+  // For an API, the tokens opened before the lease (same version) had a refresh token.
   if (!current.refreshToken) {
     // Nothing to refresh with: the token serves until it really expires, then the session ends.
     const stillValid = session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 > deps.clock.now();
@@ -99,7 +127,7 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   }
   let refreshed;
   try {
-    refreshed = await deps.provider.refresh(current.refreshToken);
+    refreshed = await deps.provider.refresh(current.refreshToken, api && { resource: api.audience, scopes: api.scopes });
   } catch (error) {
     const failure = asServiceError(error);
     // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
@@ -112,15 +140,20 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
     return endFor(key, deps, new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
+  const times = tokenTimes(Math.floor(deps.clock.now() / 1000), refreshed.expiresIn, deps.refreshSkewSeconds);
+  const fresh = { accessToken: refreshed.accessToken, ...times };
+  // An API's token joins the others; the primary access token and when it is due stay as they were.
   const tokens: SessionTokens = {
-    accessToken: refreshed.accessToken,
+    ...current,
+    ...(api ? { apiTokens: { ...current.apiTokens, [api.name]: fresh } } : { accessToken: fresh.accessToken }),
     refreshToken: refreshed.refreshToken ?? current.refreshToken,
     idToken: refreshed.idToken ?? current.idToken,
   };
-  const now = Math.floor(deps.clock.now() / 1000);
+  const { accessTokenExpiresAt, accessTokenRefreshAt } = api ? session : times;
   const saved = await deps.sessions.saveRefreshedTokens(key, session.version, {
     sealedTokens: await deps.vault.seal(tokens, context),
-    ...tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds),
+    accessTokenExpiresAt,
+    accessTokenRefreshAt,
   });
   // Only a logout (or expiry) between lease and save removes the session under the lease holder.
   // The logout revoked the tokens it found; the ones just issued are revoked here.

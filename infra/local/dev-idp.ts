@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
-import Provider, { type Account, type Configuration } from 'oidc-provider';
+import Provider, { errors, type Account, type Configuration } from 'oidc-provider';
 import { createMemoryAdapter } from './dev-idp-store';
 import { logoutSource, postLogoutSuccessSource, renderError } from './dev-idp-pages';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
@@ -32,6 +32,19 @@ export interface DevProviderOptions {
    * default, where a provider that issues an access token leaves them to the userinfo endpoint.
    */
   readonly profileClaimsInIdToken?: boolean;
+  /**
+   * RFC 8707 resource servers, by resource indicator (the audience): the scopes each accepts and,
+   * optionally, its access token lifetime. Their access tokens are JWTs whose `aud` is the
+   * indicator, so an API can check it. Default none: any `resource` parameter is refused.
+   */
+  readonly resourceServers?: Readonly<Record<string, DevResourceServer>>;
+}
+
+export interface DevResourceServer {
+  /** Space-separated scopes this API accepts. */
+  readonly scope: string;
+  /** Default: the provider's access token lifetime. */
+  readonly accessTokenTtlSeconds?: number;
 }
 
 export interface DevProvider {
@@ -108,6 +121,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
       },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       userinfo: { enabled: true },
+      resourceIndicators: resourceIndicators(options.resourceServers ?? {}),
     },
     pkce: { required: () => true },
     // Refresh tokens for every client allowed the grant, without the offline_access scope and the
@@ -115,7 +129,8 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(grant: string): boolean }) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: options.rotateRefreshTokens ?? true,
     ttl: {
-      AccessToken: accessTokenTtl,
+      // A resource server's own lifetime, when it has one, applies to its tokens.
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: 14 * DAY,
@@ -126,6 +141,28 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     // The login service calls the provider from its backend only: no browser origin needs CORS.
     clientBasedCORS: () => false,
     renderError,
+  };
+}
+
+/**
+ * A token request without `resource` keeps getting the access token for userinfo, as without
+ * resource servers; one with a granted `resource` gets a JWT for that audience and its scopes.
+ */
+function resourceIndicators(servers: Readonly<Record<string, DevResourceServer>>) {
+  return {
+    enabled: true,
+    defaultResource: () => undefined,
+    useGrantedResource: () => false,
+    getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+      const server = Object.hasOwn(servers, indicator) ? servers[indicator] : undefined;
+      if (!server) throw new errors.InvalidTarget();
+      return {
+        scope: server.scope,
+        audience: indicator,
+        accessTokenFormat: 'jwt',
+        ...(server.accessTokenTtlSeconds ? { accessTokenTTL: server.accessTokenTtlSeconds } : {}),
+      };
+    },
   };
 }
 

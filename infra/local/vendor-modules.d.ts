@@ -43,6 +43,9 @@ declare module 'oidc-provider' {
     on(event: string, listener: (...args: unknown[]) => void): this;
   }
 
+  /** The provider's OAuth error classes; only the one a resource lookup throws is used. */
+  export const errors: { InvalidTarget: new (description?: string) => Error };
+
   export default Provider;
 }
 

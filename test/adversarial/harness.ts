@@ -12,6 +12,13 @@ import { freePort } from '../support/free-port';
 import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
 
+/** Paths after `/api/` (or after an API's name) that would leave the API's base path: each must be refused. */
+export const PATH_TRAVERSALS = [
+  '..', '../admin', '%2e%2e/admin', '.%2E/admin', '%2E./admin', 'a/..%2f..%2fadmin', 'a/%2e%2e%2f%2e%2e%2fadmin',
+  '.', 'a/./b', 'a%2fb', 'a%2Fb', 'a%5cb', '%5c%5cevil.example/x', 'a%5C..%5C..%5Cadmin',
+  '%00', 'a%0d%0aHost:%20evil.example', 'a%09b', '%7f', `${'a/'.repeat(2100)}x`,
+] as const;
+
 export interface Harness {
   readonly baseUrl: string;
   readonly provider: MisbehavingProvider;

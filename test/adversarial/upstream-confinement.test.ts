@@ -4,7 +4,7 @@
  * travelling to another host). Requests are sent byte for byte, so no client normalises them first.
  */
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { PATH_TRAVERSALS, rawRequest, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let evil: RecordingUpstream;
@@ -27,11 +27,7 @@ beforeEach(() => {
 
 const api = (path: string, method = 'GET', extra: Array<[string, string]> = []) => rawRequest(h.baseUrl, { method, path, headers: [cookie, csrf, ...extra] });
 
-test.each([
-  '/api/..', '/api/../admin', '/api/%2e%2e/admin', '/api/.%2E/admin', '/api/%2E./admin', '/api/a/..%2f..%2fadmin', '/api/a/%2e%2e%2f%2e%2e%2fadmin',
-  '/api/.', '/api/a/./b', '/api/a%2fb', '/api/a%2Fb', '/api/a%5cb', '/api/%5c%5cevil.example/x', '/api/a%5C..%5C..%5Cadmin',
-  '/api/%00', '/api/a%0d%0aHost:%20evil.example', '/api/a%09b', '/api/%7f', `/api/${'a/'.repeat(2100)}x`,
-])('path traversal %s is refused with 400 and reaches nothing', async (path) => {
+test.each(PATH_TRAVERSALS.map((rest) => `/api/${rest}`))('path traversal %s is refused with 400 and reaches nothing', async (path) => {
   const response = await api(path);
   expect(response.status).toBe(400);
   expect(JSON.parse(response.body.toString()).error).toBe('invalid_api_path');

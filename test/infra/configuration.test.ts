@@ -13,7 +13,7 @@ const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'infra', 'examples');
 const FUNCTION_VARIABLES = new Set([
   'OAUTH_ISSUER', 'OAUTH_AUTHORIZATION_ENDPOINT', 'OAUTH_TOKEN_ENDPOINT', 'OAUTH_USERINFO_ENDPOINT', 'OAUTH_REVOCATION_ENDPOINT',
   'OAUTH_END_SESSION_ENDPOINT', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_AUTH_METHOD', 'OAUTH_SCOPES',
-  'PUBLIC_BASE_URL', 'UPSTREAM_API_URL', 'TABLE_NAME', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
+  'PUBLIC_BASE_URL', 'UPSTREAM_API_URL', 'UPSTREAM_APIS', 'TABLE_NAME', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
   'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS', 'SECRET_REFRESH_SECONDS',
   'SESSION_KEYS_SECRET_ARN', 'SESSION_IDLE_TIMEOUT_SECONDS', 'TOKEN_REFRESH_SKEW_SECONDS', 'LOG_LEVEL', 'NODE_OPTIONS',
   'METRICS_NAMESPACE',
@@ -50,7 +50,7 @@ describe('synth-time validation', () => {
     expect(message).toContain('Invalid LoginService configuration');
     expect(message).toContain('issuer is required (or authorizationEndpoint and tokenEndpoint');
     expect(message).toContain('clientId is required');
-    expect(message).toContain('upstreamApiUrl is required');
+    expect(message).toContain('upstreamApiUrl (or upstreamApis for several APIs) is required');
   });
 
   it('names each invalid setting, all at once', () => {
@@ -158,7 +158,8 @@ describe('environment the functions get', () => {
   it.each(readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')))('example %s is valid here and in the functions', (file) => {
     const props = fromContext({ config: path.join(EXAMPLES_DIR, file) }, { [path.join(EXAMPLES_DIR, file)]: readFileSync(path.join(EXAMPLES_DIR, file), 'utf8') });
     expect(props.clientId).toBeTruthy();
-    expect(() => loadConfig(deployedEnvironment(props))).not.toThrow();
+    // An example without upstreamApiUrl replaces the test default's.
+    expect(() => loadConfig(deployedEnvironment({ ...props, upstreamApiUrl: props.upstreamApiUrl }))).not.toThrow();
   });
 });
 
@@ -214,7 +215,7 @@ describe('stackPropsFromContext', () => {
     expect(message).toContain('accessLogs must be a boolean');
     expect(message).toContain('throttleRateLimit and throttleBurstLimit must be set together');
     expect(message).toContain('clientId is required');
-    expect(message).toContain('upstreamApiUrl is required');
+    expect(message).toContain('upstreamApiUrl (or upstreamApis for several APIs) is required');
   });
 
   it('checks the stack name before CDK would stop at it alone', () => {

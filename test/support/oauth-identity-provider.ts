@@ -1,4 +1,4 @@
-import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens } from '../../functions/core/ports';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
 import type { ClientSecretSource } from '../../functions/adapters/client-secret';
 import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth-connection';
 import { OAuthSessionTokens } from '../../functions/adapters/oauth-session-tokens';
@@ -33,8 +33,8 @@ export class OAuthIdentityProvider implements IdentityProvider {
     return this.tokens.endSessionUrl(options);
   }
 
-  refresh(refreshToken: string): Promise<RefreshedTokens> {
-    return this.tokens.refresh(refreshToken);
+  refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
+    return this.tokens.refresh(refreshToken, target);
   }
 
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {

@@ -44,6 +44,7 @@ export function serviceRoutes(parts: ServiceParts): RouteHandlers {
         upstream,
         clock,
         upstreamBaseUrl: config.upstreamApiUrl,
+        upstreamApis: config.upstreamApis,
         leaseMs: parts.leaseMs ?? 30_000,
         waitMs: parts.waitMs ?? config.providerTimeoutMs + 1_000,
       })),

@@ -34,7 +34,7 @@ describe('loadConfig: valid configurations', () => {
     expect(config.openid).toBe(true);
     expect(config.publicBaseUrl.origin).toBe('https://login.example.com');
     expect(config.redirectUri).toBe('https://login.example.com/callback');
-    expect(config.upstreamApiUrl.href).toBe('https://api.example.com/v1');
+    expect(config.upstreamApiUrl?.href).toBe('https://api.example.com/v1');
     expect(config.tableName).toBe('login-service');
     expect(config.dynamodbEndpoint).toBeUndefined();
     expect(config.returnToAllowedOrigins).toEqual([]);
@@ -153,7 +153,7 @@ describe('loadConfig: problems', () => {
         'OAUTH_CLIENT_ID is required',
         expect.stringContaining('OAUTH_CLIENT_SECRET_ARN'),
         'PUBLIC_BASE_URL is required',
-        'UPSTREAM_API_URL is required',
+        'UPSTREAM_API_URL (or UPSTREAM_APIS for several APIs) is required',
         'TABLE_NAME is required',
       ]),
     );

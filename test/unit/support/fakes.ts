@@ -10,6 +10,7 @@ import type {
   RefreshedTokens,
   Session,
   SessionStore,
+  TokenTarget,
   Upstream,
   UpstreamRequest,
   UpstreamResponse,
@@ -105,6 +106,8 @@ export class FakeIdentityProvider implements IdentityProvider {
   readonly completions: CallbackCheck[] = [];
   readonly endSessionCalls: Array<{ idToken?: string; postLogoutRedirectUri: string }> = [];
   readonly refreshCalls: string[] = [];
+  /** The RFC 8707 target of each refresh, undefined for the primary access token. */
+  readonly refreshTargets: Array<TokenTarget | undefined> = [];
   readonly revocations: Array<{ token: string; hint: string }> = [];
   /** What a refresh returns (or throws); by default new tokens, the refresh token rotated. */
   refreshResult: (refreshToken: string) => Promise<RefreshedTokens> = async (refreshToken) => ({
@@ -142,8 +145,9 @@ export class FakeIdentityProvider implements IdentityProvider {
     return this.endSession;
   }
 
-  async refresh(refreshToken: string): Promise<RefreshedTokens> {
+  async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
     this.refreshCalls.push(refreshToken);
+    this.refreshTargets.push(target);
     return this.refreshResult(refreshToken);
   }
 

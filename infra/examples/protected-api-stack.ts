@@ -1,5 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { ApiMapping, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiMapping, HttpApi, HttpMethod, type DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -8,8 +8,8 @@ import { LoginService } from '../login-service';
 import type { LoginServiceProps } from '../login-service-props';
 
 export interface ProtectedApiStackProps extends StackProps {
-  /** The login service's settings; its public base URL is the custom domain. */
-  readonly login: Omit<LoginServiceProps, 'publicBaseUrl'>;
+  /** The login service's settings; its custom domain (and so its public base URL) comes from `domainName`. */
+  readonly login: Omit<LoginServiceProps, 'publicBaseUrl' | 'domain' | 'firewall'>;
   /** The one host both APIs are served on, e.g. `app.example.com`. */
   readonly domainName: string;
   /** An ACM certificate for `domainName` in the stack's region (API Gateway regional endpoint). */
@@ -36,8 +36,9 @@ exports.handler = async (event) => {
 /**
  * A second HTTP API protected by the login service's session, on the same host as the login
  * service: the session cookie is `__Host-` prefixed, so the browser sends it only to the exact
- * host that set it. One custom domain maps the login service at the root (`/login`, `/callback`,
- * `/api/…`, `/session`, `/logout`) and the protected API at `/<basePath>`.
+ * host that set it. The login service's custom domain (its `domain` prop) serves it at the root
+ * (`/login`, `/callback`, `/api/…`, `/session`, `/logout`); the protected API is mapped on the same
+ * domain at `/<basePath>`.
  */
 export class ProtectedApiStack extends Stack {
   readonly login: LoginService;
@@ -48,12 +49,12 @@ export class ProtectedApiStack extends Stack {
     super(scope, id, props);
     const basePath = props.basePath ?? 'orders';
 
-    this.domain = new DomainName(this, 'Domain', {
-      domainName: props.domainName,
-      certificate: Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+    this.login = new LoginService(this, 'Login', {
+      ...props.login,
+      domain: { domainName: props.domainName, certificate: Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) },
     });
-    this.login = new LoginService(this, 'Login', { ...props.login, publicBaseUrl: `https://${props.domainName}` });
-    new ApiMapping(this, 'LoginMapping', { api: this.login.api, domainName: this.domain, stage: this.login.stage });
+    // Set whenever `domain` is given without `firewall`.
+    this.domain = this.login.domainName!;
 
     const handler = new Function(this, 'OrdersFunction', {
       runtime: Runtime.NODEJS_22_X,
@@ -71,10 +72,7 @@ export class ProtectedApiStack extends Stack {
     });
     new ApiMapping(this, 'OrdersMapping', { api: this.ordersApi, domainName: this.domain, apiMappingKey: basePath });
 
-    new CfnOutput(this, 'DomainTarget', {
-      value: this.domain.regionalDomainName,
-      description: `Point ${props.domainName} here (CNAME or alias record)`,
-    });
+    new CfnOutput(this, 'DomainTarget', { value: this.domain.regionalDomainName, description: `Point ${props.domainName} here (CNAME or alias record)` });
     new CfnOutput(this, 'OrdersUrl', { value: `https://${props.domainName}/${basePath}/` });
   }
 }

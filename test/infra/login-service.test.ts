@@ -25,10 +25,10 @@ const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /se
  */
 const EXPECTED_ACCESS: Record<string, { table: string | string[]; secrets: boolean }> = {
   'GET /login': { table: 'dynamodb:PutItem', secrets: false },
-  'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], secrets: true },
-  'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], secrets: true },
+  'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: true },
+  'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
-  'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], secrets: true },
+  'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
 };
 
 describe('LoginService, default settings', () => {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ConfigError } from '../../config';
 import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
-import { hashToken, isRandomToken } from '../../core/secrets';
+import { hashToken, isRandomToken, sessionLogId } from '../../core/secrets';
 import { logger } from '../logger';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
@@ -38,7 +38,7 @@ export function lambdaHandler(
       const clear = SESSION_OVER.has(failure.code) ? [clearCookie(SESSION_COOKIE)] : [];
       response = errorResponse(failure, format, clear);
     }
-    const session = sessionLogId(event.cookies, response.cookies);
+    const session = sessionLogIds(event.cookies, response.cookies);
     const fields = {
       requestId,
       // API Gateway's id of the same request, to find it in the access logs.
@@ -71,8 +71,8 @@ function describeCause(cause: unknown): string | undefined {
  * hash of the store key, so the log reveals neither the cookie nor the key. `newSession` is the
  * session a response creates (the callback's).
  */
-function sessionLogId(requestCookies: readonly string[] | undefined, responseCookies: readonly string[] | undefined): { session?: string; newSession?: string } {
-  const logId = (token: string | undefined) => (isRandomToken(token) ? hashToken(hashToken(token)).slice(0, 16) : undefined);
+function sessionLogIds(requestCookies: readonly string[] | undefined, responseCookies: readonly string[] | undefined): { session?: string; newSession?: string } {
+  const logId = (token: string | undefined) => (isRandomToken(token) ? sessionLogId(hashToken(token)) : undefined);
   const prefix = `${SESSION_COOKIE}=`;
   const created = responseCookies?.find((line) => line.startsWith(prefix))?.slice(prefix.length).split(';')[0];
   const session = logId(parseCookies(requestCookies).get(SESSION_COOKIE));

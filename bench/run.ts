@@ -75,7 +75,9 @@ async function main(): Promise<void> {
       dynamodbEndpoint = dynamodb.endpoint;
     }
     log(`warm: ${invocations} requests per endpoint`);
-    const files = Object.fromEntries(bundles.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
+    // The warm requests go to the routes; the events function serves none.
+    const routed = bundles.filter((bundle): bundle is BuiltBundle & { name: keyof typeof ROUTE_OF } => bundle.name in ROUTE_OF);
+    const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
     const warm = await measureWarm(files, dynamodbEndpoint, invocations);
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];

@@ -17,6 +17,8 @@ export const FUNCTION_ENTRIES = {
   Api: 'api.ts',
   Session: 'session.ts',
   Logout: 'logout.ts',
+  /** Not a route: reads the session table's stream and publishes session events (infra/session-events.ts). */
+  Events: 'events.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -17,6 +17,7 @@ import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from '.
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { ROUTE_ACCESS, ROUTES, type RouteName, type SecretName } from './routes';
+import { SessionEvents } from './session-events';
 
 
 /**
@@ -48,6 +49,8 @@ export class LoginService extends Construct {
   readonly loginUrl: string;
   /** The redirect URI to register at the provider. */
   readonly callbackUrl: string;
+  /** The session events publisher; undefined when `sessionEvents` is false. */
+  readonly sessionEvents?: SessionEvents;
 
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
@@ -68,6 +71,8 @@ export class LoginService extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: this.removalPolicy,
+      // Old images too: the events of an ending and of a TTL removal come from the item as it was.
+      ...(props.sessionEvents === false ? {} : { stream: StreamViewType.NEW_AND_OLD_IMAGES }),
     });
 
     this.clientSecret = props.clientSecret ?? this.emptyClientSecret();
@@ -100,6 +105,19 @@ export class LoginService extends Construct {
       functions[route.name] = fn;
     }
     this.functions = functions as Record<RouteName, NodejsFunction>;
+    if (props.sessionEvents !== false) {
+      this.sessionEvents = new SessionEvents(this, 'SessionEvents', {
+        table: this.table,
+        eventBus: props.eventBus,
+        source: props.eventSource,
+        issuer: props.issuer,
+        logLevel: props.logLevel,
+        memorySize: props.memorySize,
+        enableSourceMaps: props.enableSourceMaps,
+        logRetention: this.logRetention,
+        removalPolicy: this.removalPolicy,
+      });
+    }
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,

@@ -10,6 +10,7 @@ import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dyn
 import { localClientConfig } from '../support/local-aws-client';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb';
 
 const NOW = 1_800_000_000;
 
@@ -29,13 +30,22 @@ const session = (overrides: Partial<Session> = {}): Session => ({
 let tableName: string;
 let counter = 0;
 const freshKey = () => `contract-${Date.now()}-${counter++}`;
+/** The local runtime's DynamoDB (`npm start`): sessions end the same way there, though it has no stream. */
+let dynalite: EmbeddedDynamoDb;
+const DYNALITE_TABLE = 'contract';
 
 beforeAll(async () => {
   tableName = await createTestTable(dynamoDbLocalEndpoint());
+  dynalite = await startEmbeddedDynamoDb({ tableName: DYNALITE_TABLE });
+});
+
+afterAll(async () => {
+  await dynalite?.close();
 });
 
 describe.each<[string, () => SessionStore]>([
   ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['DynamoDB store (dynalite, the local runtime)', () => new DynamoDbStore(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
   ['in-memory store', () => new InMemoryStore()],
 ])('%s', (_name, makeStore) => {
   let store: SessionStore;

@@ -42,6 +42,9 @@ const SETTINGS: Readonly<Record<string, Kind>> = {
   accessLogs: 'boolean',
   enableSourceMaps: 'boolean',
   memorySize: 'number',
+  sessionEvents: 'boolean',
+  eventSource: 'string',
+  eventBusArn: 'string',
   throttleRateLimit: 'number',
   throttleBurstLimit: 'number',
 };

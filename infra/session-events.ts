@@ -67,7 +67,6 @@ export class SessionEvents extends Construct {
   constructor(scope: Construct, id: string, props: SessionEventsProps) {
     super(scope, id);
     const source = props.source ?? DEFAULT_EVENT_SOURCE;
-    if (source.length > 256 || /^aws\./i.test(source)) throw new Error('eventSource must be at most 256 characters and not start with "aws."');
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { stackPropsFromContext } from '../../infra/context';
 import { LoginService } from '../../infra/login-service';
 import { asList, logicalId, messageOf, onlyId, REQUIRED, rolePolicies, synthStack, testApp, type Resource } from './template';
 
@@ -124,5 +125,28 @@ describe('session events, configured', () => {
 
   it('refuses a source EventBridge reserves for AWS', () => {
     expect(messageOf(() => withService({ eventSource: 'aws.login' }))).toMatch(/eventSource/);
+  });
+});
+
+describe('session events from CDK context', () => {
+  const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/audit';
+  const fromContext = (context: Record<string, unknown>) => stackPropsFromContext((key) => ({ ...REQUIRED, ...context })[key]);
+
+  it('takes a bus ARN, a source and the switch, and the stack publishes to that bus only', () => {
+    const props = fromContext({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: 'true' });
+    expect(props).toMatchObject({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: true });
+    const fn = eventsFunction(synthStack(props));
+    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: BUS_ARN, EVENT_SOURCE: 'com.example.login' });
+  });
+
+  it('turns the events off with sessionEvents=false', () => {
+    const template = synthStack(fromContext({ sessionEvents: 'false' }));
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+
+  it('names a malformed bus ARN and a reserved source in one error', () => {
+    const message = messageOf(() => fromContext({ eventBusArn: 'arn:aws:sqs:eu-west-1:123456789012:queue', eventSource: 'aws.login' }));
+    expect(message).toContain('eventBusArn must be an EventBridge bus ARN');
+    expect(message).toContain('eventSource must be 1 to 256 printable characters');
   });
 });

@@ -23,8 +23,10 @@ import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { enableStream, StreamReader } from '../support/dynamodb-stream-reader';
 import { schemaErrors } from '../support/event-schema';
+import { deliverLikeLambda } from '../support/stream-delivery';
 import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
 import { freePort } from '../support/free-port';
+import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
 import { serviceRoutes } from '../support/service-routes';
@@ -76,7 +78,6 @@ beforeAll(async () => {
     SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT),
   });
   keys = keyring({ current: 'k1', k1: K1 });
-  const { OAuthIdentityProvider } = await import('../support/oauth-identity-provider');
   const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
   const vault = new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() });
   server = await startLocalServer({ port, demoPage: false, handlers: serviceRoutes({ config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock }) });
@@ -96,23 +97,7 @@ const handler = eventsHandler(() => ({
   retry: { attempts: 3, backoffMs: 10 },
 }));
 
-/**
- * What Lambda does with a stream: batches in order; after a reported failure, the same records
- * from the failed one on again; bounded, like the event source mapping's retries.
- */
-async function deliver(records: readonly DynamoDBRecord[], batchSize = 100, maxInvocations = 20): Promise<number> {
-  let from = 0;
-  let invocations = 0;
-  while (from < records.length) {
-    invocations += 1;
-    if (invocations > maxInvocations) throw new Error(`records from ${from} on still not published after ${maxInvocations} invocations`);
-    const batch = records.slice(from, from + batchSize);
-    const { batchItemFailures } = await handler({ Records: [...batch] });
-    const failed = batchItemFailures[0]?.itemIdentifier;
-    from = failed === undefined ? from + batch.length : records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
-  }
-  return invocations;
-}
+const deliver = (records: readonly DynamoDBRecord[], batchSize = 100) => deliverLikeLambda(handler, records, { batchSize });
 
 async function signIn(user: string, browser = new TestBrowser(baseUrl)): Promise<{ browser: TestBrowser; key: string }> {
   const login = await browser.get('/login');

@@ -75,9 +75,9 @@ async function main(): Promise<void> {
       dynamodbEndpoint = dynamodb.endpoint;
     }
     log(`warm: ${invocations} requests per endpoint`);
-    // The authorizer serves no route of the local server: its cold start and size are measured, not its warm latency.
-    const routed = bundles.flatMap((bundle) => (bundle.name in ROUTE_OF ? [[ROUTE_OF[bundle.name as keyof typeof ROUTE_OF], bundle.file]] : []));
-    const files = Object.fromEntries(routed) as Record<RouteName, string>;
+    // The warm requests go to the routes; the authorizer and the events function serve none.
+    const routed = bundles.filter((bundle): bundle is BuiltBundle & { name: keyof typeof ROUTE_OF } => bundle.name in ROUTE_OF);
+    const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
     const warm = await measureWarm(files, dynamodbEndpoint, invocations);
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];

@@ -19,6 +19,8 @@ export const FUNCTION_ENTRIES = {
   Logout: 'logout.ts',
   /** Not a route: the Lambda authorizer that other HTTP APIs attach (infra/session-authorizer.ts). */
   Authorizer: 'authorizer.ts',
+  /** Not a route: reads the session table's stream and publishes session events (infra/session-events.ts). */
+  Events: 'events.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -1,4 +1,5 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ContextClaim } from '../functions/core/authorize-session';
@@ -258,6 +259,22 @@ export interface LoginServiceProps {
    * @default - the API's execute-api endpoint, or the distribution's domain with `firewall`
    */
   readonly domain?: DomainProps;
+  /**
+   * Publish sign-ins and session endings as EventBridge events (README, "Subscribing to login
+   * events"): turns on the table's stream and adds the events function.
+   * @default true
+   */
+  readonly sessionEvents?: boolean;
+  /**
+   * The bus the session events go to.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: IEventBus;
+  /**
+   * The `source` of the session events: at most 256 characters, not starting with `aws.`.
+   * @default 'login-service'
+   */
+  readonly eventSource?: string;
 }
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };

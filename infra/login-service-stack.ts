@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -34,11 +35,17 @@ export interface LoginServiceStackProps extends StackProps, Omit<LoginServicePro
    * @default - the secret uses the AWS managed key `aws/secretsmanager`
    */
   readonly sessionKeysKmsKeyArn?: string;
+  /**
+   * ARN of the EventBridge bus the session events go to (the `eventBus` prop, from context).
+   * @default - the account's default event bus
+   */
+  readonly eventBusArn?: string;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Every problem of the stack's props: the construct's own and those of the secret references. */
@@ -53,6 +60,8 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   check('sessionKeysSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
   check('clientSecretKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
   check('sessionKeysKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  check('eventBusArn', EVENT_BUS_ARN, 'an EventBridge bus ARN (arn:aws:events:region:account:event-bus/name)');
+  if (props.eventBusArn && props.eventBus) problems.push('eventBusArn and eventBus: set only one');
   if (props.stackName !== undefined && !Token.isUnresolved(props.stackName) && !STACK_NAME.test(props.stackName)) {
     problems.push('stackName must start with a letter and hold only letters, digits and hyphens (at most 128)');
   }
@@ -73,7 +82,7 @@ export class LoginServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: LoginServiceStackProps) {
     super(scope, id, props);
     throwOnProblems(loginServiceStackProblems(props));
-    const { clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, ...serviceProps } = props;
+    const { clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, eventBusArn, ...serviceProps } = props;
 
     const clientSecretPartialArn = clientSecretName
       ? this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: clientSecretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
@@ -82,6 +91,7 @@ export class LoginServiceStack extends Stack {
       ...serviceProps,
       clientSecret: this.existingSecret('ClientSecret', clientSecretArn, clientSecretPartialArn, clientSecretKmsKeyArn),
       sessionKeysSecret: this.existingSecret('SessionKeys', sessionKeysSecretArn, undefined, sessionKeysKmsKeyArn),
+      ...(eventBusArn ? { eventBus: EventBus.fromEventBusArn(this, 'EventBus', eventBusArn) } : {}),
     });
 
     const { api, table, clientSecret, sessionKeysSecret } = this.service;

@@ -121,6 +121,11 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
   }
   if (known(props.logLevel) && !LOG_LEVELS.includes(props.logLevel as string)) problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
   wholeNumber(problems, 'memorySize', props.memorySize, 128, 10_240);
+  // EventBridge reserves sources starting with "aws." for AWS services.
+  if (known(props.eventSource) && !/^(?!aws\.)[\x21-\x7e]{1,256}$/i.test(props.eventSource as string)) {
+    problems.push('eventSource must be 1 to 256 printable characters without spaces, not starting with "aws."');
+  }
+  if (props.sessionEvents === false && (props.eventBus || props.eventSource)) problems.push('eventBus and eventSource need sessionEvents');
   if (props.throttle) {
     const { rateLimit, burstLimit } = props.throttle;
     if (known(rateLimit) && !(typeof rateLimit === 'number' && rateLimit > 0 && rateLimit <= 10_000)) {

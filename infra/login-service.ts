@@ -5,7 +5,7 @@ import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpR
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -18,10 +18,11 @@ import { functionEnvironment } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
-import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
-import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
 import { addOperations } from './operations';
 import { PublicEdge } from './public-edge';
+import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
+import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
+import { SessionEvents } from './session-events';
 
 
 /**
@@ -69,6 +70,8 @@ export class LoginService extends Construct {
   readonly edge?: PublicEdge;
   /** The alarms (none with `alarms: false`). */
   readonly alarms: readonly Alarm[];
+  /** The session events publisher; undefined when `sessionEvents` is false. */
+  readonly sessionEvents?: SessionEvents;
 
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
@@ -91,6 +94,8 @@ export class LoginService extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: this.removalPolicy,
+      // Old images too: the events of an ending and of a TTL removal come from the item as it was.
+      ...(props.sessionEvents === false ? {} : { stream: StreamViewType.NEW_AND_OLD_IMAGES }),
     });
 
     this.clientSecret = props.clientSecret ?? this.emptyClientSecret();
@@ -133,6 +138,19 @@ export class LoginService extends Construct {
     this.authorizerFunction = this.routeFunction('Authorizer', FUNCTION_ENTRIES.Authorizer, AUTHORIZER_ACCESS, authorizerEnv, props);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
+    if (props.sessionEvents !== false) {
+      this.sessionEvents = new SessionEvents(this, 'SessionEvents', {
+        table: this.table,
+        eventBus: props.eventBus,
+        source: props.eventSource,
+        issuer: props.issuer,
+        logLevel: props.logLevel,
+        memorySize: props.memorySize,
+        enableSourceMaps: props.enableSourceMaps,
+        logRetention: this.logRetention,
+        removalPolicy: this.removalPolicy,
+      });
+    }
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,

@@ -13,6 +13,7 @@ import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface ServiceAlarmsProps {
@@ -24,6 +25,8 @@ export interface ServiceAlarmsProps {
   /** The API's access log; without it there is no throttling metric, so no throttling alarm. */
   readonly accessLogs?: ILogGroup;
   readonly topic?: ITopic;
+  /** Where the events function records stream batches it could not publish; any message there is an event not delivered. */
+  readonly eventFailures?: IQueue;
 }
 
 /** All alarms look at five-minute sums: short enough to page in time, long enough to see a trend. */
@@ -71,6 +74,10 @@ export class ServiceAlarms extends Construct {
       period: ALARM_PERIOD,
     }), 'DynamoDB answered with internal errors (HTTP 500): check the AWS Health Dashboard for DynamoDB in this region.');
 
+    if (props.eventFailures) {
+      this.count('EventsUndelivered', props.eventFailures.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ALARM_PERIOD }),
+        'Session events could not be published to EventBridge after every retry: the failure queue holds the stream positions. Fix the cause (the events function\'s log), then replay them from the stream within its 24 hours.');
+    }
     if (props.accessLogs) {
       // HTTP APIs publish no throttling metric of their own: a throttled request is one more 4xx.
       // The service never answers 429 itself, so a 429 in the access log is API Gateway's throttling.

@@ -19,7 +19,12 @@ export function addOperations(service: LoginService, props: LoginServiceProps, p
       ? []
       : new ServiceAlarms(service, 'Alarms', {
           api: service.api,
-          functions: { ...service.functions, Authorizer: service.authorizerFunction },
+          functions: {
+            ...service.functions,
+            Authorizer: service.authorizerFunction,
+            ...(service.sessionEvents ? { Events: service.sessionEvents.function } : {}),
+          },
+          eventFailures: service.sessionEvents?.failures,
           table: service.table,
           metricsNamespace,
           accessLogs: parts.accessLogs,

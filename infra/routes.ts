@@ -24,17 +24,19 @@ export interface RouteAccess {
 
 /**
  * What each handler does, and so all it is allowed. Login saves a login transaction. Callback
- * consumes it (conditional delete), redeems the code (client secret) and writes the session with
- * its tokens encrypted (keyring). Api reads the session, refreshes the tokens when they are about
- * to expire (client secret, keyring, conditional update) and ends an expired session. Session reads
- * it and records the activity that keeps the idle timeout at bay. Logout reads the session to
- * revoke its refresh token at the provider (client secret, keyring) and deletes it. Nothing scans
- * or queries.
+ * consumes it (conditional delete), redeems the code (client secret), writes the session with its
+ * tokens encrypted (keyring) and ends the browser's previous session (update into a tombstone).
+ * Api reads the session, refreshes the tokens when they are about to expire (client secret,
+ * keyring, conditional update) and ends a session that expired or cannot be refreshed (update).
+ * Session reads it, records the activity that keeps the idle timeout at bay and ends it once
+ * expired. Logout reads the session to revoke its refresh token at the provider (client secret,
+ * keyring) and ends it. A session is never deleted by a function: ending leaves a tombstone with
+ * the reason, for the table's stream, which TTL removes. Nothing scans or queries.
  */
 export const ROUTE_ACCESS: Readonly<Record<RouteName, RouteAccess>> = {
   Login: { table: ['dynamodb:PutItem'], secrets: [] },
-  Callback: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], secrets: ['clientSecret', 'sessionKeys'] },
-  Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], secrets: ['clientSecret', 'sessionKeys'] },
+  Callback: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
+  Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Session: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
-  Logout: { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], secrets: ['clientSecret', 'sessionKeys'] },
+  Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
 };

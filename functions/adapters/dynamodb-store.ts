@@ -8,29 +8,27 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { ServiceError } from '../core/errors';
-import type { LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionStore } from '../core/ports';
+import type { EndedSession, LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionEndReason, SessionStore } from '../core/ports';
+import { randomToken } from '../core/secrets';
 import { awsFailure } from './aws-errors';
+import {
+  END_MARK,
+  END_REASON,
+  ENDED_AT,
+  item,
+  LOGIN_PREFIX,
+  num,
+  readN,
+  readS,
+  SESSION_PREFIX,
+  sessionAttributes,
+  str,
+  toEndedSession,
+  toSession,
+  type Item,
+} from './session-item';
 import { TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
 import { callSignal } from './request-deadline';
-
-type Item = Record<string, AttributeValue>;
-
-const LOGIN_PREFIX = 'login#';
-const SESSION_PREFIX = 'session#';
-
-const str = (value: string | undefined): AttributeValue | undefined => (value === undefined ? undefined : { S: value });
-const num = (value: number | undefined): AttributeValue | undefined => (value === undefined ? undefined : { N: String(value) });
-
-/** Drops undefined attributes: DynamoDB has no "absent" value. */
-function item(attributes: Record<string, AttributeValue | undefined>): Item {
-  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined)) as Item;
-}
-
-const readS = (source: Item, name: string): string | undefined => source[name]?.S;
-const readN = (source: Item, name: string): number | undefined => {
-  const raw = source[name]?.N;
-  return raw === undefined ? undefined : Number(raw);
-};
 
 /**
  * Sessions in the one table. Every call carries its own deadline, and failures become
@@ -47,19 +45,7 @@ export class DynamoDbSessionStore implements SessionStore {
     await this.guard((options) =>
       this.client.send(new PutItemCommand({
         TableName: this.tableName,
-        Item: item({
-          [PK]: str(SESSION_PREFIX + key),
-          sid: str(session.sid),
-          claims: str(JSON.stringify(session.claims)),
-          tokens: str(session.sealedTokens),
-          accessTokenExpiresAt: num(session.accessTokenExpiresAt),
-          accessTokenRefreshAt: num(session.accessTokenRefreshAt),
-          createdAt: num(session.createdAt),
-          absoluteExpiresAt: num(session.expiresAt),
-          // The idle expiry never passes the absolute one, so it is also when TTL may delete the item.
-          [TTL]: num(session.idleExpiresAt),
-          version: num(session.version),
-        }),
+        Item: { ...this.sessionKey(key), ...sessionAttributes(session) },
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
       }), options),
@@ -73,20 +59,35 @@ export class DynamoDbSessionStore implements SessionStore {
     return toSession(result.Item);
   }
 
-  async delete(key: string): Promise<Session | undefined> {
-    // Finishes even past the request's deadline: a session the user ended must not stay behind.
-    const result = await this.guard(
-      (options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.sessionKey(key), ReturnValues: 'ALL_OLD' }), options),
-      'must-finish',
-    );
-    return toSession(result.Attributes);
+  /**
+   * One conditional write turns the item into a tombstone: the reason and time are set, the tokens
+   * dropped, and TTL set to now so DynamoDB removes it later. The stream sees the reason (MODIFY),
+   * and a TTL removal of a live item stays distinguishable from that of a tombstone.
+   */
+  async end(key: string, reason: SessionEndReason, at: number): Promise<EndedSession | undefined> {
+    const mark = randomToken(12);
+    const { applied, old } = await this.conditionalUpdate({
+      Key: this.sessionKey(key),
+      UpdateExpression: `SET ${END_REASON} = :reason, ${ENDED_AT} = :at, ${END_MARK} = :mark, #ttl = :at REMOVE tokens, leaseOwner, leaseUntil`,
+      ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(${END_REASON})`,
+      ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+      ExpressionAttributeValues: { ':reason': { S: reason }, ':at': { N: String(at) }, ':mark': { S: mark } },
+      ReturnValues: 'ALL_OLD',
+    }, {
+      // Finishes even past the request's deadline: a session the user ended must not stay behind.
+      mustFinish: true,
+      // The SDK retried a write whose first attempt did land: this call ended it, though the tokens
+      // it had are gone with that first answer.
+      appliedAlready: (found) => found[END_MARK]?.S === mark,
+    });
+    return applied ? toEndedSession(old) : undefined;
   }
 
   async acquireRefreshLease(key: string, lease: { version: number; owner: string; until: number; now: number }): Promise<boolean> {
-    return this.conditionalUpdate({
+    const { applied } = await this.conditionalUpdate({
       Key: this.sessionKey(key),
       UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-      ConditionExpression: 'attribute_exists(#pk) AND version = :version AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+      ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(${END_REASON}) AND version = :version AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)`,
       ExpressionAttributeNames: { '#pk': PK },
       ExpressionAttributeValues: {
         ':owner': { S: lease.owner },
@@ -98,6 +99,7 @@ export class DynamoDbSessionStore implements SessionStore {
       // The SDK retried a write whose first attempt did land: the lease is this request's.
       appliedAlready: (old) => old.leaseOwner?.S === lease.owner && old.version?.N === String(lease.version),
     });
+    return applied;
   }
 
   async saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean> {
@@ -112,10 +114,10 @@ export class DynamoDbSessionStore implements SessionStore {
         values[`:${name}`] = { N: String(value) };
       }
     }
-    return this.conditionalUpdate({
+    const { applied } = await this.conditionalUpdate({
       Key: this.sessionKey(key),
       UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
-      ConditionExpression: 'attribute_exists(#pk) AND version = :version',
+      ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(${END_REASON}) AND version = :version`,
       ExpressionAttributeNames: { '#pk': PK },
       ExpressionAttributeValues: values,
     }, {
@@ -123,13 +125,14 @@ export class DynamoDbSessionStore implements SessionStore {
       mustFinish: true,
       appliedAlready: (old) => old.version?.N === String(version + 1) && old.tokens?.S === tokens.sealedTokens,
     });
+    return applied;
   }
 
   async releaseRefreshLease(key: string, owner: string): Promise<void> {
     await this.conditionalUpdate({
       Key: this.sessionKey(key),
       UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-      ConditionExpression: 'leaseOwner = :owner',
+      ConditionExpression: `leaseOwner = :owner AND attribute_not_exists(${END_REASON})`,
       ExpressionAttributeValues: { ':owner': { S: owner } },
     }, { mustFinish: true });
   }
@@ -138,7 +141,8 @@ export class DynamoDbSessionStore implements SessionStore {
     await this.conditionalUpdate({
       Key: this.sessionKey(key),
       UpdateExpression: 'SET #ttl = :idle',
-      ConditionExpression: 'attribute_exists(#pk) AND #ttl < :idle',
+      // Never on a tombstone: that would move forward the TTL that removes it.
+      ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(${END_REASON}) AND #ttl < :idle`,
       ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
       ExpressionAttributeValues: { ':idle': { N: String(idleExpiresAt) } },
     });
@@ -149,25 +153,26 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   /**
-   * An UpdateItem whose condition may fail: false then, instead of an error. `appliedAlready` tells,
-   * from the item that failed the condition, whether an earlier attempt of this same write landed.
+   * An UpdateItem whose condition may fail: not applied then, instead of an error. `appliedAlready`
+   * tells, from the item that failed the condition, whether an earlier attempt of this same write
+   * landed. `old` is the item before the write (as ReturnValues asks), or the one that failed it.
    */
   private async conditionalUpdate(
     input: Omit<UpdateItemCommandInput, 'TableName'>,
     options: { mustFinish?: boolean; appliedAlready?: (old: Item) => boolean } = {},
-  ): Promise<boolean> {
+  ): Promise<{ applied: boolean; old?: Item }> {
     const command = new UpdateItemCommand({
       TableName: this.tableName,
       ...input,
       ...(options.appliedAlready ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     });
     try {
-      await this.guard((signal) => this.client.send(command, signal), options.mustFinish ? 'must-finish' : 'in-request');
-      return true;
+      const result = await this.guard((signal) => this.client.send(command, signal), options.mustFinish ? 'must-finish' : 'in-request');
+      return { applied: true, old: result.Attributes };
     } catch (error) {
       const cause = (error as ServiceError).cause as { name?: string; Item?: Item } | undefined;
       if (cause?.name !== 'ConditionalCheckFailedException') throw error;
-      return cause.Item !== undefined && options.appliedAlready?.(cause.Item) === true;
+      return { applied: cause.Item !== undefined && options.appliedAlready?.(cause.Item) === true, old: cause.Item };
     }
   }
 
@@ -226,33 +231,4 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
     if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
     return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
   }
-}
-
-/** A session item as the Session it stores; undefined when absent or not a complete session. */
-function toSession(found: Item | undefined): Session | undefined {
-  if (!found) return undefined;
-  const sid = readS(found, 'sid');
-  const claims = readS(found, 'claims');
-  const sealedTokens = readS(found, 'tokens');
-  const createdAt = readN(found, 'createdAt');
-  const expiresAt = readN(found, 'absoluteExpiresAt');
-  const idleExpiresAt = readN(found, TTL);
-  const version = readN(found, 'version');
-  if (!sid || !claims || !sealedTokens || createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined || version === undefined) {
-    return undefined;
-  }
-  const leaseOwner = readS(found, 'leaseOwner');
-  const leaseUntil = readN(found, 'leaseUntil');
-  return {
-    sid,
-    claims: JSON.parse(claims),
-    sealedTokens,
-    accessTokenExpiresAt: readN(found, 'accessTokenExpiresAt'),
-    accessTokenRefreshAt: readN(found, 'accessTokenRefreshAt'),
-    createdAt,
-    expiresAt,
-    idleExpiresAt,
-    version,
-    ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
-  };
 }

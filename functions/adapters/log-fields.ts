@@ -1,12 +1,12 @@
-import { hashToken, isRandomToken } from '../core/secrets';
+import { hashToken, isRandomToken, sessionLogId as logIdOfKey } from '../core/secrets';
 
 /**
- * A session as the logs name it, for following one user's requests: a short hash of the store
- * key, so a log line reveals neither the cookie nor the key. Undefined for a value that is not a
- * session cookie at all.
+ * A session as the logs and the session events name it, for following one user's requests: a
+ * short hash of the store key, so a log line reveals neither the cookie nor the key. Undefined for
+ * a value that is not a session cookie at all.
  */
 export function sessionLogId(token: string | undefined): string | undefined {
-  return isRandomToken(token) ? hashToken(hashToken(token)).slice(0, 16) : undefined;
+  return isRandomToken(token) ? logIdOfKey(hashToken(token)) : undefined;
 }
 
 /** Name and code of the underlying error only: messages of libraries may quote codes or tokens. */

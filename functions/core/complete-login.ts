@@ -67,6 +67,6 @@ export async function completeLogin(
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.
-  if (isRandomToken(input.previousSessionToken)) await deps.sessions.delete(hashToken(input.previousSessionToken)).catch(() => undefined);
+  if (isRandomToken(input.previousSessionToken)) await deps.sessions.end(hashToken(input.previousSessionToken), 'replaced', nowSeconds).catch(() => undefined);
   return { sessionToken, returnTo: transaction.returnTo };
 }

@@ -25,7 +25,7 @@ export async function lookupSession(sessionToken: string | undefined, deps: Sess
   const session = await deps.sessions.get(key);
   if (!session) return { state: 'none' };
   if (isExpired(session, deps.clock)) {
-    await deps.sessions.delete(key).catch(() => undefined);
+    await deps.sessions.end(key, 'expired', Math.floor(deps.clock.now() / 1000)).catch(() => undefined);
     return { state: 'expired' };
   }
   return { state: 'active', key, session };

@@ -37,11 +37,11 @@ export async function endSession(
   const endSessionUrl = await deps.provider
     .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
     .catch(() => undefined);
-  // The tokens to revoke are those of the item as it was deleted: a refresh that landed since the
+  // The tokens to revoke are those of the item as it was ended: a refresh that landed since the
   // read above has rotated them.
-  const deleted = await deps.sessions.delete(found.key);
-  const rotated = deleted && deleted.sealedTokens !== found.session.sealedTokens;
-  const latest = rotated ? await deps.vault.open(deleted.sealedTokens, tokenContext(found.key)).catch(() => tokens) : tokens;
+  const ended = await deps.sessions.end(found.key, 'logout', Math.floor(deps.clock.now() / 1000));
+  const rotated = ended?.sealedTokens !== undefined && ended.sealedTokens !== found.session.sealedTokens ? ended.sealedTokens : undefined;
+  const latest = rotated ? await deps.vault.open(rotated, tokenContext(found.key)).catch(() => tokens) : tokens;
   const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
   return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
 }

@@ -80,6 +80,18 @@ export interface Session {
   readonly refreshLease?: { readonly owner: string; /** Epoch milliseconds. */ readonly until: number };
 }
 
+/**
+ * Why a session ended, kept on the ended item so the table's stream can tell subscribers:
+ * `logout` by the user; `refresh_failed` when the provider refused the refresh grant, the refreshed
+ * ID token broke a rule, or a token that cannot be refreshed expired; `expired` when a request found
+ * the idle or absolute expiry passed; `replaced` by a new sign-in in the same browser; `unreadable`
+ * when no key opens its tokens any more.
+ */
+export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable';
+
+/** A session as it was when it ended. Without tokens only when the store could not return them. */
+export type EndedSession = Omit<Session, 'sealedTokens'> & { readonly sealedTokens?: string };
+
 export interface RefreshedSessionTokens {
   readonly sealedTokens: string;
   readonly accessTokenExpiresAt?: number;
@@ -89,10 +101,14 @@ export interface RefreshedSessionTokens {
 export interface SessionStore {
   /** Fails if the key exists. */
   create(key: string, session: Session): Promise<void>;
-  /** Strongly consistent read; undefined when there is no such session. */
+  /** Strongly consistent read; undefined when there is no such session or it has ended. */
   get(key: string): Promise<Session | undefined>;
-  /** Deletes the session and returns it as it was at that moment; undefined when there was none. */
-  delete(key: string): Promise<Session | undefined>;
+  /**
+   * Ends the session for `reason` at `at` (epoch seconds): its tokens are dropped at once, and every
+   * other operation treats it as absent from then on. Returns it as it was at that moment;
+   * undefined when there was no live session (absent, or already ended by someone else).
+   */
+  end(key: string, reason: SessionEndReason, at: number): Promise<EndedSession | undefined>;
   /**
    * Takes the refresh lease when the session is still at `version` and no unexpired lease is held.
    * Atomic across every caller: of concurrent attempts, at most one gets true.
@@ -105,7 +121,7 @@ export interface SessionStore {
   saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean>;
   /** Drops the lease if `owner` still holds it (after a failed refresh, so others may try). */
   releaseRefreshLease(key: string, owner: string): Promise<void>;
-  /** Moves the idle expiry forward (never back); nothing happens if the session is gone. */
+  /** Moves the idle expiry forward (never back); nothing happens if the session is gone or ended. */
   touch(key: string, idleExpiresAt: number): Promise<void>;
 }
 

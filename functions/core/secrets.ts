@@ -15,6 +15,14 @@ export function hashToken(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
+/**
+ * The id of a session in log lines and events, from its store key: neither the cookie nor the key
+ * itself, so a log or an event gives nothing to look a session up with.
+ */
+export function sessionLogId(key: string): string {
+  return hashToken(key).slice(0, 16);
+}
+
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);

@@ -1,6 +1,6 @@
 import { isExpired, type FoundSession } from './current-session';
 import { asServiceError, ServiceError } from './errors';
-import type { Clock, IdentityProvider, Session, SessionStore, SessionTokens, TokenVault } from './ports';
+import type { Clock, IdentityProvider, Session, SessionEndReason, SessionStore, SessionTokens, TokenVault } from './ports';
 import type { UpstreamApi } from './upstream-apis';
 import { randomToken } from './secrets';
 
@@ -38,9 +38,9 @@ function needsRefresh(token: TokenTimes, nowMs: number): boolean {
   return refreshAt !== undefined && refreshAt * 1000 <= nowMs;
 }
 
-/** A session that can no longer be used is deleted (best effort) and the browser told to sign in again. */
-async function endFor(key: string, deps: TokenDependencies, error: ServiceError): Promise<never> {
-  await deps.sessions.delete(key).catch(() => undefined);
+/** A session that can no longer be used is ended (best effort) and the browser told to sign in again. */
+async function endFor(key: string, deps: TokenDependencies, reason: SessionEndReason, error: ServiceError): Promise<never> {
+  await deps.sessions.end(key, reason, Math.floor(deps.clock.now() / 1000)).catch(() => undefined);
   throw error;
 }
 
@@ -92,7 +92,7 @@ async function tokensFor(found: FoundSession, deps: TokenDependencies, api?: Aud
     const next = await deps.sessions.get(key);
     // Gone: the refresh that held the lease was refused and ended the session, or the user logged out.
     if (!next) throw new ServiceError('session_ended');
-    if (isExpired(next, deps.clock)) return endFor(key, deps, new ServiceError('session_expired'));
+    if (isExpired(next, deps.clock)) return endFor(key, deps, 'expired', new ServiceError('session_expired'));
     session = next;
   }
 }
@@ -103,7 +103,7 @@ async function openTokens(key: string, session: Session, deps: TokenDependencies
     return await deps.vault.open(session.sealedTokens, tokenContext(key));
   } catch (error) {
     const failure = asServiceError(error);
-    return failure.code === 'session_ended' ? endFor(key, deps, failure) : Promise.reject(failure);
+    return failure.code === 'session_ended' ? endFor(key, deps, 'unreadable', failure) : Promise.reject(failure);
   }
 }
 
@@ -123,7 +123,7 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
       await letGo();
       return current;
     }
-    return endFor(key, deps, new ServiceError('token_expired'));
+    return endFor(key, deps, 'refresh_failed', new ServiceError('token_expired'));
   }
   let refreshed;
   try {
@@ -132,13 +132,13 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     const failure = asServiceError(error);
     // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
     // answer) may pass, so the session stays, the lease is let go and the request answers 5xx.
-    if (failure.code === 'session_ended') return endFor(key, deps, failure);
+    if (failure.code === 'session_ended') return endFor(key, deps, 'refresh_failed', failure);
     await letGo();
     throw failure;
   }
   // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
   if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
-    return endFor(key, deps, new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
+    return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
   const times = tokenTimes(Math.floor(deps.clock.now() / 1000), refreshed.expiresIn, deps.refreshSkewSeconds);
   const fresh = { accessToken: refreshed.accessToken, ...times };

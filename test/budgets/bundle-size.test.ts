@@ -31,6 +31,13 @@ test('the /api bundle is at most 240 KB minified, and smaller than /callback, wh
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });
 
+test('the EventBridge client is in the events function only; the events function carries neither the DynamoDB client nor the OAuth library', () => {
+  for (const bundle of bundles.values()) {
+    expect(Object.keys(bundle.packages).includes('@aws-sdk/client-eventbridge')).toBe(bundle.name === 'Events');
+  }
+  expect(Object.keys(bundles.get('Events')!.packages).filter((name) => /client-dynamodb|oauth4webapi|client-secrets-manager/.test(name))).toEqual([]);
+});
+
 test('neither /login, /session nor the authorizer carries the Secrets Manager client: they never read a secret', () => {
   for (const name of ['Login', 'Session', 'Authorizer'] as const) expect(Object.keys(bundles.get(name)!.packages)).not.toContain('@aws-sdk/client-secrets-manager');
 });

@@ -53,9 +53,9 @@ describe('npx cdk synth (real bundling, cdk-nag and CloudFormation validation)',
     expect(existsSync(path.join(outdir, 'LoginService.template.json'))).toBe(true);
   });
 
-  it('bundles each of the six functions (five routes and the authorizer) as one minified ES module with a source map but no sources', () => {
+  it('bundles each of the seven functions (five routes, the authorizer, the events function) as one minified ES module with a source map but no sources', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(assets).toHaveLength(6);
+    expect(assets).toHaveLength(7);
     for (const asset of assets) {
       expect(readdirSync(path.join(outdir, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');

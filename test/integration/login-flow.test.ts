@@ -138,7 +138,10 @@ describe('/callback', () => {
     expect(browser.cookies.get('__Host-session')).not.toBe(first);
     expect((await browser.get('/session')).status).toBe(200);
     const items = await scanTable();
-    expect(items.some((item) => item.pk?.S === `session#${hashToken(first)}`)).toBe(false);
+    // Left as a tombstone with the reason for the table's stream, and without its tokens.
+    const previous = items.find((item) => item.pk?.S === `session#${hashToken(first)}`);
+    expect(previous?.endReason).toEqual({ S: 'replaced' });
+    expect(previous?.tokens).toBeUndefined();
   });
 
   test('logins started in two tabs of one browser both complete', async () => {
@@ -314,7 +317,7 @@ test.each(['/api/..%2f..%2fadmin', '/api/a/%2E%2e%2Fadmin', '/api/a%5c..%5c..%5c
 });
 
 describe('/logout', () => {
-  test('needs the sid from /session, deletes the session and goes to the end-session endpoint', async () => {
+  test('needs the sid from /session, ends the session and goes to the end-session endpoint', async () => {
     const browser = await signIn('ivan');
     const token = browser.cookies.get('__Host-session')!;
     const wrong = await browser.get('/logout?sid=not-the-sid');
@@ -330,7 +333,9 @@ describe('/logout', () => {
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/`);
     expect(location.searchParams.get('id_token_hint')).toBeTruthy();
     expect(browser.cookies.has('__Host-session')).toBe(false);
-    expect((await scanTable()).some((item) => item.pk?.S === `session#${hashToken(token)}`)).toBe(false);
+    const ended = (await scanTable()).find((item) => item.pk?.S === `session#${hashToken(token)}`);
+    expect(ended?.endReason).toEqual({ S: 'logout' });
+    expect(ended?.tokens).toBeUndefined();
 
     // Twice is harmless: no session, straight back home.
     browser.cookies.set('__Host-session', token);

@@ -136,15 +136,15 @@ describe('DynamoDB failing one operation', () => {
     expect(response.setCookies).toEqual([]);
   });
 
-  test('the session cannot be deleted at logout: 503, and the session is neither lost nor changed', async () => {
+  test('the session cannot be ended at logout: 503, and the session is neither lost nor changed', async () => {
     const browser = svc.browser();
     expect((await browser.get(await authorize(browser))).status).toBe(302);
     const before = (await browser.get('/session')).json();
-    proxy.fail('DeleteItem', { status: 500 });
+    proxy.fail('UpdateItem', { status: 500 });
     const response = await timed(() => browser.get(before.logoutUrl));
     expect(response.status).toBe(503);
     expect(response.setCookies).toEqual([]);
-    proxy.fail('DeleteItem', undefined);
+    proxy.fail('UpdateItem', undefined);
     expect((await browser.get('/session')).json()).toEqual(before);
   });
 

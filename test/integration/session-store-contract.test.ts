@@ -1,15 +1,16 @@
 /**
  * One contract, two stores: the DynamoDB store against DynamoDB Local, and the in-memory store the
  * unit tests use. The refresh protocol is proven on the in-memory one; this suite shows the real
- * one keeps the same promises (conditional writes, never reviving a deleted session).
+ * one keeps the same promises (conditional writes, never reviving an ended session).
  */
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
 import type { Session, SessionStore } from '../../functions/core/ports';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { localClientConfig } from '../support/local-aws-client';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb';
 
 const NOW = 1_800_000_000;
 
@@ -29,13 +30,22 @@ const session = (overrides: Partial<Session> = {}): Session => ({
 let tableName: string;
 let counter = 0;
 const freshKey = () => `contract-${Date.now()}-${counter++}`;
+/** The local runtime's DynamoDB (`npm start`): sessions end the same way there, though it has no stream. */
+let dynalite: EmbeddedDynamoDb;
+const DYNALITE_TABLE = 'contract';
 
 beforeAll(async () => {
   tableName = await createTestTable(dynamoDbLocalEndpoint());
+  dynalite = await startEmbeddedDynamoDb({ tableName: DYNALITE_TABLE });
+});
+
+afterAll(async () => {
+  await dynalite?.close();
 });
 
 describe.each<[string, () => SessionStore]>([
   ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['DynamoDB store (dynalite, the local runtime)', () => new DynamoDbStore(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
   ['in-memory store', () => new InMemoryStore()],
 ])('%s', (_name, makeStore) => {
   let store: SessionStore;
@@ -95,16 +105,65 @@ describe.each<[string, () => SessionStore]>([
     expect((await store.get(key))!.idleExpiresAt).toBe(NOW + 2400);
   });
 
-  test('delete returns the session as it was; nothing revives a deleted session', async () => {
+  test('end returns the session as it was; an ended session is absent to every other operation', async () => {
     const key = freshKey();
     await store.create(key, session());
-    expect(await store.delete(key)).toEqual(session());
-    expect(await store.delete(key)).toBeUndefined();
+    expect(await store.end(key, 'logout', NOW + 60)).toEqual(session());
+    expect(await store.get(key)).toBeUndefined();
+    // Ending again (a second logout, or expiry found later) is not this call's ending.
+    expect(await store.end(key, 'expired', NOW + 61)).toBeUndefined();
     expect(await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 })).toBe(false);
     expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.late' })).toBe(false);
     await store.releaseRefreshLease(key, 'a');
     await store.touch(key, NOW + 9999);
     expect(await store.get(key)).toBeUndefined();
+    expect(await store.end(key, 'logout', NOW + 62)).toBeUndefined();
+  });
+
+  test('a session ended while a refresh holds the lease stays ended: the lease holder can neither save nor let go', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    expect(await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 })).toBe(true);
+    const ended = await store.end(key, 'refresh_failed', NOW + 10);
+    expect(ended).toMatchObject({ sid: 'sid-value-0123456789', sealedTokens: 'v1.k1.sealed-0', refreshLease: { owner: 'a', until: 31_000 } });
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.sealed-1' })).toBe(false);
+    await store.releaseRefreshLease(key, 'a');
+    expect(await store.get(key)).toBeUndefined();
+  });
+
+  test.each(['logout', 'refresh_failed', 'expired', 'replaced', 'unreadable'] as const)('a session ends for the reason %s', async (reason) => {
+    const key = freshKey();
+    await store.create(key, session());
+    expect((await store.end(key, reason, NOW))?.sid).toBe('sid-value-0123456789');
+    expect(await store.get(key)).toBeUndefined();
+  });
+
+  test('ending a session that never existed returns undefined', async () => {
+    expect(await store.end(freshKey(), 'logout', NOW)).toBeUndefined();
+  });
+});
+
+describe('DynamoDB store: the tombstone an ending leaves', () => {
+  let client: DynamoDBClient;
+  let store: DynamoDbStore;
+  const raw = async (key: string) =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
+  beforeAll(() => {
+    client = dynamoDbClient(dynamoDbLocalEndpoint());
+    store = new DynamoDbStore(client, tableName, 2000);
+  });
+
+  test('keeps who and why, drops the tokens and the lease, and is due for TTL at the ending time', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 });
+    await store.end(key, 'replaced', NOW + 60);
+    const tombstone = (await raw(key))!;
+    expect(tombstone).toMatchObject({ endReason: { S: 'replaced' }, endedAt: { N: String(NOW + 60) }, expiresAt: { N: String(NOW + 60) }, sid: { S: 'sid-value-0123456789' } });
+    for (const gone of ['tokens', 'leaseOwner', 'leaseUntil']) expect(Object.keys(tombstone)).not.toContain(gone);
+    // A late touch must not move the TTL that removes the tombstone.
+    await store.touch(key, NOW + 9999);
+    expect((await raw(key))!.expiresAt).toEqual({ N: String(NOW + 60) });
   });
 });
 
@@ -137,5 +196,18 @@ describe('DynamoDB store: a write that landed but whose answer was lost', () => 
     expect((await store.get(key))!.version).toBe(2);
     // A save that really lost the race is still refused.
     expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: 'v1.k1.other' })).toBe(false);
+  });
+
+  test('the retried ending fails its condition, yet counts as this call\'s ending; another call\'s ending does not', async () => {
+    const key = freshKey();
+    await store.create(key, session());
+    proxy.fail('UpdateItem', { loseAnswerOnce: true });
+    const ended = await store.end(key, 'logout', NOW);
+    expect(proxy.operations.filter((operation) => operation === 'UpdateItem').length).toBeGreaterThanOrEqual(2);
+    // Its answer (the item with its tokens) was lost: the rest of it is known from the tombstone.
+    expect(ended).toMatchObject({ sid: 'sid-value-0123456789', claims: { sub: 'user-1' } });
+    expect(ended!.sealedTokens).toBeUndefined();
+    expect(await store.end(key, 'logout', NOW)).toBeUndefined();
+    expect(await store.get(key)).toBeUndefined();
   });
 });

@@ -33,7 +33,8 @@ describe('session expiry', () => {
     t.clock.advanceSeconds(1);
     expect(await rejection(requireSession(t.sessionToken, t.deps))).toBe('session_expired');
     expect(t.store.sessions.has(t.key)).toBe(false);
-    expect(t.store.count('delete')).toBe(1);
+    expect(t.store.count('end')).toBe(1);
+    expect(t.store.endings.get(t.key)).toEqual({ reason: 'expired', at: t.clock.seconds });
     // Once deleted it is simply unknown.
     expect(await rejection(requireSession(t.sessionToken, t.deps))).toBe('not_signed_in');
   });
@@ -145,7 +146,7 @@ describe('endSession: revocation', () => {
       { token: 'refresh-0', hint: 'refresh_token' },
     ]);
     expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-0', postLogoutRedirectUri: `${OWN}/` }]);
-    expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('logout');
   });
 
   test('a refresh that lands between the read and the delete: the tokens it stored are the ones revoked', async () => {

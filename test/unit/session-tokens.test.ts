@@ -70,6 +70,7 @@ describe('usableTokens: no refresh needed', () => {
     t.store.sessions.set(t.key, { ...t.found.session, sealedTokens: await testVault({ k1: 'other-material-that-is-long-enough-012345' }).seal({ accessToken: 'x' }, tokenContext(t.key)) });
     expect(await rejection(usableTokens(t.current(), t.deps))).toBe('session_ended');
     expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('unreadable');
   });
 });
 
@@ -139,6 +140,7 @@ describe('usableTokens: refresh', () => {
     };
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
     expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)).toEqual({ reason: 'refresh_failed', at: t.clock.seconds });
     expect(t.provider.refreshCalls).toEqual(['refresh-0']);
   });
 
@@ -168,7 +170,7 @@ describe('usableTokens: refresh', () => {
     const t = await setup();
     t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenSubject: 'user-2', expiresIn: 300 });
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
-    expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('refresh_failed');
   });
 
   test('a refreshed ID token about the same user is stored', async () => {
@@ -189,7 +191,7 @@ describe('usableTokens: refresh', () => {
     const t = await setup({ tokens: { accessToken: 'access-0', idToken: 'id-0' } });
     t.clock.advanceSeconds(30);
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('token_expired');
-    expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('refresh_failed');
     expect(t.provider.refreshCalls).toEqual([]);
   });
 
@@ -276,7 +278,7 @@ describe('usableTokens: a refresh by someone else', () => {
     const clock = new SettableClock();
     const t = await setup({ overrides: { ...heldLease(clock), idleExpiresAt: clock.seconds + 1 } });
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_expired');
-    expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('expired');
   });
 });
 

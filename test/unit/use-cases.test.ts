@@ -118,6 +118,15 @@ describe('completeLogin', () => {
     expect(t.store.transactions.size).toBe(0);
   });
 
+  test('signing in again in the same browser ends the previous session as replaced', async () => {
+    const t = setup();
+    const first = await completeLogin(await t.started(), t.callbackDeps);
+    const { binding, parameters } = await t.started();
+    const second = await completeLogin({ parameters, binding, previousSessionToken: first.sessionToken }, t.callbackDeps);
+    expect([...t.store.sessions.keys()]).toEqual([hashToken(second.sessionToken)]);
+    expect(t.store.endings.get(hashToken(first.sessionToken))).toEqual({ reason: 'replaced', at: t.clock.seconds });
+  });
+
   test('a state can be used once only', async () => {
     const t = setup();
     const { binding, parameters } = await t.started();
@@ -371,7 +380,7 @@ describe('endSession', () => {
     const { token } = await signedInWithSid(t);
     expect(await rejection(endSession({ sessionToken: token, sid }, t.logoutDeps))).toBe('logout_sid_mismatch');
     expect(t.store.sessions.size).toBe(1);
-    expect(t.store.count('delete')).toBe(0);
+    expect(t.store.count('end')).toBe(0);
     expect(t.provider.endSessionCalls).toHaveLength(0);
     await expect(describeSession(token, t.callbackDeps)).resolves.toHaveProperty('sub', 'user-1');
   });

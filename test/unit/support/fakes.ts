@@ -3,12 +3,14 @@ import type {
   CallbackCheck,
   Clock,
   CompletedLogin,
+  EndedSession,
   IdentityProvider,
   LoginTransaction,
   LoginTransactionStore,
   RefreshedSessionTokens,
   RefreshedTokens,
   Session,
+  SessionEndReason,
   SessionStore,
   TokenTarget,
   Upstream,
@@ -23,6 +25,7 @@ import { KeyringTokenVault } from '../../../functions/adapters/token-vault';
 export class InMemoryStore implements LoginTransactionStore, SessionStore {
   readonly transactions = new Map<string, LoginTransaction>();
   readonly sessions = new Map<string, Session>();
+  readonly endings = new Map<string, { reason: SessionEndReason; at: number }>();
   readonly calls: string[] = [];
 
   async save(key: string, transaction: LoginTransaction): Promise<void> {
@@ -48,10 +51,13 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
     return this.sessions.get(key);
   }
 
-  async delete(key: string): Promise<Session | undefined> {
-    this.calls.push('delete');
+  /** An ended session leaves `sessions` at once (every other call then finds nothing) and is kept here as its tombstone. */
+  async end(key: string, reason: SessionEndReason, at: number): Promise<EndedSession | undefined> {
+    this.calls.push('end');
     const session = this.sessions.get(key);
+    if (!session) return undefined;
     this.sessions.delete(key);
+    this.endings.set(key, { reason, at });
     return session;
   }
 

@@ -1,0 +1,56 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { EventBridgePublisher } from './adapters/eventbridge-publisher';
+import { logger } from './adapters/logger';
+import { sessionChange } from './adapters/session-stream';
+import { publishInOrder, type EventPublisher, type PublishOptions } from './core/publish-session-events';
+import { sessionEvent } from './core/session-events';
+import { loadEventsConfig } from './events-config';
+
+export interface EventsDependencies {
+  readonly publisher: EventPublisher;
+  readonly issuer?: string;
+  readonly retry: PublishOptions;
+}
+
+/**
+ * The table's stream in, session events out to EventBridge. Not a route: nothing waits on it, so
+ * a bus that is down delays the events and never a sign-in. A record that could not be published
+ * is reported as the batch's first failure: the stream hands it and the later ones over again.
+ */
+export function eventsHandler(deps: () => EventsDependencies) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const { publisher, issuer, retry } = deps();
+    const records = event.Records.map((record) => {
+      const change = sessionChange(record);
+      return {
+        position: record.dynamodb?.SequenceNumber ?? '',
+        ...(change ? { event: sessionEvent(change, record.eventID ?? '', { issuer }) } : {}),
+      };
+    });
+    const outcome = await publishInOrder(records, publisher, retry);
+    const fields = { records: records.length, events: records.filter((record) => record.event).length, published: outcome.published };
+    if (outcome.retryFrom === undefined) {
+      logger.info('session events published', fields);
+      return { batchItemFailures: [] };
+    }
+    const error = outcome.error as { name?: string } | undefined;
+    logger.warn('session events not all published; the stream delivers them again', { ...fields, ...(error?.name ? { error: error.name } : {}) });
+    return { batchItemFailures: [{ itemIdentifier: outcome.retryFrom }] };
+  };
+}
+
+let built: EventsDependencies | undefined;
+
+export const handler = eventsHandler(() => {
+  if (!built) {
+    const config = loadEventsConfig(process.env);
+    const client = new EventBridgeClient({ maxAttempts: 2 });
+    built = {
+      publisher: new EventBridgePublisher(client, config.eventBusName, config.source, config.publishTimeoutMs),
+      issuer: config.issuer,
+      retry: { attempts: 3, backoffMs: 100 },
+    };
+  }
+  return built;
+});

@@ -1,0 +1,150 @@
+import * as path from 'node:path';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { END_REASON, SESSION_PREFIX } from '../functions/adapters/session-item';
+import { TABLE_PARTITION_KEY } from '../functions/adapters/table-schema';
+import { DEFAULT_EVENT_SOURCE } from '../functions/events-config';
+import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR } from './bundling';
+
+export interface SessionEventsProps {
+  /** The session table; its stream must be on, with new and old images. */
+  readonly table: Table;
+  /** @default - the account's default event bus in the stack's region */
+  readonly eventBus?: IEventBus;
+  /** @default 'login-service' */
+  readonly source?: string;
+  /** Named in every event. */
+  readonly issuer?: string;
+  readonly logLevel?: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  readonly enableSourceMaps?: boolean;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Records of one batch: up to ten PutEvents calls, well inside the timeout. */
+const BATCH_SIZE = 100;
+
+/**
+ * The stream records that become events (functions/adapters/session-stream.ts makes the same
+ * choice again): a new session, the update that ends one, and TTL removing one that was still
+ * live. Refreshes, touches, login transactions and the removal of ended sessions never invoke
+ * the function.
+ */
+const sessionKey = { Keys: { [TABLE_PARTITION_KEY]: { S: FilterRule.beginsWith(SESSION_PREFIX) } } };
+export const STREAM_FILTERS = [
+  FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: sessionKey }),
+  FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { ...sessionKey, NewImage: { [END_REASON]: { S: FilterRule.exists() } } } }),
+  FilterCriteria.filter({
+    eventName: FilterRule.isEqual('REMOVE'),
+    userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
+    dynamodb: { ...sessionKey, OldImage: { [END_REASON]: FilterRule.notExists() } },
+  }),
+];
+
+/**
+ * Sign-ins and session endings as EventBridge events, from the session table's stream: a
+ * function apart from the routes reads the stream and publishes, so a sign-in never waits for
+ * EventBridge and a bus that is down only delays the events. Records it cannot publish are
+ * retried (the batch split in half on each error); what is still unpublished after the retries is
+ * recorded in an encrypted queue, to be replayed from the stream within its 24 hours.
+ */
+export class SessionEvents extends Construct {
+  readonly function: NodejsFunction;
+  readonly eventBus: IEventBus;
+  /** Where the stream positions of records that could not be published end up. */
+  readonly failures: Queue;
+
+  constructor(scope: Construct, id: string, props: SessionEventsProps) {
+    super(scope, id);
+    const source = props.source ?? DEFAULT_EVENT_SOURCE;
+    this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    // An own role: its log group and PutEvents on the one bus; the event source adds the stream
+    // read and the queue's send permissions to it.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Login service session events function',
+      inlinePolicies: {
+        access: new PolicyDocument({
+          statements: [
+            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+            new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
+          ],
+        }),
+      },
+    });
+    this.failures = new Queue(this, 'Failures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(FUNCTIONS_DIR, FUNCTION_ENTRIES.Events),
+      handler: 'handler',
+      depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      // Up to ten PutEvents calls with their retries; a batch that takes longer is retried as a whole.
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      environment: {
+        EVENT_BUS_NAME: this.eventBus.eventBusArn,
+        EVENT_SOURCE: source,
+        ...(props.issuer ? { OAUTH_ISSUER: props.issuer } : {}),
+        ...(props.logLevel ? { LOG_LEVEL: props.logLevel } : {}),
+        ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      },
+      bundling: BUNDLING,
+    });
+    this.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(1),
+        // One batch per shard at a time, so the events of one session leave in the order they happened.
+        parallelizationFactor: 1,
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(this.failures),
+        filters: STREAM_FILTERS,
+      }),
+    );
+    this.acknowledgeNagFindings(role);
+  }
+
+  private acknowledgeNagFindings(role: Role): void {
+    // The statements the event source grants land in the role's default policy.
+    const granted = role.node.tryFindChild('DefaultPolicy');
+    if (!granted) throw new Error('the stream event source granted nothing to the role');
+    Validations.of(granted).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams has no resource-level permissions, so Lambda\'s stream reader needs it on "*"; every other action is on the ' +
+        'one table stream, the one bus, the one queue and the one log group.',
+    });
+    Validations.of(this.failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination of the stream reader: it receives the positions of records that could not be published.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',
+    });
+  }
+}

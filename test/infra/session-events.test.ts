@@ -1,0 +1,152 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { stackPropsFromContext } from '../../infra/context';
+import { LoginService } from '../../infra/login-service';
+import { asList, logicalId, messageOf, onlyId, REQUIRED, rolePolicies, synthStack, testApp, type Resource } from './template';
+
+/** The events function: the one function no route leads to. */
+function eventsFunction(template: Template): Resource & { id: string } {
+  const [entry] = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter(([id]) => id.includes('SessionEvents'));
+  if (!entry) throw new Error('no events function');
+  return { id: entry[0], ...entry[1] };
+}
+
+describe('session events, default settings', () => {
+  let template: Template;
+  let tableId: string;
+  beforeAll(() => {
+    template = synthStack();
+    tableId = onlyId(template, 'AWS::DynamoDB::Table');
+  });
+
+  it('turns on the table stream with old and new images', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+  });
+
+  it('reads the stream in order, reports partial failures, splits failing batches, retries a bounded number of times, then records to a queue', () => {
+    const queueId = onlyId(template, 'AWS::SQS::Queue');
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: eventsFunction(template).id },
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  it('invokes the function only for sign-ins, endings and TTL removals of live sessions', () => {
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as Resource;
+    const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
+    const sessionKey = { Keys: { pk: { S: [{ prefix: 'session#' }] } } };
+    expect(patterns).toEqual([
+      { eventName: ['INSERT'], dynamodb: sessionKey },
+      { eventName: ['MODIFY'], dynamodb: { ...sessionKey, NewImage: { endReason: { S: [{ exists: true }] } } } },
+      {
+        eventName: ['REMOVE'],
+        userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+        dynamodb: { ...sessionKey, OldImage: { endReason: [{ exists: false }] } },
+      },
+    ]);
+  });
+
+  it('keeps the failure queue encrypted, reachable over TLS only, for 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+  });
+
+  it('gives the function its log group, PutEvents on the default bus, the stream read and the queue send: nothing more', () => {
+    const fn = eventsFunction(template);
+    const queueArn = { 'Fn::GetAtt': [onlyId(template, 'AWS::SQS::Queue'), 'Arn'] };
+    const statements = rolePolicies(template, fn).flatMap((document) => (document as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
+    const actions = statements.map((statement) => ({ Action: asList(statement.Action).sort(), Resource: statement.Resource }));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
+        { Action: ['events:PutEvents'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] } },
+        { Action: ['dynamodb:ListStreams'], Resource: '*' },
+        { Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
+        { Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Resource: queueArn },
+      ]),
+    );
+    expect(actions).toHaveLength(5);
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|kms|dynamodb:(Get|Put|Update|Delete)Item/);
+  });
+
+  it('publishes as login-service to the default bus, with the issuer, and no secret or table setting', () => {
+    expect(eventsFunction(template).Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Timeout: 60,
+      Environment: {
+        Variables: {
+          EVENT_BUS_NAME: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
+          EVENT_SOURCE: 'login-service',
+          OAUTH_ISSUER: REQUIRED.issuer,
+        },
+      },
+    });
+    expect(Object.keys(eventsFunction(template).Properties.Environment.Variables).sort()).toEqual(['EVENT_BUS_NAME', 'EVENT_SOURCE', 'OAUTH_ISSUER']);
+  });
+});
+
+describe('session events, configured', () => {
+  const withService = (props: Record<string, unknown>) => {
+    const stack = new Stack(testApp(), 'App');
+    const bus = new EventBus(stack, 'Bus');
+    new LoginService(stack, 'Login', { ...REQUIRED, ...props, ...(props.eventBus === true ? { eventBus: bus } : {}) });
+    return { template: Template.fromStack(stack), busId: stack.getLogicalId(bus.node.defaultChild as never) };
+  };
+
+  it('publishes to the bus given, under the source given, and may put only to that bus', () => {
+    const { template, busId } = withService({ eventBus: true, eventSource: 'com.example.login' });
+    const fn = eventsFunction(template);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: { 'Fn::GetAtt': [busId, 'Arn'] }, EVENT_SOURCE: 'com.example.login' });
+    const text = JSON.stringify(rolePolicies(template, fn));
+    expect(text).toContain(JSON.stringify({ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } }));
+    expect(text).not.toContain('event-bus/default');
+  });
+
+  it('turned off: no stream, no events function, queue or mapping', () => {
+    const { template } = withService({ sessionEvents: false });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+  });
+
+  it('refuses a source EventBridge reserves for AWS', () => {
+    expect(messageOf(() => withService({ eventSource: 'aws.login' }))).toMatch(/eventSource/);
+  });
+});
+
+describe('session events from CDK context', () => {
+  const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/audit';
+  const fromContext = (context: Record<string, unknown>) => stackPropsFromContext((key) => ({ ...REQUIRED, ...context })[key]);
+
+  it('takes a bus ARN, a source and the switch, and the stack publishes to that bus only', () => {
+    const props = fromContext({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: 'true' });
+    expect(props).toMatchObject({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: true });
+    const fn = eventsFunction(synthStack(props));
+    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: BUS_ARN, EVENT_SOURCE: 'com.example.login' });
+  });
+
+  it('turns the events off with sessionEvents=false', () => {
+    const template = synthStack(fromContext({ sessionEvents: 'false' }));
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+
+  it('names a malformed bus ARN and a reserved source in one error', () => {
+    const message = messageOf(() => fromContext({ eventBusArn: 'arn:aws:sqs:eu-west-1:123456789012:queue', eventSource: 'aws.login' }));
+    expect(message).toContain('eventBusArn must be an EventBridge bus ARN');
+    expect(message).toContain('eventSource must be 1 to 256 printable characters');
+  });
+});

@@ -1,0 +1,31 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+/**
+ * What Lambda's event source mapping does with a stream and a function that reports batch item
+ * failures: batches in stream order; after a reported failure, the records from the failed one on
+ * again; bounded, like the mapping's retries. Returns the number of invocations.
+ */
+export async function deliverLikeLambda(
+  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
+  records: readonly DynamoDBRecord[],
+  options: { batchSize?: number; maxInvocations?: number } = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? 100;
+  const maxInvocations = options.maxInvocations ?? 20;
+  let from = 0;
+  let invocations = 0;
+  while (from < records.length) {
+    invocations += 1;
+    if (invocations > maxInvocations) throw new Error(`records from ${from} on still not published after ${maxInvocations} invocations`);
+    const batch = records.slice(from, from + batchSize);
+    const { batchItemFailures } = await handler({ Records: [...batch] });
+    const failed = batchItemFailures[0]?.itemIdentifier;
+    if (failed === undefined) from += batch.length;
+    else {
+      const at = records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
+      if (at < from) throw new Error(`reported failure ${failed} is not in the batch`);
+      from = at;
+    }
+  }
+  return invocations;
+}

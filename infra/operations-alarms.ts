@@ -75,7 +75,7 @@ export class ServiceAlarms extends Construct {
     }), 'DynamoDB answered with internal errors (HTTP 500): check the AWS Health Dashboard for DynamoDB in this region.');
 
     if (props.eventFailures) {
-      this.count('EventsUndelivered', props.eventFailures.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ALARM_PERIOD }),
+      this.count('EventsUndelivered', props.eventFailures.metricApproximateNumberOfMessagesVisible(),
         'Session events could not be published to EventBridge after every retry: the failure queue holds the stream positions. Fix the cause (the events function\'s log), then replay them from the stream within its 24 hours.');
     }
     if (props.accessLogs) {

@@ -83,6 +83,21 @@ describe('alarms, default settings', () => {
     for (const a of [throttles, errors]) expect(a.Properties).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
+  test('session events: a message in the failure queue (an event not delivered after every retry) alarms at once', () => {
+    const a = alarm(template, 'EventsUndelivered');
+    expect(a.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queueId).toHaveLength(1);
+    expect(logicalId(a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'QueueName').Value)).toBe(queueId[0]);
+    const off = serviceIn('eu-west-1', () => ({ sessionEvents: false })).template;
+    expect(Object.keys(alarmsOf(off)).some((id) => id.includes('EventsUndelivered'))).toBe(false);
+  });
+
   test('API Gateway throttling: the 429 lines of the access log become a metric, alarmed at the first one', () => {
     const filters = resources(template, 'AWS::Logs::MetricFilter');
     expect(filters).toHaveLength(1);
@@ -123,7 +138,10 @@ test('alarms: false creates no alarm and no metric filter; without access logs t
 
 test('metricsNamespace reaches the functions (METRICS_NAMESPACE) and the alarms on the embedded metrics', () => {
   const { template } = serviceIn('eu-west-1', () => ({ metricsNamespace: 'Shop/Login' }));
-  for (const fn of resources(template, 'AWS::Lambda::Function')) expect(fn.Properties.Environment.Variables.METRICS_NAMESPACE).toBe('Shop/Login');
+  // The functions that serve requests (routes and authorizer); the events function writes no request metrics.
+  const serving = resources(template, 'AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.OAUTH_CLIENT_ID);
+  expect(serving).toHaveLength(6);
+  for (const fn of serving) expect(fn.Properties.Environment.Variables.METRICS_NAMESPACE).toBe('Shop/Login');
   expect(stats(alarm(template, 'LoginFailureRate')).map((m) => m.MetricStat!.Metric.Namespace)).toEqual(['Shop/Login', 'Shop/Login']);
   expect(alarm(template, 'ApiThrottled').Properties.Namespace).toBe('Shop/Login');
   // Left out, the functions use their own default.

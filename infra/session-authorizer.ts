@@ -6,10 +6,10 @@ import type { RouteAccess } from './routes';
 
 /**
  * What the authorizer function may do: read the session, move its idle expiry, and end it once
- * expired (functions/core/current-session.ts deletes an expired session it finds). No secret: it
- * never opens the tokens.
+ * expired (functions/core/current-session.ts ends an expired session it finds with an update that
+ * leaves a tombstone). No secret: it never opens the tokens.
  */
-export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], secrets: [] };
+export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] };
 
 /**
  * Both must be present and non-empty, or API Gateway answers 401 without invoking the function:

@@ -259,7 +259,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 6);
+    template.resourceCountIs('AWS::Logs::LogGroup', 7);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

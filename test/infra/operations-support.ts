@@ -35,7 +35,15 @@ export function serviceIn(region: string | undefined, props: (parts: StackParts)
 
 export const resources = (template: Template, type: string): Resource[] => Object.values(template.findResources(type) as Record<string, Resource>);
 
-/** The functions' PUBLIC_BASE_URL values (one per function, all equal). */
+/** The functions that serve requests (the routes and the authorizer), by logical id: the ones with the service's configuration. */
+export function servingFunctions(template: Template): Record<string, Resource> {
+  const all = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+  return Object.fromEntries(Object.entries(all).filter(([, fn]) => fn.Properties.Environment?.Variables?.OAUTH_CLIENT_ID));
+}
+
+/** The serving functions' PUBLIC_BASE_URL values (one per function, all equal). */
 export function publicBaseUrls(template: Template): unknown[] {
-  return resources(template, 'AWS::Lambda::Function').map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
+  const urls = Object.values(servingFunctions(template)).map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
+  if (urls.length !== 6) throw new Error(`expected the six serving functions, found ${urls.length}`);
+  return urls;
 }

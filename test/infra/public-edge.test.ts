@@ -7,7 +7,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { logicalId, messageOf, onlyId, type Resource } from './template';
-import { WEB_ACL_ARN, certificateArn, publicBaseUrls, resources, serviceIn } from './operations-support';
+import { WEB_ACL_ARN, certificateArn, publicBaseUrls, resources, serviceIn, servingFunctions } from './operations-support';
 
 /** CloudFront's managed policies, by their documented ids. */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -232,7 +232,7 @@ test.each([
   };
   for (const id of edges.keys()) visit(id, []);
   const distributionId = onlyId(template, 'AWS::CloudFront::Distribution');
-  const fnIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+  const fnIds = Object.keys(servingFunctions(template));
   // Without a domain their PUBLIC_BASE_URL is the distribution's name; with one it is the literal domain.
   for (const id of fnIds) expect(edges.get(id)!.includes(distributionId)).toBe(!withDomain);
 });

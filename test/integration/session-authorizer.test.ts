@@ -171,7 +171,7 @@ test('denies an idle-expired session and ends it', async () => {
   offsetMs = IDLE_TIMEOUT * 1000;
   expect(await invoke([cookie])).toEqual({ isAuthorized: false, context: {} });
   expect(lastLine()).toMatchObject({ outcome: 'refused', errorCode: 'session_expired' });
-  expect(proxy.operations).toEqual(['GetItem', 'DeleteItem']);
+  expect(proxy.operations).toEqual(['GetItem', 'UpdateItem']);
   offsetMs = 0;
   expect(await invoke([cookie])).toMatchObject({ isAuthorized: false });
   expect(lastLine()).toMatchObject({ errorCode: 'not_signed_in' });

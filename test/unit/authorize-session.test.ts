@@ -66,8 +66,9 @@ describe('authorizeSession', () => {
   test.each(['idleExpiresAt', 'expiresAt'] as const)('refuses a session whose %s has come and ends it, although the store still held it', async (field) => {
     const t = await setup(['sub'], { [field]: new SettableClock().seconds });
     expect(await authorizeSession({ sessionToken: t.sessionToken, csrfHeader: '1' }, t.deps)).toEqual({ allowed: false, reason: 'session_expired' });
-    expect(t.store.calls).toEqual(['get', 'delete']);
+    expect(t.store.calls).toEqual(['get', 'end']);
     expect(t.store.sessions.has(t.key)).toBe(false);
+    expect(t.store.endings.get(t.key)?.reason).toBe('expired');
   });
 
   test('moves the idle expiry like /api: not on every request, only once it moved by the touch interval', async () => {

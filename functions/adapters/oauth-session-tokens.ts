@@ -3,7 +3,7 @@ import { ServiceError } from '../core/errors';
 import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { recordRefresh } from './metrics/request-measurements';
-import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
+import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
 
 /** A session's tokens at the provider: refresh and revocation (RFC 7009), all that /api needs. */
 export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 'revoke'> {
@@ -32,7 +32,7 @@ export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 're
         ...this.connection.httpOptions('token', fetchWithErrorStatus),
         additionalParameters,
       });
-      if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
+      refuseServerError(response);
       // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
       return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
     });

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
-import { fetchWithErrorStatus, type OAuthConnection } from './oauth-connection';
+import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
 import { providerFailure } from './provider-errors';
 import { timedFetch } from './metrics/request-measurements';
 import { callSignal } from './request-deadline';
@@ -53,7 +53,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
         as, this.connection.client, this.connection.clientAuth(secret), callbackParameters, this.connection.settings.redirectUri, check.codeVerifier,
         this.connection.httpOptions('token', fetchWithErrorStatus),
       );
-      if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
+      refuseServerError(response);
       const tokens = await oauth.processAuthorizationCodeResponse(as, this.connection.client, response, {
         expectedNonce: check.nonce ?? oauth.expectNoNonce,
         requireIdToken: this.connection.settings.openid,

@@ -1,11 +1,11 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
-import { ConfigError } from '../../config';
 import type { AuthorizeRequest, Authorization, AuthorizerContext } from '../../core/authorize-session';
-import { asServiceError, ServiceError } from '../../core/errors';
 import { describeCause, sessionLogId } from '../log-fields';
 import { logger } from '../logger';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { parseCookies, SESSION_COOKIE } from './cookies';
+import { invocationFailure, invocationIds } from './invocation';
+import { lowerCaseHeaders } from './request';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>;
 
@@ -27,8 +27,7 @@ export function authorizerHandler(
     const sessionToken = parseCookies(event.cookies).get(SESSION_COOKIE);
     const session = sessionLogId(sessionToken);
     const fields = () => ({
-      requestId: context?.awsRequestId ?? event.requestContext?.requestId,
-      ...(context?.awsRequestId && event.requestContext?.requestId ? { apiRequestId: event.requestContext.requestId } : {}),
+      ...invocationIds(context, event.requestContext?.requestId),
       route: 'authorizer',
       // The protected API's route ("GET /orders/{id}"): a template, never the path's values.
       protectedRoute: event.routeKey,
@@ -38,10 +37,9 @@ export function authorizerHandler(
     let decision: Authorization;
     try {
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
-      decision = await withRequestDeadline(budgetMs, () => authorize({ sessionToken, csrfHeader: header(event.headers, 'x-csrf') }));
+      decision = await withRequestDeadline(budgetMs, () => authorize({ sessionToken, csrfHeader: lowerCaseHeaders(event.headers)['x-csrf'] }));
     } catch (error) {
-      if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
-      const failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
+      const failure = invocationFailure(error);
       logger.error('request failed', { ...fields(), outcome: 'failed', errorCode: failure.code, cause: describeCause(failure.cause) });
       // Only the stable code: Lambda writes a thrown error's message to the log by itself.
       throw new Error(failure.code);
@@ -53,10 +51,4 @@ export function authorizerHandler(
     logger.info('request', { ...fields(), outcome: 'ok' });
     return { isAuthorized: true, context: decision.context };
   };
-}
-
-/** A header by name, whatever its case: API Gateway passes payload 2.0 headers in lower case, a test may not. */
-function header(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
-  return undefined;
 }

@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ConfigError } from '../../config';
-import { asServiceError, ServiceError, type ErrorCode } from '../../core/errors';
+import type { ServiceError, ErrorCode } from '../../core/errors';
 import { describeCause, sessionLogId } from '../log-fields';
 import { logger } from '../logger';
 import { DEFAULT_METRICS_NAMESPACE, requestMetricFields } from '../metrics/embedded-metrics';
 import { measuring, newMeasurements } from '../metrics/request-measurements';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
+import { invocationFailure, invocationIds } from './invocation';
 import { parseRequest, type HttpRequest } from './request';
 import { errorResponse, type HttpResponse } from './response';
 
@@ -32,7 +32,7 @@ export function lambdaHandler(
 ): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   return async (event, context) => {
     const started = performance.now();
-    const requestId = context?.awsRequestId ?? event.requestContext?.requestId;
+    const ids = invocationIds(context, event.requestContext?.requestId);
     let response: HttpResponse;
     let failure: ServiceError | undefined;
     const measurements = newMeasurements();
@@ -40,16 +40,13 @@ export function lambdaHandler(
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
       response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event))));
     } catch (error) {
-      if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
-      failure = error instanceof ConfigError ? new ServiceError('client_misconfigured', { cause: error }) : asServiceError(error);
+      failure = invocationFailure(error);
       const clear = SESSION_OVER.has(failure.code) ? [clearCookie(SESSION_COOKIE)] : [];
       response = errorResponse(failure, format, clear);
     }
     const session = sessionLogIds(event.cookies, response.cookies);
     const fields = {
-      requestId,
-      // API Gateway's id of the same request, to find it in the access logs.
-      ...(context?.awsRequestId && event.requestContext?.requestId ? { apiRequestId: event.requestContext.requestId } : {}),
+      ...ids,
       route,
       outcome: !failure ? 'ok' : failure.status >= 500 ? 'failed' : 'refused',
       status: response.statusCode,
@@ -62,7 +59,7 @@ export function lambdaHandler(
     else if (failure.status >= 500) logger.error('request failed', fields, metrics);
     else logger.warn('request refused', fields, metrics);
     // The service's own wording of what went wrong (never a library's, never input): debug level only.
-    if (failure && failure.message !== failure.code) logger.debug('failure detail', { requestId, errorCode: failure.code, detail: failure.message });
+    if (failure && failure.message !== failure.code) logger.debug('failure detail', { requestId: ids.requestId, errorCode: failure.code, detail: failure.message });
     return response;
   };
 }

@@ -13,10 +13,16 @@ export interface HttpRequest {
   readonly body?: Buffer;
 }
 
+/** Headers under lower-case names: API Gateway passes payload 2.0 headers in lower case, a test or a local caller may not. */
+export function lowerCaseHeaders(raw: Readonly<Record<string, string | undefined>> | undefined): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
 /** An API Gateway HTTP API (payload 2.0) event as a plain request. */
 export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const headers = lowerCaseHeaders(event.headers);
   const rawQuery = event.rawQueryString ?? '';
   return {
     method: event.requestContext.http.method.toUpperCase(),

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -7,13 +6,11 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
-import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR } from './bundling';
 import { functionEnvironment } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
@@ -22,6 +19,7 @@ import { addOperations } from './operations';
 import { PublicEdge } from './public-edge';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
 import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
+import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
 
 
@@ -128,14 +126,14 @@ export class LoginService extends Construct {
     const functions: Partial<Record<RouteName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
     for (const route of ROUTES) {
-      const fn = this.routeFunction(route.name, route.entry, ROUTE_ACCESS[route.name], environment, props);
+      const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], environment, props);
       const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
       routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
       functions[route.name] = fn;
     }
     this.functions = functions as Record<RouteName, NodejsFunction>;
     const authorizerEnv = authorizerEnvironment(environment, props.authorizerClaims);
-    this.authorizerFunction = this.routeFunction('Authorizer', FUNCTION_ENTRIES.Authorizer, AUTHORIZER_ACCESS, authorizerEnv, props);
+    this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, authorizerEnv, props);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
     if (props.sessionEvents !== false) {
@@ -155,7 +153,6 @@ export class LoginService extends Construct {
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
       routes,
-      functions: [...Object.values(this.functions), this.authorizerFunction],
     });
     this.alarms = addOperations(this, props, { accessLogs: this.accessLogs, edge: this.edge });
   }
@@ -222,13 +219,7 @@ export class LoginService extends Construct {
     return new HttpStage(this, 'DefaultStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle, accessLogSettings });
   }
 
-  private routeFunction(
-    name: RouteName | 'Authorizer',
-    entry: string,
-    access: RouteAccess,
-    environment: Record<string, string>,
-    props: LoginServiceProps,
-  ): NodejsFunction {
+  private routeFunction(name: RouteName | 'Authorizer', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
     const logGroup = this.logGroup(`${name}Logs`);
     // An own role with one inline policy instead of the default role with
     // AWSLambdaBasicExecutionRole, whose log permissions cover every log group in the account.
@@ -237,22 +228,17 @@ export class LoginService extends Construct {
       description: `Login service ${name} function`,
       inlinePolicies: { access: new PolicyDocument({ statements: this.accessStatements(access, logGroup) }) },
     });
-    return new NodejsFunction(this, `${name}Function`, {
-      entry: path.join(FUNCTIONS_DIR, entry),
-      handler: 'handler',
-      depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    return serviceFunction(this, `${name}Function`, {
+      entry: name,
+      role,
+      logGroup,
+      environment,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
       // deadline (functions/config.ts), so a slow dependency normally ends in the function's own
       // 504; the longest chain (a cold /callback: delete, discovery, secret, token, keys, write)
       // fits with the default deadlines.
       timeout: Duration.seconds(29),
-      role,
-      logGroup,
-      environment,
-      bundling: BUNDLING,
     });
   }
 

@@ -8,7 +8,6 @@ export interface NagExceptions {
   /** The keyring secret, when the construct created it. */
   readonly createdSessionKeys?: IConstruct;
   readonly routes: readonly IConstruct[];
-  readonly functions: readonly IConstruct[];
 }
 
 /**
@@ -39,12 +38,6 @@ export function acknowledgeNagFindings(exceptions: NagExceptions): void {
       reason:
         'These routes are the sign-in flow and its session check, reached by browsers without credentials. Each function authorizes ' +
         'the request itself: /api and /session need the session cookie (and /api the X-CSRF header), /logout the session id.',
-    });
-  }
-  for (const fn of exceptions.functions) {
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',
     });
   }
 }

@@ -1,14 +1,14 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { FUNCTION_ENTRIES as ENTRY } from './bundling';
+import type { FunctionName } from './bundling';
 
-/** The routes of the public contract, each served by its own function (functions/<entry>). */
+/** The routes of the public contract, each served by its own function, named like its entry in infra/bundling.ts. */
 export const ROUTES = [
-  { name: 'Login', entry: ENTRY.Login, method: HttpMethod.GET, path: '/login' },
-  { name: 'Callback', entry: ENTRY.Callback, method: HttpMethod.GET, path: '/callback' },
-  { name: 'Api', entry: ENTRY.Api, method: HttpMethod.ANY, path: '/api/{proxy+}' },
-  { name: 'Session', entry: ENTRY.Session, method: HttpMethod.GET, path: '/session' },
-  { name: 'Logout', entry: ENTRY.Logout, method: HttpMethod.GET, path: '/logout' },
-] as const;
+  { name: 'Login', method: HttpMethod.GET, path: '/login' },
+  { name: 'Callback', method: HttpMethod.GET, path: '/callback' },
+  { name: 'Api', method: HttpMethod.ANY, path: '/api/{proxy+}' },
+  { name: 'Session', method: HttpMethod.GET, path: '/session' },
+  { name: 'Logout', method: HttpMethod.GET, path: '/logout' },
+] as const satisfies readonly { name: FunctionName; method: HttpMethod; path: string }[];
 
 export type RouteName = (typeof ROUTES)[number]['name'];
 

@@ -1,18 +1,18 @@
-import * as path from 'node:path';
 import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { END_REASON, SESSION_PREFIX } from '../functions/adapters/session-item';
 import { TABLE_PARTITION_KEY } from '../functions/adapters/table-schema';
 import { DEFAULT_EVENT_SOURCE } from '../functions/events-config';
-import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR } from './bundling';
+import { DEFAULT_MEMORY_SIZE } from './login-service-props';
+import { serviceFunction } from './service-function';
 
 export interface SessionEventsProps {
   /** The session table; its stream must be on, with new and old images. */
@@ -90,17 +90,13 @@ export class SessionEvents extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(FUNCTIONS_DIR, FUNCTION_ENTRIES.Events),
-      handler: 'handler',
-      depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      // Up to ten PutEvents calls with their retries; a batch that takes longer is retried as a whole.
-      timeout: Duration.seconds(60),
+    this.function = serviceFunction(this, 'Function', {
+      entry: 'Events',
       role,
       logGroup,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
+      // Up to ten PutEvents calls with their retries; a batch that takes longer is retried as a whole.
+      timeout: Duration.seconds(60),
       environment: {
         EVENT_BUS_NAME: this.eventBus.eventBusArn,
         EVENT_SOURCE: source,
@@ -108,7 +104,6 @@ export class SessionEvents extends Construct {
         ...(props.logLevel ? { LOG_LEVEL: props.logLevel } : {}),
         ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
-      bundling: BUNDLING,
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
@@ -141,10 +136,6 @@ export class SessionEvents extends Construct {
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the on-failure destination of the stream reader: it receives the positions of records that could not be published.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',
     });
   }
 }

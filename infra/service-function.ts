@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import { Validations, type Duration } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { BUNDLING, FUNCTION_ENTRIES, FUNCTIONS_DIR, type FunctionName } from './bundling';
+
+export interface ServiceFunctionProps {
+  readonly entry: FunctionName;
+  /** Its own role: the construct that makes the function knows what it may do. */
+  readonly role: IRole;
+  readonly logGroup: ILogGroup;
+  readonly environment: Record<string, string>;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+}
+
+/**
+ * One of the service's functions, built alike whatever it serves: Node.js 22 on arm64, bundled
+ * from functions/ with the one set of bundling options (infra/bundling.ts, which the bench and
+ * the bundle budgets build with too) and the dependency versions of package-lock.json.
+ */
+export function serviceFunction(scope: Construct, id: string, props: ServiceFunctionProps): NodejsFunction {
+  const fn = new NodejsFunction(scope, id, {
+    entry: path.join(FUNCTIONS_DIR, FUNCTION_ENTRIES[props.entry]),
+    handler: 'handler',
+    depsLockFilePath: path.join(FUNCTIONS_DIR, '..', 'package-lock.json'),
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    role: props.role,
+    logGroup: props.logGroup,
+    environment: props.environment,
+    bundling: BUNDLING,
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',
+  });
+  return fn;
+}

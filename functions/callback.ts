@@ -1,23 +1,32 @@
-import { LOGIN_BINDING_COOKIE, SESSION_COOKIE, setCookie } from './adapters/http/cookies';
+import { clearCookie, loginBindingCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
 import { lambdaHandler } from './adapters/http/lambda-handler';
 import { redirect } from './adapters/http/response';
 import { completeLogin, type CompleteLoginDependencies } from './core/complete-login';
 import * as runtime from './dependencies';
 
-/** GET /callback: the redirect URI. Creates the session and sends the browser to its returnTo. */
+/**
+ * GET /callback: the redirect URI. Creates the session and sends the browser to its returnTo.
+ * The attempt's binding cookie is cleared once its transaction is used up, whether the sign-in
+ * then succeeds or not; a failure before that (a malformed response) leaves it for a clean retry.
+ */
 export function callbackRoute(deps: () => CompleteLoginDependencies) {
-  return lambdaHandler('callback', 'html', async (request) => {
+  return lambdaHandler('callback', 'html', async (request, failure) => {
     const d = deps();
+    const states = request.query.getAll('state');
+    const bindingName = states.length === 1 ? loginBindingCookie(states[0]!) : undefined;
+    const carried = bindingName !== undefined && request.cookies.carries(bindingName);
+    const spent = carried ? [clearCookie(bindingName)] : [];
     const signedIn = await completeLogin(
       {
         parameters: request.query,
-        binding: request.cookies.get(LOGIN_BINDING_COOKIE),
+        binding: bindingName && request.cookies.get(bindingName),
         previousSessionToken: request.cookies.get(SESSION_COOKIE),
+        onBindingSpent: () => failure.cookies.push(...spent),
       },
       d,
     );
-    // The binding cookie stays: logins started in other tabs still need it, and it expires by itself.
-    return redirect(signedIn.returnTo, [setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds)]);
+    const signedOut = request.cookies.carries(SIGNED_OUT_COOKIE) ? [clearCookie(SIGNED_OUT_COOKIE)] : [];
+    return redirect(signedIn.returnTo, [...spent, ...signedOut, setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds)]);
   });
 }
 

@@ -1,19 +1,24 @@
-import { LOGIN_BINDING_COOKIE, setCookie } from './adapters/http/cookies';
+import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
 import { lambdaHandler } from './adapters/http/lambda-handler';
 import { singleParameter } from './adapters/http/request';
 import { redirect } from './adapters/http/response';
 import { startLogin, type StartLoginDependencies } from './core/start-login';
 import * as runtime from './dependencies';
 
-/** GET /login?returnTo=/path: 302 to the provider, with the browser-binding cookie. */
+/** Logins a browser may have under way at once (tabs); past that the older bindings are cleared. */
+const MAX_PENDING_LOGINS = 4;
+
+/** GET /login?returnTo=/path: 302 to the provider, with this attempt's own browser-binding cookie. */
 export function loginRoute(deps: () => StartLoginDependencies) {
   return lambdaHandler('login', 'html', async (request) => {
     const d = deps();
     const started = await startLogin(
-      { returnTo: singleParameter(request.query, 'returnTo'), existingBinding: request.cookies.get(LOGIN_BINDING_COOKIE) },
+      { returnTo: singleParameter(request.query, 'returnTo'), reauthenticate: request.cookies.carries(SIGNED_OUT_COOKIE) },
       d,
     );
-    return redirect(started.redirectTo.href, [setCookie(LOGIN_BINDING_COOKIE, started.binding, d.loginTimeoutSeconds)]);
+    const pending = request.cookies.namesStartingWith(LOGIN_BINDING_PREFIX);
+    const cleared = pending.length >= MAX_PENDING_LOGINS ? pending.map(clearCookie) : [];
+    return redirect(started.redirectTo.href, [...cleared, setCookie(loginBindingCookie(started.state), started.binding, d.loginTimeoutSeconds)]);
   });
 }
 

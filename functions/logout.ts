@@ -1,9 +1,16 @@
-import { clearCookie, SESSION_COOKIE } from './adapters/http/cookies';
+import { clearCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
 import { lambdaHandler } from './adapters/http/lambda-handler';
 import { singleParameter } from './adapters/http/request';
 import { redirect } from './adapters/http/response';
 import { endSession, type EndSessionDependencies } from './core/end-session';
 import * as runtime from './dependencies';
+
+/**
+ * How long a logout is remembered in this browser: the next sign-in within it asks the provider
+ * to authenticate afresh (`prompt=login`), so a provider session that outlived ours (or a provider
+ * without RP-initiated logout) cannot sign the user back in without them. Cleared by that sign-in.
+ */
+export const SIGNED_OUT_SECONDS = 30 * 24 * 3600;
 
 /** GET /logout?sid=…&returnTo=/path: ends the session here, then at the provider when it supports it. */
 export function logoutRoute(deps: () => EndSessionDependencies) {
@@ -16,7 +23,8 @@ export function logoutRoute(deps: () => EndSessionDependencies) {
       },
       deps(),
     );
-    return redirect(ended.redirectTo, [clearCookie(SESSION_COOKIE)]);
+    const cleared = request.cookies.carries(SESSION_COOKIE) ? [clearCookie(SESSION_COOKIE)] : [];
+    return redirect(ended.redirectTo, [...cleared, setCookie(SIGNED_OUT_COOKIE, '1', SIGNED_OUT_SECONDS)]);
   });
 }
 

@@ -8,7 +8,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { ServiceError } from '../core/errors';
-import type { EndedSession, LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionEndReason, SessionStore } from '../core/ports';
+import type { ConsumedLogin, EndedSession, LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionEndReason, SessionStore } from '../core/ports';
 import { randomToken } from '../core/secrets';
 import { awsFailure } from './aws-errors';
 import {
@@ -213,22 +213,40 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
     );
   }
 
-  async consume(key: string): Promise<LoginTransaction | undefined> {
-    // One conditional delete returning the old item: of two concurrent callbacks, exactly one gets it.
-    const result = await this.guard((options) =>
-      this.client.send(new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: { [PK]: { S: LOGIN_PREFIX + key } },
-        ReturnValues: 'ALL_OLD',
-      }), options),
-    );
-    const old = result.Attributes;
-    if (!old) return undefined;
-    const bindingHash = readS(old, 'binding');
-    const codeVerifier = readS(old, 'verifier');
-    const returnTo = readS(old, 'returnTo');
-    const expiresAt = readN(old, TTL);
-    if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
-    return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
+  /**
+   * One conditional delete returning the old item, only when the binding matches: of two
+   * concurrent callbacks exactly one gets it, and one from another browser leaves it in place. Only
+   * when the condition fails is the item read, to tell a foreign browser from a used-up state.
+   */
+  async consume(key: string, bindingHash: string): Promise<ConsumedLogin> {
+    const Key = { [PK]: { S: LOGIN_PREFIX + key } };
+    let old: Item | undefined;
+    try {
+      const result = await this.guard((options) =>
+        this.client.send(new DeleteItemCommand({
+          TableName: this.tableName,
+          Key,
+          ConditionExpression: 'binding = :binding',
+          ExpressionAttributeValues: { ':binding': { S: bindingHash } },
+          ReturnValues: 'ALL_OLD',
+        }), options),
+      );
+      old = result.Attributes;
+    } catch (error) {
+      if (((error as ServiceError).cause as { name?: string } | undefined)?.name !== 'ConditionalCheckFailedException') throw error;
+      const found = await this.guard((options) => this.client.send(new GetItemCommand({ TableName: this.tableName, Key, ConsistentRead: true }), options));
+      return { outcome: found.Item ? 'mismatch' : 'absent' };
+    }
+    const transaction = old && toLoginTransaction(old);
+    return transaction ? { outcome: 'consumed', transaction } : { outcome: 'absent' };
   }
+}
+
+function toLoginTransaction(old: Item): LoginTransaction | undefined {
+  const bindingHash = readS(old, 'binding');
+  const codeVerifier = readS(old, 'verifier');
+  const returnTo = readS(old, 'returnTo');
+  const expiresAt = readN(old, TTL);
+  if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
+  return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
 }

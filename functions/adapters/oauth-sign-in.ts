@@ -11,7 +11,7 @@ import { callSignal } from './request-deadline';
 export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> {
   constructor(private readonly connection: OAuthConnection) {}
 
-  async createAuthorizationRequest(): Promise<AuthorizationRequest> {
+  async createAuthorizationRequest(options: { reauthenticate?: boolean } = {}): Promise<AuthorizationRequest> {
     const as = await this.connection.metadata();
     const { settings } = this.connection;
     const state = oauth.generateRandomState();
@@ -28,6 +28,9 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      // OpenID Connect Core 3.1.2.1: authenticate again even if the provider's own session is live.
+      // An OpenID parameter: plain OAuth 2.0 providers are not sent what they may refuse.
+      prompt: options.reauthenticate && settings.openid ? 'login' : undefined,
     };
     for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
     // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.

@@ -1,6 +1,6 @@
 import { ServiceError } from './errors';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from './ports';
-import { constantTimeEqual, hashToken, isRandomToken, randomToken } from './secrets';
+import { hashToken, isRandomToken, randomToken } from './secrets';
 import { tokenContext, tokenTimes } from './session-tokens';
 
 export interface CompleteLoginDependencies {
@@ -25,25 +25,35 @@ const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
 
 /**
  * Finishes the authorization code flow. The login transaction is consumed (deleted) before the
- * code is redeemed, so a state can be used once only, even by two concurrent requests; then it
- * must belong to this browser; only then does the provider see the code.
+ * code is redeemed, so a state can be used once only, even by two concurrent requests; and only
+ * by the browser it is bound to, in the same conditional write, so a stranger holding a leaked
+ * callback URL neither signs in with it nor uses it up before its owner. Only then does the
+ * provider see the code.
  */
 export async function completeLogin(
-  input: { parameters: URLSearchParams; binding?: string; previousSessionToken?: string },
+  input: {
+    parameters: URLSearchParams;
+    binding?: string;
+    previousSessionToken?: string;
+    /** Called once the binding can serve no further callback (its transaction used up, gone, or another's). */
+    onBindingSpent?: () => void;
+  },
   deps: CompleteLoginDependencies,
 ): Promise<CompletedSignIn> {
   const { parameters } = input;
   if (SINGLE_VALUED.some((name) => parameters.getAll(name).length > 1)) throw new ServiceError('invalid_authorization_response');
   const state = parameters.get('state');
   if (!state) throw new ServiceError('login_state_missing');
+  // Without this attempt's binding cookie the callback cannot be this browser's: no store call.
+  if (!isRandomToken(input.binding)) throw new ServiceError('login_state_mismatch');
 
-  const transaction = await deps.transactions.consume(hashToken(state));
+  const consumed = await deps.transactions.consume(hashToken(state), hashToken(input.binding));
+  input.onBindingSpent?.();
+  if (consumed.outcome === 'mismatch') throw new ServiceError('login_state_mismatch');
   const nowSeconds = Math.floor(deps.clock.now() / 1000);
   // The store deletes expired items lazily, so expiry is checked here, not left to TTL.
-  if (!transaction || transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
-  if (!input.binding || !constantTimeEqual(hashToken(input.binding), transaction.bindingHash)) {
-    throw new ServiceError('login_state_mismatch');
-  }
+  if (consumed.outcome === 'absent' || consumed.transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
+  const { transaction } = consumed;
 
   const login = await deps.provider.completeLogin({
     parameters,

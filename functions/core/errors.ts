@@ -8,7 +8,7 @@ const CATALOGUE = {
   invalid_return_to: [400, 'The return address must be a path on this site.'],
   login_state_missing: [400, 'The sign-in response is missing its state. Please start again.'],
   login_state_invalid: [400, 'This sign-in attempt is unknown, was already used or has expired. Please start again.'],
-  login_state_mismatch: [400, 'This sign-in attempt was started in another browser. Please start again.'],
+  login_state_mismatch: [400, 'This sign-in attempt was not started in this browser, or too long ago. Please start again.'],
   issuer_mismatch: [400, 'The sign-in response came from an unexpected identity provider.'],
   provider_denied: [400, 'The identity provider did not complete the sign-in.'],
   invalid_authorization_response: [400, 'The sign-in response is invalid.'],

@@ -14,10 +14,21 @@ export interface LoginTransaction {
   readonly expiresAt: number;
 }
 
+/** What became of an attempt to consume a login transaction. */
+export type ConsumedLogin =
+  | { readonly outcome: 'consumed'; readonly transaction: LoginTransaction }
+  /** No such transaction: unknown, already used, or removed after its expiry. */
+  | { readonly outcome: 'absent' }
+  /** It exists, but for another browser: it was left as it was. */
+  | { readonly outcome: 'mismatch' };
+
 export interface LoginTransactionStore {
   save(key: string, transaction: LoginTransaction): Promise<void>;
-  /** Deletes the transaction and returns it, in one atomic step; undefined when it did not exist. */
-  consume(key: string): Promise<LoginTransaction | undefined>;
+  /**
+   * Deletes the transaction and returns it, in one atomic step, only if it is bound to
+   * `bindingHash`: a callback from another browser neither gets it nor uses it up.
+   */
+  consume(key: string, bindingHash: string): Promise<ConsumedLogin>;
 }
 
 export interface UserClaims {
@@ -151,7 +162,8 @@ export interface CallbackCheck {
 
 /** The identity provider, whatever protocol library speaks to it. */
 export interface IdentityProvider {
-  createAuthorizationRequest(): Promise<AuthorizationRequest>;
+  /** With `reauthenticate`, the provider is asked to authenticate the user afresh (OpenID Connect's `prompt=login`). */
+  createAuthorizationRequest(options?: { reauthenticate?: boolean }): Promise<AuthorizationRequest>;
   /** Validates the authorization response, redeems the code and validates the ID token. */
   completeLogin(check: CallbackCheck): Promise<CompletedLogin>;
   /** Where to send the browser after the local session ended, or undefined to stay on this site. */

@@ -1,6 +1,6 @@
 import type { Clock, IdentityProvider, LoginTransactionStore } from './ports';
 import { checkReturnTo } from './return-to';
-import { hashToken, isRandomToken, randomToken } from './secrets';
+import { hashToken, randomToken } from './secrets';
 
 export interface StartLoginDependencies {
   readonly provider: Pick<IdentityProvider, 'createAuthorizationRequest'>;
@@ -13,21 +13,26 @@ export interface StartLoginDependencies {
 
 export interface StartedLogin {
   readonly redirectTo: URL;
-  /** Value of the browser-binding cookie; reused when the browser already has one (several tabs). */
+  /** The state of this attempt: its binding cookie is named after it. */
+  readonly state: string;
+  /** Value of this attempt's browser-binding cookie: fresh for every attempt, never taken from the request. */
   readonly binding: string;
 }
 
 /**
  * Begins the authorization code flow: fresh state, nonce and PKCE verifier, kept server-side
- * under the hash of the state and tied to this browser through the binding cookie.
+ * under the hash of the state and tied to this browser through a binding minted here. A binding
+ * is never adopted from the request: a value someone else planted, or merely knows, would let
+ * them finish this browser's sign-in. After a logout the provider is asked to authenticate the
+ * user again (`reauthenticate`), so its own session cannot sign them back in silently.
  */
 export async function startLogin(
-  input: { returnTo?: string; existingBinding?: string },
+  input: { returnTo?: string; reauthenticate?: boolean },
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
-  const binding = isRandomToken(input.existingBinding) ? input.existingBinding : randomToken();
-  const request = await deps.provider.createAuthorizationRequest();
+  const binding = randomToken();
+  const request = await deps.provider.createAuthorizationRequest({ reauthenticate: input.reauthenticate === true });
   await deps.transactions.save(hashToken(request.state), {
     bindingHash: hashToken(binding),
     codeVerifier: request.codeVerifier,
@@ -35,5 +40,5 @@ export async function startLogin(
     returnTo,
     expiresAt: Math.floor(deps.clock.now() / 1000) + deps.loginTimeoutSeconds,
   });
-  return { redirectTo: request.url, binding };
+  return { redirectTo: request.url, state: request.state, binding };
 }

@@ -6,6 +6,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
 import { startLocalServer, type LocalServer } from '../../infra/local/server';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import { clearCookie, loginBindingCookie } from '../../functions/adapters/http/cookies';
 import { hashToken } from '../../functions/core/secrets';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
@@ -87,13 +88,14 @@ describe('/login', () => {
     expect(params.get('nonce')!.length).toBeGreaterThanOrEqual(32);
     expect(params.get('scope')).toBe('openid profile email');
     const [cookie] = response.setCookies;
-    expect(cookie).toMatch(/^__Host-login=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/);
+    expect(cookie).toMatch(/^__Host-login-[A-Za-z0-9_-]{16}=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/);
+    expect(cookie!.startsWith(`${loginBindingCookie(params.get('state')!)}=`)).toBe(true);
     expect(response.headers.get('cache-control')).toBe('no-store');
     // The store holds the state only as a hash, and never the browser's cookie value.
     const items = JSON.stringify(await scanTable());
     expect(items).toContain(hashToken(params.get('state')!));
     expect(items).not.toContain(params.get('state')!);
-    expect(items).not.toContain(browser.cookies.get('__Host-login')!);
+    expect(items).not.toContain(browser.cookies.get(loginBindingCookie(params.get('state')!))!);
   });
 
   test.each(['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)'])('refuses returnTo %s', async (returnTo) => {
@@ -117,7 +119,10 @@ describe('/callback', () => {
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     const sessionCookie = response.setCookies.find((line) => line.startsWith('__Host-session='))!;
     expect(sessionCookie).toMatch(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
-    expect(response.setCookies.some((line) => line.startsWith('__Host-login='))).toBe(false);
+    // The attempt's binding cookie served its one callback and is cleared.
+    const state = new URL(callbackUrl).searchParams.get('state')!;
+    expect(response.setCookies).toContain(clearCookie(loginBindingCookie(state)));
+    expect([...browser.cookies.keys()].filter((name) => name.startsWith('__Host-login-'))).toEqual([]);
     const token = browser.cookies.get('__Host-session')!;
     const items = await scanTable();
     const session = items.find((item) => item.pk?.S === `session#${hashToken(token)}`);
@@ -155,10 +160,11 @@ describe('/callback', () => {
   test('a replayed callback is refused and creates no second session', async () => {
     const browser = new TestBrowser(baseUrl);
     const callbackUrl = await loginAtProvider(browser, 'bob');
-    const binding = browser.cookies.get('__Host-login')!;
+    const bindingName = loginBindingCookie(new URL(callbackUrl).searchParams.get('state')!);
+    const binding = browser.cookies.get(bindingName)!;
     expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302);
     const sessionsBefore = (await scanTable()).filter((item) => item.pk?.S?.startsWith('session#')).length;
-    browser.cookies.set('__Host-login', binding);
+    browser.cookies.set(bindingName, binding);
     const replay = await browser.get(pathAndQuery(callbackUrl));
     expect(replay.status).toBe(400);
     expect(replay.text).toContain('login_state_invalid');
@@ -175,13 +181,16 @@ describe('/callback', () => {
     expect(response.status).toBe(400);
     expect(response.text).toContain('login_state_mismatch');
     expect(victim.cookies.has('__Host-session')).toBe(false);
-    // Consumed all the same: the attacker cannot use it afterwards either.
-    expect((await attacker.get(pathAndQuery(callbackUrl))).text).toContain('login_state_invalid');
+    // Not used up by the stranger: its owner still finishes (RFC 9700 4.7.1, a leaked callback URL spoils nothing).
+    expect((await attacker.get(pathAndQuery(callbackUrl))).status).toBe(302);
   });
 
   test('missing state, unknown state and duplicated parameters are refused', async () => {
     const browser = new TestBrowser(baseUrl);
     expect((await browser.get('/callback?code=abc')).text).toContain('login_state_missing');
+    // A state this browser started no login for: no binding cookie of that name, so not this browser's.
+    expect((await browser.get('/callback?code=abc&state=unknown-state')).text).toContain('login_state_mismatch');
+    browser.cookies.set(loginBindingCookie('unknown-state'), 'D'.repeat(43));
     expect((await browser.get('/callback?code=abc&state=unknown-state')).text).toContain('login_state_invalid');
     const callbackUrl = new URL(await loginAtProvider(browser, 'carol'));
     const duplicated = `${callbackUrl.pathname}${callbackUrl.search}&state=${callbackUrl.searchParams.get('state')}`;
@@ -201,8 +210,8 @@ describe('/callback', () => {
 
   test('an expired login transaction still in the table is refused', async () => {
     const browser = new TestBrowser(baseUrl);
-    await browser.get('/login');
-    const binding = browser.cookies.get('__Host-login')!;
+    const binding = 'E'.repeat(43);
+    browser.cookies.set(loginBindingCookie('expired-state'), binding);
     const store = new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
     await store.save(hashToken('expired-state'), {
       bindingHash: hashToken(binding),

@@ -1,6 +1,7 @@
-import { clearCookie, LOGIN_BINDING_COOKIE, parseCookies, SESSION_COOKIE, setCookie } from '../../functions/adapters/http/cookies';
+import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, parseCookies, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/http/cookies';
 import { parseRequest, singleParameter } from '../../functions/adapters/http/request';
 import { ServiceError } from '../../functions/core/errors';
+import { hashToken } from '../../functions/core/secrets';
 import { apiGatewayEvent } from './support/api-gateway-event';
 
 /** `name=value; A; B=c` as its name, value and a map of lower-cased attribute names. */
@@ -17,10 +18,17 @@ function parseSetCookie(header: string): { name: string; value: string; attribut
 }
 
 describe('cookie names', () => {
-  test('both cookies use the __Host- prefix, so a sibling subdomain cannot plant them', () => {
-    expect(SESSION_COOKIE.startsWith('__Host-')).toBe(true);
-    expect(LOGIN_BINDING_COOKIE.startsWith('__Host-')).toBe(true);
-    expect(SESSION_COOKIE).not.toBe(LOGIN_BINDING_COOKIE);
+  test('every cookie uses the __Host- prefix, so a sibling subdomain cannot plant them', () => {
+    for (const name of [SESSION_COOKIE, loginBindingCookie('some-state'), SIGNED_OUT_COOKIE]) expect(name.startsWith('__Host-')).toBe(true);
+    expect(loginBindingCookie('some-state').startsWith(LOGIN_BINDING_PREFIX)).toBe(true);
+  });
+
+  test('each login attempt has its own binding cookie name: a cookie token (RFC 6265 §4.1.1), derived from the state but not its store key', () => {
+    const name = loginBindingCookie('state-1');
+    expect(name).toMatch(/^__Host-login-[A-Za-z0-9_-]{16}$/);
+    expect(loginBindingCookie('state-1')).toBe(name);
+    expect(loginBindingCookie('state-2')).not.toBe(name);
+    expect(name).not.toContain(hashToken('state-1').slice(0, 16));
   });
 });
 
@@ -40,8 +48,8 @@ describe('setCookie and clearCookie', () => {
   });
 
   test('clearCookie empties the value with the same attributes and Max-Age=0', () => {
-    const cookie = parseSetCookie(clearCookie(LOGIN_BINDING_COOKIE));
-    expect(cookie.name).toBe('__Host-login');
+    const cookie = parseSetCookie(clearCookie(loginBindingCookie('s')));
+    expect(cookie.name).toBe(loginBindingCookie('s'));
     expect(cookie.value).toBe('');
     expect(Object.fromEntries(cookie.attributes)).toEqual({
       path: '/',
@@ -83,8 +91,31 @@ describe('parseCookies', () => {
     expect(Object.fromEntries(cookies)).toEqual({ good: '1' });
   });
 
-  test('values are trimmed and may contain "="', () => {
+  test('values are trimmed of SP and HTAB and may contain "="', () => {
     expect(parseCookies([' a = b=c ']).get('a')).toBe('b=c');
+    expect(parseCookies(['\ta\t=\tb\t']).get('a')).toBe('b');
+  });
+
+  test('RFC 6265bis §5.6: no other character is trimmed, so a look-alike name is not ours', () => {
+    for (const lookAlike of ['\u00a0', '\ufeff', '\u200b', '\u3000', '\u2028', '\u180e', '\u000b', '\u000c', '\r', '\n']) {
+      const cookies = parseCookies([`${lookAlike}__Host-session${lookAlike}=planted`]);
+      expect(cookies.get('__Host-session')).toBeUndefined();
+      expect(cookies.carries('__Host-session')).toBe(false);
+    }
+    expect(parseCookies(['__Host-session=\u00a0abc\u00a0']).get('__Host-session')).toBe('\u00a0abc\u00a0');
+  });
+
+  test('an entry that still holds several cookies is read as several', () => {
+    const cookies = parseCookies(['theme=dark; __Host-session=abc;lang=en']);
+    expect(Object.fromEntries(cookies)).toEqual({ theme: 'dark', '__Host-session': 'abc', lang: 'en' });
+  });
+
+  test('carries() knows a duplicated name that the map hides', () => {
+    const cookies = parseCookies(['a=1', 'a=2', 'b=3']);
+    expect(cookies.carries('a')).toBe(true);
+    expect(cookies.has('a')).toBe(false);
+    expect(cookies.carries('c')).toBe(false);
+    expect(parseCookies(['__Host-login-x=1', '__Host-login-y=2', 'z=3']).namesStartingWith('__Host-login-')).toEqual(['__Host-login-x', '__Host-login-y']);
   });
 
   test('names are case-sensitive', () => {
@@ -93,12 +124,11 @@ describe('parseCookies', () => {
     expect(cookies.get('__host-session')).toBe('b');
   });
 
-  test('only the first 64 cookies are read', () => {
-    const filler = Array.from({ length: 64 }, (_, i) => `c${i}=${i}`);
-    const cookies = parseCookies([...filler, 'late=1']);
-    expect(cookies.size).toBe(64);
-    expect(cookies.get('c63')).toBe('63');
-    expect(cookies.has('late')).toBe(false);
+  test('every cookie is read, however many come before ours', () => {
+    const filler = Array.from({ length: 500 }, (_, i) => `c${i}=${i}`);
+    const cookies = parseCookies([...filler, '__Host-session=late']);
+    expect(cookies.size).toBe(501);
+    expect(cookies.get('__Host-session')).toBe('late');
   });
 });
 

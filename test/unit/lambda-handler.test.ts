@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { clearCookie, SESSION_COOKIE } from '../../functions/adapters/http/cookies';
+import { clearCookie, loginBindingCookie, SESSION_COOKIE } from '../../functions/adapters/http/cookies';
 import { lambdaHandler, type RouteFormat } from '../../functions/adapters/http/lambda-handler';
 import { json, redirect } from '../../functions/adapters/http/response';
 import { logger } from '../../functions/adapters/logger';
@@ -57,7 +57,7 @@ describe('lambdaHandler turns a ServiceError into HTTP', () => {
     expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers?.['content-security-policy']).toContain("default-src 'none'");
     expect(response.headers?.['cache-control']).toBe('no-store');
-    expect(response.body).toContain('This sign-in attempt was started in another browser.');
+    expect(response.body).toContain('This sign-in attempt was not started in this browser');
     expect(response.body).toContain('login_state_mismatch');
   });
 
@@ -94,9 +94,16 @@ describe('lambdaHandler turns a ServiceError into HTTP', () => {
     ['csrf_header_missing', false],
     ['invalid_request', false],
     ['store_unavailable', false],
-  ])('%s clears the session cookie: %s', async (code, clears) => {
-    const response = await failingWith(new ServiceError(code), 'json')(event);
+  ])('%s clears the session cookie the request carried: %s', async (code, clears) => {
+    const response = await failingWith(new ServiceError(code), 'json')({ ...event, cookies: [`${SESSION_COOKIE}=x`] });
     expect(response.cookies ?? []).toEqual(clears ? [clearCookie(SESSION_COOKIE)] : []);
+  });
+
+  test('RFC 6265bis §5.7: a session cookie the request did not carry is never cleared (that could only hit a cookie we cannot see)', async () => {
+    for (const cookies of [undefined, ['other=1'], ['\u00a0__Host-session=x']]) {
+      const response = await failingWith(new ServiceError('not_signed_in'), 'json')({ ...event, cookies });
+      expect(response.cookies ?? []).toEqual([]);
+    }
   });
 });
 
@@ -182,37 +189,39 @@ describe('the thin handlers over the wrapper', () => {
     expect(started.headers?.['cache-control']).toBe('no-store');
     expect(started.headers?.location).toBe(d.provider.authorizationRequests[0]!.url.href);
     const bindingCookie = started.cookies![0]!;
-    expect(bindingCookie).toMatch(/^__Host-login=[A-Za-z0-9_-]{43}; .*Max-Age=600$/);
+    const state = d.provider.authorizationRequests[0]!.state;
+    expect(bindingCookie).toMatch(/^__Host-login-[A-Za-z0-9_-]{16}=[A-Za-z0-9_-]{43}; .*Max-Age=600$/);
+    expect(bindingCookie.startsWith(`${loginBindingCookie(state)}=`)).toBe(true);
 
     const callback = callbackRoute(() => ({
       provider: d.provider, transactions: d.store, sessions: d.store, vault: testVault(), clock: d.clock,
       sessionLifetimeSeconds: 3600, idleTimeoutSeconds: 1800, refreshSkewSeconds: 60,
     }));
-    const state = d.provider.authorizationRequests[0]!.state;
     const finished = await callback(
       apiGatewayEvent({ rawPath: '/callback', rawQueryString: `code=c&state=${state}`, cookies: [bindingCookie.split(';')[0]!] }),
     );
     expect(finished.statusCode).toBe(302);
     expect(finished.headers?.location).toBe('/after');
     expect(finished.headers?.['cache-control']).toBe('no-store');
-    // Only the session cookie: the binding cookie stays for logins started in other tabs.
+    // The attempt's binding cookie is cleared (it served its one callback), the session cookie set.
     expect(finished.cookies).toEqual([
+      clearCookie(loginBindingCookie(state)),
       expect.stringMatching(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600$/),
     ]);
 
     const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }));
-    const described = await session(apiGatewayEvent({ rawPath: '/session', cookies: [finished.cookies![0]!.split(';')[0]!] }));
+    const described = await session(apiGatewayEvent({ rawPath: '/session', cookies: [finished.cookies!.at(-1)!.split(';')[0]!] }));
     expect(described.statusCode).toBe(200);
     expect(described.headers?.['cache-control']).toBe('no-store');
     expect(JSON.parse(described.body!).sub).toBe('user-1');
   });
 
-  test('/session without a cookie: 401 JSON that clears the session cookie', async () => {
+  test('/session without a cookie: 401 JSON that clears nothing', async () => {
     const d = deps();
     const response = await sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }))(apiGatewayEvent({ rawPath: '/session' }));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!)).toEqual({ error: 'not_signed_in', message: 'You are not signed in.' });
-    expect(response.cookies).toEqual([clearCookie(SESSION_COOKIE)]);
+    expect(response.cookies ?? []).toEqual([]);
     expect(response.headers?.['cache-control']).toBe('no-store');
   });
 

@@ -65,13 +65,20 @@ describe('startLogin', () => {
     expect(t.store.dump()).not.toContain(login.binding);
   });
 
-  test('reuses a well-formed binding from another tab and replaces a malformed one', async () => {
+  test('RFC 9700 4.7.1: every attempt gets a binding of its own, minted here, and names its state', async () => {
     const t = setup();
-    const existing = 'A'.repeat(43);
-    expect((await startLogin({ existingBinding: existing }, t.loginDeps)).binding).toBe(existing);
-    const replaced = (await startLogin({ existingBinding: 'short;evil' }, t.loginDeps)).binding;
-    expect(replaced).not.toBe('short;evil');
-    expect(replaced).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const first = await startLogin({}, t.loginDeps);
+    const second = await startLogin({}, t.loginDeps);
+    expect(first.binding).not.toBe(second.binding);
+    expect(first.state).toBe(t.provider.authorizationRequests[0]!.state);
+    expect(t.store.transactions.get(hashToken(second.state))!.bindingHash).toBe(hashToken(second.binding));
+  });
+
+  test('after a logout the provider is asked to authenticate afresh; otherwise not', async () => {
+    const t = setup();
+    await startLogin({ reauthenticate: true }, t.loginDeps);
+    await startLogin({}, t.loginDeps);
+    expect(t.provider.authorizationOptions).toEqual([{ reauthenticate: true }, { reauthenticate: false }]);
   });
 
   test('a bad returnTo is refused before the provider or the store is used', async () => {
@@ -168,13 +175,30 @@ describe('completeLogin', () => {
     ['a wrong binding cookie', 'B'.repeat(43)],
     ['no binding cookie', undefined],
     ['an empty binding cookie', ''],
-  ])('%s: login_state_mismatch, the transaction is gone and the provider never sees the code', async (_label, binding) => {
+  ])('RFC 9700 4.7.1: %s: login_state_mismatch, the provider never sees the code, and the owner can still finish', async (_label, binding) => {
     const t = setup();
-    const { parameters } = await t.started();
+    const { parameters, binding: owners } = await t.started();
     expect(await rejection(completeLogin({ parameters, binding }, t.callbackDeps))).toBe('login_state_mismatch');
-    expect(t.store.transactions.size).toBe(0);
+    expect(t.store.transactions.size).toBe(1);
     expect(t.provider.completions).toHaveLength(0);
     expect(t.store.count('create')).toBe(0);
+    expect((await completeLogin({ parameters, binding: owners }, t.callbackDeps)).returnTo).toBe('/');
+  });
+
+  test('the binding is reported spent once its transaction is used up, gone or another\'s; not before', async () => {
+    const t = setup();
+    const spent: string[] = [];
+    const attempt = (label: string, parameters: URLSearchParams, binding?: string) =>
+      completeLogin({ parameters, binding, onBindingSpent: () => spent.push(label) }, t.callbackDeps).catch(() => undefined);
+    const { parameters, binding } = await t.started();
+    const polluted = new URLSearchParams(parameters);
+    polluted.append('code', 'second');
+    await attempt('polluted', polluted, binding);
+    await attempt('no cookie', parameters, undefined);
+    await attempt('foreign', parameters, 'C'.repeat(43));
+    await attempt('owner', parameters, binding);
+    await attempt('replay', parameters, binding);
+    expect(spent).toEqual(['foreign', 'owner', 'replay']);
   });
 
   test.each(['state', 'code', 'iss', 'error'])('a duplicate %s parameter is refused without asking the provider', async (name) => {

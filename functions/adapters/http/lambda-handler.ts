@@ -12,6 +12,11 @@ import { errorResponse, type HttpResponse } from './response';
 
 export type RouteFormat = 'json' | 'html';
 
+/** Cookies a route wants set on its error answer too (a login binding that a failed callback used up). */
+export interface FailureCookies {
+  readonly cookies: string[];
+}
+
 /** Answers after which the browser's session cookie is worthless: it is cleared so the browser stops sending it. */
 const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'session_expired', 'session_ended']);
 
@@ -28,7 +33,7 @@ const METRICS_NAMESPACE = process.env.METRICS_NAMESPACE?.trim() || DEFAULT_METRI
 export function lambdaHandler(
   route: string,
   format: RouteFormat,
-  handle: (request: HttpRequest) => Promise<HttpResponse>,
+  handle: (request: HttpRequest, failure: FailureCookies) => Promise<HttpResponse>,
 ): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   return async (event, context) => {
     const started = performance.now();
@@ -36,13 +41,16 @@ export function lambdaHandler(
     let response: HttpResponse;
     let failure: ServiceError | undefined;
     const measurements = newMeasurements();
+    const onFailure: FailureCookies = { cookies: [] };
     try {
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
-      response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event))));
+      response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event), onFailure)));
     } catch (error) {
       failure = invocationFailure(error);
-      const clear = SESSION_OVER.has(failure.code) ? [clearCookie(SESSION_COOKIE)] : [];
-      response = errorResponse(failure, format, clear);
+      // Only a cookie the request carried is cleared: telling the browser to delete one it did not
+      // send could only ever remove a cookie of the same name that we cannot see.
+      const sessionOver = SESSION_OVER.has(failure.code) && parseCookies(event.cookies).carries(SESSION_COOKIE);
+      response = errorResponse(failure, format, [...(sessionOver ? [clearCookie(SESSION_COOKIE)] : []), ...onFailure.cookies]);
     }
     const session = sessionLogIds(event.cookies, response.cookies);
     const fields = {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../../core/errors';
-import { parseCookies } from './cookies';
+import { parseCookies, type RequestCookies } from './cookies';
 
 export interface HttpRequest {
   readonly method: string;
@@ -9,7 +9,7 @@ export interface HttpRequest {
   readonly query: URLSearchParams;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly cookies: ReadonlyMap<string, string>;
+  readonly cookies: RequestCookies;
   readonly body?: Buffer;
 }
 

@@ -3,6 +3,7 @@ import type {
   CallbackCheck,
   Clock,
   CompletedLogin,
+  ConsumedLogin,
   EndedSession,
   IdentityProvider,
   LoginTransaction,
@@ -33,11 +34,14 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
     this.transactions.set(key, transaction);
   }
 
-  async consume(key: string): Promise<LoginTransaction | undefined> {
+  /** Like the DynamoDB store's conditional delete: only the bound browser uses the transaction up. */
+  async consume(key: string, bindingHash: string): Promise<ConsumedLogin> {
     this.calls.push('consume');
     const transaction = this.transactions.get(key);
+    if (!transaction) return { outcome: 'absent' };
+    if (transaction.bindingHash !== bindingHash) return { outcome: 'mismatch' };
     this.transactions.delete(key);
-    return transaction;
+    return { outcome: 'consumed', transaction };
   }
 
   async create(key: string, session: Session): Promise<void> {
@@ -131,7 +135,11 @@ export class FakeIdentityProvider implements IdentityProvider {
   };
   endSession: URL | undefined = undefined;
 
-  async createAuthorizationRequest(): Promise<AuthorizationRequest> {
+  /** The options of each authorization request, in order. */
+  readonly authorizationOptions: Array<{ reauthenticate?: boolean } | undefined> = [];
+
+  async createAuthorizationRequest(options?: { reauthenticate?: boolean }): Promise<AuthorizationRequest> {
+    this.authorizationOptions.push(options);
     counter += 1;
     const state = `state-${counter}-${Math.random().toString(36).slice(2)}`;
     const url = new URL('https://id.example.com/authorize');

@@ -42,6 +42,7 @@ export function sessionAttributes(session: Session): Item {
     tokens: str(session.sealedTokens),
     accessTokenExpiresAt: num(session.accessTokenExpiresAt),
     accessTokenRefreshAt: num(session.accessTokenRefreshAt),
+    refreshable: session.refreshable === undefined ? undefined : { BOOL: session.refreshable },
     createdAt: num(session.createdAt),
     absoluteExpiresAt: num(session.expiresAt),
     // The idle expiry never passes the absolute one, so it is also when TTL may delete the item.
@@ -87,6 +88,7 @@ export function toEndedSession(found: Item | undefined): EndedSession | undefine
     ...(sealedTokens !== undefined ? { sealedTokens } : {}),
     accessTokenExpiresAt: readN(found, 'accessTokenExpiresAt'),
     accessTokenRefreshAt: readN(found, 'accessTokenRefreshAt'),
+    ...(found.refreshable?.BOOL !== undefined ? { refreshable: found.refreshable.BOOL } : {}),
     createdAt,
     expiresAt,
     idleExpiresAt,

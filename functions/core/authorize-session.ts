@@ -25,12 +25,14 @@ export type AuthorizerContext = Readonly<Partial<Record<ContextClaim, string>>> 
 
 export type Authorization =
   | { readonly allowed: true; readonly context: AuthorizerContext }
-  | { readonly allowed: false; readonly reason: Extract<ErrorCode, 'csrf_header_missing' | 'not_signed_in' | 'session_expired'> };
+  | { readonly allowed: false; readonly reason: Extract<ErrorCode, 'csrf_header_missing' | 'not_signed_in' | 'session_expired' | 'token_expired'> };
 
 /**
  * Whether a request to another API belongs to an active session, under the same rules as `/api`:
  * the CSRF header first (a cross-site request costs no store read), then the session with its
- * idle and absolute expiry, whose idle expiry this use moves like any other request. A store that
+ * idle and absolute expiry and its access token's (when there is no refresh token to renew it),
+ * whose idle expiry this use moves like any other request. The sealed tokens are not opened: the
+ * authorizer holds no key (the README says which check it skips, and why that is safe). A store that
  * cannot answer is not a refusal: its error propagates, so the caller can fail the request rather
  * than turn an outage into "not signed in".
  */
@@ -39,7 +41,7 @@ export async function authorizeSession(request: AuthorizeRequest, deps: Authoriz
   if (request.csrfHeader !== '1') return { allowed: false, reason: 'csrf_header_missing' };
   const found = await lookupSession(request.sessionToken, deps);
   if (found.state === 'none') return { allowed: false, reason: 'not_signed_in' };
-  if (found.state === 'expired') return { allowed: false, reason: 'session_expired' };
+  if (found.state === 'expired') return { allowed: false, reason: found.code };
   await keepAlive(found, deps);
   const { claims } = found.session;
   const context: Partial<Record<ContextClaim, string>> = { sub: claims.sub };

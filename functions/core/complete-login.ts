@@ -70,6 +70,7 @@ export async function completeLogin(
     claims: login.claims,
     sealedTokens: await deps.vault.seal({ accessToken, refreshToken, idToken }, tokenContext(key)),
     ...tokenTimes(nowSeconds, login.expiresIn, deps.refreshSkewSeconds),
+    refreshable: refreshToken !== undefined,
     createdAt: nowSeconds,
     expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
     idleExpiresAt: nowSeconds + Math.min(deps.idleTimeoutSeconds, deps.sessionLifetimeSeconds),

@@ -12,23 +12,39 @@ export interface FoundSession {
   readonly session: Session;
 }
 
-export type SessionLookup = { readonly state: 'none' } | { readonly state: 'expired' } | ({ readonly state: 'active' } & FoundSession);
+/** `token_expired`: the access token expired and the session has no refresh token to renew it. */
+export type SessionLookup =
+  | { readonly state: 'none' }
+  | { readonly state: 'expired'; readonly code: 'session_expired' | 'token_expired' }
+  | ({ readonly state: 'active' } & FoundSession);
 
 /**
  * The session of this cookie. Malformed cookies never reach the store. An expired session (idle
  * or absolute) is refused even while the store still holds the item, since TTL deletion can lag
- * by days; it is deleted on the way, best effort.
+ * by days; it is ended on the way, best effort. So is one whose access token has expired with no
+ * refresh token to renew it: every route and the authorizer refuse it alike, from the plain
+ * attributes of the item, without opening its tokens.
  */
 export async function lookupSession(sessionToken: string | undefined, deps: SessionDependencies): Promise<SessionLookup> {
   if (!isRandomToken(sessionToken)) return { state: 'none' };
   const key = hashToken(sessionToken);
   const session = await deps.sessions.get(key);
   if (!session) return { state: 'none' };
+  const nowSeconds = Math.floor(deps.clock.now() / 1000);
   if (isExpired(session, deps.clock)) {
-    await deps.sessions.end(key, 'expired', Math.floor(deps.clock.now() / 1000)).catch(() => undefined);
-    return { state: 'expired' };
+    await deps.sessions.end(key, 'expired', nowSeconds).catch(() => undefined);
+    return { state: 'expired', code: 'session_expired' };
+  }
+  if (accessIsOver(session, deps.clock)) {
+    await deps.sessions.end(key, 'refresh_failed', nowSeconds).catch(() => undefined);
+    return { state: 'expired', code: 'token_expired' };
   }
   return { state: 'active', key, session };
+}
+
+/** The access token has expired and nothing can renew it. Unknown (`refreshable` not recorded) is not over. */
+export function accessIsOver(session: Session, clock: Clock): boolean {
+  return session.refreshable === false && session.accessTokenExpiresAt !== undefined && session.accessTokenExpiresAt * 1000 <= clock.now();
 }
 
 export function isExpired(session: Session, clock: Clock): boolean {
@@ -36,10 +52,10 @@ export function isExpired(session: Session, clock: Clock): boolean {
   return session.expiresAt <= now || session.idleExpiresAt <= now;
 }
 
-/** The active session, or 401: `session_expired` when it timed out, `not_signed_in` otherwise. */
+/** The active session, or 401: `session_expired` / `token_expired` when it ran out, `not_signed_in` otherwise. */
 export async function requireSession(sessionToken: string | undefined, deps: SessionDependencies): Promise<FoundSession> {
   const found = await lookupSession(sessionToken, deps);
-  if (found.state === 'expired') throw new ServiceError('session_expired');
+  if (found.state === 'expired') throw new ServiceError(found.code);
   if (found.state === 'none') throw new ServiceError('not_signed_in');
   return found;
 }

@@ -79,6 +79,12 @@ export interface Session {
   readonly accessTokenExpiresAt?: number;
   /** Epoch seconds: from then on the access token is refreshed before use. */
   readonly accessTokenRefreshAt?: number;
+  /**
+   * Whether the sealed tokens hold a refresh token: kept in plain so that the authorizer, which
+   * cannot open the tokens, knows an expired access token ends the session. Undefined on sessions
+   * stored before it was recorded (then treated as renewable, and /api finds out).
+   */
+  readonly refreshable?: boolean;
   /** Epoch seconds. */
   readonly createdAt: number;
   /** Epoch seconds: the absolute end, however active the session is, whatever the store still holds. */

@@ -32,6 +32,8 @@ export interface Misbehaviour {
   readonly expiresIn?: number;
   /** The ID token of a refresh response speaks about this subject. */
   readonly refreshSub?: string;
+  /** Token responses carry no refresh token (RFC 6749 §5.1: it is optional). */
+  readonly noRefreshToken?: boolean;
 }
 
 export interface TokenRequestRecord {
@@ -161,7 +163,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     remember(refreshTokens, refreshToken, sub);
     lastAccessToken = accessToken;
     send(res, 200, {
-      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, refresh_token: refreshToken, ...(id ? { id_token: id } : {}),
+      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, ...(fault.noRefreshToken ? {} : { refresh_token: refreshToken }), ...(id ? { id_token: id } : {}),
     });
   };
 

@@ -71,6 +71,27 @@ describe('authorizeSession', () => {
     expect(t.store.endings.get(t.key)?.reason).toBe('expired');
   });
 
+  test('refuses, like /api, a session whose access token expired with no refresh token to renew it, and ends it', async () => {
+    const past = new SettableClock().seconds - 1;
+    const t = await setup(['sub'], { refreshable: false, accessTokenExpiresAt: past, accessTokenRefreshAt: past });
+    expect(await authorizeSession({ sessionToken: t.sessionToken, csrfHeader: '1' }, t.deps)).toEqual({ allowed: false, reason: 'token_expired' });
+    expect(t.store.endings.get(t.key)?.reason).toBe('refresh_failed');
+  });
+
+  test.each([
+    ['a refresh token renews it', { refreshable: true }],
+    ['the session predates the refreshable mark (unknown: /api finds out)', {}],
+  ])('allows a session whose access token expired when %s', async (_label, overrides) => {
+    const past = new SettableClock().seconds - 1;
+    const t = await setup(['sub'], { ...overrides, accessTokenExpiresAt: past, accessTokenRefreshAt: past });
+    expect(await authorizeSession({ sessionToken: t.sessionToken, csrfHeader: '1' }, t.deps)).toMatchObject({ allowed: true });
+  });
+
+  test('allows a session without a refresh token while its access token lasts', async () => {
+    const t = await setup(['sub'], { refreshable: false, accessTokenExpiresAt: new SettableClock().seconds + 60 });
+    expect(await authorizeSession({ sessionToken: t.sessionToken, csrfHeader: '1' }, t.deps)).toMatchObject({ allowed: true });
+  });
+
   test('moves the idle expiry like /api: not on every request, only once it moved by the touch interval', async () => {
     const t = await setup();
     await authorizeSession({ sessionToken: t.sessionToken, csrfHeader: '1' }, t.deps);

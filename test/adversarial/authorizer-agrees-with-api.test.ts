@@ -6,7 +6,7 @@
  * (payload 2.0, simple responses). The one check the authorizer skips by design, opening the
  * sealed tokens, is pinned here exactly as the README's security section states it.
  */
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { handler as authorizerHandler } from '../../functions/authorizer';
 import { hashToken } from '../../functions/core/secrets';
@@ -41,7 +41,7 @@ async function viaAuthorizer(cookie: string): Promise<boolean> {
 }
 
 /** Sets attributes of the session item directly, as time passing (or a tamperer) would leave it. */
-async function alter(cookie: string, expression: string, values: Record<string, { N?: string; S?: string }>): Promise<void> {
+async function alter(cookie: string, expression: string, values: Record<string, AttributeValue>): Promise<void> {
   const client = dynamoDbClient(dynamoDbLocalEndpoint());
   await client.send(new UpdateItemCommand({
     TableName: h.tableName, Key: { pk: { S: `session#${hashToken(cookie)}` } }, UpdateExpression: expression, ExpressionAttributeValues: values,

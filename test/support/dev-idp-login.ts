@@ -7,13 +7,16 @@
 export interface DevLoginResult {
   /** The redirect_uri with the authorization response (code, state, iss), not yet requested. */
   readonly callbackUrl: string;
+  /** The interaction pages the provider showed on the way (`login`, `consent`), in order. */
+  readonly prompts: readonly string[];
 }
 
 const MAX_STEPS = 20;
 
-export async function completeDevLogin(authorizeUrl: string, login: string): Promise<DevLoginResult> {
+/** `jar` holds the provider's cookies: pass the same one again to come back with its session, as a browser would. */
+export async function completeDevLogin(authorizeUrl: string, login: string, jar = new CookieJar()): Promise<DevLoginResult> {
   const providerOrigin = new URL(authorizeUrl).origin;
-  const jar = new CookieJar();
+  const prompts: string[] = [];
   let url = new URL(authorizeUrl);
   let form: URLSearchParams | undefined;
 
@@ -30,7 +33,7 @@ export async function completeDevLogin(authorizeUrl: string, login: string): Pro
       const location = response.headers.get('location');
       if (!location) throw new Error(`dev login: redirect without location from ${url.pathname}`);
       const next = new URL(location, url);
-      if (next.origin !== providerOrigin) return { callbackUrl: next.href };
+      if (next.origin !== providerOrigin) return { callbackUrl: next.href, prompts };
       url = next;
       form = undefined;
       continue;
@@ -41,6 +44,7 @@ export async function completeDevLogin(authorizeUrl: string, login: string): Pro
     const page = parseForm(html);
     if (!page) throw new Error(`dev login: no form on ${url.pathname}: ${summarize(html)}`);
     const fields = new URLSearchParams(page.fields);
+    prompts.push(fields.get('prompt') ?? '');
     if (fields.get('prompt') === 'login') {
       fields.set('login', login);
       fields.set('password', 'any password');

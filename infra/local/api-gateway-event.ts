@@ -11,6 +11,39 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxySt
 /** API Gateway's payload limit for HTTP APIs; larger requests are refused with 413. */
 export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * HTTP API quota "Total combined size of request line and header values": 10,240 bytes, not adjustable.
+ * Over it, API Gateway answers 413 with this plain-text body before any route or integration runs.
+ */
+export const MAX_REQUEST_LINE_AND_HEADERS_BYTES = 10_240;
+export const HEADERS_TOO_LARGE_MESSAGE = `HTTP header is larger than ${MAX_REQUEST_LINE_AND_HEADERS_BYTES} bytes.`;
+
+/**
+ * Lambda's synchronous invocation payload limits, in bytes of JSON: the event may be 6 MiB
+ * (`Request must be smaller than 6291456 bytes`), the result 6 MiB + 100 bytes
+ * (`exceeded maximum allowed payload size (6291556 bytes)`).
+ */
+export const LAMBDA_MAX_REQUEST_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
+
+/** The size of a value as Lambda carries it: its JSON serialisation in UTF-8. */
+export function lambdaPayloadBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
+}
+
+/**
+ * The request line and header lines as API Gateway measures them: `METHOD target HTTP/x.y` plus each
+ * `name: value` line as received, line endings excluded. Node has already dropped the optional
+ * whitespace around values, so each line counts as its canonical `name: value` form.
+ */
+export function requestLineAndHeadersBytes(req: Pick<RequestLike, 'method' | 'url' | 'httpVersion' | 'rawHeaders'>): number {
+  let total = Buffer.byteLength(`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`, 'latin1');
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    total += Buffer.byteLength(req.rawHeaders[i] as string, 'latin1') + 2 + Buffer.byteLength(req.rawHeaders[i + 1] as string, 'latin1');
+  }
+  return total;
+}
+
 export type RouteName = 'login' | 'callback' | 'api' | 'session' | 'logout';
 
 export interface RouteMatch {
@@ -83,7 +116,7 @@ export function toApiGatewayEvent(req: RequestLike, body: Buffer, options: Event
     const name = (req.rawHeaders[i] as string).toLowerCase();
     const value = req.rawHeaders[i + 1] as string;
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((part) => part.trim()).filter(Boolean));
+      cookies.push(...cookieEntries(value));
     } else {
       const previous = joined.get(name);
       joined.set(name, previous === undefined ? value : `${previous},${value}`);
@@ -135,6 +168,17 @@ export function toApiGatewayEvent(req: RequestLike, body: Buffer, options: Event
     }
   }
   return event;
+}
+
+/**
+ * One `Cookie` header as API Gateway's `cookies` entries: split on `;`, with the SP and HTAB around
+ * each entry removed and nothing else. Node reads header bytes as Latin-1; browsers send cookies
+ * as UTF-8 and the Lambda event is UTF-8 JSON, so a no-break space or a BOM in a cookie name reaches
+ * the handler as the character it is on AWS (an attacker's look-alike name must look the same here).
+ */
+export function cookieEntries(headerValue: string): string[] {
+  const text = Buffer.from(headerValue, 'latin1').toString('utf8');
+  return text.split(';').map((part) => part.replace(/^[ \t]+|[ \t]+$/g, '')).filter((part) => part !== '');
 }
 
 /** Decoded query parameters; API Gateway joins repeated names with a comma. */

@@ -1,6 +1,6 @@
 /**
- * Logging out means it, even when the service's session had already expired: the provider's own
- * session (oidc-provider, the certified OpenID provider, with its cookies kept as a browser keeps
+ * Logging out means it (OpenID Connect Core 1.0 §3.1.2.1, `prompt=login`), even when the
+ * service's session had already expired: the provider's own session (oidc-provider, the certified OpenID provider, with its cookies kept as a browser keeps
  * them) must not sign the user back in silently at the next /login. After any logout the browser
  * carries `__Host-signed-out`, and the next authorization request asks for `prompt=login`
  * (OpenID Connect Core 1.0 §3.1.2.1: the provider must prompt for reauthentication), which the
@@ -15,7 +15,7 @@ import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import { pathAndQuery, TestBrowser } from '../integration/test-browser';
 
 const CLIENT_ID = 'reauthentication-client';
 const CLIENT_SECRET = 'reauthentication-secret-value-long-enough';

@@ -4,6 +4,21 @@ import { ServiceError, type ErrorCode } from '../core/errors';
 /** The code (or refresh token) is not good: RFC 6749's invalid_grant, and GitHub's name for it. */
 const CODE_REJECTED = new Set(['invalid_grant', 'bad_verification_code']);
 
+/**
+ * RFC 6749 §5.2 errors about this client, not about the user: its credentials, the grants and
+ * scopes it may use, and the resources it names (RFC 8707 §2 invalid_target); GitHub's names for a
+ * wrong secret or redirect URI. Only the operator can fix them: 500, and at a refresh the session
+ * stays (the user did nothing wrong), except for an invalid_client that survives the re-read of
+ * the secret (see refreshEndsSession).
+ */
+const CLIENT_MISCONFIGURED = new Set([
+  'invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target',
+  'incorrect_client_credentials', 'redirect_uri_mismatch',
+]);
+
+/** Outages by name (RFC 6749 §4.1.2.1), which some token endpoints answer with a 400. */
+const OUTAGE = new Set(['server_error', 'temporarily_unavailable']);
+
 type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo' | 'refresh';
 
 /** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
@@ -27,15 +42,24 @@ export function providerFailure(error: unknown, step: Step): ServiceError {
   }
   if (step === 'id-token-signature') return new ServiceError('id_token_invalid', { cause: error });
   if (step === 'refresh' && refreshEndsSession(error)) return new ServiceError('session_ended', { cause: error, detail: 'refresh refused' });
-  if (error instanceof oauth.ResponseBodyError) {
-    const code: ErrorCode = CODE_REJECTED.has(error.error) ? 'code_rejected' : error.error === 'invalid_client' ? 'client_misconfigured' : 'provider_bad_response';
-    return new ServiceError(code, { cause: error, detail: `provider error ${error.error}` });
-  }
+  if (error instanceof oauth.ResponseBodyError) return new ServiceError(tokenErrorCode(error.error), { cause: error, detail: `provider error ${error.error}` });
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     return new ServiceError(error.status === 401 ? 'client_misconfigured' : 'provider_bad_response', { cause: error });
   }
   if (step === 'token' && isIdTokenProblem(error)) return new ServiceError('id_token_invalid', { cause: error });
   return new ServiceError('provider_bad_response', { cause: error });
+}
+
+/**
+ * invalid_request means the provider finds fault with a request this service built by the RFC:
+ * neither the user's doing (a new sign-in would send the same) nor a setting the operator could
+ * change with certainty, so, like an unknown extension code (RFC 6749 §8.5), it is a bad answer
+ * from the provider, 502; at a refresh the session stays, for a provider fixed later to accept it.
+ */
+function tokenErrorCode(code: string): ErrorCode {
+  if (CODE_REJECTED.has(code)) return 'code_rejected';
+  if (CLIENT_MISCONFIGURED.has(code)) return 'client_misconfigured';
+  return OUTAGE.has(code) ? 'provider_unavailable' : 'provider_bad_response';
 }
 
 /**

@@ -30,7 +30,7 @@ export class HttpUpstream implements Upstream {
         signal,
       });
     } catch (error) {
-      throw failure(error);
+      throw failure(error, false);
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -40,10 +40,25 @@ export class HttpUpstream implements Upstream {
   }
 }
 
-function failure(error: unknown): ServiceError {
-  const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new ServiceError('upstream_timeout', { cause: error });
-  return new ServiceError('upstream_unavailable', { cause: error });
+/** Nothing answered at all: no listener, no such name, no route (RFC 9110 §15.6.4: 503). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+/** undici's own deadlines and the kernel's connect timeout (RFC 9110 §15.6.5: 504). */
+const SLOW = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * fetch rejects with a TypeError ("fetch failed" before the response, "terminated" while the body
+ * is read) whose `cause` is undici's, the parser's, zlib's or the socket's error. Only a connection
+ * that never came about is "unavailable"; whatever broke once the API was reached (an llhttp
+ * `HPE_*` status line or header, `UND_ERR_HEADERS_OVERFLOW`, a corrupt compressed body, a socket
+ * closed before the answer or its `content-length` was complete) is a bad answer, 502 (§15.6.3).
+ */
+function failure(error: unknown, answered: boolean): ServiceError {
+  const { name, cause } = error as { name?: string; cause?: { code?: unknown } };
+  const code = cause?.code;
+  if (name === 'TimeoutError' || name === 'AbortError' || SLOW.has(String(code))) return new ServiceError('upstream_timeout', { cause: error });
+  // Before any answer, a cause without a code is fetch declining to connect at all (the Fetch standard's "bad port").
+  const unreachable = !answered && (code === undefined || UNREACHABLE.has(String(code)));
+  return new ServiceError(unreachable ? 'upstream_unavailable' : 'upstream_bad_response', { cause: error });
 }
 
 async function readLimited(response: Response): Promise<Uint8Array> {
@@ -65,7 +80,7 @@ async function readLimited(response: Response): Promise<Uint8Array> {
       chunks.push(chunk);
     }
   } catch (error) {
-    throw error instanceof ServiceError ? error : failure(error);
+    throw error instanceof ServiceError ? error : failure(error, true);
   }
   return Buffer.concat(chunks);
 }

@@ -207,7 +207,7 @@ describe('identity provider at logout', () => {
     const response = await browser.get(`/logout?sid=${encodeURIComponent(sid)}&returnTo=%2Fbye`);
     expect(response.status).toBe(302);
     expect(response.location).toBe('/bye');
-    expect(response.setCookies).toEqual([expect.stringMatching(/^__Host-session=; .*Max-Age=0/)]);
+    expect(response.setCookies).toEqual([expect.stringMatching(/^__Host-session=; .*Max-Age=0/), expect.stringMatching(/^__Host-signed-out=1; /)]);
     browser.cookies.set('__Host-session', token); // the old cookie no longer opens anything
     expect((await browser.get('/session')).status).toBe(401);
   });

@@ -34,6 +34,11 @@ export interface Misbehaviour {
   readonly refreshSub?: string;
   /** Token responses carry no refresh token (RFC 6749 §5.1: it is optional). */
   readonly noRefreshToken?: boolean;
+  /**
+   * The token endpoint refuses the chosen grant with this RFC 6749 §5.2 error response (400, or
+   * 401 with a Basic challenge for invalid_client), after checking the client as usual.
+   */
+  readonly tokenError?: { readonly grant: 'authorization_code' | 'refresh_token'; readonly error: string };
 }
 
 export interface TokenRequestRecord {
@@ -125,6 +130,13 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
     }
     if (!basicAuthMatches(authorization, clientId, clientSecret)) {
       send(res, 401, { error: 'invalid_client' });
+      return;
+    }
+    if (fault.tokenError && fault.tokenError.grant === form.get('grant_type')) {
+      const { error } = fault.tokenError;
+      // RFC 6749 §5.2: 400, except that a client authenticating with a header gets 401 and a challenge.
+      if (error === 'invalid_client') send(res, 401, { error }, { 'www-authenticate': 'Basic realm="token"' });
+      else send(res, 400, { error, error_description: `refused with ${error}` });
       return;
     }
     if (form.get('grant_type') === 'refresh_token') {
@@ -227,9 +239,9 @@ function remember(map: Map<string, string>, key: string, value: string): void {
   if (map.size > 1000) map.delete(map.keys().next().value!);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers }).end(text);
 }
 
 /** RFC 6749 2.3.1: both parts form-urlencoded, then base64. */

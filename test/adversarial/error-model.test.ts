@@ -22,7 +22,7 @@ const P = encodeURIComponent(PROBE);
 
 test.each([
   ['/login', `/login?returnTo=//${P}`, 400, 'invalid_return_to'],
-  ['/callback', `/callback?code=${P}&state=${P}`, 400, 'login_state_invalid'],
+  ['/callback', `/callback?code=${P}&state=${P}`, 400, 'login_state_mismatch'],
   ['/callback with a provider error', `/callback?error=${P}&error_description=${P}`, 400, 'login_state_missing'],
   ['/logout', `/logout?sid=${P}&sid=${P}`, 400, 'invalid_request'],
 ])('%s answers a plain page: code, safe text, nothing reflected, not cacheable, not framable', async (_route, path, status, code) => {

@@ -42,7 +42,7 @@ describe('session expiry', () => {
   test('lookupSession reports an expired session as expired, not as missing', async () => {
     const t = await setup();
     t.clock.advanceSeconds(IDLE);
-    expect(await lookupSession(t.sessionToken, t.deps)).toEqual({ state: 'expired' });
+    expect(await lookupSession(t.sessionToken, t.deps)).toEqual({ state: 'expired', code: 'session_expired' });
   });
 
   test('the absolute lifetime ends a session however active it is', async () => {

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../infra/local/server-lifecycle';
+import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../local/server-lifecycle';
 
 /** One AWS JSON-protocol call that went through the proxy. */
 export interface AwsCall {

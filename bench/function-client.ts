@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { matchRoute, normalizeResult, toApiGatewayEvent, type RouteName } from '../infra/local/api-gateway-event';
+import { matchRoute, normalizeResult, toApiGatewayEvent, type RouteName } from '../local/api-gateway-event';
 import { completeDevLogin } from '../test/support/dev-idp-login';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;

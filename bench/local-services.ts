@@ -3,9 +3,9 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import { createTestTable } from '../test/support/dynamodb-local';
 import { startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../test/support/secrets-manager-endpoint';
-import { startDevProvider, type DevProvider } from '../infra/local/dev-idp';
-import { closeInOrder, setEnvironment } from '../infra/local/local-environment';
-import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../infra/local/server-lifecycle';
+import { startDevProvider, type DevProvider } from '../local/dev-idp';
+import { closeInOrder, setEnvironment } from '../local/local-environment';
+import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../local/server-lifecycle';
 import { startCountingProxy, type AwsCall, type CountingProxy } from './counting-proxy';
 
 export const CLIENT_ID = 'bench-client';

@@ -1,12 +1,12 @@
 /**
- * What the request wrapper (functions/adapters/http/lambda-handler.ts: deadline, measurements,
+ * What the request wrapper (functions/adapters/api-gateway/lambda-handler.ts: deadline, measurements,
  * error mapping, the log line with its embedded metrics) costs per request, without any I/O:
  * `npx tsx bench/request-line-overhead.ts`. Prints the median of five rounds of 50,000 requests.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaHandler } from '../functions/adapters/http/lambda-handler';
-import { json } from '../functions/adapters/http/response';
-import { logger } from '../functions/adapters/logger';
+import { lambdaHandler } from '../functions/adapters/api-gateway/lambda-handler';
+import { json } from '../functions/adapters/api-gateway/response';
+import { logger } from '../functions/adapters/logs/logger';
 
 const ROUNDS = 5;
 const REQUESTS = 50_000;

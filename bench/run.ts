@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../infra/bundling';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../test/support/dynamodb-local';
-import type { RouteName } from '../infra/local/api-gateway-event';
+import type { RouteName } from '../local/api-gateway-event';
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';

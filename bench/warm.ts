@@ -1,4 +1,4 @@
-import type { RouteName } from '../infra/local/api-gateway-event';
+import type { RouteName } from '../local/api-gateway-event';
 import { FunctionClient, type Answer, type Invoke } from './function-client';
 import { FunctionProcess } from './function-process';
 import { startLocalServices, type CallCounts, type LocalServices } from './local-services';

@@ -1,9 +1,9 @@
-import { SESSION_COOKIE } from './adapters/http/cookies';
-import { lambdaHandler } from './adapters/http/lambda-handler';
-import { passThrough } from './adapters/http/response';
+import { SESSION_COOKIE } from './adapters/api-gateway/cookies';
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { passThrough } from './adapters/api-gateway/response';
 import { ServiceError } from './core/errors';
-import { proxyApiRequest, type ProxyDependencies } from './core/proxy-api-request';
-import * as runtime from './dependencies';
+import { proxyApiRequest, type ProxyDependencies } from './core/api-proxy/proxy-api-request';
+import * as runtime from './wiring/parts';
 
 const PREFIX = '/api/';
 

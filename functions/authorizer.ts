@@ -1,6 +1,6 @@
-import { authorizerHandler } from './adapters/http/authorizer-handler';
-import { authorizeSession, type AuthorizeDependencies } from './core/authorize-session';
-import * as runtime from './dependencies';
+import { authorizerHandler } from './adapters/api-gateway/authorizer-handler';
+import { authorizeSession, type AuthorizeDependencies } from './core/sessions/authorize-session';
+import * as runtime from './wiring/parts';
 
 /**
  * The Lambda authorizer other HTTP APIs on the same host attach to their routes: the login

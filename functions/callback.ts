@@ -1,8 +1,8 @@
-import { clearCookie, loginBindingCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
-import { lambdaHandler } from './adapters/http/lambda-handler';
-import { redirect } from './adapters/http/response';
-import { completeLogin, type CompleteLoginDependencies } from './core/complete-login';
-import * as runtime from './dependencies';
+import { clearCookie, loginBindingCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { redirect } from './adapters/api-gateway/response';
+import { completeLogin, type CompleteLoginDependencies } from './core/sign-in/complete-login';
+import * as runtime from './wiring/parts';
 
 /**
  * GET /callback: the redirect URI. Creates the session and sends the browser to its returnTo.

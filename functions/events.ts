@@ -1,11 +1,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgePublisher } from './adapters/eventbridge-publisher';
-import { logger } from './adapters/logger';
-import { sessionChange } from './adapters/session-stream';
-import { publishInOrder, type EventPublisher, type PublishOptions } from './core/publish-session-events';
-import { sessionEvent } from './core/session-events';
-import { loadEventsConfig } from './events-config';
+import { EventBridgePublisher } from './adapters/eventbridge/eventbridge-publisher';
+import { logger } from './adapters/logs/logger';
+import { sessionChange } from './adapters/dynamodb/session-stream';
+import { publishInOrder, type EventPublisher, type PublishOptions } from './core/session-events/publish-session-events';
+import { sessionEvent } from './core/session-events/session-events';
+import { loadEventsConfig } from './settings/events-config';
 
 export interface EventsDependencies {
   readonly publisher: EventPublisher;

@@ -1,9 +1,9 @@
-import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
-import { lambdaHandler } from './adapters/http/lambda-handler';
-import { singleParameter } from './adapters/http/request';
-import { redirect } from './adapters/http/response';
-import { startLogin, type StartLoginDependencies } from './core/start-login';
-import * as runtime from './dependencies';
+import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { singleParameter } from './adapters/api-gateway/request';
+import { redirect } from './adapters/api-gateway/response';
+import { startLogin, type StartLoginDependencies } from './core/sign-in/start-login';
+import * as runtime from './wiring/parts';
 
 /** Logins a browser may have under way at once (tabs); past that the older bindings are cleared. */
 const MAX_PENDING_LOGINS = 4;

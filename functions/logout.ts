@@ -1,9 +1,9 @@
-import { clearCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/http/cookies';
-import { lambdaHandler } from './adapters/http/lambda-handler';
-import { singleParameter } from './adapters/http/request';
-import { redirect } from './adapters/http/response';
-import { endSession, type EndSessionDependencies } from './core/end-session';
-import * as runtime from './dependencies';
+import { clearCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { singleParameter } from './adapters/api-gateway/request';
+import { redirect } from './adapters/api-gateway/response';
+import { endSession, type EndSessionDependencies } from './core/sessions/end-session';
+import * as runtime from './wiring/parts';
 
 /**
  * How long a logout is remembered in this browser: the next sign-in within it asks the provider

@@ -1,9 +1,9 @@
-import { SESSION_COOKIE } from './adapters/http/cookies';
-import { lambdaHandler } from './adapters/http/lambda-handler';
-import { json } from './adapters/http/response';
-import { describeSession } from './core/describe-session';
-import type { SessionDependencies } from './core/current-session';
-import * as runtime from './dependencies';
+import { SESSION_COOKIE } from './adapters/api-gateway/cookies';
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { json } from './adapters/api-gateway/response';
+import { describeSession } from './core/sessions/describe-session';
+import type { SessionDependencies } from './core/sessions/current-session';
+import * as runtime from './wiring/parts';
 
 /** GET /session: who is signed in, until when, and the logout link. */
 export function sessionRoute(deps: () => SessionDependencies & { idleTimeoutSeconds: number }) {

@@ -1,12 +1,12 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_HINT, stackPropsFromContext } from './context';
+import { CONTEXT_HINT, stackPropsFromContext } from './cdk-context';
 import { LoginServiceStack, type LoginServiceStackProps } from './login-service-stack';
 import { LoginServiceConfigError } from './login-service-validation';
 
 // Usage: npx cdk deploy -c issuer=https://… -c clientId=… -c upstreamApiUrl=https://…
 //        npx cdk deploy -c config=my-login.json        (settings in a file; see infra/examples/)
-// Every setting is listed in infra/context.ts and in the README, "Deploying to AWS".
+// Every setting is listed in infra/cdk-context.ts and in the README, "Deploying to AWS".
 const app = new App();
 let props: LoginServiceStackProps;
 try {

@@ -51,9 +51,9 @@ export const BUNDLING: BundlingOptions = {
   externalModules: ['@smithy/core/event-streams'],
   esbuildArgs: {
     // Lambda gives the function its credentials in the environment: only that provider is bundled,
-    // not the SDK's whole default chain (functions/adapters/environment-credentials.ts).
+    // not the SDK's whole default chain (functions/adapters/aws-sdk/environment-credentials.ts).
     '--alias:@aws-sdk/credential-provider-node': ENVIRONMENT_CREDENTIALS,
-    // DynamoDB endpoint discovery, which the service never turns on (functions/adapters/no-endpoint-discovery.ts).
+    // DynamoDB endpoint discovery, which the service never turns on (functions/adapters/aws-sdk/no-endpoint-discovery.ts).
     '--alias:@aws-sdk/middleware-endpoint-discovery': NO_ENDPOINT_DISCOVERY,
     '--legal-comments': 'none',
   },

@@ -10,7 +10,7 @@ export interface EnvironmentRefs {
 }
 
 /**
- * The functions' environment. loadConfig (functions/config.ts) validates the whole configuration
+ * The functions' environment. loadConfig (functions/settings/config.ts) validates the whole configuration
  * in every function, so all of them get the same variables whether or not the route uses each.
  * Secrets appear only as ARNs; optional settings appear only when given, so the functions'
  * documented defaults stay the single source of the defaults.

@@ -2,7 +2,7 @@ import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { ContextClaim } from '../functions/core/authorize-session';
+import type { ContextClaim } from '../functions/core/sessions/authorize-session';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
 

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_CLAIMS } from '../functions/core/authorize-session';
-import { parseUpstreamApis } from '../functions/upstream-apis-setting';
+import { CONTEXT_CLAIMS } from '../functions/core/sessions/authorize-session';
+import { parseUpstreamApis } from '../functions/settings/upstream-apis-setting';
 import {
   ENDPOINT_SETTINGS,
   NUMERIC_SETTINGS,
@@ -35,7 +35,7 @@ const known = (value: unknown): boolean => value !== undefined && !Token.isUnres
 /**
  * The problems of a configuration, each starting with the name of the setting it is about; empty
  * when the functions will accept the environment built from it (the same rules as
- * functions/config.ts, with https required everywhere: a deployed service has no loopback).
+ * functions/settings/config.ts, with https required everywhere: a deployed service has no loopback).
  * `region` is the stack's, for the settings that depend on it (firewall, certificates).
  */
 export function loginServiceProblems(props: LoginServiceProps, region?: string): string[] {

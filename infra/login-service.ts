@@ -10,7 +10,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
+import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
 import { functionEnvironment } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
@@ -235,7 +235,7 @@ export class LoginService extends Construct {
       environment,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
-      // deadline (functions/config.ts), so a slow dependency normally ends in the function's own
+      // deadline (functions/settings/config.ts), so a slow dependency normally ends in the function's own
       // 504; the longest chain (a cold /callback: delete, discovery, secret, token, keys, write)
       // fits with the default deadlines.
       timeout: Duration.seconds(29),

@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ContextClaim } from '../functions/core/authorize-session';
+import type { ContextClaim } from '../functions/core/sessions/authorize-session';
 import type { RouteAccess } from './routes';
 
 /**
  * What the authorizer function may do: read the session, move its idle expiry, and end it once
- * expired (functions/core/current-session.ts ends an expired session it finds with an update that
+ * expired (functions/core/sessions/current-session.ts ends an expired session it finds with an update that
  * leaves a tombstone). No secret: it never opens the tokens.
  */
 export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] };

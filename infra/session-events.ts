@@ -8,9 +8,9 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { END_REASON, SESSION_PREFIX } from '../functions/adapters/session-item';
-import { TABLE_PARTITION_KEY } from '../functions/adapters/table-schema';
-import { DEFAULT_EVENT_SOURCE } from '../functions/events-config';
+import { END_REASON, SESSION_PREFIX } from '../functions/adapters/dynamodb/session-item';
+import { TABLE_PARTITION_KEY } from '../functions/adapters/dynamodb/table-schema';
+import { DEFAULT_EVENT_SOURCE } from '../functions/settings/events-config';
 import { DEFAULT_MEMORY_SIZE } from './login-service-props';
 import { serviceFunction } from './service-function';
 
@@ -35,7 +35,7 @@ export interface SessionEventsProps {
 const BATCH_SIZE = 100;
 
 /**
- * The stream records that become events (functions/adapters/session-stream.ts makes the same
+ * The stream records that become events (functions/adapters/dynamodb/session-stream.ts makes the same
  * choice again): a new session, the update that ends one, and TTL removing one that was still
  * live. Refreshes, touches, login transactions and the removal of ended sessions never invoke
  * the function.

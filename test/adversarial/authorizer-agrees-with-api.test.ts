@@ -9,7 +9,7 @@
 import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { handler as authorizerHandler } from '../../functions/authorizer';
-import { hashToken } from '../../functions/core/secrets';
+import { hashToken } from '../../functions/core/opaque-tokens';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { rawRequest, startHarness, type Harness } from './harness';
 

@@ -5,7 +5,7 @@
  * words, even while the logs run at DEBUG (as they do in this suite).
  */
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
-import { lambdaHandler } from '../../functions/adapters/http/lambda-handler';
+import { lambdaHandler } from '../../functions/adapters/api-gateway/lambda-handler';
 import { ServiceError } from '../../functions/core/errors';
 import { rawRequest, startHarness, type Harness } from './harness';
 

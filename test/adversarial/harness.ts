@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { pathAndQuery, TestBrowser, type TestResponse } from '../integration/test-browser';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';
@@ -17,6 +17,9 @@ export const PATH_TRAVERSALS = [
   '..', '../admin', '%2e%2e/admin', '.%2E/admin', '%2E./admin', 'a/..%2f..%2fadmin', 'a/%2e%2e%2f%2e%2e%2fadmin',
   '.', 'a/./b', 'a%2fb', 'a%2Fb', 'a%5cb', '%5c%5cevil.example/x', 'a%5C..%5C..%5Cadmin',
   '%00', 'a%0d%0aHost:%20evil.example', 'a%09b', '%7f', `${'a/'.repeat(2100)}x`,
+  // What Tomcat, Jetty, Spring, IIS, Unicode folding or whitespace trimming read as `..` or `//`.
+  '..;/admin', '%2e%2e;/admin', '..%3B/admin', 'a;jsessionid=x/../../admin', '%252e%252e/admin',
+  '%EF%BC%8E%EF%BC%8E/admin', '..%20/admin', '.../admin', 'a//b',
 ] as const;
 
 export interface Harness {

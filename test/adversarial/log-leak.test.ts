@@ -5,8 +5,8 @@
  * line carries what an operator needs: request id, route, outcome, status, error code and a hashed
  * session id that follows one session from its creation to its end.
  */
-import { logger } from '../../functions/adapters/logger';
-import { hashToken } from '../../functions/core/secrets';
+import { logger } from '../../functions/adapters/logs/logger';
+import { hashToken } from '../../functions/core/opaque-tokens';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberConfiguredSecrets, type SecretKind } from '../support/log-capture';
 import { startHarness, type Harness } from './harness';
 

@@ -3,9 +3,9 @@
  * expires, and belongs to the browser that started the login; every misuse ends on an error page,
  * before the code reaches the provider, and with no session.
  */
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { clearCookie, loginBindingCookie } from '../../functions/adapters/http/cookies';
-import { hashToken } from '../../functions/core/secrets';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
+import { hashToken } from '../../functions/core/opaque-tokens';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { expectErrorPage, startHarness, type Harness } from './harness';
 

@@ -7,10 +7,10 @@
  * provider honours by showing its login page again. That sign-in clears the mark.
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { clearCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/http/cookies';
-import { hashToken } from '../../functions/core/secrets';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { clearCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/api-gateway/cookies';
+import { hashToken } from '../../functions/core/opaque-tokens';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';

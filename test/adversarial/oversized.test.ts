@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as apiHandler } from '../../functions/api';
-import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream-http';
-import { HEADERS_TOO_LARGE_MESSAGE, LAMBDA_MAX_REQUEST_PAYLOAD_BYTES, MAX_REQUEST_BODY_BYTES } from '../../infra/local/api-gateway-event';
+import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream/upstream-http';
+import { HEADERS_TOO_LARGE_MESSAGE, LAMBDA_MAX_REQUEST_PAYLOAD_BYTES, MAX_REQUEST_BODY_BYTES } from '../../local/api-gateway-event';
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
 import { largestFitting, type PlannedRequest } from '../unit/support/lambda-event-size';
 import { rawRequest, startHarness, type Harness } from './harness';

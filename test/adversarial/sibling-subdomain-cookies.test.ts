@@ -17,8 +17,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { loginBindingCookie } from '../../functions/adapters/http/cookies';
-import { closeServer } from '../../infra/local/server-lifecycle';
+import { loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
+import { closeServer } from '../../local/server-lifecycle';
 import { startHarness, type Harness } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -44,12 +44,21 @@ test.each(['/api/%zz', '/api/a%', '/%61pi/x', '/API/x', 'http://evil.example/api
   },
 );
 
+// RFC 3986 3.3: Tomcat, Jetty and Spring drop `;b=c` before routing; `//` is merged by nginx, Tomcat,
+// Spring and Go. Neither is forwarded any more: the API could read the path differently from the rules that guard it.
+test.each(['/api/a;b=c/d', '/api//evil.example/x'])('%s, which a back end would read differently, is refused', async (path) => {
+  const response = await api(path);
+  expect(response.status).toBe(400);
+  expect(JSON.parse(response.body.toString()).error).toBe('invalid_api_path');
+  expect([...h.upstream.requests, ...evil.requests]).toHaveLength(0);
+});
+
 test.each([
-  ['/api//evil.example/x', '/v1//evil.example/x'],
   ['/api/http://evil.example/x', '/v1/http://evil.example/x'],
   ['/api/@evil.example', '/v1/@evil.example'],
   ['/api/%40evil.example', '/v1/%40evil.example'],
-  ['/api/a;b=c/d', '/v1/a;b=c/d'],
+  ['/api/items:batchGet', '/v1/items:batchGet'],
+  ['/api/items/', '/v1/items/'],
   ['/api/items%3Fx=1', '/v1/items%3Fx=1'],
   ['/api/items%23frag', '/v1/items%23frag'],
 ])('an odd but harmless path %s stays on the API host, below its base path', async (path, forwarded) => {

@@ -9,7 +9,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { freePort } from '../support/free-port';
 import { rawRequest, startHarness, type Harness } from './harness';
 

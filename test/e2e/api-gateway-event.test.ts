@@ -8,7 +8,7 @@ import {
   toApiGatewayEvent,
   writeApiGatewayResult,
   type RequestLike,
-} from '../../infra/local/api-gateway-event';
+} from '../../local/api-gateway-event';
 
 const NOW = new Date(Date.UTC(2025, 10, 7, 9, 5, 3, 120));
 

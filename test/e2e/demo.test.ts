@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/embedded-stack';
+import { startEmbeddedStack, type EmbeddedStack } from '../../local/embedded-stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

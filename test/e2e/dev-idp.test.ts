@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { startDemoApi, type DemoApi } from '../../infra/local/demo-api';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { startDemoApi, type DemoApi } from '../../local/demo-api';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
 import { completeDevLogin } from '../support/dev-idp-login';
 
 const CLIENT = { clientId: 'dev-test', clientSecret: 'dev-test-secret-long-enough-for-hmac', redirectUri: 'http://127.0.0.1:9/callback' };

@@ -10,8 +10,8 @@ import {
   LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES,
   lambdaPayloadBytes,
   MAX_REQUEST_LINE_AND_HEADERS_BYTES,
-} from '../../infra/local/api-gateway-event';
-import { NODE_MAX_HEADER_BYTES, startLocalServer, type LambdaHandler, type LocalServer, type RouteHandlers } from '../../infra/local/server';
+} from '../../local/api-gateway-event';
+import { NODE_MAX_HEADER_BYTES, startLocalServer, type LambdaHandler, type LocalServer, type RouteHandlers } from '../../local/server';
 import { headerLines, largestFitting, paddedToExactly, type PlannedRequest } from '../unit/support/lambda-event-size';
 
 const received: Array<{ route: string; event: APIGatewayProxyEventV2 }> = [];

@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { loadConfig } from '../../functions/config';
-import { stackPropsFromContext } from '../../infra/context';
+import { loadConfig } from '../../functions/settings/config';
+import { stackPropsFromContext } from '../../infra/cdk-context';
 import { LoginService } from '../../infra/login-service';
 import type { LoginServiceStackProps } from '../../infra/login-service-stack';
 import { CLIENT_SECRET_ARN, KMS_KEY_ARN, REQUIRED, functionsByRoute, messageOf, synthStack, testApp } from './template';
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'infra', 'examples');
 
-/** The variables functions/config.ts reads, and those the session-encryption code reads. */
+/** The variables functions/settings/config.ts reads, and those the session-encryption code reads. */
 const FUNCTION_VARIABLES = new Set([
   'OAUTH_ISSUER', 'OAUTH_AUTHORIZATION_ENDPOINT', 'OAUTH_TOKEN_ENDPOINT', 'OAUTH_USERINFO_ENDPOINT', 'OAUTH_REVOCATION_ENDPOINT',
   'OAUTH_END_SESSION_ENDPOINT', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_AUTH_METHOD', 'OAUTH_SCOPES',

@@ -4,7 +4,7 @@
  * missing-data rule and actions.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { stackPropsFromContext } from '../../infra/context';
+import { stackPropsFromContext } from '../../infra/cdk-context';
 import { REQUIRED, logicalId, messageOf, onlyId, type Resource } from './template';
 import { resources, serviceIn } from './operations-support';
 

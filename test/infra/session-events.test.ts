@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { stackPropsFromContext } from '../../infra/context';
+import { stackPropsFromContext } from '../../infra/cdk-context';
 import { LoginService } from '../../infra/login-service';
 import { asList, logicalId, messageOf, onlyId, REQUIRED, rolePolicies, synthStack, testApp, type Resource } from './template';
 

@@ -1,7 +1,7 @@
 /** upstreamApis: the environment the functions get, and the synth-time rules (the functions' own, https only). */
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { loadConfig } from '../../functions/config';
-import { stackPropsFromContext } from '../../infra/context';
+import { loadConfig } from '../../functions/settings/config';
+import { stackPropsFromContext } from '../../infra/cdk-context';
 import { LoginService } from '../../infra/login-service';
 import { CLIENT_SECRET_ARN, REQUIRED, functionsByRoute, messageOf, synthStack, testApp } from './template';
 

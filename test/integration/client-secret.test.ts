@@ -3,10 +3,10 @@
  * its use at the real provider: cached per instance, re-read on a timer, re-read once when the
  * token endpoint says invalid_client (rotation), and never part of an error.
  */
-import { SecretsManagerClientSecret } from '../../functions/adapters/client-secret';
+import { SecretsManagerClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthIdentityProvider, providerSettings, signInDirectly } from '../support/oauth-identity-provider';
 import { ServiceError } from '../../functions/core/errors';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';

@@ -3,11 +3,11 @@
  * certified oidc-provider as identity provider, DynamoDB Local, and a recording upstream API.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { clearCookie, loginBindingCookie } from '../../functions/adapters/http/cookies';
-import { hashToken } from '../../functions/core/secrets';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
+import { hashToken } from '../../functions/core/opaque-tokens';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';

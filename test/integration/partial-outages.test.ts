@@ -7,16 +7,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
-import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/client-secret';
-import { parseKeyring } from '../../functions/adapters/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/token-vault';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
+import { parseKeyring } from '../../functions/adapters/encryption/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
-import { loadConfig } from '../../functions/config';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
+import { loadConfig } from '../../functions/settings/config';
 import { systemClock } from '../../functions/core/ports';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { pathAndQuery, TestBrowser } from './test-browser';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';

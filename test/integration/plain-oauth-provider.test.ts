@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { closeServer, listenOnLoopback, readBody } from '../support/http-server';
 import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';

@@ -2,9 +2,9 @@
  * A provider that follows OpenID Connect strictly puts only `sub` in the ID token when it also
  * issues an access token; name and email then come from its userinfo endpoint.
  */
-import { staticClientSecret } from '../../functions/adapters/client-secret';
+import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthIdentityProvider, providerSettings, signInDirectly } from '../support/oauth-identity-provider';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 let idp: DevProvider;

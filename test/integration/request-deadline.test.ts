@@ -3,10 +3,10 @@
  * timeout can no longer add up past what API Gateway waits for.
  */
 import type { Context } from 'aws-lambda';
-import { json } from '../../functions/adapters/http/response';
-import { lambdaHandler } from '../../functions/adapters/http/lambda-handler';
+import { json } from '../../functions/adapters/api-gateway/response';
+import { lambdaHandler } from '../../functions/adapters/api-gateway/lambda-handler';
 import { MAX_REQUEST_MS, requestBudgetMs } from '../../functions/adapters/request-deadline';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
 

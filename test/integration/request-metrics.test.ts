@@ -4,8 +4,8 @@
  * a login and the provider's latencies; a refresh in /api its outcome; refused requests a failure
  * with their error code. The lines are the ones the logger wrote, read back as CloudWatch would.
  */
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { emfData, metricValues } from '../support/embedded-metrics';

@@ -7,17 +7,17 @@
  * wire (test/support/log-capture-setup.ts), and here once more for the ones the authorizer saw.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { staticClientSecret } from '../../functions/adapters/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { parseKeyring } from '../../functions/adapters/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
+import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { parseKeyring } from '../../functions/adapters/encryption/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { authorizer } from '../../functions/authorizer';
-import { loadConfig, type Config } from '../../functions/config';
-import { hashToken, randomToken } from '../../functions/core/secrets';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { loadConfig, type Config } from '../../functions/settings/config';
+import { hashToken, randomToken } from '../../functions/core/opaque-tokens';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';

@@ -6,19 +6,19 @@
  * local endpoint that records entries and can refuse some or be down.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { staticClientSecret } from '../../functions/adapters/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
-import { parseKeyring, type Keyring } from '../../functions/adapters/keyring';
-import { staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
-import { loadConfig, type Config } from '../../functions/config';
-import { hashToken, sessionLogId } from '../../functions/core/secrets';
-import { tokenContext } from '../../functions/core/session-tokens';
+import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { EventBridgePublisher } from '../../functions/adapters/eventbridge/eventbridge-publisher';
+import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
+import { staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
+import { loadConfig, type Config } from '../../functions/settings/config';
+import { hashToken, sessionLogId } from '../../functions/core/opaque-tokens';
+import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import { eventsHandler } from '../../functions/events';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { enableStream, StreamReader } from '../support/dynamodb-stream-reader';

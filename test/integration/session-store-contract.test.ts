@@ -3,14 +3,14 @@
  * unit tests use. The refresh protocol is proven on the in-memory one; this suite shows the real
  * one keeps the same promises (conditional writes, never reviving an ended session).
  */
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import type { Session, SessionStore } from '../../functions/core/ports';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { localClientConfig } from '../support/local-aws-client';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
-import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb';
 
 const NOW = 1_800_000_000;
 
@@ -172,7 +172,7 @@ describe('DynamoDB store: a write that landed but whose answer was lost', () => 
   let store: DynamoDbStore;
   beforeAll(async () => {
     proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
-    // Two attempts, as the functions' client makes (functions/dependencies.ts).
+    // Two attempts, as the functions' client makes (functions/wiring/parts.ts).
     store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, 2000);
   });
   afterAll(async () => {

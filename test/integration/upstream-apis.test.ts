@@ -4,17 +4,17 @@
  * API Gateway server and one recording upstream per API.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { staticClientSecret } from '../../functions/adapters/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb-store';
-import { parseKeyring } from '../../functions/adapters/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream-http';
-import { loadConfig, type Config } from '../../functions/config';
-import { hashToken } from '../../functions/core/secrets';
-import { tokenContext } from '../../functions/core/session-tokens';
-import { startDevProvider, type DevProvider } from '../../infra/local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../infra/local/server';
+import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { parseKeyring } from '../../functions/adapters/encryption/keyring';
+import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
+import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
+import { loadConfig, type Config } from '../../functions/settings/config';
+import { hashToken } from '../../functions/core/opaque-tokens';
+import { tokenContext } from '../../functions/core/sessions/session-tokens';
+import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';

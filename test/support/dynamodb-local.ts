@@ -9,7 +9,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { tableDefinition, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
+import { tableDefinition, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { freePort } from './free-port';
 import { localClientConfig, type LocalClientOptions } from './local-aws-client';
 

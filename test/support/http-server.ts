@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { closeServer, listenOnLoopback as listenOnPort, LOOPBACK_HOST, loopbackUrl } from '../../infra/local/server-lifecycle';
+import { closeServer, listenOnLoopback as listenOnPort, LOOPBACK_HOST, loopbackUrl } from '../../local/server-lifecycle';
 
 /** Shared plumbing of the local stand-in servers: loopback listening, body reading, prompt shutdown. */
 

@@ -5,7 +5,7 @@
  * values, logout ids and the client secret; and the session keyring from the environment. No
  * captured line may contain any of them.
  */
-import { logger } from '../../functions/adapters/logger';
+import { logger } from '../../functions/adapters/logs/logger';
 
 export type SecretKind =
   | 'code' | 'state' | 'nonce' | 'code_verifier' | 'access_token' | 'refresh_token' | 'id_token' | 'client_secret' | 'cookie' | 'sid'

@@ -1,14 +1,14 @@
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
-import type { ClientSecretSource } from '../../functions/adapters/client-secret';
-import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth-connection';
-import { OAuthSessionTokens } from '../../functions/adapters/oauth-session-tokens';
-import { OAuthSignIn } from '../../functions/adapters/oauth-sign-in';
-import { loadConfig } from '../../functions/config';
+import type { ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
+import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth/oauth-connection';
+import { OAuthSessionTokens } from '../../functions/adapters/oauth/oauth-session-tokens';
+import { OAuthSignIn } from '../../functions/adapters/oauth/oauth-sign-in';
+import { loadConfig } from '../../functions/settings/config';
 import { completeDevLogin } from './dev-idp-login';
 
 /**
  * The whole identity provider on one connection, for tests that drive both sign-in and tokens. The Lambda
- * functions take only the part they use (functions/dependencies.ts), which keeps the others out
+ * functions take only the part they use (functions/wiring/parts.ts), which keeps the others out
  * of their bundles.
  */
 export class OAuthIdentityProvider implements IdentityProvider {

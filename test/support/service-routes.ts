@@ -1,15 +1,15 @@
 /**
- * The five routes wired to real adapters the way functions/dependencies.ts wires them on Lambda,
+ * The five routes wired to real adapters the way functions/wiring/parts.ts wires them on Lambda,
  * with the parts a test must control (clock, keyring, store endpoint, timings) passed in.
  */
 import { apiRoute } from '../../functions/api';
 import { callbackRoute } from '../../functions/callback';
-import type { Config } from '../../functions/config';
+import type { Config } from '../../functions/settings/config';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault, Upstream } from '../../functions/core/ports';
 import { loginRoute } from '../../functions/login';
 import { logoutRoute } from '../../functions/logout';
 import { sessionRoute } from '../../functions/session';
-import type { RouteHandlers } from '../../infra/local/server';
+import type { RouteHandlers } from '../../local/server';
 
 export interface ServiceParts {
   readonly config: Config;

@@ -1,6 +1,6 @@
 import { GetItemCommand, DescribeTimeToLiveCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
+import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from './dynamodb-local';
 import { freePort } from './free-port';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream';

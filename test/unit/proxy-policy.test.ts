@@ -20,18 +20,20 @@ describe('upstreamUrl builds a URL below the base', () => {
     ['items/42', '', 'https://api.example.com/v1/items/42'],
     ['', '', 'https://api.example.com/v1/'],
     ['items/', '', 'https://api.example.com/v1/items/'],
-    ['a//b', '', 'https://api.example.com/v1/a//b'],
-    ['...', '', 'https://api.example.com/v1/...'],
+    ['a.b/.a/a..', '', 'https://api.example.com/v1/a.b/.a/a..'],
     // Each segment is decoded once and re-encoded: one layer of encoding survives, no more, no less.
     ['a%20b', '', 'https://api.example.com/v1/a%20b'],
     ['caf%C3%A9', '', 'https://api.example.com/v1/caf%C3%A9'],
     ['%E2%9C%93/%F0%9F%98%80', '', 'https://api.example.com/v1/%E2%9C%93/%F0%9F%98%80'],
     ['caf\u00e9', '', 'https://api.example.com/v1/caf%C3%A9'],
-    ['%252e%252e', '', 'https://api.example.com/v1/%252e%252e'],
+    // Full-width or compatibility characters that do not fold to `.`, `/`, `\`, `;` or `%` pass as sent.
+    ['%EF%BC%8Ea', '', 'https://api.example.com/v1/%EF%BC%8Ea'],
+    ['a%E2%80%A5b', '', 'https://api.example.com/v1/a%E2%80%A5b'],
     ['%3Fx', '', 'https://api.example.com/v1/%3Fx'],
     ['%23frag', '', 'https://api.example.com/v1/%23frag'],
-    // RFC 3986 pchar is forwarded as spelled: matrix parameters, `:verb` routes and `@` stay path text.
-    ['a;b=c', '', 'https://api.example.com/v1/a;b=c'],
+    // RFC 3986 pchar other than `;` is forwarded as spelled: `:verb` routes, `@` and `=` stay path text.
+    ['a=b', '', 'https://api.example.com/v1/a=b'],
+    ['%40', '', 'https://api.example.com/v1/%40'],
     ['@evil.example', '', 'https://api.example.com/v1/@evil.example'],
     [':8080', '', 'https://api.example.com/v1/:8080'],
     ['items:batchGet', '', 'https://api.example.com/v1/items:batchGet'],
@@ -101,6 +103,54 @@ describe('upstreamUrl refuses paths that could leave the base', () => {
     '%ED%A0%80',
   ])('%j with invalid_api_path', (path) => {
     expect(code(() => upstreamUrl(BASE, path, ''))).toBe('invalid_api_path');
+  });
+
+  // RFC 3986 3.3 path parameters: Tomcat, Jetty and Spring cut `;…` from a segment before they
+  // resolve dots, so `..;` is `..` to them. Any `;`, raw or encoded, is refused.
+  test.each(['..;', '..;/admin', '.;/admin', '%2e%2e;/admin', '..%3B/admin', '..%3b', 'a;jsessionid=x', 'a;b=c/d', ';', 'a/%3B'])(
+    'path parameter %j with invalid_api_path',
+    (path) => {
+      expect(code(() => upstreamUrl(BASE, path, ''))).toBe('invalid_api_path');
+    },
+  );
+
+  // Spellings a common back end resolves to `.`, `..` or a separator (see backend-path-models.ts).
+  test.each([
+    ['double encoding', '%252e%252e/admin'],
+    ['any literal % after one decoding', 'a%25b'],
+    ['double-encoded slash', 'a%252fb'],
+    ['overlong UTF-8 dot', '%c0%ae%c0%ae/admin'],
+    ['overlong UTF-8 slash', 'a%c0%afb'],
+    ['IIS %u escape', '%u002e%u002e/admin'],
+    ['full-width full stop, raw', '\uff0e\uff0e/admin'],
+    ['full-width full stop, encoded', '%EF%BC%8E%EF%BC%8E/admin'],
+    ['one dot leader', '%E2%80%A4%E2%80%A4'],
+    ['two dot leader', '%E2%80%A5'],
+    ['small full stop', '\ufe52'],
+    ['full-width solidus', 'a%EF%BC%8Fb'],
+    ['full-width reverse solidus', 'a\uff3cb'],
+    ['small reverse solidus', 'a\ufe68b'],
+    ['full-width semicolon', '..\uff1b'],
+    ['Greek question mark (NFKC ;)', '..\u037e'],
+    ['full-width percent', 'a\uff05b'],
+    ['trailing space', '..%20/admin'],
+    ['leading space', '%20../admin'],
+    ['no-break space', '..%C2%A0'],
+    ['zero-width space', '%E2%80%8B..'],
+    ['only spaces', 'a/%20/b'],
+    ['three dots', '.../admin'],
+    ['dots and spaces', '. .'],
+    ['C1 control', 'a%C2%85b'],
+    ['empty interior segment', 'a//b'],
+    ['leading empty segment', '/evil.example/x'],
+    ['two trailing slashes', 'a//'],
+  ])('%s (%j) with invalid_api_path', (_label, path) => {
+    expect(code(() => upstreamUrl(BASE, path, ''))).toBe('invalid_api_path');
+  });
+
+  test('a single trailing slash stays allowed', () => {
+    expect(upstreamUrl(BASE, 'items/', '').pathname).toBe('/v1/items/');
+    expect(upstreamUrl(BASE, '', '').pathname).toBe('/v1/');
   });
 
   test('a path longer than 4096 characters is refused; 4096 is fine', () => {

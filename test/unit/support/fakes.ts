@@ -18,9 +18,9 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '../../../functions/core/ports';
-import { parseKeyring } from '../../../functions/adapters/keyring';
-import { staticSecret } from '../../../functions/adapters/secrets-manager-secret';
-import { KeyringTokenVault } from '../../../functions/adapters/token-vault';
+import { parseKeyring } from '../../../functions/adapters/encryption/keyring';
+import { staticSecret } from '../../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { KeyringTokenVault } from '../../../functions/adapters/encryption/token-vault';
 
 /** Both stores in memory, counting every call so tests can assert that a check happened before any I/O. */
 export class InMemoryStore implements LoginTransactionStore, SessionStore {
@@ -203,8 +203,8 @@ export function testVault(keys: Record<string, string> = { k1: 'k1-material-that
 }
 
 import type { SessionTokens, TokenVault } from '../../../functions/core/ports';
-import { hashToken, randomToken } from '../../../functions/core/secrets';
-import { tokenContext } from '../../../functions/core/session-tokens';
+import { hashToken, randomToken } from '../../../functions/core/opaque-tokens';
+import { tokenContext } from '../../../functions/core/sessions/session-tokens';
 
 /**
  * A session put straight into the store, as a sign-in would leave it: its tokens sealed for its

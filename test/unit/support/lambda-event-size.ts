@@ -3,7 +3,7 @@
  * invocation payload limit to the byte. A planned request lists its header lines exactly as the test
  * will send them; the event is built by the same code the local server uses.
  */
-import { lambdaPayloadBytes, matchRoute, toApiGatewayEvent, type RequestLike } from '../../../infra/local/api-gateway-event';
+import { lambdaPayloadBytes, matchRoute, toApiGatewayEvent, type RequestLike } from '../../../local/api-gateway-event';
 
 export interface PlannedRequest {
   readonly method: string;

@@ -1,5 +1,5 @@
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { END_REASON, ENDED_AT, END_MARK, sessionAttributes, SESSION_PREFIX, type Item } from '../../../functions/adapters/session-item';
+import { END_REASON, ENDED_AT, END_MARK, sessionAttributes, SESSION_PREFIX, type Item } from '../../../functions/adapters/dynamodb/session-item';
 import type { Session, SessionEndReason } from '../../../functions/core/ports';
 
 /**

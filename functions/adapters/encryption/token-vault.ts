@@ -1,0 +1,54 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ServiceError } from '../../core/errors';
+import type { SessionTokens, TokenVault } from '../../core/ports';
+import type { Keyring } from './keyring';
+import type { SecretSource } from '../secrets-manager/secrets-manager-secret';
+
+const FORMAT = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * Session tokens sealed with AES-256-GCM: `v1.<key id>.<iv>.<ciphertext and tag>`, base64url. The
+ * session's store key is the associated data, so sealed tokens copied onto another session (or
+ * read from a leaked table without the keyring) open nowhere. New data uses the keyring's current
+ * key; data sealed with an older key opens as long as that key stays in the keyring.
+ */
+export class KeyringTokenVault implements TokenVault {
+  constructor(private readonly keyring: SecretSource<Keyring>) {}
+
+  async seal(tokens: SessionTokens, context: string): Promise<string> {
+    const { currentId, keys } = await this.keyring.get();
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', keys.get(currentId)!, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(context));
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return [FORMAT, currentId, iv.toString('base64url'), sealed.toString('base64url')].join('.');
+  }
+
+  async open(sealed: string, context: string): Promise<SessionTokens> {
+    const [format, keyId, iv, data, ...rest] = sealed.split('.');
+    if (format !== FORMAT || !keyId || !iv || !data || rest.length > 0) throw unreadable('unknown format');
+    // A key id this instance does not know may have been added by a rotation since it read the keyring.
+    const key = (await this.keyring.get()).keys.get(keyId) ?? (await this.keyring.refresh()).keys.get(keyId);
+    if (!key) throw unreadable('its key is no longer in the keyring');
+    const nonce = Buffer.from(iv, 'base64url');
+    if (nonce.length !== IV_BYTES) throw unreadable('unknown format');
+    try {
+      const bytes = Buffer.from(data, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      const tokens = JSON.parse(plain) as SessionTokens;
+      if (typeof tokens.accessToken !== 'string') throw new Error('no access token');
+      return tokens;
+    } catch (error) {
+      throw unreadable('authentication failed', error);
+    }
+  }
+}
+
+function unreadable(why: string, cause?: unknown): ServiceError {
+  return new ServiceError('session_ended', { detail: `session tokens cannot be opened: ${why}`, cause });
+}

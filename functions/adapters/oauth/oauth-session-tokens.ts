@@ -1,0 +1,92 @@
+import * as oauth from 'oauth4webapi';
+import { ServiceError } from '../../core/errors';
+import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../../core/ports';
+import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
+import { recordRefresh } from '../metrics/request-measurements';
+import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
+
+/** A session's tokens at the provider: refresh and revocation (RFC 7009), all that /api needs. */
+export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 'revoke'> {
+  constructor(protected readonly connection: OAuthConnection) {}
+
+  /** One refresh grant, its outcome counted for the request's metrics: refused (the session is over) or failed (an outage, a bad answer). */
+  async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
+    try {
+      const refreshed = await this.refreshGrant(refreshToken, target);
+      recordRefresh('refreshed');
+      return refreshed;
+    } catch (error) {
+      recordRefresh(error instanceof ServiceError && error.status < 500 ? 'refused' : 'failed');
+      throw error;
+    }
+  }
+
+  /** With a target, RFC 8707 §2.2: the access token is for that resource (and those scopes) only. */
+  private async refreshGrant(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {
+    const as = await this.connection.metadata();
+    const additionalParameters: Record<string, string> = {};
+    if (target) additionalParameters.resource = target.resource;
+    if (target?.scopes.length) additionalParameters.scope = target.scopes.join(' ');
+    const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
+      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
+        ...this.connection.httpOptions('token', fetchWithErrorStatus),
+        additionalParameters,
+      });
+      refuseServerError(response);
+      // Checks a returned ID token's issuer, audience, authorized party and times, like at login.
+      return { tokens: await oauth.processRefreshTokenResponse(as, this.connection.client, response), response };
+    });
+    const idToken = tokens.id_token && (await this.verifiedIdToken(as, response, tokens));
+    return {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: idToken || undefined,
+      idTokenSubject: idToken ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
+      expiresIn: tokens.expires_in,
+    };
+  }
+
+  /**
+   * A refreshed ID token, once its signature and claims are checked. When the provider's keys
+   * cannot be fetched right now, or name a key id this instance may not re-fetch yet (a key
+   * rotation within the library's one-minute limit), the new tokens are kept without it and the
+   * session keeps its earlier ID token: the grant has already rotated the refresh token, and
+   * dropping that would end the session for an outage. A token that breaks a rule ends the session.
+   */
+  private async verifiedIdToken(as: oauth.AuthorizationServer, response: Response, tokens: oauth.TokenEndpointResponse): Promise<string | undefined> {
+    try {
+      await this.connection.checkSignature(as, response, 'refresh');
+    } catch (error) {
+      const { code, cause } = error as ServiceError;
+      if (code === 'provider_unavailable' || code === 'provider_timeout') return undefined;
+      if ((cause as { code?: unknown } | undefined)?.code === oauth.KEY_SELECTION) return undefined;
+      throw error;
+    }
+    checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000), 'session_ended');
+    return tokens.id_token;
+  }
+
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const as = await this.connection.metadata();
+    if (!as.revocation_endpoint) return false;
+    const response = await oauth.revocationRequest(as, this.connection.client, this.connection.clientAuth(await this.connection.secret.get()), token, {
+      ...this.connection.httpOptions('revocation'),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+    return true;
+  }
+}
+
+/** The tokens plus RP-initiated logout (/logout); a separate class keeps it out of /api's bundle. */
+export class OAuthSessionTokens extends OAuthTokenRefresh implements Pick<IdentityProvider, 'endSessionUrl'> {
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+    const as = await this.connection.metadata();
+    if (!as.end_session_endpoint) return undefined;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.connection.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
+    return url;
+  }
+}

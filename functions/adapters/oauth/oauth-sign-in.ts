@@ -1,0 +1,132 @@
+import * as oauth from 'oauth4webapi';
+import { ServiceError } from '../../core/errors';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../../core/ports';
+import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
+import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
+import { providerFailure } from './provider-errors';
+import { timedFetch } from '../metrics/request-measurements';
+import { callSignal } from '../request-deadline';
+
+/** Signing in: the authorization request (PKCE, state, nonce) and the callback (code, ID token, claims). */
+export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> {
+  constructor(private readonly connection: OAuthConnection) {}
+
+  async createAuthorizationRequest(options: { reauthenticate?: boolean } = {}): Promise<AuthorizationRequest> {
+    const as = await this.connection.metadata();
+    const { settings } = this.connection;
+    const state = oauth.generateRandomState();
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const nonce = this.connection.settings.openid ? oauth.generateRandomNonce() : undefined;
+    const url = new URL(as.authorization_endpoint!);
+    const parameters: Record<string, string | undefined> = {
+      response_type: 'code',
+      client_id: this.connection.settings.clientId,
+      redirect_uri: this.connection.settings.redirectUri,
+      // The named APIs' extra scopes are asked for too, once each.
+      scope: [...new Set([...settings.scopes, ...settings.upstreamApis.flatMap((api) => api.scopes)])].join(' ') || undefined,
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      // OpenID Connect Core 3.1.2.1: authenticate again even if the provider's own session is live.
+      // An OpenID parameter: plain OAuth 2.0 providers are not sent what they may refuse.
+      prompt: options.reauthenticate && settings.openid ? 'login' : undefined,
+    };
+    for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
+    // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.
+    for (const resource of new Set(settings.upstreamApis.flatMap((api) => api.audience ?? []))) url.searchParams.append('resource', resource);
+    return { url, state, codeVerifier, nonce };
+  }
+
+  async completeLogin(check: CallbackCheck): Promise<CompletedLogin> {
+    const as = await this.connection.metadata();
+    // RFC 9207: compared here, before the library, so a mix-up attempt gets its own error code.
+    const iss = check.parameters.get('iss');
+    if (iss === null ? as.authorization_response_iss_parameter_supported : iss !== as.issuer) throw new ServiceError('issuer_mismatch');
+    let callbackParameters: URLSearchParams;
+    try {
+      callbackParameters = oauth.validateAuthResponse(as, this.connection.client, check.parameters, check.expectedState);
+    } catch (error) {
+      throw providerFailure(error, 'authorization-response');
+    }
+    if (!callbackParameters.get('code')) throw new ServiceError('invalid_authorization_response', { detail: 'no code' });
+
+    const { tokens, response } = await this.connection.withClientSecret('token', async (secret) => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        as, this.connection.client, this.connection.clientAuth(secret), callbackParameters, this.connection.settings.redirectUri, check.codeVerifier,
+        this.connection.httpOptions('token', fetchWithErrorStatus),
+      );
+      refuseServerError(response);
+      const tokens = await oauth.processAuthorizationCodeResponse(as, this.connection.client, response, {
+        expectedNonce: check.nonce ?? oauth.expectNoNonce,
+        requireIdToken: this.connection.settings.openid,
+      });
+      return { tokens, response };
+    });
+    if (tokens.id_token) {
+      await this.connection.checkSignature(as, response, 'code');
+      checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000));
+    }
+    const claims = tokens.id_token
+      ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
+      : await this.userinfoClaims(tokens.access_token);
+    return {
+      claims,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      idToken: tokens.id_token,
+      expiresIn: tokens.expires_in,
+    };
+  }
+
+  /**
+   * Providers that follow OpenID Connect strictly leave name and email out of the ID token when
+   * they issue an access token; then they come from the userinfo endpoint, checked to be about the
+   * same subject. Best effort: without them the login still succeeds with what the ID token says.
+   */
+  private async withProfileClaims(as: oauth.AuthorizationServer, accessToken: string, claims: UserClaims): Promise<UserClaims> {
+    const wanted = this.connection.settings.scopes.includes('profile') || this.connection.settings.scopes.includes('email');
+    if (!wanted || !as.userinfo_endpoint || (claims.name !== undefined && claims.email !== undefined)) return claims;
+    try {
+      const response = await oauth.userInfoRequest(as, this.connection.client, accessToken, this.connection.httpOptions('userinfo'));
+      const info = await oauth.processUserInfoResponse(as, this.connection.client, claims.sub, response);
+      return compactClaims({ sub: claims.sub, name: claims.name ?? info.name, email: claims.email ?? info.email });
+    } catch {
+      return claims;
+    }
+  }
+
+  /** Plain OAuth 2.0 providers have no ID token: the identity comes from their user endpoint. */
+  private async userinfoClaims(accessToken: string): Promise<UserClaims> {
+    const endpoint = (await this.connection.metadata()).userinfo_endpoint;
+    // Without an ID token or a user endpoint there is no way to tell users apart: refuse, never guess.
+    if (!endpoint) throw new ServiceError('client_misconfigured', { detail: 'no ID token and no userinfo endpoint' });
+    let body: Record<string, unknown>;
+    try {
+      const response = await timedFetch('userinfo')(endpoint, {
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        signal: callSignal(this.connection.settings.providerTimeoutMs),
+      });
+      if (!response.ok) throw new ServiceError(response.status >= 500 ? 'provider_unavailable' : 'provider_bad_response');
+      body = (await response.json()) as Record<string, unknown>;
+    } catch (error) {
+      throw providerFailure(error, 'userinfo');
+    }
+    const sub = body.sub ?? body.id;
+    if ((typeof sub !== 'string' && typeof sub !== 'number') || sub === '') throw new ServiceError('provider_bad_response', { detail: 'userinfo has no subject' });
+    return compactClaims({ sub: String(sub), name: body.name ?? body.login, email: body.email });
+  }
+}
+
+function idTokenClaims(tokens: oauth.TokenEndpointResponse): UserClaims {
+  const claims = oauth.getValidatedIdTokenClaims(tokens)!;
+  return compactClaims({ sub: claims.sub, name: claims.name, email: claims.email });
+}
+
+function compactClaims(raw: { sub: string; name?: unknown; email?: unknown }): UserClaims {
+  return {
+    sub: raw.sub,
+    ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
+    ...(typeof raw.email === 'string' ? { email: raw.email } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+import { keepAlive, lookupSession, type SessionDependencies } from './current-session';
+import type { ErrorCode } from '../errors';
+import type { UserClaims } from '../ports';
+
+/** The claims a session stores that the authorizer may hand to the APIs it protects. */
+export const CONTEXT_CLAIMS = ['sub', 'name', 'email'] as const satisfies readonly (keyof UserClaims)[];
+
+export type ContextClaim = (typeof CONTEXT_CLAIMS)[number];
+
+export interface AuthorizeRequest {
+  /** The value of the session cookie, if the request carried exactly one. */
+  readonly sessionToken?: string;
+  /** The value of the `X-CSRF` header. */
+  readonly csrfHeader?: string;
+}
+
+export interface AuthorizeDependencies extends SessionDependencies {
+  readonly idleTimeoutSeconds: number;
+  /** Claims passed on besides `sub`, which always is. */
+  readonly claims: readonly ContextClaim[];
+}
+
+/** What the protected API learns about the user: the chosen claims, nothing that grants access elsewhere. */
+export type AuthorizerContext = Readonly<Partial<Record<ContextClaim, string>>> & { readonly sub: string };
+
+export type Authorization =
+  | { readonly allowed: true; readonly context: AuthorizerContext }
+  | { readonly allowed: false; readonly reason: Extract<ErrorCode, 'csrf_header_missing' | 'not_signed_in' | 'session_expired' | 'token_expired'> };
+
+/**
+ * Whether a request to another API belongs to an active session, under the same rules as `/api`:
+ * the CSRF header first (a cross-site request costs no store read), then the session with its
+ * idle and absolute expiry and its access token's (when there is no refresh token to renew it),
+ * whose idle expiry this use moves like any other request. The sealed tokens are not opened: the
+ * authorizer holds no key (the README says which check it skips, and why that is safe). A store that
+ * cannot answer is not a refusal: its error propagates, so the caller can fail the request rather
+ * than turn an outage into "not signed in".
+ */
+export async function authorizeSession(request: AuthorizeRequest, deps: AuthorizeDependencies): Promise<Authorization> {
+  // A cross-site form or image cannot set a custom header; a cross-site fetch with one needs CORS approval.
+  if (request.csrfHeader !== '1') return { allowed: false, reason: 'csrf_header_missing' };
+  const found = await lookupSession(request.sessionToken, deps);
+  if (found.state === 'none') return { allowed: false, reason: 'not_signed_in' };
+  if (found.state === 'expired') return { allowed: false, reason: found.code };
+  await keepAlive(found, deps);
+  const { claims } = found.session;
+  const context: Partial<Record<ContextClaim, string>> = { sub: claims.sub };
+  for (const name of deps.claims) {
+    const value = claims[name];
+    if (typeof value === 'string') context[name] = value;
+  }
+  return { allowed: true, context: context as AuthorizerContext };
+}

@@ -1,0 +1,31 @@
+import { keepAlive, requireSession, type SessionDependencies } from './current-session';
+import type { UserClaims } from '../ports';
+
+export interface SessionDescription extends UserClaims {
+  /** ISO 8601: the absolute end of the session. */
+  readonly expiresAt: string;
+  /** ISO 8601: the end if no request comes before (each request moves it). */
+  readonly idleExpiresAt: string;
+  readonly sid: string;
+  readonly logoutUrl: string;
+}
+
+/** What the user's own pages may know about the session: claims, expiry and how to log out. No tokens. */
+export async function describeSession(
+  sessionToken: string | undefined,
+  deps: SessionDependencies & { idleTimeoutSeconds: number },
+): Promise<SessionDescription> {
+  const found = await requireSession(sessionToken, deps);
+  const idleExpiresAt = await keepAlive(found, deps);
+  const { session } = found;
+  const { sub, name, email } = session.claims;
+  return {
+    sub,
+    ...(name === undefined ? {} : { name }),
+    ...(email === undefined ? {} : { email }),
+    expiresAt: new Date(session.expiresAt * 1000).toISOString(),
+    idleExpiresAt: new Date(Math.min(session.expiresAt, idleExpiresAt) * 1000).toISOString(),
+    sid: session.sid,
+    logoutUrl: `/logout?sid=${encodeURIComponent(session.sid)}`,
+  };
+}

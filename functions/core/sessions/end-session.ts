@@ -1,0 +1,64 @@
+import { lookupSession, type SessionDependencies } from './current-session';
+import { ServiceError } from '../errors';
+import type { IdentityProvider, SessionTokens, TokenVault } from '../ports';
+import { checkReturnTo } from '../sign-in/return-to';
+import { constantTimeEqual } from '../opaque-tokens';
+import { tokenContext } from './session-tokens';
+
+export interface EndSessionDependencies extends SessionDependencies {
+  readonly provider: Pick<IdentityProvider, 'endSessionUrl' | 'revoke'>;
+  readonly vault: TokenVault;
+  readonly ownOrigin: string;
+  readonly returnToAllowedOrigins: readonly string[];
+  /** Registered at the provider as post_logout_redirect_uri. */
+  readonly postLogoutRedirectUri: string;
+}
+
+/** What became of the tokens at the provider: logout goes on whatever the answer. */
+export type Revocation = 'revoked' | 'unsupported' | 'failed' | 'none';
+
+/**
+ * Logs out. The caller must present the session's own `sid`, which only the user's pages can read
+ * from /session, so a cross-site link cannot end anyone's session. Logging out without a session
+ * (twice, or after expiry) is harmless and just sends the browser on.
+ */
+export async function endSession(
+  input: { sessionToken?: string; sid?: string; returnTo?: string },
+  deps: EndSessionDependencies,
+): Promise<{ redirectTo: string; revocation: Revocation }> {
+  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
+  const found = await lookupSession(input.sessionToken, deps);
+  if (found.state !== 'active') return { redirectTo: returnTo, revocation: 'none' };
+  if (!input.sid || !constantTimeEqual(input.sid, found.session.sid)) throw new ServiceError('logout_sid_mismatch');
+  // Tokens that cannot be opened any more cannot be revoked, but the local logout still happens.
+  const tokens = await deps.vault.open(found.session.sealedTokens, tokenContext(found.key)).catch(() => undefined);
+  // Worked out first: if the provider cannot be reached, the local logout still happens and the
+  // browser goes to returnTo instead of an error page.
+  const endSessionUrl = await deps.provider
+    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
+    .catch(() => undefined);
+  // The tokens to revoke are those of the item as it was ended: a refresh that landed since the
+  // read above has rotated them.
+  const ended = await deps.sessions.end(found.key, 'logout', Math.floor(deps.clock.now() / 1000));
+  const rotated = ended?.sealedTokens !== undefined && ended.sealedTokens !== found.session.sealedTokens ? ended.sealedTokens : undefined;
+  const latest = rotated ? await deps.vault.open(rotated, tokenContext(found.key)).catch(() => tokens) : tokens;
+  const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
+  return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
+}
+
+/**
+ * RFC 7009: the refresh token, so the grant cannot be used again, and the access tokens, for the
+ * providers that do not revoke a grant's access tokens along with its refresh token.
+ */
+async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>): Promise<Revocation> {
+  // The named APIs' audience tokens too: they live as long as any other access token.
+  const accessTokens = [tokens.accessToken, ...Object.values(tokens.apiTokens ?? {}).map((api) => api.accessToken)];
+  const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
+  if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
+  try {
+    const results = await Promise.all(calls);
+    return results.every(Boolean) ? 'revoked' : 'unsupported';
+  } catch {
+    return 'failed';
+  }
+}

@@ -1,0 +1,83 @@
+import { ServiceError } from '../errors';
+import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from '../ports';
+import { hashToken, isRandomToken, randomToken } from '../opaque-tokens';
+import { tokenContext, tokenTimes } from '../sessions/session-tokens';
+
+export interface CompleteLoginDependencies {
+  readonly provider: Pick<IdentityProvider, 'completeLogin'>;
+  readonly transactions: LoginTransactionStore;
+  readonly sessions: SessionStore;
+  readonly clock: Clock;
+  readonly vault: TokenVault;
+  readonly sessionLifetimeSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  readonly refreshSkewSeconds: number;
+}
+
+export interface CompletedSignIn {
+  /** Value of the new session cookie; only its hash is stored. */
+  readonly sessionToken: string;
+  readonly returnTo: string;
+}
+
+/** Parameters of the authorization response that must appear at most once (duplicates are an attack). */
+const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
+
+/**
+ * Finishes the authorization code flow. The login transaction is consumed (deleted) before the
+ * code is redeemed, so a state can be used once only, even by two concurrent requests; and only
+ * by the browser it is bound to, in the same conditional write, so a stranger holding a leaked
+ * callback URL neither signs in with it nor uses it up before its owner. Only then does the
+ * provider see the code.
+ */
+export async function completeLogin(
+  input: {
+    parameters: URLSearchParams;
+    binding?: string;
+    previousSessionToken?: string;
+    /** Called once the binding can serve no further callback (its transaction used up, gone, or another's). */
+    onBindingSpent?: () => void;
+  },
+  deps: CompleteLoginDependencies,
+): Promise<CompletedSignIn> {
+  const { parameters } = input;
+  if (SINGLE_VALUED.some((name) => parameters.getAll(name).length > 1)) throw new ServiceError('invalid_authorization_response');
+  const state = parameters.get('state');
+  if (!state) throw new ServiceError('login_state_missing');
+  // Without this attempt's binding cookie the callback cannot be this browser's: no store call.
+  if (!isRandomToken(input.binding)) throw new ServiceError('login_state_mismatch');
+
+  const consumed = await deps.transactions.consume(hashToken(state), hashToken(input.binding));
+  input.onBindingSpent?.();
+  if (consumed.outcome === 'mismatch') throw new ServiceError('login_state_mismatch');
+  const nowSeconds = Math.floor(deps.clock.now() / 1000);
+  // The store deletes expired items lazily, so expiry is checked here, not left to TTL.
+  if (consumed.outcome === 'absent' || consumed.transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
+  const { transaction } = consumed;
+
+  const login = await deps.provider.completeLogin({
+    parameters,
+    expectedState: state,
+    codeVerifier: transaction.codeVerifier,
+    nonce: transaction.nonce,
+  });
+
+  const sessionToken = randomToken();
+  const key = hashToken(sessionToken);
+  const { accessToken, refreshToken, idToken } = login;
+  await deps.sessions.create(key, {
+    sid: randomToken(16),
+    claims: login.claims,
+    sealedTokens: await deps.vault.seal({ accessToken, refreshToken, idToken }, tokenContext(key)),
+    ...tokenTimes(nowSeconds, login.expiresIn, deps.refreshSkewSeconds),
+    refreshable: refreshToken !== undefined,
+    createdAt: nowSeconds,
+    expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
+    idleExpiresAt: nowSeconds + Math.min(deps.idleTimeoutSeconds, deps.sessionLifetimeSeconds),
+    version: 1,
+  });
+  // Signing in again replaces the browser's session: the old one must not stay usable for whoever
+  // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.
+  if (isRandomToken(input.previousSessionToken)) await deps.sessions.end(hashToken(input.previousSessionToken), 'replaced', nowSeconds).catch(() => undefined);
+  return { sessionToken, returnTo: transaction.returnTo };
+}

@@ -1,0 +1,44 @@
+import type { Clock, IdentityProvider, LoginTransactionStore } from '../ports';
+import { checkReturnTo } from './return-to';
+import { hashToken, randomToken } from '../opaque-tokens';
+
+export interface StartLoginDependencies {
+  readonly provider: Pick<IdentityProvider, 'createAuthorizationRequest'>;
+  readonly transactions: LoginTransactionStore;
+  readonly clock: Clock;
+  readonly ownOrigin: string;
+  readonly returnToAllowedOrigins: readonly string[];
+  readonly loginTimeoutSeconds: number;
+}
+
+export interface StartedLogin {
+  readonly redirectTo: URL;
+  /** The state of this attempt: its binding cookie is named after it. */
+  readonly state: string;
+  /** Value of this attempt's browser-binding cookie: fresh for every attempt, never taken from the request. */
+  readonly binding: string;
+}
+
+/**
+ * Begins the authorization code flow: fresh state, nonce and PKCE verifier, kept server-side
+ * under the hash of the state and tied to this browser through a binding minted here. A binding
+ * is never adopted from the request: a value someone else planted, or merely knows, would let
+ * them finish this browser's sign-in. After a logout the provider is asked to authenticate the
+ * user again (`reauthenticate`), so its own session cannot sign them back in silently.
+ */
+export async function startLogin(
+  input: { returnTo?: string; reauthenticate?: boolean },
+  deps: StartLoginDependencies,
+): Promise<StartedLogin> {
+  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
+  const binding = randomToken();
+  const request = await deps.provider.createAuthorizationRequest({ reauthenticate: input.reauthenticate === true });
+  await deps.transactions.save(hashToken(request.state), {
+    bindingHash: hashToken(binding),
+    codeVerifier: request.codeVerifier,
+    nonce: request.nonce,
+    returnTo,
+    expiresAt: Math.floor(deps.clock.now() / 1000) + deps.loginTimeoutSeconds,
+  });
+  return { redirectTo: request.url, state: request.state, binding };
+}

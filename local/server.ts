@@ -1,0 +1,204 @@
+/**
+ * The local HTTP server: API Gateway's part when running on a laptop or in tests. It routes the same
+ * five routes as the HTTP API to the same Lambda handlers, translating requests into payload 2.0 events
+ * and results back into responses.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  HEADERS_TOO_LARGE_MESSAGE,
+  LAMBDA_MAX_REQUEST_PAYLOAD_BYTES,
+  LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES,
+  lambdaPayloadBytes,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_LINE_AND_HEADERS_BYTES,
+  matchRoute,
+  newRequestId,
+  requestLineAndHeadersBytes,
+  splitRequestTarget,
+  toApiGatewayEvent,
+  writeApiGatewayResult,
+  type RouteName,
+} from './api-gateway-event';
+import { DEMO_PAGE_HEADERS, DEMO_PAGE_HTML } from './demo-page';
+import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
+
+/**
+ * Node's own header limit (16 KiB by default) would answer 431 before API Gateway's 10,240-byte check
+ * could; raised so that check decides. Beyond this bound Node still answers 431 and closes.
+ */
+export const NODE_MAX_HEADER_BYTES = 64 * 1024;
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
+export type HandlerLoader = () => Promise<LambdaHandler>;
+export type RouteHandlers = Readonly<Record<RouteName, HandlerLoader>>;
+
+/**
+ * The real handlers, imported on first use: they read `process.env` when loaded and first invoked,
+ * so the caller can finish setting the environment after the server is listening.
+ */
+export const functionHandlers: RouteHandlers = {
+  login: async () => (await import('../functions/login')).handler,
+  callback: async () => (await import('../functions/callback')).handler,
+  api: async () => (await import('../functions/api')).handler,
+  session: async () => (await import('../functions/session')).handler,
+  logout: async () => (await import('../functions/logout')).handler,
+};
+
+export interface LocalServerOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** A loopback address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Default: the handlers in functions/. */
+  readonly handlers?: RouteHandlers;
+  /** Serve the demo page at `/`. */
+  readonly demoPage: boolean;
+  /** One line per request (method, path without query, status, duration); default silent. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const handlers = options.handlers ?? functionHandlers;
+  const loaded = new Map<RouteName, Promise<LambdaHandler>>();
+  const load = (name: RouteName): Promise<LambdaHandler> => {
+    let handler = loaded.get(name);
+    if (!handler) {
+      handler = handlers[name]();
+      loaded.set(name, handler);
+    }
+    return handler;
+  };
+
+  const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (req, res) => {
+    const started = Date.now();
+    res.on('finish', () => {
+      const { rawPath } = splitRequestTarget(req.url ?? '/');
+      options.log?.(`${req.method} ${rawPath} ${res.statusCode} ${Date.now() - started}ms`);
+    });
+    handle(req, res, options.demoPage, load).catch((error: unknown) => {
+      // Only reached when the response itself failed (e.g. an invalid header from a handler).
+      reportFailure('response', error);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Nothing the handler had set so far (cookies included) goes out with the error.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      sendJson(res, 500, { error: 'internal_error' });
+    });
+  });
+  // Node would silently drop header lines past 2,000, hiding them from the size check; the byte bound above caps them.
+  server.maxHeadersCount = 0;
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+
+  const host = options.host ?? LOOPBACK_HOST;
+  const port = await listenOnLoopback(server, options.port, host);
+  return { url: loopbackUrl(host, port), port, close: () => closeServer(server) };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  demoPage: boolean,
+  load: (name: RouteName) => Promise<LambdaHandler>,
+): Promise<void> {
+  if (requestLineAndHeadersBytes(req) > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
+    // API Gateway refuses at the front door, whatever the route; the body is never read.
+    req.resume();
+    res.setHeader('connection', 'close');
+    res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end(HEADERS_TOO_LARGE_MESSAGE);
+    return;
+  }
+  const method = req.method ?? 'GET';
+  const { rawPath } = splitRequestTarget(req.url ?? '/');
+  if (demoPage && method === 'GET' && rawPath === '/') {
+    req.resume();
+    res.writeHead(200, DEMO_PAGE_HEADERS).end(DEMO_PAGE_HTML);
+    return;
+  }
+  const route = matchRoute(method, rawPath);
+  if (!route) {
+    req.resume();
+    sendJson(res, 404, { message: 'Not Found' });
+    return;
+  }
+  const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+  if (!body) {
+    // Closing the connection stops a client that is still uploading, as API Gateway does.
+    res.setHeader('connection', 'close');
+    sendJson(res, 413, { message: 'Request Entity Too Large' });
+    return;
+  }
+  const requestId = newRequestId();
+  res.setHeader('apigw-requestid', requestId);
+  const event = toApiGatewayEvent(req, body, { route, requestId });
+  if (lambdaPayloadBytes(event) > LAMBDA_MAX_REQUEST_PAYLOAD_BYTES) {
+    // Lambda refuses the invocation (RequestEntityTooLargeException, 413), so the handler never runs.
+    sendJson(res, 413, { message: 'Request Entity Too Large' });
+    return;
+  }
+  let result: APIGatewayProxyResultV2<object>;
+  try {
+    const handler = await load(route.name);
+    result = await handler(event);
+  } catch (error) {
+    // As on AWS, a failed invocation tells the caller nothing about the cause.
+    reportFailure(route.name, error);
+    sendJson(res, 500, { error: 'internal_error' });
+    return;
+  }
+  if (lambdaPayloadBytes(result) > LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES) {
+    // Lambda cannot deliver the result, and the HTTP API answers its generic integration failure.
+    reportFailure(route.name, new Error('result over Lambda\'s response payload limit'));
+    sendJson(res, 500, { message: 'Internal Server Error' });
+    return;
+  }
+  writeApiGatewayResult(res, result);
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: object): void {
+  res.writeHead(statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Names the failure on the server console without a stack, which could carry request data. */
+function reportFailure(where: string, error: unknown): void {
+  const summary = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error value thrown';
+  console.error(`local server: ${where} handler failed: ${summary}`);
+}
+
+/** Reads a request body, refusing more than `limit` bytes (resolves `undefined` then). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}

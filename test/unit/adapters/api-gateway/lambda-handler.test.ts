@@ -1,0 +1,246 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { clearCookie, loginBindingCookie, SESSION_COOKIE } from '../../../../functions/adapters/api-gateway/cookies';
+import { lambdaHandler, type RouteFormat } from '../../../../functions/adapters/api-gateway/lambda-handler';
+import { json, redirect } from '../../../../functions/adapters/api-gateway/response';
+import { logger } from '../../../../functions/adapters/logs/logger';
+import { apiRoute } from '../../../../functions/api';
+import { callbackRoute } from '../../../../functions/callback';
+import { ServiceError, type ErrorCode } from '../../../../functions/core/errors';
+import { loginRoute } from '../../../../functions/login';
+import { sessionRoute } from '../../../../functions/session';
+import { apiGatewayEvent } from '../../support/api-gateway-event';
+import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock, testVault } from '../../support/fakes';
+
+type LogCall = { level: 'info' | 'warn' | 'error'; args: unknown[] };
+let logs: LogCall[];
+
+beforeEach(() => {
+  logs = [];
+  for (const level of ['info', 'warn', 'error'] as const) {
+    jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
+      logs.push({ level, args });
+    });
+  }
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+function failingWith(error: unknown, format: RouteFormat) {
+  return lambdaHandler('test', format, async () => {
+    throw error;
+  });
+}
+
+const event = apiGatewayEvent({ rawPath: '/session' });
+
+describe('lambdaHandler turns a ServiceError into HTTP', () => {
+  test.each<[ErrorCode, number]>([
+    ['invalid_return_to', 400],
+    ['login_state_invalid', 400],
+    ['csrf_header_missing', 401],
+    ['id_token_invalid', 502],
+    ['store_unavailable', 503],
+    ['upstream_timeout', 504],
+  ])('%s as JSON with status %d', async (code, status) => {
+    const error = new ServiceError(code, { detail: 'internal detail 1234' });
+    const response = await failingWith(error, 'json')(event);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers?.['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers?.['cache-control']).toBe('no-store');
+    expect(JSON.parse(response.body!)).toEqual({ error: code, message: error.safeMessage });
+    expect(response.body).not.toContain('internal detail');
+  });
+
+  test('as an HTML page with the catalogue text, a strict CSP and no caching', async () => {
+    const response = await failingWith(new ServiceError('login_state_mismatch'), 'html')(event);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers?.['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers?.['cache-control']).toBe('no-store');
+    expect(response.body).toContain('This sign-in attempt was not started in this browser');
+    expect(response.body).toContain('login_state_mismatch');
+  });
+
+  test('an unknown Error becomes 500 internal_error without its message or stack', async () => {
+    const error = new Error('connect ECONNREFUSED token=eyJhbGciOi secret-value');
+    for (const format of ['json', 'html'] as const) {
+      const response = await failingWith(error, format)(event);
+      expect(response.statusCode).toBe(500);
+      expect(response.headers?.['cache-control']).toBe('no-store');
+      expect(response.body).not.toContain('ECONNREFUSED');
+      expect(response.body).not.toContain('secret-value');
+      expect(response.body).not.toContain('lambda-handler.test');
+      expect(response.body).not.toMatch(/\n\s+at /);
+      if (format === 'json') expect(JSON.parse(response.body!)).toEqual({ error: 'internal_error', message: 'Something went wrong.' });
+    }
+  });
+
+  test('a thrown non-Error value is an internal error too', async () => {
+    const response = await failingWith('raw string with secret', 'json')(event);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret');
+  });
+
+  test('a malformed event does not reject the invocation', async () => {
+    const broken = { ...event, requestContext: undefined } as unknown as APIGatewayProxyEventV2;
+    const response = await lambdaHandler('test', 'json', async () => json(200, {}))(broken);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body!).error).toBe('internal_error');
+  });
+
+  test.each<[ErrorCode, boolean]>([
+    ['not_signed_in', true],
+    ['token_expired', true],
+    ['csrf_header_missing', false],
+    ['invalid_request', false],
+    ['store_unavailable', false],
+  ])('%s clears the session cookie the request carried: %s', async (code, clears) => {
+    const response = await failingWith(new ServiceError(code), 'json')({ ...event, cookies: [`${SESSION_COOKIE}=x`] });
+    expect(response.cookies ?? []).toEqual(clears ? [clearCookie(SESSION_COOKIE)] : []);
+  });
+
+  test('RFC 6265bis §5.7: a session cookie the request did not carry is never cleared (that could only hit a cookie we cannot see)', async () => {
+    for (const cookies of [undefined, ['other=1'], ['\u00a0__Host-session=x']]) {
+      const response = await failingWith(new ServiceError('not_signed_in'), 'json')({ ...event, cookies });
+      expect(response.cookies ?? []).toEqual([]);
+    }
+  });
+});
+
+describe('lambdaHandler logs one line per request, without request data or error text', () => {
+  const secretEvent = apiGatewayEvent({
+    rawPath: '/callback',
+    rawQueryString: 'code=SECRET-CODE&state=SECRET-STATE',
+    cookies: ['__Host-session=SECRET-COOKIE'],
+    headers: { authorization: 'Bearer SECRET-TOKEN' },
+  });
+
+  test.each([
+    ['a 4xx refusal', new ServiceError('login_state_invalid'), 'warn', 400],
+    ['a 5xx failure with a cause', new ServiceError('provider_unavailable', { cause: new Error('SECRET-CAUSE') }), 'error', 503],
+    ['an unknown error', new Error('SECRET-MESSAGE'), 'error', 500],
+  ] as const)('%s is logged at the level of its status', async (_label, error, level, status) => {
+    await failingWith(error, 'html')(secretEvent, { awsRequestId: 'req-1' } as never);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.level).toBe(level);
+    const text = JSON.stringify(logs[0]!.args);
+    expect(text).toContain('req-1');
+    expect(text).toContain(`"status":${status}`);
+    expect(text).not.toMatch(/SECRET-/);
+  });
+
+  test('a success is logged at info with its status', async () => {
+    await lambdaHandler('session', 'json', async () => json(200, { ok: true }))(secretEvent);
+    expect(logs.map((l) => l.level)).toEqual(['info']);
+    expect(JSON.stringify(logs[0]!.args)).toContain('"status":200');
+    expect(JSON.stringify(logs[0]!.args)).not.toMatch(/SECRET-/);
+  });
+});
+
+describe('the thin handlers over the wrapper', () => {
+  function deps() {
+    const store = new InMemoryStore();
+    const provider = new FakeIdentityProvider();
+    const clock = new SettableClock();
+    const upstream = new RecordingUpstream();
+    return { store, provider, clock, upstream };
+  }
+
+  test.each(['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(document.cookie)'])(
+    '/login?returnTo=%s answers a page that does not reflect it',
+    async (returnTo) => {
+      const d = deps();
+      const handler = loginRoute(() => ({
+        provider: d.provider,
+        transactions: d.store,
+        clock: d.clock,
+        ownOrigin: 'https://login.example.com',
+        returnToAllowedOrigins: [],
+        loginTimeoutSeconds: 600,
+      }));
+      const response = await handler(apiGatewayEvent({ rawPath: '/login', rawQueryString: `returnTo=${encodeURIComponent(returnTo)}` }));
+      expect(response.statusCode).toBe(400);
+      expect(response.headers?.['content-type']).toMatch(/^text\/html/);
+      expect(response.body).not.toContain(returnTo);
+      expect(response.body).not.toContain('alert');
+      expect(response.body).not.toContain('<script');
+      expect(response.body).not.toContain('onerror');
+      expect(d.store.calls).toEqual([]);
+    },
+  );
+
+  test('/login with two returnTo parameters is refused', async () => {
+    const d = deps();
+    const handler = loginRoute(() => ({
+      provider: d.provider, transactions: d.store, clock: d.clock, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], loginTimeoutSeconds: 600,
+    }));
+    const response = await handler(apiGatewayEvent({ rawPath: '/login', rawQueryString: 'returnTo=/a&returnTo=//evil.example' }));
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('invalid_request');
+  });
+
+  test('login then callback: 302s with the binding cookie, then the session cookie, all uncached', async () => {
+    const d = deps();
+    const login = loginRoute(() => ({
+      provider: d.provider, transactions: d.store, clock: d.clock, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], loginTimeoutSeconds: 600,
+    }));
+    const started = await login(apiGatewayEvent({ rawPath: '/login', rawQueryString: 'returnTo=%2Fafter' }));
+    expect(started.statusCode).toBe(302);
+    expect(started.headers?.['cache-control']).toBe('no-store');
+    expect(started.headers?.location).toBe(d.provider.authorizationRequests[0]!.url.href);
+    const bindingCookie = started.cookies![0]!;
+    const state = d.provider.authorizationRequests[0]!.state;
+    expect(bindingCookie).toMatch(/^__Host-login-[A-Za-z0-9_-]{16}=[A-Za-z0-9_-]{43}; .*Max-Age=600$/);
+    expect(bindingCookie.startsWith(`${loginBindingCookie(state)}=`)).toBe(true);
+
+    const callback = callbackRoute(() => ({
+      provider: d.provider, transactions: d.store, sessions: d.store, vault: testVault(), clock: d.clock,
+      sessionLifetimeSeconds: 3600, idleTimeoutSeconds: 1800, refreshSkewSeconds: 60,
+    }));
+    const finished = await callback(
+      apiGatewayEvent({ rawPath: '/callback', rawQueryString: `code=c&state=${state}`, cookies: [bindingCookie.split(';')[0]!] }),
+    );
+    expect(finished.statusCode).toBe(302);
+    expect(finished.headers?.location).toBe('/after');
+    expect(finished.headers?.['cache-control']).toBe('no-store');
+    // The attempt's binding cookie is cleared (it served its one callback), the session cookie set.
+    expect(finished.cookies).toEqual([
+      clearCookie(loginBindingCookie(state)),
+      expect.stringMatching(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600$/),
+    ]);
+
+    const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }));
+    const described = await session(apiGatewayEvent({ rawPath: '/session', cookies: [finished.cookies!.at(-1)!.split(';')[0]!] }));
+    expect(described.statusCode).toBe(200);
+    expect(described.headers?.['cache-control']).toBe('no-store');
+    expect(JSON.parse(described.body!).sub).toBe('user-1');
+  });
+
+  test('/session without a cookie: 401 JSON that clears nothing', async () => {
+    const d = deps();
+    const response = await sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }))(apiGatewayEvent({ rawPath: '/session' }));
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body!)).toEqual({ error: 'not_signed_in', message: 'You are not signed in.' });
+    expect(response.cookies ?? []).toEqual([]);
+    expect(response.headers?.['cache-control']).toBe('no-store');
+  });
+
+  test('/api without X-CSRF: 401 JSON, no store read, no upstream call, session cookie kept', async () => {
+    const d = deps();
+    const handler = apiRoute(() => ({
+      sessions: d.store, vault: testVault(), provider: d.provider, upstream: d.upstream, clock: d.clock,
+      upstreamBaseUrl: new URL('https://api.example.com'), idleTimeoutSeconds: 1800, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 1_000,
+    }));
+    const response = await handler(apiGatewayEvent({ method: 'POST', rawPath: '/api/items', cookies: [`${SESSION_COOKIE}=${'A'.repeat(43)}`] }));
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body!).error).toBe('csrf_header_missing');
+    expect(response.cookies ?? []).toEqual([]);
+    expect(d.store.calls).toEqual([]);
+    expect(d.upstream.requests).toHaveLength(0);
+  });
+
+  test('redirect and json helpers always forbid caching', () => {
+    expect(redirect('/x').headers['cache-control']).toBe('no-store');
+    expect(json(200, {}).headers['cache-control']).toBe('no-store');
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * providerFailure's reading of token endpoint errors (RFC 6749 §5.2), at the code exchange and at a
+ * refresh: whose the fault is decides the status, and only a refused grant or client ends a session.
+ * The errors are built as oauth4webapi builds them from an error response (ResponseBodyError with
+ * the parsed body as cause, WWWAuthenticateChallengeError for a 401 with a challenge).
+ */
+import * as oauth from 'oauth4webapi';
+import { providerFailure } from '../../../../functions/adapters/oauth/provider-errors';
+
+const bodyError = (error: string, status = 400) =>
+  new oauth.ResponseBodyError('server responded with an error in the response body', {
+    cause: { error, error_description: `secret-looking ${error} text` },
+    response: new Response(JSON.stringify({ error }), { status }),
+  });
+
+test.each([
+  ['invalid_grant', 'code_rejected', 'session_ended'],
+  ['bad_verification_code', 'code_rejected', 'code_rejected'],
+  ['invalid_client', 'client_misconfigured', 'session_ended'],
+  ['unauthorized_client', 'client_misconfigured', 'client_misconfigured'],
+  ['unsupported_grant_type', 'client_misconfigured', 'client_misconfigured'],
+  ['invalid_scope', 'client_misconfigured', 'client_misconfigured'],
+  ['invalid_target', 'client_misconfigured', 'client_misconfigured'],
+  ['incorrect_client_credentials', 'client_misconfigured', 'client_misconfigured'],
+  ['invalid_request', 'provider_bad_response', 'provider_bad_response'],
+  ['temporarily_unavailable', 'provider_unavailable', 'provider_unavailable'],
+  ['server_error', 'provider_unavailable', 'provider_unavailable'],
+  ['an_extension_code', 'provider_bad_response', 'provider_bad_response'],
+])('%s: %s at the code exchange, %s at a refresh', (error, atToken, atRefresh) => {
+  expect(providerFailure(bodyError(error), 'token').code).toBe(atToken);
+  expect(providerFailure(bodyError(error), 'refresh').code).toBe(atRefresh);
+});
+
+test('the statuses follow the fault: 500 for the operator, 400 for a spent code, 502 for a bad answer', () => {
+  expect(providerFailure(bodyError('unauthorized_client'), 'token').status).toBe(500);
+  expect(providerFailure(bodyError('invalid_grant'), 'token').status).toBe(400);
+  expect(providerFailure(bodyError('invalid_request'), 'token').status).toBe(502);
+});
+
+test('a 401 challenge (RFC 6749 §5.2 invalid_client with HTTP authentication) is the client refused', () => {
+  const challenge = () =>
+    new oauth.WWWAuthenticateChallengeError('server responded with a challenge', {
+      cause: [{ scheme: 'basic', parameters: { realm: 'token' } }],
+      response: new Response(null, { status: 401 }),
+    });
+  expect(providerFailure(challenge(), 'token').code).toBe('client_misconfigured');
+  expect(providerFailure(challenge(), 'refresh').code).toBe('session_ended');
+});
+
+test('the provider\'s description stays out of the safe message', () => {
+  const failure = providerFailure(bodyError('invalid_scope'), 'token');
+  expect(failure.safeMessage).not.toContain('secret-looking');
+  expect(failure.safeMessage).not.toContain('invalid_scope');
+});

@@ -12,7 +12,7 @@ export function authorizer(deps: () => AuthorizeDependencies) {
 
 export const handler = authorizer(() => ({
   sessions: runtime.store(),
-  clock: runtime.clock,
+  clock: runtime.clock(),
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
   claims: runtime.config().authorizerClaims,
 }));

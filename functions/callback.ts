@@ -35,7 +35,7 @@ export const handler = callbackRoute(() => ({
   transactions: runtime.store(),
   sessions: runtime.store(),
   vault: runtime.vault(),
-  clock: runtime.clock,
+  clock: runtime.clock(),
   sessionLifetimeSeconds: runtime.config().sessionLifetimeSeconds,
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
   refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,

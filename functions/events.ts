@@ -1,11 +1,9 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgePublisher } from './adapters/eventbridge/eventbridge-publisher';
 import { logger } from './adapters/logs/logger';
 import { sessionChange } from './adapters/dynamodb/session-stream';
 import { publishInOrder, type EventPublisher, type PublishOptions } from './core/session-events/publish-session-events';
 import { sessionEvent } from './core/session-events/session-events';
-import { loadEventsConfig } from './settings/events-config';
+import * as runtime from './wiring/parts';
 
 export interface EventsDependencies {
   readonly publisher: EventPublisher;
@@ -40,17 +38,8 @@ export function eventsHandler(deps: () => EventsDependencies) {
   };
 }
 
-let built: EventsDependencies | undefined;
-
-export const handler = eventsHandler(() => {
-  if (!built) {
-    const config = loadEventsConfig(process.env);
-    const client = new EventBridgeClient({ maxAttempts: 2 });
-    built = {
-      publisher: new EventBridgePublisher(client, config.eventBusName, config.source, config.publishTimeoutMs),
-      issuer: config.issuer,
-      retry: { attempts: 3, backoffMs: 100 },
-    };
-  }
-  return built;
-});
+export const handler = eventsHandler(() => ({
+  publisher: runtime.publisher(),
+  issuer: runtime.eventsConfig().issuer,
+  retry: { attempts: 3, backoffMs: 100 },
+}));

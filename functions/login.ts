@@ -26,6 +26,6 @@ export const handler = loginRoute(() => ({
   ...runtime.returnToPolicy(),
   provider: runtime.authorizationRequests(),
   transactions: runtime.store(),
-  clock: runtime.clock,
+  clock: runtime.clock(),
   loginTimeoutSeconds: runtime.config().loginTimeoutSeconds,
 }));

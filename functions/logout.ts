@@ -33,6 +33,6 @@ export const handler = logoutRoute(() => ({
   sessions: runtime.store(),
   provider: runtime.sessionTokens(),
   vault: runtime.vault(),
-  clock: runtime.clock,
+  clock: runtime.clock(),
   postLogoutRedirectUri: new URL('/', runtime.config().publicBaseUrl).href,
 }));

@@ -14,6 +14,6 @@ export function sessionRoute(deps: () => SessionDependencies & { idleTimeoutSeco
 
 export const handler = sessionRoute(() => ({
   sessions: runtime.store(),
-  clock: runtime.clock,
+  clock: runtime.clock(),
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
 }));

@@ -28,8 +28,8 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 /** Lambda's Node.js runtime of the functions; the bundles target the same version. */
 export const NODE_TARGET = 'node22';
 
-const ENVIRONMENT_CREDENTIALS = path.join(FUNCTIONS_DIR, 'adapters', 'environment-credentials.ts');
-const NO_ENDPOINT_DISCOVERY = path.join(FUNCTIONS_DIR, 'adapters', 'no-endpoint-discovery.ts');
+const ENVIRONMENT_CREDENTIALS = path.join(FUNCTIONS_DIR, 'adapters', 'aws-sdk', 'environment-credentials.ts');
+const NO_ENDPOINT_DISCOVERY = path.join(FUNCTIONS_DIR, 'adapters', 'aws-sdk', 'no-endpoint-discovery.ts');
 
 export const BUNDLING: BundlingOptions = {
   // ES modules let esbuild drop every export a function does not use (tree shaking).

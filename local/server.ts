@@ -20,6 +20,8 @@ import {
   writeApiGatewayResult,
   type RouteName,
 } from './api-gateway-event';
+import type { ReplaceableParts } from '../functions/wiring/parts';
+import { inScope, partsScope } from './parts-scope';
 import { DEMO_PAGE_HEADERS, DEMO_PAGE_HTML } from './demo-page';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
 
@@ -52,6 +54,8 @@ export interface LocalServerOptions {
   readonly host?: string;
   /** Default: the handlers in functions/. */
   readonly handlers?: RouteHandlers;
+  /** Parts that replace those built from the environment, for this server's invocations only (tests). */
+  readonly parts?: Partial<ReplaceableParts>;
   /** Serve the demo page at `/`. */
   readonly demoPage: boolean;
   /** One line per request (method, path without query, status, duration); default silent. */
@@ -66,6 +70,7 @@ export interface LocalServer {
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const handlers = options.handlers ?? functionHandlers;
+  const scope = partsScope(options.parts);
   const loaded = new Map<RouteName, Promise<LambdaHandler>>();
   const load = (name: RouteName): Promise<LambdaHandler> => {
     let handler = loaded.get(name);
@@ -82,7 +87,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const { rawPath } = splitRequestTarget(req.url ?? '/');
       options.log?.(`${req.method} ${rawPath} ${res.statusCode} ${Date.now() - started}ms`);
     });
-    handle(req, res, options.demoPage, load).catch((error: unknown) => {
+    handle(req, res, options.demoPage, (handler, event) => inScope(scope, () => handler(event)), load).catch((error: unknown) => {
       // Only reached when the response itself failed (e.g. an invalid header from a handler).
       reportFailure('response', error);
       if (res.headersSent) {
@@ -108,6 +113,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   demoPage: boolean,
+  invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>,
   load: (name: RouteName) => Promise<LambdaHandler>,
 ): Promise<void> {
   if (requestLineAndHeadersBytes(req) > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
@@ -148,7 +154,7 @@ async function handle(
   let result: APIGatewayProxyResultV2<object>;
   try {
     const handler = await load(route.name);
-    result = await handler(event);
+    result = await invoke(handler, event);
   } catch (error) {
     // As on AWS, a failed invocation tells the caller nothing about the cause.
     reportFailure(route.name, error);

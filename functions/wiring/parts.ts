@@ -9,22 +9,75 @@ import { OAuthSignIn } from '../adapters/oauth/oauth-sign-in';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from '../adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../adapters/encryption/token-vault';
 import { HttpUpstream } from '../adapters/upstream/upstream-http';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher';
+import type { EventPublisher } from '../core/session-events/publish-session-events';
 import { loadConfig, type Config } from '../settings/config';
+import { loadEventsConfig, type EventsConfig } from '../settings/events-config';
 import { ServiceError } from '../core/errors';
-import { systemClock } from '../core/ports';
+import { systemClock, type Clock, type IdentityProvider, type LoginTransactionStore, type SessionStore, type TokenVault, type Upstream } from '../core/ports';
 import type { TokenDependencies } from '../core/sessions/session-tokens';
 
 /**
- * The composition root for Lambda and the local server: each piece is built on first use and
- * kept for the life of the instance (warm invocations reuse clients, metadata and keys). Pieces
- * are separate functions so a handler's bundle holds only what that handler uses: /api never
- * loads the OAuth library. The `@__PURE__` marks let the bundler drop the pieces a handler never
- * calls, which it cannot prove side-effect free by itself.
+ * The parts every function is wired from: the composition root for Lambda, the local runtime and
+ * the tests alike. Each part is built on first use and kept for the life of the instance (warm
+ * invocations reuse clients, metadata and keys). Parts are separate functions so a handler's
+ * bundle holds only what that handler uses: /api never loads the sign-in code. The `@__PURE__`
+ * marks let the bundler drop the parts a handler never calls, which it cannot prove side-effect
+ * free by itself.
+ *
+ * Which parts each function uses is said once, in its entry (`functions/<name>.ts`). The local
+ * runtime and the tests run those same entries; a test replaces parts (a store, a clock, a
+ * provider) for the work it runs (see `local/parts-scope.ts`), never the wiring.
  */
-function once<T>(build: () => T): () => T {
+export interface ReplaceableParts {
+  readonly config: Config;
+  /** Login transactions and sessions; also serves as `sessionStore` unless that is replaced too. */
+  readonly store: LoginTransactionStore & SessionStore;
+  readonly sessionStore: SessionStore;
+  readonly vault: TokenVault;
+  /** The identity provider for every step: sign-in, refresh, revocation and logout. */
+  readonly provider: IdentityProvider;
+  readonly upstream: Upstream;
+  readonly clock: Clock;
+  /** How long a refresh lease holds, and how long others wait for it. */
+  readonly refreshTiming: { readonly leaseMs: number; readonly waitMs: number };
+  /** The events function's settings, and where it publishes. */
+  readonly eventsConfig: EventsConfig;
+  readonly publisher: EventPublisher;
+}
+
+type PartName = keyof ReplaceableParts;
+
+/** Parts replaced for a stretch of work (one local server, one test), and what was built from them there. */
+export interface PartsScope {
+  readonly replacements: Partial<ReplaceableParts>;
+  readonly built: Map<object, unknown>;
+}
+
+let activeScope: () => PartsScope | undefined = () => undefined;
+
+/** How the local runtime tells which scope the work under way belongs to. Never called on Lambda. */
+export function usePartsScopes(current: () => PartsScope | undefined): void {
+  activeScope = current;
+}
+
+/**
+ * A part built once from `build`. Within a scope: the scope's replacement for `name` (or, failing
+ * that, for `alias`), else built once for that scope, from the scope's other parts.
+ */
+function part<T>(name: PartName | undefined, build: () => T, alias?: PartName): () => T {
   let value: T | undefined;
   let built = false;
+  const key = {};
   return () => {
+    const scope = activeScope();
+    if (scope) {
+      const replacement = (name && scope.replacements[name]) ?? (alias && scope.replacements[alias]);
+      if (replacement !== undefined) return replacement as T;
+      if (!scope.built.has(key)) scope.built.set(key, build());
+      return scope.built.get(key) as T;
+    }
     if (!built) {
       value = build();
       built = true;
@@ -33,7 +86,12 @@ function once<T>(build: () => T): () => T {
   };
 }
 
-export const config = /* @__PURE__ */ once((): Config => loadConfig(process.env));
+/** A building block of parts, never replaced itself (its replacement is that of the parts it serves). */
+function once<T>(build: () => T): () => T {
+  return part(undefined, build);
+}
+
+export const config = /* @__PURE__ */ part('config', (): Config => loadConfig(process.env));
 
 const dynamoDb = /* @__PURE__ */ once(() => {
   const { dynamodbEndpoint } = config();
@@ -41,10 +99,10 @@ const dynamoDb = /* @__PURE__ */ once(() => {
 });
 
 /** Login transactions and sessions (/login, /callback, /session, /logout). */
-export const store = /* @__PURE__ */ once(() => new DynamoDbStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
+export const store = /* @__PURE__ */ part('store', (): LoginTransactionStore & SessionStore => new DynamoDbStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
 
 /** Sessions only (/api): the login transaction writes stay out of its bundle. */
-const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
+const sessionStore = /* @__PURE__ */ part('sessionStore', (): SessionStore => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
 
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 
@@ -67,29 +125,29 @@ const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
   return new SecretsManagerSecret(secretsManager(), sessionKeys.secretId, parse, sessionKeys.refreshSeconds, providerTimeoutMs, systemClock);
 });
 
-export const vault = /* @__PURE__ */ once(() => new KeyringTokenVault(keyring()));
+export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new KeyringTokenVault(keyring()));
 
 const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), clientSecret()));
 
 /** Completes sign-ins (/callback). */
-export const signIn = /* @__PURE__ */ once(() => new OAuthSignIn(connection()));
+export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => new OAuthSignIn(connection()), 'provider');
 
 /** Revokes tokens and ends sessions at the provider (/logout). */
-export const sessionTokens = /* @__PURE__ */ once(() => new OAuthSessionTokens(connection()));
+export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => new OAuthSessionTokens(connection()), 'provider');
 
 /** Refreshes tokens (/api): without the logout step. */
-const tokenRefresh = /* @__PURE__ */ once(() => new OAuthTokenRefresh(connection()));
+const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => new OAuthTokenRefresh(connection()), 'provider');
 
 /** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
 const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
 const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
 
 /** Starts sign-ins (/login): an authorization request needs no client authentication. */
-export const authorizationRequests = /* @__PURE__ */ once(() => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)));
+export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)), 'provider');
 
-export const upstream = /* @__PURE__ */ once(() => new HttpUpstream(config().upstreamTimeoutMs));
+export const upstream = /* @__PURE__ */ part('upstream', (): Upstream => new HttpUpstream(config().upstreamTimeoutMs));
 
-export const clock = systemClock;
+export const clock = /* @__PURE__ */ part('clock', (): Clock => systemClock);
 
 /**
  * A refresh lease outlives any request that could hold it (API Gateway ends every request at
@@ -97,17 +155,17 @@ export const clock = systemClock;
  */
 const REFRESH_LEASE_MS = 30_000;
 
+const refreshTiming = /* @__PURE__ */ part('refreshTiming', () => ({ leaseMs: REFRESH_LEASE_MS, waitMs: config().providerTimeoutMs + 1_000 }));
+
 /** What reading a session's tokens (and refreshing them) needs: /api and the authorizer-style routes. */
 export function tokenDependencies(): TokenDependencies {
-  const { tokenRefreshSkewSeconds, providerTimeoutMs } = config();
   return {
     sessions: sessionStore(),
     vault: vault(),
     provider: tokenRefresh(),
-    clock,
-    refreshSkewSeconds: tokenRefreshSkewSeconds,
-    leaseMs: REFRESH_LEASE_MS,
-    waitMs: providerTimeoutMs + 1_000,
+    clock: clock(),
+    refreshSkewSeconds: config().tokenRefreshSkewSeconds,
+    ...refreshTiming(),
   };
 }
 
@@ -116,3 +174,12 @@ export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: r
   const { publicBaseUrl, returnToAllowedOrigins } = config();
   return { ownOrigin: publicBaseUrl.origin, returnToAllowedOrigins };
 }
+
+/** The events function's settings: none of the sign-in ones, so it starts without them. */
+export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfig => loadEventsConfig(process.env));
+
+/** Session events to EventBridge (the events function only). */
+export const publisher = /* @__PURE__ */ part('publisher', (): EventPublisher => {
+  const { eventBusName, source, publishTimeoutMs } = eventsConfig();
+  return new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 2 }), eventBusName, source, publishTimeoutMs);
+});

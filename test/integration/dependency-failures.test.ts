@@ -22,7 +22,6 @@ import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../suppo
 import { closeServer, listenOnLoopback } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { serviceRoutes } from '../support/service-routes';
 import { TestBrowser } from './test-browser';
 
 const TIMEOUT_MS = 400;
@@ -120,7 +119,7 @@ async function service(wiring: Wiring): Promise<TestBrowser> {
   const server = await startLocalServer({
     port: 0,
     demoPage: false,
-    handlers: serviceRoutes({ config, store, provider, vault, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, waitMs: TIMEOUT_MS }),
+    parts: { config, store, provider, vault, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, refreshTiming: { leaseMs: 30_000, waitMs: TIMEOUT_MS } },
   });
   servers.push(server);
   return new TestBrowser(server.url);

@@ -24,7 +24,6 @@ import { closeServer, listenOnLoopback } from '../support/http-server';
 import { localClientConfig } from '../support/local-aws-client';
 import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { serviceRoutes } from '../support/service-routes';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 
 const DEADLINE_MS = 400;
@@ -74,9 +73,9 @@ async function service(secret: ClientSecretSource = staticClientSecret(provider.
   const store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, STORE_DEADLINE_MS);
   const server = await startLocalServer({
     port: 0, demoPage: false,
-    handlers: serviceRoutes({
-      config: settings, store, provider: new OAuthIdentityProvider(settings, secret), vault, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, waitMs: DEADLINE_MS,
-    }),
+    parts: {
+      config: settings, store, provider: new OAuthIdentityProvider(settings, secret), vault, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, refreshTiming: { leaseMs: 30_000, waitMs: DEADLINE_MS },
+    },
   });
   servers.push(server);
   return { url: server.url, browser: () => new TestBrowser(server.url) };

@@ -13,10 +13,11 @@ import { parseKeyring } from '../../functions/adapters/encryption/keyring';
 import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
-import { authorizer } from '../../functions/authorizer';
+import { handler as authorizerHandler } from '../../functions/authorizer';
 import { loadConfig, type Config } from '../../functions/settings/config';
 import { hashToken, randomToken } from '../../functions/core/opaque-tokens';
 import { startDevProvider, type DevProvider } from '../../local/dev-idp';
+import { inScope, partsScope } from '../../local/parts-scope';
 import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
@@ -25,7 +26,6 @@ import { freePort } from '../support/free-port';
 import { capturedLogLines, rememberSecret } from '../support/log-capture';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { serviceRoutes } from '../support/service-routes';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'authorizer-client';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   server = await startLocalServer({
     port,
     demoPage: false,
-    handlers: serviceRoutes({ config, store, provider, vault, upstream: new HttpUpstream(5000), clock: { now: () => Date.now() } }),
+    parts: { config, store, provider, vault, upstream: new HttpUpstream(5000), clock: { now: () => Date.now() } },
   });
 });
 
@@ -92,12 +92,8 @@ beforeEach(() => {
 });
 
 /** The authorizer as deployed, reading the table through the fault proxy with a short store deadline. */
-const authorize = authorizer(() => ({
-  sessions: new DynamoDbStore(dynamoDbClient(proxy.endpoint), tableName, STORE_DEADLINE_MS),
-  clock,
-  idleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
-  claims: config.authorizerClaims,
-}));
+const authorize: typeof authorizerHandler = (event, context) =>
+  inScope(partsScope({ config, store: new DynamoDbStore(dynamoDbClient(proxy.endpoint), tableName, STORE_DEADLINE_MS), clock }), () => authorizerHandler(event, context));
 
 /** API Gateway's payload 2.0 authorizer event for `GET /orders/mine` with these cookies and headers. */
 function authorizerEvent(cookies: string[] | undefined, headers: Record<string, string> = { 'x-csrf': '1' }): APIGatewayRequestAuthorizerEventV2 {

@@ -29,7 +29,6 @@ import { freePort } from '../support/free-port';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { serviceRoutes } from '../support/service-routes';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'events-client';
@@ -80,7 +79,7 @@ beforeAll(async () => {
   keys = keyring({ current: 'k1', k1: K1 });
   const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
   const vault = new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() });
-  server = await startLocalServer({ port, demoPage: false, handlers: serviceRoutes({ config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock }) });
+  server = await startLocalServer({ port, demoPage: false, parts: { config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock } });
 });
 
 afterAll(async () => {

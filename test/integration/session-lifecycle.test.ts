@@ -21,7 +21,6 @@ import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../suppo
 import { freePort } from '../support/free-port';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
-import { serviceRoutes } from '../support/service-routes';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'session-client';
@@ -83,7 +82,7 @@ beforeAll(async () => {
   server = await startLocalServer({
     port,
     demoPage: false,
-    handlers: serviceRoutes({ config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock }),
+    parts: { config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock },
   });
 });
 

@@ -20,7 +20,6 @@ import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../suppo
 import { freePort } from '../support/free-port';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { serviceRoutes } from '../support/service-routes';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'apis-client';
@@ -77,7 +76,7 @@ beforeAll(async () => {
   server = await startLocalServer({
     port,
     demoPage: false,
-    handlers: serviceRoutes({ config, store: store(), provider, vault: vault(), upstream: new HttpUpstream(5000), clock }),
+    parts: { config, store: store(), provider, vault: vault(), upstream: new HttpUpstream(5000), clock },
   });
 });
 

@@ -5,6 +5,7 @@
 import { loadConfig } from '../functions/settings/config';
 import { ensureTable, startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
+import { localFunctions } from './local-functions';
 import { startLocalServer } from './server';
 import { loopbackUrl, LOOPBACK_HOST } from './server-lifecycle';
 
@@ -13,6 +14,8 @@ export interface ConfiguredStackOptions {
   readonly port: number;
   /** Default true. */
   readonly demoPage?: boolean;
+  /** Where the session events are printed; default nowhere. */
+  readonly print?: (line: string) => void;
 }
 
 export interface ConfiguredStack extends LocalStack {
@@ -38,7 +41,15 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
     } else {
       await ensureTable(config.dynamodbEndpoint!, config.tableName);
     }
-    const server = await startLocalServer({ port: options.port, demoPage: options.demoPage ?? true });
+    const functions = localFunctions(options.print);
+    functions.connect(loadConfig(process.env));
+    const server = await startLocalServer({
+      port: options.port,
+      demoPage: options.demoPage ?? true,
+      parts: functions.parts,
+      protectedApi: functions.protectedApi,
+      eventLog: functions.eventLog,
+    });
     closers.unshift(() => server.close());
     return { url: server.url, embeddedDynamoDb: embedded, close: () => closeInOrder(closers) };
   } catch (error) {

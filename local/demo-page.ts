@@ -67,6 +67,19 @@ document.getElementById('call-api').addEventListener('click', function () {
   request('/api/hello', { headers: { 'X-CSRF': '1' } }).then(function (result) { render('GET /api/hello', result); }, failed);
 });
 
+document.getElementById('call-orders').addEventListener('click', function () {
+  request('/orders', { headers: { 'X-CSRF': '1' } }).then(function (result) { render('GET /orders (another API, behind the session authorizer)', result); }, failed);
+});
+
+document.getElementById('events').addEventListener('click', function () {
+  request('/local/events').then(function (result) {
+    const events = result.body && Array.isArray(result.body.events) ? result.body.events : [];
+    render('Session events published (newest first)', { status: result.status, body: events.map(function (event) {
+      return event.detailType + ' ' + (event.detail && event.detail.subject ? event.detail.subject : '') + ' ' + (event.detail && event.detail.occurredAt ? event.detail.occurredAt : '');
+    }).join('\\n') || 'none yet' });
+  }, failed);
+});
+
 document.getElementById('whoami').addEventListener('click', function () {
   request('/session').then(function (result) { render('GET /session', result); }, failed);
 });
@@ -100,7 +113,9 @@ export const DEMO_PAGE_HTML = `<!doctype html>
 <div class="actions">
 <button id="login" type="button">Log in</button>
 <button id="call-api" type="button">Call the API</button>
+<button id="call-orders" type="button">Call another API</button>
 <button id="whoami" type="button">Who am I</button>
+<button id="events" type="button">Session events</button>
 <button id="logout" type="button">Log out</button>
 </div>
 <pre id="output" aria-live="polite"></pre>

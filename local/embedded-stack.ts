@@ -9,6 +9,7 @@ import { startDemoApi } from './demo-api';
 import { startDevProvider } from './dev-idp';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
+import { localFunctions } from './local-functions';
 import { startLocalServer, type RouteHandlers } from './server';
 
 export const LOCAL_CLIENT_ID = 'local-demo';
@@ -20,6 +21,8 @@ export interface EmbeddedStackOptions {
   readonly demoPage?: boolean;
   /** Default: the handlers in functions/. */
   readonly handlers?: RouteHandlers;
+  /** Where the session events are printed; default nowhere (they are still kept for the demo page). */
+  readonly print?: (line: string) => void;
 }
 
 export interface EmbeddedStack extends LocalStack {
@@ -36,10 +39,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   try {
     // The server comes first because the redirect URI contains its port. Nobody knows its URL until
     // this function returns, so no request reaches a handler before the environment below is set.
+    const functions = localFunctions(options.print);
     const server = await startLocalServer({
       port: options.port ?? 3000,
       demoPage: options.demoPage ?? true,
       ...(options.handlers ? { handlers: options.handlers } : {}),
+      parts: functions.parts,
+      protectedApi: functions.protectedApi,
+      eventLog: functions.eventLog,
     });
     closers.push(() => server.close());
 
@@ -78,7 +85,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     closers.unshift(restoreEnvironment);
     // Settings the developer left in the environment (scopes, timeouts) still apply; check them now
     // rather than on the first request.
-    loadConfig(process.env);
+    functions.connect(loadConfig(process.env));
 
     return {
       url: server.url,

@@ -21,7 +21,9 @@ import {
   type RouteName,
 } from './api-gateway-event';
 import type { ReplaceableParts } from '../functions/wiring/parts';
+import type { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
+import { callProtectedApi, protectedRouteKey, servesPath, type AuthorizerHandler, type ProtectedApi } from './protected-api';
 import { DEMO_PAGE_HEADERS, DEMO_PAGE_HTML } from './demo-page';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
 
@@ -60,6 +62,20 @@ export interface LocalServerOptions {
   readonly demoPage: boolean;
   /** One line per request (method, path without query, status, duration); default silent. */
   readonly log?: (line: string) => void;
+  /** Another API on this host behind the session authorizer (functions/authorizer.ts), as on AWS. */
+  readonly protectedApi?: ProtectedApi;
+  /** The session events published so far, served at `GET /local/events` for the demo page. */
+  readonly eventLog?: LocalEventLog;
+}
+
+/** What one request may be served by, besides the service's routes. */
+interface Serving {
+  readonly demoPage: boolean;
+  readonly invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
+  readonly load: (name: RouteName) => Promise<LambdaHandler>;
+  readonly protectedApi?: ProtectedApi;
+  readonly authorizer: () => Promise<AuthorizerHandler>;
+  readonly eventLog?: LocalEventLog;
 }
 
 export interface LocalServer {
@@ -87,7 +103,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const { rawPath } = splitRequestTarget(req.url ?? '/');
       options.log?.(`${req.method} ${rawPath} ${res.statusCode} ${Date.now() - started}ms`);
     });
-    handle(req, res, options.demoPage, (handler, event) => inScope(scope, () => handler(event)), load).catch((error: unknown) => {
+    const serving: Serving = {
+      demoPage: options.demoPage,
+      invoke: (handler, event) => inScope(scope, () => handler(event)),
+      load,
+      authorizer: async () => {
+        const { handler } = await import('../functions/authorizer');
+        return (event) => inScope(scope, () => handler(event)) as ReturnType<AuthorizerHandler>;
+      },
+      ...(options.protectedApi ? { protectedApi: options.protectedApi } : {}),
+      ...(options.eventLog ? { eventLog: options.eventLog } : {}),
+    };
+    handle(req, res, serving).catch((error: unknown) => {
       // Only reached when the response itself failed (e.g. an invalid header from a handler).
       reportFailure('response', error);
       if (res.headersSent) {
@@ -109,13 +136,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   return { url: loopbackUrl(host, port), port, close: () => closeServer(server) };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  demoPage: boolean,
-  invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>,
-  load: (name: RouteName) => Promise<LambdaHandler>,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, serving: Serving): Promise<void> {
+  const { demoPage, invoke, load, protectedApi, eventLog } = serving;
   if (requestLineAndHeadersBytes(req) > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
     // API Gateway refuses at the front door, whatever the route; the body is never read.
     req.resume();
@@ -130,7 +152,13 @@ async function handle(
     res.writeHead(200, DEMO_PAGE_HEADERS).end(DEMO_PAGE_HTML);
     return;
   }
-  const route = matchRoute(method, rawPath);
+  if (eventLog && method === 'GET' && rawPath === '/local/events') {
+    req.resume();
+    sendJson(res, 200, { events: eventLog.latest() });
+    return;
+  }
+  const protectedTarget = protectedApi && servesPath(protectedApi, rawPath) ? protectedApi : undefined;
+  const route = protectedTarget ? { name: 'api' as const, routeKey: protectedRouteKey(protectedTarget) } : matchRoute(method, rawPath);
   if (!route) {
     req.resume();
     sendJson(res, 404, { message: 'Not Found' });
@@ -153,8 +181,12 @@ async function handle(
   }
   let result: APIGatewayProxyResultV2<object>;
   try {
-    const handler = await load(route.name);
-    result = await invoke(handler, event);
+    if (protectedTarget) {
+      const authorize = await serving.authorizer();
+      result = await callProtectedApi(protectedTarget, event, authorize);
+    } else {
+      result = await invoke(await load(route.name), event);
+    }
   } catch (error) {
     // As on AWS, a failed invocation tells the caller nothing about the cause.
     reportFailure(route.name, error);

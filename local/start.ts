@@ -23,19 +23,21 @@ async function main(): Promise<void> {
   if (providerConfigured) {
     // Loaded on demand: the configured mode never loads the development provider.
     const { startConfiguredStack } = await import('./configured-stack');
-    const configured = await startConfiguredStack({ port });
+    const configured = await startConfiguredStack({ port, print: console.log });
     stack = configured;
     console.log(`Login service running with the configured provider (${process.env.OAUTH_ISSUER || process.env.OAUTH_AUTHORIZATION_ENDPOINT}).`);
     console.log(`DynamoDB: ${configured.embeddedDynamoDb ? 'in memory (embedded)' : process.env.DYNAMODB_ENDPOINT}`);
   } else {
     const { startEmbeddedStack } = await import('./embedded-stack');
-    const embedded = await startEmbeddedStack({ port });
+    const embedded = await startEmbeddedStack({ port, print: console.log });
     stack = embedded;
     console.log('Login service running with the embedded development setup:');
     console.log(`  identity provider  ${embedded.issuer}  (any login name, any password)`);
     console.log(`  demo API           ${embedded.upstreamUrl}`);
     console.log(`  DynamoDB           ${embedded.dynamodbEndpoint}  (in memory, table ${embedded.tableName})`);
   }
+  console.log(`Another API behind the session authorizer: ${stack.url}/orders (needs the session cookie and X-CSRF: 1).`);
+  console.log('Session events (sign-in, logout, ...) are printed here as they are published.');
   console.log(`\nOpen ${stack.url}/ in a browser. Ctrl+C stops.`);
 
   let stopping = false;

@@ -90,6 +90,19 @@ test('log in at the provider, call the API, see the session, log out', async () 
   expect(withoutHeader.status).toBe(401);
   expect(withoutHeader.body).not.toContain('Hello from the protected API');
 
+  // The second API on the same host, behind the session authorizer: it learns who, never a token.
+  await page.getByRole('button', { name: 'Call another API' }).click();
+  const ordersOutput = await textOf('#output', 'GET /orders (another API, behind the session authorizer) -> 200');
+  expect(ordersOutput).toContain('"sub": "alice"');
+  expect(ordersOutput).toContain('A-1001');
+  expect(ordersOutput).not.toMatch(/access_token|refresh_token|__Host-session/i);
+  const ordersWithoutHeader = await page.evaluate(async () => (await fetch('/orders')).status);
+  expect(ordersWithoutHeader).toBe(401);
+
+  // The events function, fed by the local store's changes, has published the sign-in.
+  await page.getByRole('button', { name: 'Session events' }).click();
+  expect(await textOf('#output', 'Session events published')).toContain('Login alice');
+
   await page.getByRole('button', { name: 'Who am I' }).click();
   const sessionOutput = await textOf('#output', 'GET /session -> 200');
   expect(sessionOutput).toContain('"sub": "alice"');
@@ -102,6 +115,8 @@ test('log in at the provider, call the API, see the session, log out', async () 
   await page.getByRole('button', { name: 'Yes, sign me out' }).click();
   await page.waitForURL(`${stack.url}/`);
   await textOf('#status', 'Not signed in.');
+  await page.getByRole('button', { name: 'Session events' }).click();
+  expect(await textOf('#output', 'Session events published')).toMatch(/^Logout alice/m);
 
   await page.getByRole('button', { name: 'Who am I' }).click();
   const afterLogout = await textOf('#output', 'GET /session -> 401');

@@ -1,0 +1,41 @@
+/**
+ * The two functions that do not answer the service's own routes, as the local runtime runs them:
+ * the session authorizer in front of a demo second API at `/orders`, and the events function fed by
+ * the local store's changes (`session-stream-feed.ts`), publishing to a log that the console and
+ * the demo page show. Together with the five routes that is all seven functions, as on AWS.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../functions/adapters/dynamodb/dynamodb-store';
+import { handler as eventsHandler } from '../functions/events';
+import type { Config } from '../functions/settings/config';
+import type { ReplaceableParts } from '../functions/wiring/parts';
+import { demoOrdersApi } from './demo-orders-api';
+import { LocalEventLog } from './local-event-log';
+import { inScope, partsScope } from './parts-scope';
+import type { ProtectedApi } from './protected-api';
+import { feedSessionChanges } from './session-stream-feed';
+
+export interface LocalFunctions {
+  /** For the local server: filled in by `connect`, before any request reaches a handler. */
+  readonly parts: Partial<ReplaceableParts>;
+  readonly protectedApi: ProtectedApi;
+  readonly eventLog: LocalEventLog;
+  /** Once the configuration is known: the store whose every session write feeds the events function. */
+  connect(config: Config): void;
+}
+
+export function localFunctions(print?: (line: string) => void): LocalFunctions {
+  const parts: { store?: ReplaceableParts['store'] } = {};
+  const eventLog = new LocalEventLog(print);
+  return {
+    parts,
+    eventLog,
+    protectedApi: { prefix: '/orders', handler: demoOrdersApi },
+    connect(config) {
+      const client = new DynamoDBClient({ ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}), maxAttempts: 2 });
+      const events = partsScope({ publisher: eventLog });
+      feedSessionChanges(client, (event) => inScope(events, () => eventsHandler(event)));
+      parts.store = new DynamoDbStore(client, config.tableName, config.storeTimeoutMs);
+    },
+  };
+}

@@ -19,7 +19,7 @@ export function hashToken(value: string): string {
  * The id of a session in log lines and events, from its store key: neither the cookie nor the key
  * itself, so a log or an event gives nothing to look a session up with.
  */
-export function sessionLogId(key: string): string {
+export function sessionIdOfKey(key: string): string {
   return hashToken(key).slice(0, 16);
 }
 

@@ -1,3 +1,4 @@
+/** The local stand-in for API Gateway (local/api-gateway-event.ts): routes, events and results mapped as the HTTP API maps them (payload format 2.0). */
 import type { ServerResponse } from 'node:http';
 import {
   formatRequestTime,

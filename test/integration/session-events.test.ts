@@ -14,7 +14,7 @@ import { staticSecret, type SecretSource } from '../../functions/adapters/secret
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { loadConfig, type Config } from '../../functions/settings/config';
-import { hashToken, sessionLogId } from '../../functions/core/opaque-tokens';
+import { hashToken, sessionIdOfKey } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import { eventsHandler } from '../../functions/events';
 import { startDevProvider, type DevProvider } from '../../local/dev-idp';
@@ -113,7 +113,7 @@ type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['OldImage
 type Delivered = { detailType: string; detail: Record<string, unknown>; entry: AcceptedEntry };
 const delivered = (): Delivered[] =>
   bus.accepted.map((entry) => ({ detailType: entry.DetailType!, detail: JSON.parse(entry.Detail!) as Record<string, unknown>, entry }));
-const eventsOf = (key: string) => delivered().filter((event) => event.detail.sessionId === sessionLogId(key));
+const eventsOf = (key: string) => delivered().filter((event) => event.detail.sessionId === sessionIdOfKey(key));
 
 describe('every sign-in and every ending becomes one event', () => {
   const keysOf: Record<string, string> = {};
@@ -222,7 +222,7 @@ describe('every sign-in and every ending becomes one event', () => {
     bus.reset();
     await deliver([ttlRemoval(insert.dynamodb!.NewImage, '9000001'), ttlRemoval(ended.dynamodb!.NewImage, '9000002')]);
     expect(delivered().map((event) => [event.detailType, event.detail.sessionId, event.detail.detectedBy, event.detail.occurredAt])).toEqual([
-      ['Session Expired', sessionLogId(keysOf.carol!), 'ttl', new Date(1_900_000_000_000).toISOString()],
+      ['Session Expired', sessionIdOfKey(keysOf.carol!), 'ttl', new Date(1_900_000_000_000).toISOString()],
     ]);
     expect(schemaErrors(bus.accepted[0]!)).toEqual([]);
   });

@@ -226,7 +226,7 @@ describe('logout', () => {
 });
 
 describe('expiry', () => {
-  test('idle: refused once idle for longer than the timeout, although DynamoDB still holds the item; then deleted', async () => {
+  test('idle: refused once idle for longer than the timeout, although DynamoDB still holds the item; then ended', async () => {
     const { browser, key } = await signIn();
     offsetMs = 1_700_000;
     expect((await browser.get('/session')).status).toBe(200); // activity moves the idle expiry

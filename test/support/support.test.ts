@@ -1,3 +1,4 @@
+/** The test support itself against what it stands in for: DynamoDB Local (tables, TTL settings), the Secrets Manager endpoint, free ports. */
 import { GetItemCommand, DescribeTimeToLiveCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';

@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
 import type { AuthorizeRequest, Authorization, AuthorizerContext } from '../../core/sessions/authorize-session';
-import { describeCause, sessionLogId } from '../logs/log-fields';
+import { describeCause, sessionIdOfCookie } from '../logs/log-fields';
 import { logger } from '../logs/logger';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { parseCookies, SESSION_COOKIE } from './cookies';
@@ -25,7 +25,7 @@ export function authorizerHandler(
     const started = performance.now();
     // A duplicated session cookie counts as none (parseCookies): a planted second cookie never wins.
     const sessionToken = parseCookies(event.cookies).get(SESSION_COOKIE);
-    const session = sessionLogId(sessionToken);
+    const session = sessionIdOfCookie(sessionToken);
     const fields = () => ({
       ...invocationIds(context, event.requestContext?.requestId),
       route: 'authorizer',

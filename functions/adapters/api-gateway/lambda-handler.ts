@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ServiceError, ErrorCode } from '../../core/errors';
-import { describeCause, sessionLogId } from '../logs/log-fields';
+import { describeCause, sessionIdOfCookie } from '../logs/log-fields';
 import { logger } from '../logs/logger';
 import { DEFAULT_METRICS_NAMESPACE, requestMetricFields } from '../metrics/embedded-metrics';
 import { measuring, newMeasurements } from '../metrics/request-measurements';
@@ -76,7 +76,7 @@ export function lambdaHandler(
 function sessionLogIds(requestCookies: readonly string[] | undefined, responseCookies: readonly string[] | undefined): { session?: string; newSession?: string } {
   const prefix = `${SESSION_COOKIE}=`;
   const created = responseCookies?.find((line) => line.startsWith(prefix))?.slice(prefix.length).split(';')[0];
-  const session = sessionLogId(parseCookies(requestCookies).get(SESSION_COOKIE));
-  const newSession = sessionLogId(created);
+  const session = sessionIdOfCookie(parseCookies(requestCookies).get(SESSION_COOKIE));
+  const newSession = sessionIdOfCookie(created);
   return { ...(session ? { session } : {}), ...(newSession ? { newSession } : {}) };
 }

@@ -1,12 +1,12 @@
-import { hashToken, isRandomToken, sessionLogId as logIdOfKey } from '../../core/opaque-tokens';
+import { hashToken, isRandomToken, sessionIdOfKey } from '../../core/opaque-tokens';
 
 /**
  * A session as the logs and the session events name it, for following one user's requests: a
  * short hash of the store key, so a log line reveals neither the cookie nor the key. Undefined for
  * a value that is not a session cookie at all.
  */
-export function sessionLogId(token: string | undefined): string | undefined {
-  return isRandomToken(token) ? logIdOfKey(hashToken(token)) : undefined;
+export function sessionIdOfCookie(token: string | undefined): string | undefined {
+  return isRandomToken(token) ? sessionIdOfKey(hashToken(token)) : undefined;
 }
 
 /** Name and code of the underlying error only: messages of libraries may quote codes or tokens. */

@@ -1,5 +1,5 @@
 import type { EndedSession, SessionEndReason } from '../ports';
-import { sessionLogId } from '../opaque-tokens';
+import { sessionIdOfKey } from '../opaque-tokens';
 
 /**
  * The events other systems subscribe to: a sign-in, and every way a session ends. They are made
@@ -60,7 +60,7 @@ export function sessionEvent(change: SessionChange, eventId: string, options: { 
   const common = {
     version: 1 as const,
     eventId,
-    sessionId: sessionLogId(change.key),
+    sessionId: sessionIdOfKey(change.key),
     subject: session.claims.sub,
     ...(options.issuer ? { issuer: options.issuer } : {}),
     sessionStartedAt: iso(session.createdAt),

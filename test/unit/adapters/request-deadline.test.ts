@@ -1,3 +1,4 @@
+/** The request deadline (functions/adapters/request-deadline.ts): every call signal and the whole request stop in time, also after a garbage collection. */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { callSignal, withRequestDeadline } from '../../../functions/adapters/request-deadline';

@@ -6,7 +6,7 @@ import type { Session } from '../../../functions/core/ports';
 import { proxyApiRequest, type ApiRequest } from '../../../functions/core/api-proxy/proxy-api-request';
 import { hashToken } from '../../../functions/core/opaque-tokens';
 import { startLogin } from '../../../functions/core/sign-in/start-login';
-import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, rejection, SettableClock, testVault } from '../support/fakes';
+import { FakeIdentityProvider, InMemoryStore, FakeUpstream, rejection, SettableClock, testVault } from '../support/fakes';
 
 const OWN = 'https://login.example.com';
 const LOGIN_TIMEOUT = 600;
@@ -16,7 +16,7 @@ const IDLE_TIMEOUT = 3000;
 function setup() {
   const store = new InMemoryStore();
   const provider = new FakeIdentityProvider();
-  const upstream = new RecordingUpstream();
+  const upstream = new FakeUpstream();
   const clock = new SettableClock();
   const loginDeps = { provider, transactions: store, clock, ownOrigin: OWN, returnToAllowedOrigins: [], loginTimeoutSeconds: LOGIN_TIMEOUT };
   const vault = testVault();
@@ -379,7 +379,7 @@ describe('endSession', () => {
     return { token, session: t.store.sessions.get(hashToken(token))! };
   }
 
-  test('with the right sid: deletes the session and goes to the provider end-session URL', async () => {
+  test('with the right sid: ends the session and goes to the provider end-session URL', async () => {
     const t = setup();
     t.provider.endSession = new URL('https://id.example.com/logout?client_id=bff');
     const { token, session } = await signedInWithSid(t);

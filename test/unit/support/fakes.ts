@@ -171,7 +171,7 @@ export class FakeIdentityProvider implements IdentityProvider {
   }
 }
 
-export class RecordingUpstream implements Upstream {
+export class FakeUpstream implements Upstream {
   readonly requests: UpstreamRequest[] = [];
   response: UpstreamResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode('{"ok":true}') };
 

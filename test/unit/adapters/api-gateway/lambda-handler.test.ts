@@ -1,3 +1,4 @@
+/** The request wrapper of every route (functions/adapters/api-gateway/lambda-handler.ts): errors to HTTP, cookies cleared only when carried, one log line, and the thin route handlers over it. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { clearCookie, loginBindingCookie, SESSION_COOKIE } from '../../../../functions/adapters/api-gateway/cookies';
 import { lambdaHandler, type RouteFormat } from '../../../../functions/adapters/api-gateway/lambda-handler';
@@ -9,7 +10,7 @@ import { ServiceError, type ErrorCode } from '../../../../functions/core/errors'
 import { loginRoute } from '../../../../functions/login';
 import { sessionRoute } from '../../../../functions/session';
 import { apiGatewayEvent } from '../../support/api-gateway-event';
-import { FakeIdentityProvider, InMemoryStore, RecordingUpstream, SettableClock, testVault } from '../../support/fakes';
+import { FakeIdentityProvider, InMemoryStore, FakeUpstream, SettableClock, testVault } from '../../support/fakes';
 
 type LogCall = { level: 'info' | 'warn' | 'error'; args: unknown[] };
 let logs: LogCall[];
@@ -142,7 +143,7 @@ describe('the thin handlers over the wrapper', () => {
     const store = new InMemoryStore();
     const provider = new FakeIdentityProvider();
     const clock = new SettableClock();
-    const upstream = new RecordingUpstream();
+    const upstream = new FakeUpstream();
     return { store, provider, clock, upstream };
   }
 

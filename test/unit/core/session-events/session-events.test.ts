@@ -2,7 +2,7 @@ import { sessionAttributes } from '../../../../functions/adapters/dynamodb/sessi
 import { sessionChange } from '../../../../functions/adapters/dynamodb/session-stream';
 import type { Session, SessionEndReason } from '../../../../functions/core/ports';
 import { publishInOrder, type ChangeRecord, type EventPublisher } from '../../../../functions/core/session-events/publish-session-events';
-import { sessionLogId } from '../../../../functions/core/opaque-tokens';
+import { sessionIdOfKey } from '../../../../functions/core/opaque-tokens';
 import { sessionEvent, type SessionEvent } from '../../../../functions/core/session-events/session-events';
 import { eventsHandler } from '../../../../functions/events';
 import { schemaErrors } from '../../../support/event-schema';
@@ -41,7 +41,7 @@ describe('session events from the table stream', () => {
       detail: {
         version: 1,
         eventId: expect.stringMatching(/^event-/),
-        sessionId: sessionLogId(KEY),
+        sessionId: sessionIdOfKey(KEY),
         subject: 'user-1',
         issuer: 'https://id.example.com',
         occurredAt: new Date(NOW * 1000).toISOString(),
@@ -62,7 +62,7 @@ describe('session events from the table stream', () => {
   ])('the ending %s is a %s event, without the profile claims', (reason, detailType) => {
     const event = eventOf(streamRecord('MODIFY', sessionPk(KEY), { before: live, after: tombstone(session, reason, NOW + 60) }));
     expect(event?.detailType).toBe(detailType);
-    expect(event?.detail).toMatchObject({ reason, sessionId: sessionLogId(KEY), subject: 'user-1', occurredAt: new Date((NOW + 60) * 1000).toISOString() });
+    expect(event?.detail).toMatchObject({ reason, sessionId: sessionIdOfKey(KEY), subject: 'user-1', occurredAt: new Date((NOW + 60) * 1000).toISOString() });
     expect(event?.detail).not.toHaveProperty('email');
     expect(event?.detail.detectedBy).toBe(reason === 'expired' ? 'request' : undefined);
   });

@@ -35,7 +35,7 @@ describe('session expiry', () => {
     expect(t.store.sessions.has(t.key)).toBe(false);
     expect(t.store.count('end')).toBe(1);
     expect(t.store.endings.get(t.key)).toEqual({ reason: 'expired', at: t.clock.seconds });
-    // Once deleted it is simply unknown.
+    // Once ended it is simply unknown.
     expect(await rejection(requireSession(t.sessionToken, t.deps))).toBe('not_signed_in');
   });
 
@@ -177,7 +177,7 @@ describe('endSession: revocation', () => {
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 
-  test('a failing revocation gives failed, yet the session is deleted and the browser sent on', async () => {
+  test('a failing revocation gives failed, yet the session is ended and the browser sent on', async () => {
     const t = await setup();
     t.provider.endSession = new URL('https://id.example.com/logout?x=1');
     t.provider.revokeResult = async () => {
@@ -204,7 +204,7 @@ describe('endSession: revocation', () => {
     expect(t.provider.revocations).toEqual([]);
   });
 
-  test('an expired session is deleted without revocation and the browser sent on', async () => {
+  test('an expired session is ended without revocation and the browser sent on', async () => {
     const t = await setup();
     t.clock.advanceSeconds(IDLE);
     expect(await logout(t, '/x')).toEqual({ redirectTo: '/x', revocation: 'none' });

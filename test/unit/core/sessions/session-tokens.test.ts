@@ -266,7 +266,7 @@ describe('usableTokens: a refresh by someone else', () => {
     expect(t.sleeps.length).toBeGreaterThan(0);
   });
 
-  test('a session deleted while waiting ends with session_ended', async () => {
+  test('a session ended while waiting ends with session_ended', async () => {
     const clock = new SettableClock();
     const t = await setup({ overrides: heldLease(clock) });
     t.onSleep.push(() => void t.store.sessions.delete(t.key));
@@ -274,7 +274,7 @@ describe('usableTokens: a refresh by someone else', () => {
     expect(t.provider.refreshCalls).toEqual([]);
   });
 
-  test('a session that times out while waiting is deleted with session_expired', async () => {
+  test('a session that times out while waiting is ended with session_expired', async () => {
     const clock = new SettableClock();
     const t = await setup({ overrides: { ...heldLease(clock), idleExpiresAt: clock.seconds + 1 } });
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_expired');

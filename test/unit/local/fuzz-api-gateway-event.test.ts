@@ -10,9 +10,10 @@ import { lambdaHandler } from '../../../functions/adapters/api-gateway/lambda-ha
 import { parseRequest, singleParameter } from '../../../functions/adapters/api-gateway/request';
 import { json } from '../../../functions/adapters/api-gateway/response';
 import { checkReturnTo } from '../../../functions/core/sign-in/return-to';
-import { loginRoute } from '../../../functions/login';
+import { handler as loginHandler } from '../../../functions/login';
+import { partsScope, scoped } from '../../../local/parts-scope';
 import { apiGatewayEvent } from '../support/api-gateway-event';
-import { FakeIdentityProvider, InMemoryStore, SettableClock } from '../support/fakes';
+import { FakeIdentityProvider, InMemoryStore, SettableClock, unitConfig } from '../support/fakes';
 
 const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ maxLength: 30 }), fc.constantFrom('<script>alert(1)</script>', '\r\n', '%00'));
 const event = fc
@@ -49,10 +50,7 @@ function expectNoLeak(body: string | undefined, input: APIGatewayProxyEventV2): 
 test('/login answers any event with a redirect or a 4xx page, never a 500 or a reflection', async () => {
   await fc.assert(
     fc.asyncProperty(event, async (input) => {
-      const handler = loginRoute(() => ({
-        provider: new FakeIdentityProvider(), transactions: new InMemoryStore(), clock: new SettableClock(),
-        ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], loginTimeoutSeconds: 600,
-      }));
+      const handler = scoped(partsScope({ config: unitConfig(), provider: new FakeIdentityProvider(), store: new InMemoryStore(), clock: new SettableClock() }), loginHandler);
       const response = await handler(input);
       expect([302, 400]).toContain(response.statusCode);
       if (response.statusCode === 400) expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');

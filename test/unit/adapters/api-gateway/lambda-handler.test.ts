@@ -4,13 +4,14 @@ import { clearCookie, loginBindingCookie, SESSION_COOKIE } from '../../../../fun
 import { lambdaHandler, type RouteFormat } from '../../../../functions/adapters/api-gateway/lambda-handler';
 import { json, redirect } from '../../../../functions/adapters/api-gateway/response';
 import { logger } from '../../../../functions/adapters/logs/logger';
-import { apiRoute } from '../../../../functions/api';
-import { callbackRoute } from '../../../../functions/callback';
+import { handler as apiHandler } from '../../../../functions/api';
+import { handler as callbackHandler } from '../../../../functions/callback';
 import { ServiceError, type ErrorCode } from '../../../../functions/core/errors';
-import { loginRoute } from '../../../../functions/login';
-import { sessionRoute } from '../../../../functions/session';
+import { handler as loginHandler } from '../../../../functions/login';
+import { handler as sessionHandler } from '../../../../functions/session';
+import { partsScope, scoped } from '../../../../local/parts-scope';
 import { apiGatewayEvent } from '../../support/api-gateway-event';
-import { FakeIdentityProvider, InMemoryStore, FakeUpstream, SettableClock, testVault } from '../../support/fakes';
+import { FakeIdentityProvider, InMemoryStore, FakeUpstream, SettableClock, testVault, unitConfig } from '../../support/fakes';
 
 type LogCall = { level: 'info' | 'warn' | 'error'; args: unknown[] };
 let logs: LogCall[];
@@ -139,26 +140,21 @@ describe('lambdaHandler logs one line per request, without request data or error
 });
 
 describe('the thin handlers over the wrapper', () => {
+  /** The real entries, wired as on Lambda, with in-memory parts. */
   function deps() {
     const store = new InMemoryStore();
     const provider = new FakeIdentityProvider();
     const clock = new SettableClock();
     const upstream = new FakeUpstream();
-    return { store, provider, clock, upstream };
+    const scope = partsScope({ config: unitConfig(), store, provider, clock, upstream, vault: testVault(), refreshTiming: { leaseMs: 30_000, waitMs: 1_000 } });
+    return { store, provider, clock, upstream, run: <E, R>(handler: (event: E) => R) => scoped(scope, handler) };
   }
 
   test.each(['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(document.cookie)'])(
     '/login?returnTo=%s answers a page that does not reflect it',
     async (returnTo) => {
       const d = deps();
-      const handler = loginRoute(() => ({
-        provider: d.provider,
-        transactions: d.store,
-        clock: d.clock,
-        ownOrigin: 'https://login.example.com',
-        returnToAllowedOrigins: [],
-        loginTimeoutSeconds: 600,
-      }));
+      const handler = d.run(loginHandler);
       const response = await handler(apiGatewayEvent({ rawPath: '/login', rawQueryString: `returnTo=${encodeURIComponent(returnTo)}` }));
       expect(response.statusCode).toBe(400);
       expect(response.headers?.['content-type']).toMatch(/^text\/html/);
@@ -172,9 +168,7 @@ describe('the thin handlers over the wrapper', () => {
 
   test('/login with two returnTo parameters is refused', async () => {
     const d = deps();
-    const handler = loginRoute(() => ({
-      provider: d.provider, transactions: d.store, clock: d.clock, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], loginTimeoutSeconds: 600,
-    }));
+    const handler = d.run(loginHandler);
     const response = await handler(apiGatewayEvent({ rawPath: '/login', rawQueryString: 'returnTo=/a&returnTo=//evil.example' }));
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('invalid_request');
@@ -182,9 +176,7 @@ describe('the thin handlers over the wrapper', () => {
 
   test('login then callback: 302s with the binding cookie, then the session cookie, all uncached', async () => {
     const d = deps();
-    const login = loginRoute(() => ({
-      provider: d.provider, transactions: d.store, clock: d.clock, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], loginTimeoutSeconds: 600,
-    }));
+    const login = d.run(loginHandler);
     const started = await login(apiGatewayEvent({ rawPath: '/login', rawQueryString: 'returnTo=%2Fafter' }));
     expect(started.statusCode).toBe(302);
     expect(started.headers?.['cache-control']).toBe('no-store');
@@ -194,10 +186,7 @@ describe('the thin handlers over the wrapper', () => {
     expect(bindingCookie).toMatch(/^__Host-login-[A-Za-z0-9_-]{16}=[A-Za-z0-9_-]{43}; .*Max-Age=600$/);
     expect(bindingCookie.startsWith(`${loginBindingCookie(state)}=`)).toBe(true);
 
-    const callback = callbackRoute(() => ({
-      provider: d.provider, transactions: d.store, sessions: d.store, vault: testVault(), clock: d.clock,
-      sessionLifetimeSeconds: 3600, idleTimeoutSeconds: 1800, refreshSkewSeconds: 60,
-    }));
+    const callback = d.run(callbackHandler);
     const finished = await callback(
       apiGatewayEvent({ rawPath: '/callback', rawQueryString: `code=c&state=${state}`, cookies: [bindingCookie.split(';')[0]!] }),
     );
@@ -210,7 +199,7 @@ describe('the thin handlers over the wrapper', () => {
       expect.stringMatching(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600$/),
     ]);
 
-    const session = sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }));
+    const session = d.run(sessionHandler);
     const described = await session(apiGatewayEvent({ rawPath: '/session', cookies: [finished.cookies!.at(-1)!.split(';')[0]!] }));
     expect(described.statusCode).toBe(200);
     expect(described.headers?.['cache-control']).toBe('no-store');
@@ -219,7 +208,7 @@ describe('the thin handlers over the wrapper', () => {
 
   test('/session without a cookie: 401 JSON that clears nothing', async () => {
     const d = deps();
-    const response = await sessionRoute(() => ({ sessions: d.store, clock: d.clock, idleTimeoutSeconds: 1800 }))(apiGatewayEvent({ rawPath: '/session' }));
+    const response = await d.run(sessionHandler)(apiGatewayEvent({ rawPath: '/session' }));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!)).toEqual({ error: 'not_signed_in', message: 'You are not signed in.' });
     expect(response.cookies ?? []).toEqual([]);
@@ -228,10 +217,7 @@ describe('the thin handlers over the wrapper', () => {
 
   test('/api without X-CSRF: 401 JSON, no store read, no upstream call, session cookie kept', async () => {
     const d = deps();
-    const handler = apiRoute(() => ({
-      sessions: d.store, vault: testVault(), provider: d.provider, upstream: d.upstream, clock: d.clock,
-      upstreamBaseUrl: new URL('https://api.example.com'), idleTimeoutSeconds: 1800, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 1_000,
-    }));
+    const handler = d.run(apiHandler);
     const response = await handler(apiGatewayEvent({ method: 'POST', rawPath: '/api/items', cookies: [`${SESSION_COOKIE}=${'A'.repeat(43)}`] }));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body!).error).toBe('csrf_header_missing');

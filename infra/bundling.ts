@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
+import { FUNCTION_TABLE, type FunctionName } from './route-table';
 
 /**
  * How every function is bundled, in one place: the CDK stack hands these options to NodejsFunction,
@@ -10,20 +11,12 @@ import type { BuildOptions } from 'esbuild';
 
 export const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
 
-/** The Lambda entry file of each function, in functions/. */
-export const FUNCTION_ENTRIES = {
-  Login: 'login.ts',
-  Callback: 'callback.ts',
-  Api: 'api.ts',
-  Session: 'session.ts',
-  Logout: 'logout.ts',
-  /** Not a route: the Lambda authorizer that other HTTP APIs attach (infra/session-authorizer.ts). */
-  Authorizer: 'authorizer.ts',
-  /** Not a route: reads the session table's stream and publishes session events (infra/session-events.ts). */
-  Events: 'events.ts',
-} as const;
+/** The Lambda entry file of each function, in functions/ (infra/route-table.ts names them). */
+export const FUNCTION_ENTRIES = Object.fromEntries(
+  Object.entries(FUNCTION_TABLE).map(([name, { entry }]) => [name, `${entry}.ts`]),
+) as Readonly<Record<FunctionName, string>>;
 
-export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+export type { FunctionName };
 
 /** Lambda's Node.js runtime of the functions; the bundles target the same version. */
 export const NODE_TARGET = 'node22';

@@ -1,16 +1,10 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { FunctionName } from './bundling';
+import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 
-/** The routes of the public contract, each served by its own function, named like its entry in infra/bundling.ts. */
-export const ROUTES = [
-  { name: 'Login', method: HttpMethod.GET, path: '/login' },
-  { name: 'Callback', method: HttpMethod.GET, path: '/callback' },
-  { name: 'Api', method: HttpMethod.ANY, path: '/api/{proxy+}' },
-  { name: 'Session', method: HttpMethod.GET, path: '/session' },
-  { name: 'Logout', method: HttpMethod.GET, path: '/logout' },
-] as const satisfies readonly { name: FunctionName; method: HttpMethod; path: string }[];
+/** The routes of the public contract (infra/route-table.ts), each served by its own function. */
+export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, method: HttpMethod[route.method], path: route.path }));
 
-export type RouteName = (typeof ROUTES)[number]['name'];
+export type RouteName = RouteFunctionName;
 
 /** The secrets a function may read. */
 export type SecretName = 'clientSecret' | 'sessionKeys';

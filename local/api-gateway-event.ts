@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { ROUTE_TABLE, type RouteEntry } from '../infra/route-table';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** API Gateway's payload limit for HTTP APIs; larger requests are refused with 413. */
@@ -44,7 +45,8 @@ export function requestLineAndHeadersBytes(req: Pick<RequestLike, 'method' | 'ur
   return total;
 }
 
-export type RouteName = 'login' | 'callback' | 'api' | 'session' | 'logout';
+/** A route's function, by its entry's name (`login`, `api`, …: infra/route-table.ts). */
+export type RouteName = RouteEntry;
 
 export interface RouteMatch {
   readonly name: RouteName;
@@ -52,15 +54,16 @@ export interface RouteMatch {
   readonly pathParameters?: Readonly<Record<string, string>>;
 }
 
-/** The same routes as the HTTP API in the CDK stack. */
-const EXACT_ROUTES: ReadonlyMap<string, RouteName> = new Map<string, RouteName>([
-  ['GET /login', 'login'],
-  ['GET /callback', 'callback'],
-  ['GET /session', 'session'],
-  ['GET /logout', 'logout'],
-]);
-const PROXY_PREFIX = '/api/';
-const PROXY_ROUTE_KEY = 'ANY /api/{proxy+}';
+/** The same routes as the HTTP API in the CDK stack: exact ones, and the greedy `{proxy+}` ones by prefix. */
+const EXACT_ROUTES: ReadonlyMap<string, RouteName> = new Map(
+  ROUTE_TABLE.filter((route) => !route.path.endsWith('{proxy+}')).map((route) => [`${route.method} ${route.path}`, route.entry]),
+);
+const PROXY_ROUTES = ROUTE_TABLE.filter((route) => route.path.endsWith('/{proxy+}')).map((route) => ({
+  entry: route.entry,
+  method: route.method,
+  prefix: route.path.slice(0, -'{proxy+}'.length),
+  routeKey: `${route.method} ${route.path}`,
+}));
 
 /**
  * Finds the route for a request. Like API Gateway, the path is percent-decoded before matching and the
@@ -75,10 +78,8 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
   }
   const exact = EXACT_ROUTES.get(`${method} ${path}`);
   if (exact) return { name: exact, routeKey: `${method} ${path}` };
-  if (path.startsWith(PROXY_PREFIX) && path.length > PROXY_PREFIX.length) {
-    return { name: 'api', routeKey: PROXY_ROUTE_KEY, pathParameters: { proxy: path.slice(PROXY_PREFIX.length) } };
-  }
-  return undefined;
+  const proxy = PROXY_ROUTES.find((route) => (route.method === 'ANY' || route.method === method) && path.startsWith(route.prefix) && path.length > route.prefix.length);
+  return proxy && { name: proxy.entry, routeKey: proxy.routeKey, pathParameters: { proxy: path.slice(proxy.prefix.length) } };
 }
 
 /** The parts of a Node request the event is built from (an `IncomingMessage` has them all). */

@@ -21,6 +21,7 @@ import {
   type RouteName,
 } from './api-gateway-event';
 import type { ReplaceableParts } from '../functions/wiring/parts';
+import { ROUTE_TABLE } from '../infra/route-table';
 import type { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
 import { callProtectedApi, protectedRouteKey, servesPath, type AuthorizerHandler, type ProtectedApi } from './protected-api';
@@ -41,13 +42,9 @@ export type RouteHandlers = Readonly<Record<RouteName, HandlerLoader>>;
  * The real handlers, imported on first use: they read `process.env` when loaded and first invoked,
  * so the caller can finish setting the environment after the server is listening.
  */
-export const functionHandlers: RouteHandlers = {
-  login: async () => (await import('../functions/login')).handler,
-  callback: async () => (await import('../functions/callback')).handler,
-  api: async () => (await import('../functions/api')).handler,
-  session: async () => (await import('../functions/session')).handler,
-  logout: async () => (await import('../functions/logout')).handler,
-};
+export const functionHandlers: RouteHandlers = Object.fromEntries(
+  ROUTE_TABLE.map((route) => [route.entry, async () => ((await import(`../functions/${route.entry}`)) as { handler: LambdaHandler }).handler]),
+) as RouteHandlers;
 
 export interface LocalServerOptions {
   /** 0 picks a free port. */

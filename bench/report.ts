@@ -94,3 +94,19 @@ export function formatReport(report: BenchReport): string {
   }
   return sections.join('\n\n');
 }
+
+/** docs/bench-latest.md: the report of one run, with when, where and how to run it again. */
+export function latestRunPage(report: BenchReport, at: Date): string {
+  const { node, cpus, cpu } = report.environment;
+  return [
+    '# The latest bench run',
+    '',
+    `Written by \`npm run bench\` on ${at.toISOString().slice(0, 10)} (Node ${node}, ${cpus} × ${cpu}). Run it again to refresh`,
+    'this page; `BENCH_VARIANTS=1 npm run bench` adds the variants table. What the figures mean: [performance](performance.md).',
+    '',
+    '```',
+    formatReport(report),
+    '```',
+    '',
+  ].join('\n');
+}

@@ -8,7 +8,7 @@
  * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
  * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
@@ -19,7 +19,7 @@ import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
 import { costModel } from './cost-model';
-import { formatReport, HTTPS_FLOOR, type BenchReport } from './report';
+import { formatReport, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
 import { measureVariants } from './variants';
 import { measureWarm } from './warm';
 
@@ -108,6 +108,10 @@ async function main(): Promise<void> {
       ...(variants ? { variants } : {}),
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
+    // The figures docs/performance.md refers to: the latest run, with its date and machine.
+    const page = path.join(__dirname, '..', 'docs', 'bench-latest.md');
+    writeFileSync(page, latestRunPage(report, new Date()));
+    log(`wrote ${path.relative(process.cwd(), page)}`);
   } finally {
     await dynamodb?.stop();
     rmSync(outDir, { recursive: true, force: true });

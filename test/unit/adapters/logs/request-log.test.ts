@@ -4,23 +4,12 @@
  */
 import { lambdaHandler } from '../../../../functions/adapters/api-gateway/lambda-handler';
 import { json, redirect } from '../../../../functions/adapters/api-gateway/response';
-import { logger } from '../../../../functions/adapters/logs/logger';
 import { ServiceError } from '../../../../functions/core/errors';
 import { hashToken, randomToken } from '../../../../functions/core/opaque-tokens';
+import { captureLoggedLines } from '../../support/logged-lines';
 import { apiGatewayEvent } from '../../support/api-gateway-event';
 
-type Line = { level: string; message: string; fields: Record<string, unknown> };
-let lines: Line[];
-
-beforeEach(() => {
-  lines = [];
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
-      lines.push({ level, message: String(args[0]), fields: (args[1] ?? {}) as Record<string, unknown> });
-    });
-  }
-});
-afterEach(() => jest.restoreAllMocks());
+const lines = captureLoggedLines();
 
 const token = randomToken();
 const logId = (value: string) => hashToken(hashToken(value)).slice(0, 16);

@@ -5,13 +5,13 @@
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { authorizerHandler } from '../../../../functions/adapters/api-gateway/authorizer-handler';
-import { logger } from '../../../../functions/adapters/logs/logger';
 import { callSignal } from '../../../../functions/adapters/request-deadline';
 import { authorizeSession, type AuthorizeDependencies, type ContextClaim } from '../../../../functions/core/sessions/authorize-session';
 import { touchIntervalSeconds } from '../../../../functions/core/sessions/current-session';
 import { ServiceError } from '../../../../functions/core/errors';
 import type { Session } from '../../../../functions/core/ports';
 import { hashToken, randomToken } from '../../../../functions/core/opaque-tokens';
+import { captureLoggedLines } from '../../support/logged-lines';
 import { InMemoryStore, SettableClock, storedSession, testVault } from '../../support/fakes';
 
 const IDLE_TIMEOUT = 3600;
@@ -113,17 +113,7 @@ describe('authorizeSession', () => {
 });
 
 describe('authorizerHandler', () => {
-  type Line = { level: string; message: string; fields: Record<string, unknown> };
-  let lines: Line[];
-  beforeEach(() => {
-    lines = [];
-    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-      jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
-        lines.push({ level, message: String(args[0]), fields: (args[1] ?? {}) as Record<string, unknown> });
-      });
-    }
-  });
-  afterEach(() => jest.restoreAllMocks());
+  const lines = captureLoggedLines();
 
   const token = randomToken();
   const event = (cookies: string[] = [`__Host-session=${token}`], headers: Record<string, string> = { 'x-csrf': '1' }) =>

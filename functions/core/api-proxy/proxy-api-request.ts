@@ -1,7 +1,7 @@
 import { keepAlive, requireSession } from '../sessions/current-session';
 import { ServiceError } from '../errors';
 import type { Upstream, UpstreamResponse } from '../ports';
-import { browserResponseHeaders, upstreamRequestHeaders } from '../proxy-policy';
+import { browserResponseHeaders, upstreamRequestHeaders } from './proxy-policy';
 import { apiAccessToken, usableTokens, type AudienceApi, type TokenDependencies } from '../sessions/session-tokens';
 import { upstreamTarget, type UpstreamRoutes } from './upstream-apis';
 

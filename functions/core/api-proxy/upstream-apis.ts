@@ -1,5 +1,5 @@
 import { ServiceError } from '../errors';
-import { upstreamUrl } from '../proxy-policy';
+import { upstreamUrl } from './proxy-policy';
 
 /** The methods an API call may use; fetch itself refuses TRACE, TRACK and CONNECT. */
 export const UPSTREAM_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

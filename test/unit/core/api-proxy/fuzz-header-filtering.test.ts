@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { ServiceError } from '../../../../functions/core/errors';
-import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from '../../../../functions/core/proxy-policy';
+import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from '../../../../functions/core/api-proxy/proxy-policy';
 
 const headerName = fc.oneof(
   fc.constantFrom('Accept', 'accept', 'Content-Type', 'Cookie', 'Authorization', 'Set-Cookie', 'X-CSRF', 'Host', 'X-Forwarded-Host', 'Location', 'ETag', 'If-None-Match', 'x-request-id', 'Transfer-Encoding'),

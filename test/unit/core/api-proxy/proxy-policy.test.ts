@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ServiceError } from '../../functions/core/errors';
-import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from '../../functions/core/proxy-policy';
+import { ServiceError } from '../../../../functions/core/errors';
+import { browserResponseHeaders, upstreamRequestHeaders, upstreamUrl } from '../../../../functions/core/api-proxy/proxy-policy';
 
 const BASE = new URL('https://api.example.com/v1');
 

@@ -6,9 +6,9 @@
  * could not make the property pass.
  */
 import fc from 'fast-check';
-import { ServiceError } from '../../functions/core/errors';
-import { upstreamUrl } from '../../functions/core/proxy-policy';
-import { BACKEND_MODELS, staysUnder, whatwgUrl } from '../support/backend-path-models';
+import { ServiceError } from '../../../../functions/core/errors';
+import { upstreamUrl } from '../../../../functions/core/api-proxy/proxy-policy';
+import { BACKEND_MODELS, staysUnder, whatwgUrl } from '../../../support/backend-path-models';
 
 const BASE = new URL('https://api.example.com/v1');
 const BASE_PATH = '/v1/';

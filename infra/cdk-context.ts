@@ -1,58 +1,38 @@
 import { readFileSync } from 'node:fs';
+import { SETTING_DEPLOYMENT } from '../functions/settings/setting-deployment';
+import { SETTINGS, type Setting, type SettingKey } from '../functions/settings/settings';
 import { LoginServiceConfigError } from './login-service-validation';
 import { loginServiceStackProblems, type LoginServiceStackProps } from './login-service-stack';
+import { CONSTRUCT_PROPS, type ConstructProp, type ContextKind } from './operations-props';
 
-type Kind = 'string' | 'list' | 'number' | 'boolean' | 'json';
+type Kind = ContextKind;
+
+/** How CDK context gives a value of each type of function setting. */
+const KIND_OF_TYPE: Readonly<Record<Setting['type'], Kind | undefined>> = {
+  string: 'string',
+  url: 'string',
+  enum: 'string',
+  scopes: 'string',
+  integer: 'number',
+  list: 'list',
+  // A list of { name, url, methods?, scopes?, audience? }: JSON text with -c, a list in a file.
+  json: 'json',
+  secret: undefined,
+};
 
 /**
- * Every setting CDK context can give, by the stack prop it sets (README, "Deploying to AWS").
- * throttleRateLimit and throttleBurstLimit make up the `throttle` prop.
+ * Every setting CDK context can give, by the stack prop it sets (README, "Deploying to AWS"): the
+ * function settings the deployer gives (functions/settings/settings.ts) and the construct's and
+ * the stack's own props (infra/operations-props.ts). throttleRateLimit and throttleBurstLimit make
+ * up the `throttle` prop.
  */
-const SETTINGS: Readonly<Record<string, Kind>> = {
-  stackName: 'string',
-  issuer: 'string',
-  authorizationEndpoint: 'string',
-  tokenEndpoint: 'string',
-  userinfoEndpoint: 'string',
-  revocationEndpoint: 'string',
-  endSessionEndpoint: 'string',
-  clientId: 'string',
-  clientAuthMethod: 'string',
-  scopes: 'string',
-  upstreamApiUrl: 'string',
-  // A list of { name, url, methods?, scopes?, audience? }: JSON text with -c, a list in a file.
-  upstreamApis: 'json',
-  publicBaseUrl: 'string',
-  returnToAllowedOrigins: 'list',
-  clientSecretArn: 'string',
-  clientSecretName: 'string',
-  clientSecretKmsKeyArn: 'string',
-  sessionKeysSecretArn: 'string',
-  sessionKeysKmsKeyArn: 'string',
-  loginTimeoutSeconds: 'number',
-  sessionLifetimeSeconds: 'number',
-  sessionIdleTimeoutSeconds: 'number',
-  tokenRefreshSkewSeconds: 'number',
-  providerTimeoutMs: 'number',
-  upstreamTimeoutMs: 'number',
-  storeTimeoutMs: 'number',
-  secretRefreshSeconds: 'number',
-  logRetention: 'number',
-  logLevel: 'string',
-  // retain (default) or destroy: RemovalPolicy's values are these strings.
-  removalPolicy: 'string',
-  accessLogs: 'boolean',
-  enableSourceMaps: 'boolean',
-  memorySize: 'number',
-  sessionEvents: 'boolean',
-  eventSource: 'string',
-  eventBusArn: 'string',
-  throttleRateLimit: 'number',
-  throttleBurstLimit: 'number',
-  metricsNamespace: 'string',
-  alarms: 'boolean',
-  dashboard: 'boolean',
-};
+export const CONTEXT_SETTINGS: Readonly<Record<string, Kind>> = Object.fromEntries([
+  ...(Object.keys(SETTINGS) as SettingKey[]).flatMap((key) => {
+    const kind = KIND_OF_TYPE[SETTINGS[key].type];
+    return SETTING_DEPLOYMENT[key].by || !kind ? [] : [[key, kind] as const];
+  }),
+  ...Object.entries(CONSTRUCT_PROPS as Record<string, ConstructProp>).flatMap(([key, prop]) => (prop.context ? [[key, prop.context] as const] : [])),
+]);
 
 /** The context key naming a JSON file with the same settings; `-c` values override the file's. */
 export const CONFIG_FILE_KEY = 'config';
@@ -73,7 +53,7 @@ export function stackPropsFromContext(
   const fromFile = readConfigFile(getContext(CONFIG_FILE_KEY), readFile, problems);
   const values: Record<string, unknown> = {};
   const malformed = new Set<string>();
-  for (const [key, kind] of Object.entries(SETTINGS)) {
+  for (const [key, kind] of Object.entries(CONTEXT_SETTINGS)) {
     const raw = getContext(key) ?? fromFile[key];
     if (raw === undefined || raw === null) continue;
     const value = convert(raw, kind);
@@ -160,7 +140,7 @@ function readConfigFile(file: unknown, readFile: (file: string) => string, probl
   }
   // A misspelt key would otherwise be ignored and its default silently used.
   for (const key of Object.keys(parsed)) {
-    if (!(key in SETTINGS) && !key.startsWith('//')) problems.push(`${CONFIG_FILE_KEY} file ${file}: ${key} is not a known setting`);
+    if (!(key in CONTEXT_SETTINGS) && !key.startsWith('//')) problems.push(`${CONFIG_FILE_KEY} file ${file}: ${key} is not a known setting`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -1,4 +1,6 @@
-import { ENDPOINT_SETTINGS, NUMERIC_SETTINGS, type LoginServiceProps, type NumericSetting } from './login-service-props';
+import { SETTING_DEPLOYMENT, receives, type Receiver } from '../functions/settings/setting-deployment';
+import { SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
+import type { LoginServiceProps } from './login-service-props';
 
 /** What the construct created or was given, known by name or ARN only. */
 export interface EnvironmentRefs {
@@ -10,32 +12,40 @@ export interface EnvironmentRefs {
 }
 
 /**
- * The functions' environment. loadConfig (functions/settings/config.ts) validates the whole configuration
- * in every function, so all of them get the same variables whether or not the route uses each.
- * Secrets appear only as ARNs; optional settings appear only when given, so the functions'
- * documented defaults stay the single source of the defaults.
+ * A prop's value as its environment variable holds it: lists joined by commas, the list of APIs
+ * as JSON (deploy-time values inside it are resolved within the JSON string), text trimmed;
+ * undefined when unset or blank.
  */
-export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentRefs): Record<string, string> {
+export function settingText(key: SettingKey, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = SETTINGS[key].type === 'json' ? JSON.stringify(value) : Array.isArray(value) ? value.join(',') : String(value).trim();
+  return text === '' ? undefined : text;
+}
+
+/** The values of the settings the construct gives itself, by setting. */
+const constructValues = (refs: EnvironmentRefs): Partial<Record<SettingKey, string>> => ({
+  tableName: refs.tableName,
+  clientSecret: refs.clientSecretArn,
+  sessionKeys: refs.sessionKeysSecretArn,
+  publicBaseUrl: refs.publicBaseUrl,
+});
+
+/**
+ * The environment of the HTTP API's functions and the authorizer: every setting they receive
+ * (functions/settings/setting-deployment.ts says which, and why all of them get the same), from
+ * the props or from what the construct made. Secrets appear only as ARNs; optional settings appear
+ * only when given, so the functions' declared defaults stay the single source of the defaults.
+ * AUTHORIZER_CLAIMS, the authorizer's alone, is added by infra/session-authorizer.ts.
+ */
+export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentRefs, receiver: Receiver = 'login'): Record<string, string> {
   const environment: Record<string, string> = {};
-  const set = (name: string, value: string | number | undefined): void => {
-    if (value !== undefined && value !== '') environment[name] = String(value);
-  };
-  set('OAUTH_ISSUER', props.issuer);
-  for (const [name, variable] of Object.entries(ENDPOINT_SETTINGS)) set(variable, props[name as keyof typeof ENDPOINT_SETTINGS]);
-  set('OAUTH_CLIENT_ID', props.clientId.trim());
-  set('OAUTH_CLIENT_SECRET_ARN', refs.clientSecretArn);
-  set('OAUTH_CLIENT_AUTH_METHOD', props.clientAuthMethod);
-  set('OAUTH_SCOPES', props.scopes?.trim());
-  set('SESSION_KEYS_SECRET_ARN', refs.sessionKeysSecretArn);
-  set('PUBLIC_BASE_URL', refs.publicBaseUrl);
-  set('UPSTREAM_API_URL', props.upstreamApiUrl);
-  // Deploy-time values (tokens) inside the list are resolved within the JSON string.
-  set('UPSTREAM_APIS', props.upstreamApis && JSON.stringify(props.upstreamApis));
-  set('TABLE_NAME', refs.tableName);
-  set('RETURN_TO_ALLOWED_ORIGINS', props.returnToAllowedOrigins?.join(','));
-  for (const [name, rule] of Object.entries(NUMERIC_SETTINGS)) set(rule.env, props[name as NumericSetting]);
-  set('LOG_LEVEL', props.logLevel);
-  set('METRICS_NAMESPACE', props.metricsNamespace?.trim());
-  if (props.enableSourceMaps) set('NODE_OPTIONS', '--enable-source-maps');
+  const made = constructValues(refs);
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const { by } = SETTING_DEPLOYMENT[key];
+    if (by === 'environment' || !receives(key, receiver)) continue;
+    const value = by === 'construct' || key in made ? made[key] : settingText(key, props[key as keyof LoginServiceProps]);
+    if (value !== undefined && value !== '') environment[envName(key, SETTINGS[key])] = value;
+  }
+  if (props.enableSourceMaps) environment.NODE_OPTIONS = '--enable-source-maps';
   return environment;
 }

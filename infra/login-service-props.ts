@@ -2,45 +2,21 @@ import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { LogLevel as LoggerLevel } from '../functions/adapters/logs/logger';
 import type { ContextClaim } from '../functions/core/sessions/authorize-session';
+import type { ClientAuthMethod as ClientAuthMethodOfConfig } from '../functions/settings/config';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
 
+export const DEFAULT_THROTTLE_RATE = 100;
+export const DEFAULT_THROTTLE_BURST = 200;
+export const DEFAULT_MEMORY_SIZE = 256;
+
 /** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod = ClientAuthMethodOfConfig;
 
-/** Log levels of the functions (`LOG_LEVEL`). */
-export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
-
-/**
- * The whole-number settings the functions read from their environment, with the ranges the
- * functions accept. A setting left out of the props is left out of the environment, so the
- * functions' own default (`fallback`) applies; it is used here only to check the idle timeout
- * against the lifetime when just one of them is given.
- */
-export const NUMERIC_SETTINGS = {
-  loginTimeoutSeconds: { env: 'LOGIN_TIMEOUT_SECONDS', min: 60, max: 3_600, fallback: 600 },
-  sessionLifetimeSeconds: { env: 'SESSION_LIFETIME_SECONDS', min: 300, max: 30 * 86_400, fallback: 8 * 3_600 },
-  sessionIdleTimeoutSeconds: { env: 'SESSION_IDLE_TIMEOUT_SECONDS', min: 300, max: 30 * 86_400, fallback: 3_600 },
-  tokenRefreshSkewSeconds: { env: 'TOKEN_REFRESH_SKEW_SECONDS', min: 0, max: 300, fallback: 60 },
-  providerTimeoutMs: { env: 'PROVIDER_TIMEOUT_MS', min: 100, max: 10_000, fallback: 5_000 },
-  upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', min: 100, max: 25_000, fallback: 10_000 },
-  storeTimeoutMs: { env: 'STORE_TIMEOUT_MS', min: 100, max: 5_000, fallback: 2_000 },
-  secretRefreshSeconds: { env: 'SECRET_REFRESH_SECONDS', min: 10, max: 86_400, fallback: 300 },
-} as const;
-
-export type NumericSetting = keyof typeof NUMERIC_SETTINGS;
-
-/** The explicit endpoints of a plain OAuth 2.0 provider, and the variable each one sets. */
-export const ENDPOINT_SETTINGS = {
-  authorizationEndpoint: 'OAUTH_AUTHORIZATION_ENDPOINT',
-  tokenEndpoint: 'OAUTH_TOKEN_ENDPOINT',
-  userinfoEndpoint: 'OAUTH_USERINFO_ENDPOINT',
-  revocationEndpoint: 'OAUTH_REVOCATION_ENDPOINT',
-  endSessionEndpoint: 'OAUTH_END_SESSION_ENDPOINT',
-} as const;
-
-export type EndpointSetting = keyof typeof ENDPOINT_SETTINGS;
+/** Log levels of the functions (`LOG_LEVEL`): those adapters/logs/logger.ts knows, each meaning there what it says. */
+export type LogLevel = LoggerLevel;
 
 /** Requests per second and burst of the HTTP API's stage. */
 export interface ThrottleProps {
@@ -146,13 +122,13 @@ export interface LoginServiceProps {
    */
   readonly sessionLifetimeSeconds?: number;
   /**
-   * A session unused for this long ends, 300 to 2592000 and at most the lifetime
+   * A session unused for this long ends, 60 to 2592000 and at most the lifetime
    * (`SESSION_IDLE_TIMEOUT_SECONDS`).
    * @default 3600
    */
   readonly sessionIdleTimeoutSeconds?: number;
   /**
-   * Tokens are refreshed this long before they expire, 0 to 300 (`TOKEN_REFRESH_SKEW_SECONDS`).
+   * Tokens are refreshed this long before they expire, 0 to 600 (`TOKEN_REFRESH_SKEW_SECONDS`).
    * @default 60
    */
   readonly tokenRefreshSkewSeconds?: number;
@@ -187,7 +163,7 @@ export interface LoginServiceProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions' JSON logs (`LOG_LEVEL`).
+   * Log level of the functions' JSON logs (`LOG_LEVEL`): DEBUG, INFO, WARN, ERROR or SILENT.
    * @default - the functions' default, INFO
    */
   readonly logLevel?: LogLevel;
@@ -277,8 +253,7 @@ export interface LoginServiceProps {
   readonly eventSource?: string;
 }
 
-export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: 100, burstLimit: 200 };
-export const DEFAULT_MEMORY_SIZE = 256;
+export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: DEFAULT_THROTTLE_RATE, burstLimit: DEFAULT_THROTTLE_BURST };
 
 /** One protected API of `upstreamApis`. */
 export interface UpstreamApiProps {

@@ -1,5 +1,6 @@
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE_BURST, DEFAULT_THROTTLE_RATE } from './login-service-props';
 
 /** Evaluation windows AWS WAF offers for rate-based rules, in seconds. */
 export const WAF_EVALUATION_WINDOWS = [60, 120, 300, 600] as const;
@@ -52,3 +53,48 @@ export interface DomainProps {
    */
   readonly hostedZone?: IHostedZone;
 }
+
+/** How a construct-only prop is given in CDK context (infra/cdk-context.ts); none: only in code. */
+export type ContextKind = 'string' | 'list' | 'number' | 'boolean' | 'json';
+
+/** A prop of the construct (or the stack) that is no function setting; for CDK context and docs/configuration.md. */
+export interface ConstructProp {
+  readonly context?: ContextKind;
+  readonly default: string;
+  readonly doc: string;
+  /** A prop of LoginServiceStack only (infra/login-service-stack.ts), given by CDK context. */
+  readonly stack?: true;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/**
+ * The construct's props that are no function setting (those are declared in
+ * functions/settings/settings.ts), and the stack's props that name existing resources.
+ */
+export const CONSTRUCT_PROPS = {
+  stackName: { context: 'string', default: 'LoginService', doc: 'Name of the stack: a letter, then letters, digits and hyphens (at most 128).', stack: true },
+  clientSecretArn: { context: 'string', default: 'none', doc: 'Complete ARN of an existing secret holding the client secret.', stack: true },
+  clientSecretName: { context: 'string', default: 'none', doc: 'Name of an existing client secret in the stack\'s account and region.', stack: true },
+  clientSecretKmsKeyArn: { context: 'string', default: 'the AWS managed key', doc: 'The customer managed KMS key encrypting the existing client secret.', stack: true },
+  sessionKeysSecretArn: { context: 'string', default: 'none', doc: 'Complete ARN of an existing keyring secret.', stack: true },
+  sessionKeysKmsKeyArn: { context: 'string', default: 'the AWS managed key', doc: 'The customer managed KMS key encrypting the existing keyring secret.', stack: true },
+  eventBusArn: { context: 'string', default: "the account's default bus", doc: 'ARN of the EventBridge bus the session events go to.', stack: true },
+  clientSecret: { default: 'a new, empty secret', doc: 'An existing secret (ISecret) holding the client secret.' },
+  sessionKeysSecret: { default: 'a new secret with one generated key', doc: 'An existing secret (ISecret) holding the keyring.' },
+  eventBus: { default: "the account's default bus", doc: 'The bus (IEventBus) the session events go to.' },
+  removalPolicy: { context: 'string', default: 'retain', doc: 'What happens to the table and the secrets the construct creates when they leave the stack: retain or destroy.' },
+  logRetention: { context: 'number', default: '30 (days)', doc: "Days the functions' logs and the API's access logs are kept: a value CloudWatch Logs offers, or 9999 for never." },
+  accessLogs: { context: 'boolean', default: 'true', doc: "One JSON line per request in the API's access log (never a query string, cookie or header)." },
+  throttleRateLimit: { context: 'number', default: String(DEFAULT_THROTTLE_RATE), doc: "Steady requests per second of the API's stage (`throttle.rateLimit`), above 0 and at most 10000.", stack: true },
+  throttleBurstLimit: { context: 'number', default: String(DEFAULT_THROTTLE_BURST), doc: 'Requests in a short burst above the rate (`throttle.burstLimit`).', stack: true, min: 1, max: 5_000 },
+  enableSourceMaps: { context: 'boolean', default: 'false', doc: 'Map stack traces through the bundled source maps (`NODE_OPTIONS=--enable-source-maps`); slows every cold start.' },
+  memorySize: { context: 'number', default: String(DEFAULT_MEMORY_SIZE), doc: 'Memory of each function in MB.', min: 128, max: 10_240 },
+  authorizerCacheTtl: { default: '30 seconds', doc: "How long API Gateway caches the session authorizer's answer: whole seconds from 0 to 1 hour." },
+  alarms: { context: 'boolean', default: 'true', doc: 'CloudWatch alarms on errors, throttling and the sign-in failure rate.' },
+  alarmTopic: { default: 'none', doc: 'An SNS topic the alarms notify.' },
+  dashboard: { context: 'boolean', default: 'false', doc: "A CloudWatch dashboard of the service's metrics and alarms." },
+  firewall: { default: 'none', doc: 'AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution.' },
+  domain: { default: "the API's execute-api endpoint", doc: 'A custom domain name with its certificate (and hosted zone).' },
+  sessionEvents: { context: 'boolean', default: 'true', doc: 'Publish sign-ins and session endings as EventBridge events (adds the events function).' },
+} as const satisfies Record<string, ConstructProp>;

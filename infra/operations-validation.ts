@@ -10,8 +10,6 @@ export const CLOUDFRONT_REGION = 'us-east-1';
 // RFC 1123 host name of at least two labels; CloudFront and API Gateway take no wildcard here.
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[a-f0-9-]{36}$/;
-// CloudWatch namespaces: printable ASCII without the reserved AWS/ prefix (and no colon start, like dimension names).
-const NAMESPACE = /^(?!AWS\/)(?!:)[\x20-\x7e]{1,255}$/;
 
 /** The region of an ARN, when it is known at synth time. */
 function arnRegion(arn: string): string | undefined {
@@ -24,14 +22,12 @@ function arnRegion(arn: string): string | undefined {
 }
 
 /**
- * Problems of the operations settings: metrics, alarms, firewall and custom domain. `region` is
+ * Problems of the operations settings: alarms, firewall and custom domain (metricsNamespace is a
+ * function setting, checked by its declaration in functions/settings/settings.ts). `region` is
  * the stack's (undefined or a token for an environment-agnostic stack).
  */
 export function operationsProblems(props: LoginServiceProps, region: string | undefined): string[] {
   const problems: string[] = [];
-  if (known(props.metricsNamespace) && !NAMESPACE.test(props.metricsNamespace!.trim())) {
-    problems.push('metricsNamespace must be 1 to 255 printable ASCII characters, not starting with AWS/ or a colon');
-  }
   if (props.alarmTopic && props.alarms === false) problems.push('alarmTopic is set but alarms is false: no alarm would use it');
   const regionKnown = known(region);
 

@@ -1,7 +1,11 @@
 /**
- * The settings of the events function, read from its environment once. It needs none of the
- * sign-in settings (functions/settings/config.ts): only where to publish and how to name the events.
+ * The settings of the events function, read from its environment once by their declarations
+ * (settings.ts). It needs none of the sign-in settings (config.ts): only where to publish, how to
+ * name the events, and the issuer and log level it shares with the service.
  */
+import { ConfigError, readSettings } from './read-settings';
+import { EVENT_SETTINGS, PROVIDER_SETTINGS, SERVICE_SETTINGS, envName } from './settings';
+
 export interface EventsConfig {
   /** Name or ARN of the bus; `default` is the account's default bus. */
   readonly eventBusName: string;
@@ -11,18 +15,20 @@ export interface EventsConfig {
   readonly publishTimeoutMs: number;
 }
 
-export const DEFAULT_EVENT_SOURCE = 'login-service';
+export { DEFAULT_EVENT_SOURCE } from './settings';
 
-/** Throws one error listing every problem. */
+/** Throws one ConfigError listing every problem. */
 export function loadEventsConfig(env: Readonly<Record<string, string | undefined>>): EventsConfig {
   const problems: string[] = [];
-  const eventBusName = env.EVENT_BUS_NAME?.trim() || 'default';
-  const source = env.EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE;
-  // EventBridge reserves sources starting with "aws." for AWS services.
-  if (source.length > 256 || /^aws\./i.test(source)) problems.push('EVENT_SOURCE must be at most 256 characters and not start with "aws."');
-  const timeout = Number(env.EVENT_PUBLISH_TIMEOUT_MS ?? '3000');
-  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 60_000) problems.push('EVENT_PUBLISH_TIMEOUT_MS must be an integer from 100 to 60000');
-  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  const issuer = env.OAUTH_ISSUER?.trim();
-  return Object.freeze({ eventBusName, source, ...(issuer ? { issuer } : {}), publishTimeoutMs: timeout });
+  // Its own settings, and the two it shares with the service.
+  const values = readSettings({ ...EVENT_SETTINGS, issuer: PROVIDER_SETTINGS.issuer, logLevel: SERVICE_SETTINGS.logLevel }, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  // The issuer as given, not as a URL normalises it: subscribers compare it with tokens' `iss`.
+  const issuer = env[envName('issuer', PROVIDER_SETTINGS.issuer)]?.trim();
+  return Object.freeze({
+    eventBusName: values.eventBus as string,
+    source: values.eventSource as string,
+    ...(issuer ? { issuer } : {}),
+    publishTimeoutMs: values.eventPublishTimeoutMs as number,
+  });
 }

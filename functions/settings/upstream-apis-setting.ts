@@ -16,6 +16,8 @@ const FIELDS = ['name', 'url', 'methods', 'scopes', 'audience'];
 export interface UpstreamApisRules {
   /** How the setting is named in messages: `UPSTREAM_APIS` or `upstreamApis`. */
   readonly label: string;
+  /** How the one-API alternative is named: `UPSTREAM_API_URL` or `upstreamApiUrl`. */
+  readonly single?: string;
   readonly problems: string[];
   /**
    * Checks an API's URL by the rules of the other URL settings, plus no query, reporting under
@@ -26,13 +28,18 @@ export interface UpstreamApisRules {
   readonly unresolved?: (value: unknown) => boolean;
 }
 
-/** `UPSTREAM_APIS` from the environment (a JSON list), or else the one `UPSTREAM_API_URL`: exactly one. */
-export function upstreamApisSetting(raw: string | undefined, singleUrl: string | undefined, rules: UpstreamApisRules): UpstreamApi[] {
+/**
+ * `UPSTREAM_APIS` as the environment holds it (a JSON list), or else the one `UPSTREAM_API_URL`:
+ * exactly one. `raw` null: a list known only at deploy time.
+ */
+export function upstreamApisSetting(raw: string | null | undefined, singleGiven: boolean, rules: UpstreamApisRules): UpstreamApi[] {
+  const { label, single } = rules;
   if (raw === undefined) {
-    if (!singleUrl) rules.problems.push('UPSTREAM_API_URL (or UPSTREAM_APIS for several APIs) is required');
+    if (!singleGiven) rules.problems.push(`${single} (or ${label} for several APIs) is required`);
     return [];
   }
-  if (singleUrl) rules.problems.push('set only one of UPSTREAM_API_URL and UPSTREAM_APIS');
+  if (singleGiven) rules.problems.push(`set only one of ${single} and ${label}`);
+  if (raw === null) return [];
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -75,15 +75,16 @@ describe('synth-time validation', () => {
     );
     const problems = message.split('\n  - ').slice(1);
     expect(problems).toEqual([
+      // Each setting in the order declared (functions/settings/settings.ts), then the rules between them.
       'issuer must be an https URL',
-      'userinfoEndpoint is used only with authorizationEndpoint and tokenEndpoint; with an issuer, discovery supplies it',
       'clientAuthMethod must be client_secret_basic or client_secret_post',
       'scopes contains a character not allowed in a scope',
-      'upstreamApiUrl must not contain a query',
       'publicBaseUrl must be an origin without path or query, e.g. https://login.example.com',
-      'returnToAllowedOrigins entry must be an https URL',
+      'upstreamApiUrl must not contain a query',
+      'returnToAllowedOrigins entry is not an https origin: ftp://files.example.com',
       'loginTimeoutSeconds must be a whole number from 60 to 3600',
       'providerTimeoutMs must be a whole number from 100 to 10000',
+      'userinfoEndpoint is used only with authorizationEndpoint and tokenEndpoint; with an issuer, discovery supplies it',
       'sessionIdleTimeoutSeconds (900) must not exceed sessionLifetimeSeconds (600)',
       'removalPolicy must be retain or destroy',
       expect.stringMatching(/^logRetention must be a number of days/),
@@ -100,7 +101,7 @@ describe('synth-time validation', () => {
     const openid = messageOf(() =>
       synthStack({ authorizationEndpoint: 'https://idp.example.com/authorize', tokenEndpoint: 'https://idp.example.com/token', scopes: 'openid' }),
     );
-    expect(openid).toContain('scopes: openid needs discovery');
+    expect(openid).toContain('scopes: the openid scope needs discovery');
   });
 
   it('checks secret references: complete ARNs, one of ARN and name, a key only with an existing secret', () => {

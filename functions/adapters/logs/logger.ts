@@ -12,6 +12,9 @@
 const SEVERITY = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;
 
 export type LogLevel = keyof typeof SEVERITY;
+
+/** Every level by name, least severe first: the values LOG_LEVEL and the construct's `logLevel` accept. */
+export const LOG_LEVELS = Object.keys(SEVERITY) as LogLevel[];
 export type LogFields = Readonly<Record<string, unknown>>;
 
 function isLogLevel(value: string | undefined): value is LogLevel {

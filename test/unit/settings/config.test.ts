@@ -98,7 +98,11 @@ describe('loadConfig: valid configurations', () => {
   test('only one of the two explicit endpoints is a problem', () => {
     const { OAUTH_ISSUER: _unused, ...withoutIssuer } = VALID;
     const problems = problemsOf({ ...withoutIssuer, OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token' });
-    expect(problems).toEqual(['OAUTH_AUTHORIZATION_ENDPOINT and OAUTH_TOKEN_ENDPOINT must be set together']);
+    // What explicit endpoints need besides is reported at once too, as the construct does at synth.
+    expect(problems).toEqual([
+      'OAUTH_AUTHORIZATION_ENDPOINT and OAUTH_TOKEN_ENDPOINT must be set together',
+      'OAUTH_USERINFO_ENDPOINT is required with explicit endpoints: without an ID token it identifies the user',
+    ]);
   });
 
   test('the returned object, its scopes and its allowed origins are frozen', () => {
@@ -195,6 +199,9 @@ describe('loadConfig: http only on loopback', () => {
   test('the same rule holds for every URL setting', () => {
     const problems = problemsOf({
       ...VALID,
+      OAUTH_AUTHORIZATION_ENDPOINT: 'https://id.example.com/authorize',
+      OAUTH_TOKEN_ENDPOINT: 'https://id.example.com/token',
+      OAUTH_USERINFO_ENDPOINT: 'https://id.example.com/userinfo',
       PUBLIC_BASE_URL: 'http://login.example.com',
       UPSTREAM_API_URL: 'http://api.example.com',
       OAUTH_END_SESSION_ENDPOINT: 'http://id.example.com/logout',
@@ -398,7 +405,12 @@ describe('loadConfig: session keys and session timing', () => {
     const config = loadConfig({ ...VALID, SESSION_IDLE_TIMEOUT_SECONDS: '60', TOKEN_REFRESH_SKEW_SECONDS: '0' });
     expect(config.sessionIdleTimeoutSeconds).toBe(60);
     expect(config.tokenRefreshSkewSeconds).toBe(0);
-    const upper = loadConfig({ ...VALID, SESSION_IDLE_TIMEOUT_SECONDS: String(30 * 86_400), TOKEN_REFRESH_SKEW_SECONDS: '600' });
+    const upper = loadConfig({
+      ...VALID,
+      SESSION_LIFETIME_SECONDS: String(30 * 86_400),
+      SESSION_IDLE_TIMEOUT_SECONDS: String(30 * 86_400),
+      TOKEN_REFRESH_SKEW_SECONDS: '600',
+    });
     expect(upper.sessionIdleTimeoutSeconds).toBe(30 * 86_400);
     expect(upper.tokenRefreshSkewSeconds).toBe(600);
   });

@@ -1,0 +1,200 @@
+/**
+ * Reads settings by their declaration (settings.ts) from an environment: the functions' own, or at
+ * synth the one the construct is about to give them (infra/login-service-validation.ts), with the
+ * same rules and the same words. Only the names differ (OAUTH_ISSUER or the prop, issuer) and, on
+ * AWS, https is required everywhere. Every problem is collected, each starting with the name of the
+ * setting it is about. Written compactly on purpose: every function's bundle carries it.
+ */
+import type { UpstreamApi } from '../core/api-proxy/upstream-apis';
+import { PROVIDER_SETTINGS, SERVICE_SETTINGS, envName, type Setting } from './settings';
+import { SCOPE_TOKEN, upstreamApisSetting } from './upstream-apis-setting';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/**
+ * Variables by name. At synth, null stands for a value known only at deploy time (a CDK token),
+ * which is then not checked.
+ */
+export type SettingsEnvironment = Readonly<Record<string, string | null | undefined>>;
+
+/** Given at synth: problems then name the props, URLs must be https even on loopback, and a value that is not a URL is quoted. */
+export interface Synth {
+  /** A value inside the list of APIs known only at deploy time (the construct leaves such entries out of the other lists). */
+  readonly unresolved: (value: unknown) => boolean;
+}
+
+/** Parses `raw` by the rules of every URL setting, then those of its shape; undefined when refused. */
+export function checkUrl(label: string, raw: string, problems: string[], shape?: string, synth?: Synth): URL | undefined {
+  const fail = (problem: string): undefined => void problems.push(`${label} ${problem}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail(`is not a valid URL${synth ? `: ${raw.slice(0, 100)}` : ''}`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !synth && isLoopbackUrl(url))) {
+    return fail(synth ? 'must be an https URL' : 'must use https (http is accepted only on a loopback host)');
+  }
+  if (url.username || url.password || url.hash) return fail('must not contain credentials or a fragment');
+  if (shape === 'origin' && (url.search || url.pathname !== '/')) return fail('must be an origin without path or query, e.g. https://login.example.com');
+  if (shape === 'path' && url.search) return fail('must not contain a query');
+  if (shape === 'loopback' && !isLoopbackUrl(url)) return fail('is for local runs and must be a loopback URL');
+  return url;
+}
+
+/** A secret read at run time: from Secrets Manager on AWS, from the environment in local runs. */
+export type SecretSetting =
+  | { readonly source: 'secrets-manager'; readonly secretId: string; readonly refreshSeconds: number }
+  | { readonly source: 'environment'; readonly value: string };
+
+/** A setting's name in problems (its variable, but at synth) and whether it is set at all, even to a refused value. */
+export type Named = [label: string, given: boolean];
+
+/** A variable trimmed, undefined when blank; null stays null. */
+const text = (env: SettingsEnvironment, name: string) => (env[name] === null ? null : env[name]?.trim() || undefined);
+
+/**
+ * Each setting's value or default, by key; undefined when refused, unset without a default, or not
+ * known yet. `named` receives each setting's name and presence, in the order declared (a secret's
+ * local-run variable after it).
+ */
+export function readSettings(declared: Readonly<Record<string, Setting>>, env: SettingsEnvironment, problems: string[], synth?: Synth, named: Named[] = []): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(declared)) {
+    const variable = envName(key, setting);
+    const label = synth ? key : variable;
+    const fail = (problem: string | undefined): undefined => void problems.push(`${label} ${problem}`);
+    const raw = text(env, variable);
+    named.push([label, raw !== undefined]);
+    if (setting.type === 'secret') {
+      const value = text(env, setting.value);
+      named.push([setting.value, value !== undefined]);
+      if (raw && value) problems.push(`set only one of ${label} and ${setting.value}`);
+      // How often a warm instance reads it again: secretRefreshSeconds, declared (and so read) before the secrets.
+      else if (raw) values[key] = { source: 'secrets-manager', secretId: raw, refreshSeconds: values.secretRefreshSeconds };
+      else if (value) values[key] = { source: 'environment', value };
+      else if (raw === undefined) fail(`(or, for local runs, ${setting.value}) is required`);
+      continue;
+    }
+    if (raw === undefined && setting.required) fail('is required');
+    const given = raw === undefined && 'default' in setting ? String(setting.default) : raw;
+    if (given) values[key] = parse(setting, given, label, problems, fail, synth);
+  }
+  return values;
+}
+
+function parse(setting: Setting, raw: string, label: string, problems: string[], fail: (problem: string | undefined) => undefined, synth?: Synth): unknown {
+  const listed = (separator: RegExp) => raw.split(separator).map((entry) => entry.trim()).filter(Boolean);
+  switch (setting.type) {
+    case 'integer': {
+      const value = Number(raw);
+      return Number.isInteger(value) && value >= setting.min && value <= setting.max ? value : fail(`must be a whole number from ${setting.min} to ${setting.max}`);
+    }
+    case 'enum':
+      return setting.values.includes(raw) ? raw : fail(`must be ${setting.values.join(' or ')}`);
+    case 'string':
+      return !setting.pattern || setting.pattern.test(raw) ? raw : fail(setting.problem);
+    case 'url':
+      return checkUrl(label, raw, problems, setting.shape, synth);
+    case 'scopes': {
+      const scopes = listed(/\s+/);
+      if (!scopes.every((scope) => SCOPE_TOKEN.test(scope))) fail('contains a character not allowed in a scope');
+      return scopes;
+    }
+    case 'list': {
+      const { values } = setting;
+      const entries = listed(/,/);
+      if (values) {
+        const unknown = entries.filter((entry) => !values.includes(entry));
+        if (unknown.length > 0) fail(`may list only ${values.join(', ')}, not ${unknown.join(', ').slice(0, 100)}`);
+        return entries;
+      }
+      // An origin by the rules of the URL settings; one problem naming the entry, whatever is wrong with it.
+      return entries.map((entry) => checkUrl('', entry, [], 'origin', synth)?.origin ?? fail(`entry is not an https origin: ${entry.slice(0, 100)}`));
+    }
+    default:
+      return raw;
+  }
+}
+
+export interface ProviderValues {
+  issuer?: URL;
+  authorizationEndpoint?: URL;
+  tokenEndpoint?: URL;
+  userinfoEndpoint?: URL;
+  revocationEndpoint?: URL;
+  endSessionEndpoint?: URL;
+}
+
+/** The values of the service's other settings, as loadConfig uses them. */
+export interface ServiceValues {
+  clientId?: string;
+  clientSecret?: SecretSetting;
+  sessionKeys?: SecretSetting;
+  clientAuthMethod?: string;
+  scopes?: string[];
+  publicBaseUrl?: URL;
+  upstreamApiUrl?: URL;
+  upstreamApis: UpstreamApi[];
+  returnToAllowedOrigins?: string[];
+  tableName?: string;
+  dynamodbEndpoint?: URL;
+  loginTimeoutSeconds?: number;
+  sessionLifetimeSeconds?: number;
+  sessionIdleTimeoutSeconds?: number;
+  tokenRefreshSkewSeconds?: number;
+  providerTimeoutMs?: number;
+  upstreamTimeoutMs?: number;
+  storeTimeoutMs?: number;
+  secretRefreshSeconds?: number;
+  authorizerClaims?: string[];
+  logLevel?: string;
+  metricsNamespace?: string;
+}
+
+/**
+ * Every setting of the service, then the rules between them: the provider's, the APIs', the
+ * session's timing. Names come from the declarations (in their order), never spelt out here; they
+ * are returned with the values.
+ */
+export function serviceSettings(env: SettingsEnvironment, problems: string[], synth?: Synth): [ProviderValues, ServiceValues, Named[]] {
+  const names: Named[] = [];
+  const provider = readSettings(PROVIDER_SETTINGS, env, problems, synth, names);
+  const values = readSettings(SERVICE_SETTINGS, env, problems, synth, names) as unknown as ServiceValues;
+  const [[issuer, issuerGiven], [authorization, authorizationGiven], [token, tokenGiven], userinfo, ...discovered] = names as [Named, Named, Named, Named, Named, Named];
+  const label = (key: keyof typeof SERVICE_SETTINGS) => (synth ? key : envName(key, SERVICE_SETTINGS[key]));
+  const read = (key: keyof typeof SERVICE_SETTINGS) => text(env, envName(key, SERVICE_SETTINGS[key]));
+  const given = (key: keyof typeof SERVICE_SETTINGS) => read(key) !== undefined;
+  if (authorizationGiven || tokenGiven) {
+    if (!(authorizationGiven && tokenGiven)) problems.push(`${authorization} and ${token} must be set together`);
+    if (!given('scopes')) values.scopes = [];
+    if (values.scopes?.includes('openid')) problems.push(`${label('scopes')}: the openid scope needs discovery; set ${issuer} without explicit endpoints`);
+    else if (!userinfo[1]) problems.push(`${userinfo[0]} is required with explicit endpoints: without an ID token it identifies the user`);
+  } else {
+    if (!issuerGiven) problems.push(`${issuer} is required (or ${authorization} and ${token})`);
+    for (const [name, isGiven] of [userinfo, ...discovered.slice(0, 2)]) {
+      if (isGiven) problems.push(`${name} is used only with ${authorization} and ${token}; with an issuer, discovery supplies it`);
+    }
+  }
+  values.upstreamApis = upstreamApisSetting(read('upstreamApis'), given('upstreamApiUrl'), {
+    label: label('upstreamApis'),
+    single: label('upstreamApiUrl'),
+    problems,
+    checkUrl: (name, raw) => (synth?.unresolved(raw) ? undefined : checkUrl(name, raw, problems, 'path', synth)),
+    unresolved: synth?.unresolved,
+  });
+  const { sessionIdleTimeoutSeconds: idle = 0, sessionLifetimeSeconds: lifetime = Infinity } = values;
+  if (idle > lifetime) problems.push(`${label('sessionIdleTimeoutSeconds')} (${idle}) must not exceed ${label('sessionLifetimeSeconds')} (${lifetime})`);
+  return [provider, values, names];
+}

@@ -1,0 +1,84 @@
+/**
+ * The part of each setting's declaration (settings.ts) that only the construct and the
+ * documentation need: one line of documentation, who gives the value and which functions receive
+ * it. Keyed like settings.ts and complete by its type; no function imports it, so none of it
+ * reaches a bundle.
+ *
+ * Which functions receive a setting: the five route functions and the authorizer each validate
+ * the whole configuration (loadConfig), so all of them receive every setting of it, even one their
+ * route never uses. Giving each only its own subset would make loadConfig refuse to start
+ * (UPSTREAM_API_URL, the secrets and PUBLIC_BASE_URL are required everywhere) or check the rules
+ * between settings (the idle timeout within the lifetime) against defaults instead of the deployed
+ * values. Only AUTHORIZER_CLAIMS, whose default the routes never read, goes to the authorizer alone
+ * (infra/session-authorizer.ts); the events function gets its own few (infra/session-events.ts).
+ */
+import type { SettingKey } from './settings';
+
+export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'logout' | 'authorizer' | 'events';
+
+/** The functions that load the whole configuration. */
+export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'logout', 'authorizer'] as const satisfies readonly Receiver[];
+const EVENTS = ['events'] as const satisfies readonly Receiver[];
+const ALL = [...SERVICE_FUNCTIONS, ...EVENTS];
+
+export interface SettingDeployment {
+  /** One line for docs/configuration.md. */
+  readonly doc: string;
+  /**
+   * Who gives the value: by default the deployer, through the prop (and CDK context key) named like
+   * the setting; `construct`: the construct, from what it created or was given; `environment`: only
+   * the environment, in local runs (the construct never sets it).
+   */
+  readonly by?: 'construct' | 'environment';
+  /** @default SERVICE_FUNCTIONS */
+  readonly to?: readonly Receiver[];
+  /** The default in words, where it is not the declared value. */
+  readonly defaultText?: string;
+}
+
+export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>> = {
+  issuer: { doc: "The provider's issuer; its discovery document supplies the endpoints. With explicit endpoints it only names the issuer an `iss` must match.", to: ALL },
+  authorizationEndpoint: { doc: 'Authorization endpoint of a plain OAuth 2.0 provider without discovery (GitHub style); set with the token endpoint.' },
+  tokenEndpoint: { doc: 'Token endpoint of a provider without discovery.' },
+  userinfoEndpoint: { doc: 'User endpoint of a provider without discovery; required with explicit endpoints, since without an ID token it identifies the user.' },
+  revocationEndpoint: { doc: 'RFC 7009 revocation endpoint of a provider without discovery.' },
+  endSessionEndpoint: { doc: 'End-session endpoint of a provider without discovery.' },
+  clientId: { doc: 'The client id registered at the provider.' },
+  secretRefreshSeconds: { doc: 'A warm instance reads the secrets again after this long.' },
+  clientSecret: {
+    doc: 'The client secret: its Secrets Manager ARN (plain or JSON with `client_secret`), or for local runs the secret itself in `OAUTH_CLIENT_SECRET`.',
+    by: 'construct',
+    defaultText: 'the construct creates an empty secret; context `clientSecretArn` or `clientSecretName` names an existing one',
+  },
+  clientAuthMethod: { doc: 'Client authentication at the token endpoint.' },
+  scopes: { doc: 'Space-separated scopes; sign-in adds the named APIs\' extra scopes.', defaultText: '`openid profile email` with an issuer, none with explicit endpoints' },
+  publicBaseUrl: {
+    doc: "The service's external origin, without path; the redirect URI to register is this plus `/callback`.",
+    defaultText: "the HTTP API's endpoint, the distribution's domain with `firewall`, or `https://<domainName>`",
+  },
+  upstreamApiUrl: { doc: 'The one protected API `/api/{proxy+}` forwards to (no query). Exactly one of this and `upstreamApis`.' },
+  upstreamApis: { doc: 'Several protected APIs, each reached as `/api/<name>/…`: a JSON list of `{ name, url, methods?, scopes?, audience? }`.' },
+  returnToAllowedOrigins: { doc: "Comma-separated origins besides the service's own that `returnTo` may point to.", defaultText: "none: only paths on the service's own origin" },
+  sessionKeys: {
+    doc: 'The keyring that encrypts stored tokens (`{"current":"k1","k1":"<32+ characters>"}`): its Secrets Manager ARN, or for local runs the JSON in `SESSION_KEYS`.',
+    by: 'construct',
+    defaultText: 'the construct creates one with a generated key; context `sessionKeysSecretArn` names an existing one',
+  },
+  tableName: { doc: 'The DynamoDB table of login transactions and sessions.', by: 'construct', defaultText: 'the table the construct creates' },
+  dynamodbEndpoint: { doc: 'DynamoDB endpoint for local runs (loopback only).', by: 'environment', defaultText: "the region's endpoint" },
+  loginTimeoutSeconds: { doc: 'How long a started login may take.' },
+  sessionLifetimeSeconds: { doc: 'Absolute session lifetime: the session ends then, however active.' },
+  sessionIdleTimeoutSeconds: { doc: 'The session ends after this long without a request to `/api` or `/session`; at most the lifetime.' },
+  tokenRefreshSkewSeconds: { doc: 'The access token is refreshed this long before it expires (at most half its lifetime).' },
+  providerTimeoutMs: { doc: 'Deadline of each call to the provider and to Secrets Manager.' },
+  upstreamTimeoutMs: { doc: 'Deadline of each call to the upstream API.' },
+  storeTimeoutMs: { doc: 'Deadline of each DynamoDB call.' },
+  authorizerClaims: { doc: 'Comma-separated claims the session authorizer passes to the integrations of other APIs; `sub` always.', to: ['authorizer'] },
+  logLevel: { doc: 'The least severe level the JSON logs write; SILENT also silences the embedded metrics.', to: ALL },
+  metricsNamespace: { doc: 'CloudWatch namespace of the metrics each request line carries in embedded metric format.' },
+  eventBus: { doc: 'Name or ARN of the EventBridge bus the session events go to.', by: 'construct', to: EVENTS, defaultText: "the account's default bus; context `eventBusArn` names another" },
+  eventSource: { doc: 'The `source` of the session events.', to: EVENTS },
+  eventPublishTimeoutMs: { doc: 'Deadline of each PutEvents call.', by: 'environment', to: EVENTS },
+};
+
+export const receives = (key: SettingKey, receiver: Receiver): boolean => (SETTING_DEPLOYMENT[key].to ?? SERVICE_FUNCTIONS).includes(receiver);

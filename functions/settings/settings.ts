@@ -1,0 +1,119 @@
+/**
+ * The one declaration of every setting the functions read: its environment variable, its CDK prop
+ * (the key; it is also the CDK context key), its type with its range or values and its default.
+ * The functions' loaders (config.ts, events-config.ts), the construct's synth-time validation,
+ * the functions' environment, the CDK context parsing and docs/configuration.md are all derived
+ * from it, so ranges agree everywhere by construction.
+ *
+ * Every function's bundle carries this file, so it holds only what the functions' code reads, in
+ * as few bytes as stay readable. What only the construct and the documentation need (who gives
+ * each value, which functions receive it, one line of documentation) is in setting-deployment.ts,
+ * keyed alike and checked complete by its type; no function imports it.
+ */
+import { DEFAULT_METRICS_NAMESPACE } from '../adapters/metrics/embedded-metrics';
+import { LOG_LEVELS } from '../adapters/logs/logger';
+import { CONTEXT_CLAIMS } from '../core/sessions/authorize-session';
+
+export type Setting =
+  {
+    /** @default the key in upper snake case, after `OAUTH_` when `oauth`: loginTimeoutSeconds is LOGIN_TIMEOUT_SECONDS, issuer OAUTH_ISSUER */
+    readonly env?: string;
+    readonly oauth?: true;
+    /** The functions refuse to start without it. */
+    readonly required?: true;
+  } & (
+    | { readonly type: 'string'; readonly default?: string; readonly pattern?: RegExp; readonly problem?: string }
+    /** `path`: no query; `origin`: no path or query either; `loopback`: a loopback host only. */
+    | { readonly type: 'url'; readonly shape?: 'path' | 'origin' | 'loopback' }
+    | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly default: number }
+    | { readonly type: 'enum'; readonly values: readonly string[]; readonly default: string }
+    /** Comma-separated: of `values`, or else of https origins. */
+    | { readonly type: 'list'; readonly values?: readonly string[]; readonly default?: string }
+    /** Space-separated RFC 6749 scope tokens. */
+    | { readonly type: 'scopes'; readonly default: string }
+    | { readonly type: 'json' }
+    /** A Secrets Manager ARN in `env`, or for local runs the value itself in `value`: exactly one. */
+    | { readonly type: 'secret'; readonly value: string }
+  );
+
+/** The provider's and the client's settings: their variables start with OAUTH_. */
+const OAUTH = true;
+
+// Marked free of side effects so that a table nobody reads leaves the bundle.
+/* @__NO_SIDE_EFFECTS__ */
+const integer = (min: number, max: number, fallback: number) => ({ type: 'integer', min, max, default: fallback }) as const;
+/* @__NO_SIDE_EFFECTS__ */
+const url = <Shape extends 'path' | 'origin' | 'loopback' | undefined>(shape: Shape, oauth?: true) => ({ type: 'url', shape, oauth }) as const;
+
+/** An endpoint of a provider without discovery: any https URL, in an OAUTH_ variable. */
+const ENDPOINT = url(undefined, OAUTH);
+
+/**
+ * The provider's settings: discovery from the issuer, or explicit endpoints. The order counts:
+ * read-settings.ts takes the issuer, the two endpoints every provider needs, then the others.
+ */
+export const PROVIDER_SETTINGS = {
+  issuer: url('path', OAUTH),
+  authorizationEndpoint: ENDPOINT,
+  tokenEndpoint: ENDPOINT,
+  userinfoEndpoint: ENDPOINT,
+  revocationEndpoint: ENDPOINT,
+  endSessionEndpoint: ENDPOINT,
+} as const satisfies Record<string, Setting>;
+
+/** The service's other settings: with the provider's, all that its route functions and the authorizer validate (loadConfig). */
+export const SERVICE_SETTINGS = {
+  // RFC 6749 appendix A.1: a client id is VSCHAR, printable ASCII.
+  clientId: { oauth: OAUTH, type: 'string', required: true, pattern: /^[\x20-\x7e]+$/, problem: 'contains a character not allowed in a client id' },
+  // Before the secrets, which read it.
+  secretRefreshSeconds: integer(10, 86_400, 300),
+  clientSecret: { env: 'OAUTH_CLIENT_SECRET_ARN', type: 'secret', value: 'OAUTH_CLIENT_SECRET' },
+  clientAuthMethod: { oauth: OAUTH, type: 'enum', values: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
+  scopes: { oauth: OAUTH, type: 'scopes', default: 'openid profile email' },
+  publicBaseUrl: { ...url('origin'), required: true },
+  upstreamApiUrl: url('path'),
+  upstreamApis: { type: 'json' },
+  returnToAllowedOrigins: { type: 'list' },
+  sessionKeys: { env: 'SESSION_KEYS_SECRET_ARN', type: 'secret', value: 'SESSION_KEYS' },
+  tableName: { type: 'string', required: true },
+  dynamodbEndpoint: url('loopback'),
+  loginTimeoutSeconds: integer(60, 3_600, 600),
+  sessionLifetimeSeconds: integer(300, 30 * 86_400, 8 * 3_600),
+  sessionIdleTimeoutSeconds: integer(60, 30 * 86_400, 3_600),
+  tokenRefreshSkewSeconds: integer(0, 600, 60),
+  // Caps keep the longest chain of calls in one request (a cold /callback makes six) inside
+  // API Gateway's 30 s: the function then answers 504 itself instead of being cut off.
+  providerTimeoutMs: integer(100, 10_000, 5_000),
+  upstreamTimeoutMs: integer(100, 25_000, 10_000),
+  storeTimeoutMs: integer(100, 5_000, 2_000),
+  authorizerClaims: { type: 'list', values: CONTEXT_CLAIMS, default: 'sub' },
+  // The levels adapters/logs/logger.ts knows, so each means there what it says.
+  logLevel: { type: 'enum', values: LOG_LEVELS, default: 'INFO' },
+  // CloudWatch namespaces: printable ASCII without the reserved AWS/ prefix (and no colon start).
+  metricsNamespace: {
+    type: 'string', default: DEFAULT_METRICS_NAMESPACE, pattern: /^(?!AWS\/)(?!:)[\x20-\x7e]{1,255}$/,
+    problem: 'must be 1 to 255 printable ASCII characters, not starting with AWS/ or a colon',
+  },
+} as const satisfies Record<string, Setting>;
+
+export const DEFAULT_EVENT_SOURCE = 'login-service';
+
+/** The events function's own settings (it also reads `issuer` and `logLevel`); apart, so the service's bundles leave them out. */
+export const EVENT_SETTINGS = {
+  eventBus: { env: 'EVENT_BUS_NAME', type: 'string', default: 'default' },
+  // EventBridge reserves sources starting with "aws." for AWS services.
+  eventSource: {
+    type: 'string', default: DEFAULT_EVENT_SOURCE, pattern: /^(?!aws\.)[\x21-\x7e]{1,256}$/i,
+    problem: 'must be 1 to 256 printable characters without spaces, not starting with "aws."',
+  },
+  eventPublishTimeoutMs: integer(100, 60_000, 3_000),
+} as const satisfies Record<string, Setting>;
+
+export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;
+export type ServiceSettingKey = ProviderSettingKey | keyof typeof SERVICE_SETTINGS;
+export type SettingKey = ServiceSettingKey | keyof typeof EVENT_SETTINGS;
+
+/** Every setting, for the construct and the documentation. */
+export const SETTINGS: Readonly<Record<SettingKey, Setting>> = /* @__PURE__ */ Object.assign({}, PROVIDER_SETTINGS, SERVICE_SETTINGS, EVENT_SETTINGS);
+
+export const envName = (key: string, setting: Setting): string => setting.env ?? (setting.oauth ? 'OAUTH_' : '') + key.replace(/[A-Z]/g, '_$&').toUpperCase();

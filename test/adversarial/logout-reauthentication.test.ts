@@ -9,50 +9,24 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { clearCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/api-gateway/cookies';
 import { hashToken } from '../../functions/core/opaque-tokens';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
 import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { startDevService, type DevService } from '../support/dev-service';
 import { pathAndQuery, TestBrowser } from '../integration/test-browser';
 
 const CLIENT_ID = 'reauthentication-client';
 const CLIENT_SECRET = 'reauthentication-secret-value-long-enough';
 
-let idp: DevProvider;
-let server: LocalServer;
-let upstream: RecordingUpstream;
+let service: DevService;
 let tableName: string;
 let baseUrl: string;
 
 beforeAll(async () => {
-  const endpoint = dynamoDbLocalEndpoint();
-  tableName = await createTestTable(endpoint);
-  upstream = await startRecordingUpstream();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    port: 0,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }],
-  });
-  Object.assign(process.env, {
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-  });
-  server = await startLocalServer({ port, demoPage: false });
+  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  ({ tableName, baseUrl } = service);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
-});
+afterAll(() => service?.close());
 
 /** /login in `browser`, then the provider with `jar` (its cookies: its own session); returns what the provider asked and the callback's answer. */
 async function signIn(browser: TestBrowser, jar: CookieJar) {

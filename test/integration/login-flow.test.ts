@@ -3,53 +3,31 @@
  * certified oidc-provider as identity provider, DynamoDB Local, and a recording upstream API.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
+import type { DevProvider } from '../../local/dev-idp';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import type { RecordingUpstream } from '../support/recording-upstream';
+import { startDevService, type DevService } from '../support/dev-service';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'integration-client';
 const CLIENT_SECRET = 'integration-secret-value-that-is-long-enough';
 
+let service: DevService;
 let idp: DevProvider;
-let server: LocalServer;
 let upstream: RecordingUpstream;
 let tableName: string;
 let baseUrl: string;
 
 beforeAll(async () => {
-  const endpoint = dynamoDbLocalEndpoint();
-  tableName = await createTestTable(endpoint);
-  upstream = await startRecordingUpstream();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    port: 0,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }],
-  });
-  Object.assign(process.env, {
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-  });
-  server = await startLocalServer({ port, demoPage: false });
+  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  ({ idp, upstream, tableName, baseUrl } = service);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
-});
+afterAll(() => service?.close());
 
 beforeEach(() => upstream.reset());
 

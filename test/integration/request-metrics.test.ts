@@ -4,14 +4,10 @@
  * a login and the provider's latencies; a refresh in /api its outcome; refused requests a failure
  * with their error code. The lines are the ones the logger wrote, read back as CloudWatch would.
  */
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
 import { completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { emfData, metricValues } from '../support/embedded-metrics';
-import { freePort } from '../support/free-port';
 import { capturedLogLines } from '../support/log-capture';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { startDevService, type DevService } from '../support/dev-service';
 import { pathAndQuery, TestBrowser } from './test-browser';
 
 const CLIENT_ID = 'metrics-client';
@@ -19,39 +15,15 @@ const CLIENT_SECRET = 'metrics-secret-value-that-is-long-enough';
 /** Short enough that a test can wait for the refresh: refreshed 1 s after sign-in (half its life, under the default skew). */
 const ACCESS_TOKEN_TTL = 2;
 
-let idp: DevProvider;
-let server: LocalServer;
-let upstream: RecordingUpstream;
+let service: DevService;
 let baseUrl: string;
 
 beforeAll(async () => {
-  const endpoint = dynamoDbLocalEndpoint();
-  const tableName = await createTestTable(endpoint);
-  upstream = await startRecordingUpstream();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    port: 0,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`] }],
-    accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
-  });
-  Object.assign(process.env, {
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-  });
-  server = await startLocalServer({ port, demoPage: false });
+  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, provider: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL }, postLogoutRedirect: false });
+  ({ baseUrl } = service);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
-});
+afterAll(() => service?.close());
 
 /** The request lines written while `run` ran. */
 async function linesOf(run: () => Promise<unknown>): Promise<string[]> {

@@ -5,7 +5,7 @@
  * gives; /logout needs the session's `sid`, which only the user's own pages can read.
  */
 import { rawRequest, startHarness, expectErrorPage, type Harness } from './harness';
-import type { TestBrowser } from '../integration/test-browser';
+import type { TestBrowser } from '../support/test-browser';
 
 let h: Harness;
 let alice: TestBrowser;

@@ -6,7 +6,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServer, type LocalServer } from '../../local/server';
-import { pathAndQuery, TestBrowser, type TestResponse } from '../integration/test-browser';
+import { pathAndQuery, TestBrowser, type TestResponse } from '../support/test-browser';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { freePort } from '../support/free-port';
 import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';

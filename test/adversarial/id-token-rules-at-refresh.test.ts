@@ -6,7 +6,7 @@
  */
 import type { IdTokenFault } from '../support/misbehaving-provider';
 import { startHarness, type Harness } from './harness';
-import type { TestBrowser } from '../integration/test-browser';
+import type { TestBrowser } from '../support/test-browser';
 
 let h: Harness;
 

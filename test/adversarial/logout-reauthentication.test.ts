@@ -12,7 +12,7 @@ import { hashToken } from '../../functions/core/opaque-tokens';
 import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startDevService, type DevService } from '../support/dev-service';
-import { pathAndQuery, TestBrowser } from '../integration/test-browser';
+import { pathAndQuery, TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'reauthentication-client';
 const CLIENT_SECRET = 'reauthentication-secret-value-long-enough';

@@ -7,7 +7,7 @@
  * is refused for good; the session cannot renew). invalid_request and codes the RFC does not
  * define (§8.5) are the provider's bad answer, 502, and never end a session.
  */
-import type { TestBrowser } from '../integration/test-browser';
+import type { TestBrowser } from '../support/test-browser';
 import { expectErrorPage, startHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -5,24 +5,21 @@
  */
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
+import { SecretsManagerClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
 import { parseKeyring } from '../../functions/adapters/encryption/keyring';
 import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { HttpUpstream, MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream/upstream-http';
-import { loadConfig } from '../../functions/settings/config';
+import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream/upstream-http';
 import { systemClock } from '../../functions/core/ports';
 import { hashToken, randomToken } from '../../functions/core/opaque-tokens';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { startService, type Service } from '../support/harness';
+import type { ExternalProvider } from '../support/harness-provider';
 import { closeServer, listenOnLoopback } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { TestBrowser } from './test-browser';
+import type { RecordingUpstream } from '../support/recording-upstream';
+import type { TestBrowser } from '../support/test-browser';
 
 const TIMEOUT_MS = 400;
 
@@ -67,27 +64,30 @@ async function startBrokenTokenEndpoint(): Promise<{ issuer: string; server: Ser
 
 const DEAD_URL = 'http://127.0.0.1:9'; // the discard port: nothing listens there
 
-let tableName: string;
+let service: Service<ExternalProvider>;
 let silent: { url: string; close(): Promise<void> };
 let broken: { issuer: string; server: Server };
 let secrets: SecretsManagerEndpoint;
 let upstream: RecordingUpstream;
-const servers: LocalServer[] = [];
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
   silent = await startSilentServer();
   broken = await startBrokenTokenEndpoint();
   secrets = await startSecretsManagerEndpoint({ client: 'the-secret' });
-  upstream = await startRecordingUpstream();
+  service = await startService({
+    provider: { kind: 'external', issuer: broken.issuer, clientId: 'client', clientSecret: 'unused' },
+    settingsVia: 'config',
+    upstream: { path: '' },
+    env: { PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
+  });
+  ({ upstream } = service);
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()));
+  await service?.close();
   await silent?.close();
   if (broken) await closeServer(broken.server);
   await secrets?.close();
-  await upstream?.close();
 });
 
 interface Wiring {
@@ -100,29 +100,20 @@ interface Wiring {
 /** The real AES-GCM vault, with the test run's keyring (test/support/env.ts). */
 const vault = new KeyringTokenVault(staticSecret(parseKeyring(process.env.SESSION_KEYS)));
 
-/** The service on a local server with each dependency pointed where the test says. */
-async function service(wiring: Wiring): Promise<TestBrowser> {
-  const config = loadConfig({
-    SESSION_KEYS: process.env.SESSION_KEYS,
-    OAUTH_ISSUER: wiring.issuer ?? broken.issuer,
-    OAUTH_CLIENT_ID: 'client',
-    OAUTH_CLIENT_SECRET: 'unused',
-    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
-    UPSTREAM_API_URL: wiring.upstreamUrl ?? upstream.url,
-    TABLE_NAME: tableName,
-    PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
-    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-    STORE_TIMEOUT_MS: String(TIMEOUT_MS),
+/** The service on a server of its own, with each dependency pointed where the test says. */
+async function withDependencies(wiring: Wiring): Promise<TestBrowser> {
+  const variant = await service.startVariant({
+    env: {
+      ...(wiring.issuer ? { OAUTH_ISSUER: wiring.issuer } : {}),
+      ...(wiring.upstreamUrl ? { UPSTREAM_API_URL: wiring.upstreamUrl } : {}),
+      ...(wiring.dynamodbEndpoint ? { DYNAMODB_ENDPOINT: wiring.dynamodbEndpoint } : {}),
+    },
+    parts: (config) => ({
+      ...(wiring.secret ? { provider: new OAuthIdentityProvider(config, wiring.secret) } : {}),
+      refreshTiming: { leaseMs: 30_000, waitMs: TIMEOUT_MS },
+    }),
   });
-  const store = new DynamoDbStore(dynamoDbClient(wiring.dynamodbEndpoint ?? dynamoDbLocalEndpoint()), tableName, TIMEOUT_MS);
-  const provider = new OAuthIdentityProvider(config, wiring.secret ?? staticClientSecret('unused'));
-  const server = await startLocalServer({
-    port: 0,
-    demoPage: false,
-    parts: { config, store, provider, vault, upstream: new HttpUpstream(TIMEOUT_MS), clock: systemClock, refreshTiming: { leaseMs: 30_000, waitMs: TIMEOUT_MS } },
-  });
-  servers.push(server);
-  return new TestBrowser(server.url);
+  return variant.browser();
 }
 
 /** A signed-in browser: the session is written straight into DynamoDB Local. */
@@ -130,7 +121,7 @@ async function withSession(browser: TestBrowser): Promise<TestBrowser> {
   const token = randomToken();
   const key = hashToken(token);
   const now = Math.floor(Date.now() / 1000);
-  await new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000).create(key, {
+  await service.store.create(key, {
     sid: randomToken(16), claims: { sub: 'u1' }, sealedTokens: await vault.seal({ accessToken: 'at' }, tokenContext(key)),
     createdAt: now, expiresAt: now + 3600, idleExpiresAt: now + 1800, accessTokenExpiresAt: now + 3600, version: 1,
   });
@@ -144,14 +135,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: Date.now() - started };
 }
 
-async function sessionCount(): Promise<number> {
-  const items = (await dynamoDbClient(dynamoDbLocalEndpoint()).send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
-  return items.filter((item) => item.pk?.S?.startsWith('session#')).length;
-}
+const sessionCount = () => service.sessionCount();
 
 describe('DynamoDB', () => {
   test('unreachable: 503 store_unavailable', async () => {
-    const browser = await withSession(await service({ dynamodbEndpoint: DEAD_URL }));
+    const browser = await withSession(await withDependencies({ dynamodbEndpoint: DEAD_URL }));
     const { result, ms } = await timed(() => browser.get('/session'));
     expect(result.status).toBe(503);
     expect(result.json().error).toBe('store_unavailable');
@@ -159,7 +147,7 @@ describe('DynamoDB', () => {
   });
 
   test('not answering: 504 store_timeout within the configured deadline', async () => {
-    const browser = await withSession(await service({ dynamodbEndpoint: silent.url }));
+    const browser = await withSession(await withDependencies({ dynamodbEndpoint: silent.url }));
     const { result, ms } = await timed(() => browser.get('/api/x', { 'x-csrf': '1' }));
     expect(result.status).toBe(504);
     expect(result.json().error).toBe('store_timeout');
@@ -170,7 +158,7 @@ describe('DynamoDB', () => {
 
 describe('identity provider', () => {
   test('unreachable at /login: 503 provider_unavailable', async () => {
-    const browser = await service({ issuer: DEAD_URL });
+    const browser = await withDependencies({ issuer: DEAD_URL });
     const response = await browser.get('/login');
     expect(response.status).toBe(503);
     expect(response.text).toContain('provider_unavailable');
@@ -178,7 +166,7 @@ describe('identity provider', () => {
   });
 
   test('not answering at /login: 504 provider_timeout', async () => {
-    const browser = await service({ issuer: silent.url });
+    const browser = await withDependencies({ issuer: silent.url });
     const { result, ms } = await timed(() => browser.get('/login'));
     expect(result.status).toBe(504);
     expect(result.text).toContain('provider_timeout');
@@ -186,7 +174,7 @@ describe('identity provider', () => {
   });
 
   test('token endpoint failing with 500: 503 at /callback and no session created', async () => {
-    const browser = await service({});
+    const browser = await withDependencies({});
     const login = await browser.get('/login');
     const state = new URL(login.location!).searchParams.get('state')!;
     const before = await sessionCount();
@@ -200,7 +188,7 @@ describe('identity provider', () => {
 
 describe('identity provider at logout', () => {
   test('unreachable: the local session still ends, the cookie is cleared, the browser goes to returnTo', async () => {
-    const browser = await withSession(await service({ issuer: DEAD_URL }));
+    const browser = await withSession(await withDependencies({ issuer: DEAD_URL }));
     const token = browser.cookies.get('__Host-session')!;
     const { sid } = (await browser.get('/session')).json();
     const response = await browser.get(`/logout?sid=${encodeURIComponent(sid)}&returnTo=%2Fbye`);
@@ -216,7 +204,7 @@ describe('Secrets Manager', () => {
   test('unavailable when the code is redeemed: 503 secret_unavailable and no session', async () => {
     secrets.fail({ status: 500 });
     const secret = new SecretsManagerClientSecret(secretsManagerClient(secrets.endpoint), 'client', 300, TIMEOUT_MS, systemClock);
-    const browser = await service({ secret });
+    const browser = await withDependencies({ secret });
     const login = await browser.get('/login');
     const state = new URL(login.location!).searchParams.get('state')!;
     const before = await sessionCount();
@@ -231,14 +219,14 @@ describe('Secrets Manager', () => {
 
 describe('upstream API', () => {
   test('unreachable: 503 upstream_unavailable', async () => {
-    const browser = await withSession(await service({ upstreamUrl: DEAD_URL }));
+    const browser = await withSession(await withDependencies({ upstreamUrl: DEAD_URL }));
     const response = await browser.get('/api/x', { 'x-csrf': '1' });
     expect(response.status).toBe(503);
     expect(response.json().error).toBe('upstream_unavailable');
   });
 
   test('not answering: 504 upstream_timeout within the deadline, and a POST is sent once only', async () => {
-    const browser = await withSession(await service({}));
+    const browser = await withSession(await withDependencies({}));
     upstream.reset();
     upstream.respondWith(() => ({ status: 200, body: 'late', delayMs: 5000 }));
     const { result, ms } = await timed(() => browser.request('/api/orders', { method: 'POST', headers: { 'x-csrf': '1' }, body: '{}' }));
@@ -250,7 +238,7 @@ describe('upstream API', () => {
   });
 
   test('an answer larger than a Lambda response can carry: 502 upstream_bad_response', async () => {
-    const browser = await withSession(await service({}));
+    const browser = await withSession(await withDependencies({}));
     upstream.respondWith(() => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(MAX_UPSTREAM_BODY_BYTES + 1) }));
     const response = await browser.get('/api/big', { 'x-csrf': '1' });
     upstream.reset();

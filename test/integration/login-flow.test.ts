@@ -2,29 +2,24 @@
  * The whole flow against real parts: the local API Gateway server and the real handlers, the
  * certified oidc-provider as identity provider, DynamoDB Local, and a recording upstream API.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DevProvider } from '../../local/dev-idp';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
 import { hashToken } from '../../functions/core/opaque-tokens';
-import { completeDevLogin } from '../support/dev-idp-login';
-import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import type { RecordingUpstream } from '../support/recording-upstream';
-import { startDevService, type DevService } from '../support/dev-service';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import { startService, type Service } from '../support/harness';
+import { pathAndQuery, TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'integration-client';
 const CLIENT_SECRET = 'integration-secret-value-that-is-long-enough';
 
-let service: DevService;
+let service: Service<DevProvider>;
 let idp: DevProvider;
 let upstream: RecordingUpstream;
-let tableName: string;
 let baseUrl: string;
 
 beforeAll(async () => {
-  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  ({ idp, upstream, tableName, baseUrl } = service);
+  service = await startService({ provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
+  ({ provider: idp, upstream, baseUrl } = service);
 });
 
 afterAll(() => service?.close());
@@ -33,21 +28,11 @@ beforeEach(() => upstream.reset());
 
 /** Runs /login in `browser` and the provider's login for `user`; returns the callback URL, not yet visited. */
 async function loginAtProvider(browser: TestBrowser, user: string, returnTo = '/after'): Promise<string> {
-  const login = await browser.get(`/login?returnTo=${encodeURIComponent(returnTo)}`);
-  expect(login.status).toBe(302);
-  return (await completeDevLogin(login.location!, user)).callbackUrl;
+  return (await service.authorize(browser, { user, returnTo })).href;
 }
 
-async function signIn(user: string): Promise<TestBrowser> {
-  const browser = new TestBrowser(baseUrl);
-  const callback = await browser.get(pathAndQuery(await loginAtProvider(browser, user)));
-  expect(callback.status).toBe(302);
-  return browser;
-}
-
-async function scanTable() {
-  return (await dynamoDbClient(dynamoDbLocalEndpoint()).send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
-}
+const signIn = (user: string) => service.signIn(user, { returnTo: '/after' });
+const scanTable = () => service.items();
 
 describe('/login', () => {
   test('redirects to the provider with PKCE S256, state and nonce, bound to the browser by a __Host- cookie', async () => {
@@ -190,8 +175,7 @@ describe('/callback', () => {
     const browser = new TestBrowser(baseUrl);
     const binding = 'E'.repeat(43);
     browser.cookies.set(loginBindingCookie('expired-state'), binding);
-    const store = new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
-    await store.save(hashToken('expired-state'), {
+    await service.store.save(hashToken('expired-state'), {
       bindingHash: hashToken(binding),
       codeVerifier: 'v'.repeat(43),
       nonce: 'n',

@@ -5,25 +5,18 @@
  * stalling an answer. Each case answers 502, 503 or 504 well inside API Gateway's 30 s, creates no
  * session, loses or changes no existing one, and never sends a request to the API twice.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
-import { SecretsManagerClientSecret, staticClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
-import { parseKeyring } from '../../functions/adapters/encryption/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
+import { SecretsManagerClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
-import { loadConfig } from '../../functions/settings/config';
 import { systemClock } from '../../functions/core/ports';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import type { Config } from '../../functions/settings/config';
+import { pathAndQuery, TestBrowser } from '../support/test-browser';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
-import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { startService, type Service } from '../support/harness';
 import { closeServer, listenOnLoopback } from '../support/http-server';
-import { localClientConfig } from '../support/local-aws-client';
-import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import type { MisbehavingProvider } from '../support/misbehaving-provider';
+import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 
 const DEADLINE_MS = 400;
@@ -32,23 +25,29 @@ const STORE_DEADLINE_MS = 1500;
 /** Far inside API Gateway's 30 s, with room for a loaded 2-core machine. */
 const ANSWER_WITHIN_MS = STORE_DEADLINE_MS * 2 + 2000;
 
+let service: Service<MisbehavingProvider>;
 let proxy: DynamoDbFaultProxy;
 let provider: MisbehavingProvider;
 let upstream: RecordingUpstream;
 let secrets: SecretsManagerEndpoint;
-let tableName: string;
-const servers: LocalServer[] = [];
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
   proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
-  provider = await startMisbehavingProvider();
-  upstream = await startRecordingUpstream();
   secrets = await startSecretsManagerEndpoint();
+  // The real routes with short deadlines and the proxy in front of DynamoDB.
+  service = await startService({
+    provider: { kind: 'misbehaving' },
+    settingsVia: 'config',
+    upstream: { path: '' },
+    storeEndpoint: proxy.endpoint,
+    env: { PROVIDER_TIMEOUT_MS: String(DEADLINE_MS), UPSTREAM_TIMEOUT_MS: String(DEADLINE_MS), STORE_TIMEOUT_MS: String(STORE_DEADLINE_MS) },
+    parts: { refreshTiming: { leaseMs: 30_000, waitMs: DEADLINE_MS } },
+  });
+  ({ provider, upstream } = service);
 });
 afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  await Promise.all([proxy?.close(), provider?.close(), upstream?.close(), secrets?.close()]);
+  await service?.close();
+  await Promise.all([proxy?.close(), secrets?.close()]);
 });
 afterEach(() => {
   proxy.reset();
@@ -57,36 +56,17 @@ afterEach(() => {
   secrets.fail(undefined);
 });
 
-/** The real AES-GCM vault, with the test run's keyring (test/support/env.ts). */
-const vault = new KeyringTokenVault(staticSecret(parseKeyring(process.env.SESSION_KEYS)));
-
-function config(upstreamUrl = upstream.url) {
-  return loadConfig({
-    SESSION_KEYS: process.env.SESSION_KEYS, OAUTH_ISSUER: provider.issuer, OAUTH_CLIENT_ID: provider.clientId, OAUTH_CLIENT_SECRET: 'unused',
-    PUBLIC_BASE_URL: 'http://127.0.0.1:3000', UPSTREAM_API_URL: upstreamUrl, TABLE_NAME: tableName, PROVIDER_TIMEOUT_MS: String(DEADLINE_MS),
+/** Another server of the service, with its own parts (no cached keys), the client secret from `secret` or the API at `upstreamUrl`. */
+async function variant(secret?: ClientSecretSource, upstreamUrl?: string): Promise<{ browser: () => TestBrowser; url: string }> {
+  return service.startVariant({
+    ...(upstreamUrl ? { env: { UPSTREAM_API_URL: upstreamUrl } } : {}),
+    ...(secret ? { parts: (config: Config) => ({ provider: new OAuthIdentityProvider(config, secret) }) } : {}),
   });
-}
-
-/** The real routes through the shared test wiring, with short deadlines and the proxy in front of DynamoDB. */
-async function service(secret: ClientSecretSource = staticClientSecret(provider.clientSecret), upstreamUrl?: string): Promise<{ browser: () => TestBrowser; url: string }> {
-  const settings = config(upstreamUrl);
-  const store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, STORE_DEADLINE_MS);
-  const server = await startLocalServer({
-    port: 0, demoPage: false,
-    parts: {
-      config: settings, store, provider: new OAuthIdentityProvider(settings, secret), vault, upstream: new HttpUpstream(DEADLINE_MS), clock: systemClock, refreshTiming: { leaseMs: 30_000, waitMs: DEADLINE_MS },
-    },
-  });
-  servers.push(server);
-  return { url: server.url, browser: () => new TestBrowser(server.url) };
 }
 
 /** /login and the provider's approval: the callback path, not yet visited. */
 async function authorize(browser: TestBrowser): Promise<string> {
-  const login = await browser.get('/login');
-  expect(login.status).toBe(302);
-  const approved = await fetch(login.location!, { redirect: 'manual' });
-  return pathAndQuery(approved.headers.get('location')!);
+  return pathAndQuery((await service.authorize(browser)).href);
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<T> {
@@ -107,10 +87,8 @@ async function expectFailedCallback(browser: TestBrowser, callback: string, stat
   return response;
 }
 
-let svc: Awaited<ReturnType<typeof service>>;
 beforeAll(async () => {
-  svc = await service();
-  await svc.browser().get('/login'); // warm: SDK client, table and discovery
+  await service.browser().get('/login'); // warm: SDK client, table and discovery
 });
 
 describe('DynamoDB failing one operation', () => {
@@ -119,7 +97,7 @@ describe('DynamoDB failing one operation', () => {
     ['throttled', { status: 400, errorType: 'ThrottlingException' }, 503, 'store_unavailable'],
     ['not answering', { delayMs: 5000 }, 504, 'store_timeout'],
   ] as const)('session write %s after the code was redeemed: a clear 5xx, no session, the code redeemed once', async (_case, fault, status, code) => {
-    const browser = svc.browser();
+    const browser = service.browser();
     const callback = await authorize(browser);
     proxy.fail('PutItem', fault);
     await expectFailedCallback(browser, callback, status, code, 1);
@@ -129,14 +107,14 @@ describe('DynamoDB failing one operation', () => {
 
   test('the login transaction cannot be written: 503 at /login, no binding cookie, nothing to redeem later', async () => {
     proxy.fail('PutItem', { status: 500 });
-    const browser = svc.browser();
+    const browser = service.browser();
     const response = await timed(() => browser.get('/login'));
     expect(response.status).toBe(503);
     expect(response.setCookies).toEqual([]);
   });
 
   test('the session cannot be ended at logout: 503, and the session is neither lost nor changed', async () => {
-    const browser = svc.browser();
+    const browser = service.browser();
     expect((await browser.get(await authorize(browser))).status).toBe(302);
     const before = (await browser.get('/session')).json();
     proxy.fail('UpdateItem', { status: 500 });
@@ -148,7 +126,7 @@ describe('DynamoDB failing one operation', () => {
   });
 
   test('the session cannot be read at /api: 504, the API is not called, the session still works afterwards', async () => {
-    const browser = svc.browser();
+    const browser = service.browser();
     expect((await browser.get(await authorize(browser))).status).toBe(302);
     proxy.fail('GetItem', { delayMs: 5000 });
     const response = await timed(() => browser.get('/api/orders', { 'x-csrf': '1' }));
@@ -165,7 +143,7 @@ describe('the provider failing after /login worked', () => {
     ['token endpoint not answering', { tokenEndpoint: { delayMs: 5000 } }, 504, 'provider_timeout'],
     ['key set (JWKS) erroring (503)', { jwksStatus: 503 }, 503, 'provider_unavailable'],
   ] as const)('%s: a clear 5xx, no session, the code sent once', async (_case, fault, status, code) => {
-    const fresh = await service(); // no cached keys
+    const fresh = await variant(); // no cached keys
     const browser = fresh.browser();
     const callback = await authorize(browser);
     provider.misbehave(fault);
@@ -183,7 +161,7 @@ describe('Secrets Manager', () => {
   ] as const)('%s when the code is redeemed: a clear 5xx and no session', async (_case, endpoint, status, code) => {
     secrets.setSecret('client', provider.clientSecret);
     const client = secretsManagerClient(await endpoint(), { requestTimeoutMs: 5000 });
-    const browser = (await service(new SecretsManagerClientSecret(client, 'client', 300, DEADLINE_MS, systemClock))).browser();
+    const browser = (await variant(new SecretsManagerClientSecret(client, 'client', 300, DEADLINE_MS, systemClock))).browser();
     const response = await expectFailedCallback(browser, await authorize(browser), status, code, 0);
     expect(response.text).not.toContain(provider.clientSecret);
   });
@@ -192,7 +170,7 @@ describe('Secrets Manager', () => {
 describe('the API failing mid-answer', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
-    browser = svc.browser();
+    browser = service.browser();
     expect((await browser.get(await authorize(browser))).status).toBe(302);
   });
 
@@ -205,7 +183,7 @@ describe('the API failing mid-answer', () => {
     const stallingUrl = await listenOnLoopback(stalling);
     const received: string[] = [];
     stalling.on('request', (req) => received.push(req.method ?? ''));
-    const direct = await service(undefined, stallingUrl);
+    const direct = await variant(undefined, stallingUrl);
     try {
       const viaDirect = direct.browser();
       viaDirect.cookies.set('__Host-session', browser.cookies.get('__Host-session')!);

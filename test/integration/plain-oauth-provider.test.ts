@@ -5,12 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { startLocalServer, type LocalServer } from '../../local/server';
 import { closeServer, listenOnLoopback, readBody } from '../support/http-server';
-import { createTestTable, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { TestBrowser } from './test-browser';
+import { startService, type Service } from '../support/harness';
+import type { ExternalProvider } from '../support/harness-provider';
+import type { RecordingUpstream } from '../support/recording-upstream';
+import { TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'plain-client';
 const CLIENT_SECRET = 'plain-secret';
@@ -19,7 +18,7 @@ interface TokenRequest { contentType?: string; accept?: string; form: URLSearchP
 
 let provider: Server;
 let providerUrl: string;
-let server: LocalServer;
+let service: Service<ExternalProvider>;
 let upstream: RecordingUpstream;
 let baseUrl: string;
 const issuedCodes = new Map<string, string>(); // code -> PKCE challenge
@@ -54,29 +53,22 @@ beforeAll(async () => {
     res.writeHead(404).end();
   });
   providerUrl = await listenOnLoopback(provider);
-  upstream = await startRecordingUpstream();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  Object.assign(process.env, {
-    OAUTH_AUTHORIZATION_ENDPOINT: `${providerUrl}/login/oauth/authorize`,
-    OAUTH_TOKEN_ENDPOINT: `${providerUrl}/login/oauth/access_token`,
-    OAUTH_USERINFO_ENDPOINT: `${providerUrl}/user`,
-    OAUTH_SCOPES: 'read:user',
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    OAUTH_CLIENT_AUTH_METHOD: 'client_secret_post',
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: upstream.url,
-    TABLE_NAME: await createTestTable(dynamoDbLocalEndpoint()),
-    DYNAMODB_ENDPOINT: dynamoDbLocalEndpoint(),
+  service = await startService({
+    provider: { kind: 'external', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    upstream: { path: '' },
+    env: {
+      OAUTH_AUTHORIZATION_ENDPOINT: `${providerUrl}/login/oauth/authorize`,
+      OAUTH_TOKEN_ENDPOINT: `${providerUrl}/login/oauth/access_token`,
+      OAUTH_USERINFO_ENDPOINT: `${providerUrl}/user`,
+      OAUTH_SCOPES: 'read:user',
+      OAUTH_CLIENT_AUTH_METHOD: 'client_secret_post',
+    },
   });
-  delete process.env.OAUTH_ISSUER;
-  server = await startLocalServer({ port, demoPage: false });
+  ({ upstream, baseUrl } = service);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
+  await service?.close();
   if (provider) await closeServer(provider);
 });
 

@@ -4,22 +4,24 @@
  * a login and the provider's latencies; a refresh in /api its outcome; refused requests a failure
  * with their error code. The lines are the ones the logger wrote, read back as CloudWatch would.
  */
-import { completeDevLogin } from '../support/dev-idp-login';
 import { emfData, metricValues } from '../support/embedded-metrics';
 import { capturedLogLines } from '../support/log-capture';
-import { startDevService, type DevService } from '../support/dev-service';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import type { DevProvider } from '../../local/dev-idp';
+import { startService, type Service } from '../support/harness';
+import { TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'metrics-client';
 const CLIENT_SECRET = 'metrics-secret-value-that-is-long-enough';
 /** Short enough that a test can wait for the refresh: refreshed 1 s after sign-in (half its life, under the default skew). */
 const ACCESS_TOKEN_TTL = 2;
 
-let service: DevService;
+let service: Service<DevProvider>;
 let baseUrl: string;
 
 beforeAll(async () => {
-  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, provider: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL }, postLogoutRedirect: false });
+  service = await startService({
+    provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL }, postLogoutRedirect: false },
+  });
   ({ baseUrl } = service);
 });
 
@@ -33,10 +35,9 @@ async function linesOf(run: () => Promise<unknown>): Promise<string[]> {
 }
 
 test('a sign-in writes a login, the provider latencies of discovery, token and keys; a refresh in /api its outcome and the token call', async () => {
-  const browser = new TestBrowser(baseUrl);
-  const login = await browser.get('/login?returnTo=%2F');
-  const { callbackUrl } = await completeDevLogin(login.location!, 'ada');
-  const callbackLines = await linesOf(async () => expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302));
+  const browser = service.browser();
+  const callbackUrl = await service.authorize(browser, { returnTo: '/', user: 'ada' });
+  const callbackLines = await linesOf(async () => expect((await service.callback(browser, callbackUrl)).status).toBe(302));
   expect(callbackLines).toHaveLength(1);
   expect(metricValues(callbackLines, 'Logins', {})).toEqual([1]);
   expect(metricValues(callbackLines, 'Requests', { Route: 'callback' })).toEqual([1]);

@@ -7,26 +7,16 @@
  * wire (test/support/log-capture-setup.ts), and here once more for the ones the authorizer saw.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
-import { parseKeyring } from '../../functions/adapters/encryption/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
-import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { handler as authorizerHandler } from '../../functions/authorizer';
-import { loadConfig, type Config } from '../../functions/settings/config';
 import { hashToken, randomToken } from '../../functions/core/opaque-tokens';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
 import { inScope, partsScope } from '../../local/parts-scope';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { completeDevLogin } from '../support/dev-idp-login';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
+import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import type { DevProvider } from '../../local/dev-idp';
+import { startService, type Service } from '../support/harness';
 import { capturedLogLines, rememberSecret } from '../support/log-capture';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import type { TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'authorizer-client';
 const CLIENT_SECRET = 'authorizer-client-secret-that-is-long-enough';
@@ -36,53 +26,28 @@ const LIFETIME = 7200;
 const STORE_DEADLINE_MS = 1500;
 const SESSION_KEYS = JSON.stringify({ current: 'k1', k1: 'authorizer-key-material-0123456789-abcdefgh' });
 
-let idp: DevProvider;
-let upstream: RecordingUpstream;
+let service: Service<DevProvider>;
 let proxy: DynamoDbFaultProxy;
-let server: LocalServer;
-let config: Config;
-let tableName: string;
-let baseUrl: string;
 /** How far the authorizer's clock runs ahead of the real one. */
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
   proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
-  upstream = await startRecordingUpstream();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    port: 0,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }],
-  });
-  config = loadConfig({
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    SESSION_KEYS,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT),
-    SESSION_LIFETIME_SECONDS: String(LIFETIME),
-    AUTHORIZER_CLAIMS: 'sub,name,email',
-  });
-  const store = new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
-  const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
-  const vault = new KeyringTokenVault(staticSecret(parseKeyring(SESSION_KEYS)));
-  server = await startLocalServer({
-    port,
-    demoPage: false,
-    parts: { config, store, provider, vault, upstream: new HttpUpstream(5000), clock: { now: () => Date.now() } },
+  service = await startService({
+    provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    settingsVia: 'config',
+    env: {
+      SESSION_KEYS,
+      SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT),
+      SESSION_LIFETIME_SECONDS: String(LIFETIME),
+      AUTHORIZER_CLAIMS: 'sub,name,email',
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
+  await service?.close();
   await proxy?.close();
 });
 
@@ -93,7 +58,7 @@ beforeEach(() => {
 
 /** The authorizer as deployed, reading the table through the fault proxy with a short store deadline. */
 const authorize: typeof authorizerHandler = (event, context) =>
-  inScope(partsScope({ config, store: new DynamoDbStore(dynamoDbClient(proxy.endpoint), tableName, STORE_DEADLINE_MS), clock }), () => authorizerHandler(event, context));
+  inScope(partsScope({ config: service.config, store: new DynamoDbStore(dynamoDbClient(proxy.endpoint), service.tableName, STORE_DEADLINE_MS), clock }), () => authorizerHandler(event, context));
 
 /** API Gateway's payload 2.0 authorizer event for `GET /orders/mine` with these cookies and headers. */
 function authorizerEvent(cookies: string[] | undefined, headers: Record<string, string> = { 'x-csrf': '1' }): APIGatewayRequestAuthorizerEventV2 {
@@ -115,10 +80,7 @@ const lambdaContext = () => ({ awsRequestId: `lambda-${randomToken(6)}`, getRema
 const invoke = (cookies: string[] | undefined, headers?: Record<string, string>) => authorize(authorizerEvent(cookies, headers), lambdaContext());
 
 async function signIn(user: string): Promise<{ browser: TestBrowser; cookie: string; key: string }> {
-  const browser = new TestBrowser(baseUrl);
-  const login = await browser.get('/login');
-  const { callbackUrl } = await completeDevLogin(login.location!, user);
-  expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302);
+  const browser = await service.signIn(user);
   const token = browser.cookies.get('__Host-session')!;
   rememberSecret('cookie', token);
   return { browser, cookie: `__Host-session=${token}`, key: hashToken(token) };

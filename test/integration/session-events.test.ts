@@ -6,30 +6,21 @@
  * local endpoint that records entries and can refuse some or be down.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { EventBridgePublisher } from '../../functions/adapters/eventbridge/eventbridge-publisher';
 import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
 import { staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
-import { loadConfig, type Config } from '../../functions/settings/config';
 import { hashToken, sessionIdOfKey } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import { eventsHandler } from '../../functions/events';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { enableStream, StreamReader } from '../support/dynamodb-stream-reader';
+import { StreamReader } from '../support/dynamodb-stream-reader';
 import { schemaErrors } from '../support/event-schema';
 import { deliverLikeLambda } from '../support/stream-delivery';
 import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
-import { freePort } from '../support/free-port';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import type { DevProvider } from '../../local/dev-idp';
+import { startService, type Service } from '../support/harness';
+import type { TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'events-client';
 const CLIENT_SECRET = 'events-client-secret-that-is-long-enough';
@@ -38,70 +29,44 @@ const IDLE_TIMEOUT = 1800;
 const K1 = 'first-key-material-0123456789-abcdefghijkl';
 const K2 = 'second-key-material-0123456789-abcdefghijk';
 
-let idp: DevProvider;
-let upstream: RecordingUpstream;
+let service: Service<DevProvider>;
 let bus: EventBridgeEndpoint;
-let server: LocalServer;
 let reader: StreamReader;
-let tableName: string;
-let baseUrl: string;
-let config: Config;
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 let keys: SecretSource<Keyring>;
 const keyring = (value: Record<string, string>): SecretSource<Keyring> => staticSecret(parseKeyring(JSON.stringify(value)));
-const store = () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
+const store = () => service.store;
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
-  await enableStream(dynamoDbLocalEndpoint(), tableName);
-  reader = new StreamReader(dynamoDbLocalEndpoint(), tableName);
-  upstream = await startRecordingUpstream();
-  bus = await startEventBridgeEndpoint();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    port: 0,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }],
-    accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
-    rotateRefreshTokens: true,
-  });
-  config = loadConfig({
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    SESSION_KEYS: JSON.stringify({ current: 'k1', k1: K1 }),
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT),
-  });
   keys = keyring({ current: 'k1', k1: K1 });
-  const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
-  const vault = new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() });
-  server = await startLocalServer({ port, demoPage: false, parts: { config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock } });
+  service = await startService({
+    provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL, rotateRefreshTokens: true } },
+    settingsVia: 'config',
+    env: { SESSION_KEYS: JSON.stringify({ current: 'k1', k1: K1 }), SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT) },
+    tableStream: true,
+    parts: { vault: new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() }), clock },
+  });
+  reader = new StreamReader(service.endpoint, service.tableName);
+  bus = await startEventBridgeEndpoint();
 });
 
 afterAll(async () => {
   reader?.close();
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
+  await service?.close();
   await bus?.close();
 });
 
 const handler = eventsHandler(() => ({
   publisher: new EventBridgePublisher(eventBridgeClient(bus.endpoint), 'default', 'login-service', 2000),
-  issuer: idp.issuer,
+  issuer: service.issuer,
   retry: { attempts: 3, backoffMs: 10 },
 }));
 
 const deliver = (records: readonly DynamoDBRecord[], batchSize = 100) => deliverLikeLambda(handler, records, { batchSize });
 
-async function signIn(user: string, browser = new TestBrowser(baseUrl)): Promise<{ browser: TestBrowser; key: string }> {
-  const login = await browser.get('/login');
-  const { callbackUrl } = await completeDevLogin(login.location!, user);
-  expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302);
+async function signIn(user: string, inBrowser?: TestBrowser): Promise<{ browser: TestBrowser; key: string }> {
+  const browser = await service.signIn(user, inBrowser ? { browser: inBrowser } : {});
   const cookie = browser.cookies.get('__Host-session')!;
   rememberSecret('cookie', cookie);
   return { browser, key: hashToken(cookie) };
@@ -141,7 +106,7 @@ describe('every sign-in and every ending becomes one event', () => {
     keysOf.carol = carol.key;
     const session = (await store().get(carol.key))!;
     const tokens = await new KeyringTokenVault(keyring({ current: 'k1', k1: K1 })).open(session.sealedTokens, tokenContext(carol.key));
-    const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+    const revoked = await fetch(`${service.issuer}/token/revocation`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
       body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
@@ -169,7 +134,7 @@ describe('every sign-in and every ending becomes one event', () => {
   test('Login, then Logout', () => {
     const events = eventsOf(keysOf.ada!);
     expect(events.map((event) => event.detailType)).toEqual(['Login', 'Logout']);
-    expect(events[0]!.detail).toMatchObject({ version: 1, subject: 'ada', issuer: idp.issuer, name: 'Ada', email: 'ada@example.test' });
+    expect(events[0]!.detail).toMatchObject({ version: 1, subject: 'ada', issuer: service.issuer, name: 'Ada', email: 'ada@example.test' });
     expect(events[1]!.detail).toMatchObject({ subject: 'ada', reason: 'logout' });
   });
 

@@ -4,24 +4,17 @@
  * of the real one when a test needs an access token to be due for refresh or a session to expire.
  */
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
-import { loadConfig, type Config } from '../../functions/settings/config';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import type { DevProvider } from '../../local/dev-idp';
+import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
+import { startService, type Service } from '../support/harness';
+import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import type { TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'session-client';
 const CLIENT_SECRET = 'session-client-secret-that-is-long-enough';
@@ -29,61 +22,45 @@ const ACCESS_TOKEN_TTL = 120;
 const K1 = 'first-key-material-0123456789-abcdefghijkl';
 const K2 = 'second-key-material-0123456789-abcdefghijk';
 
-let idp: DevProvider;
+let service: Service<DevProvider>;
+let issuer: string;
 let upstream: RecordingUpstream;
 let secrets: SecretsManagerEndpoint;
 let tableName: string;
 let baseUrl: string;
-let port: number;
-let config: Config;
-let server: LocalServer;
 let refreshGrants = 0;
 /** How far the service's clock runs ahead of the real one. */
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 
 const keyring = (value: Record<string, string>): SecretSource<Keyring> => staticSecret(parseKeyring(JSON.stringify(value)));
-const store = () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
-
-beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
-  upstream = await startRecordingUpstream();
-  secrets = await startSecretsManagerEndpoint();
-  port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startProvider(0);
-  config = loadConfig({
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    SESSION_KEYS: JSON.stringify({ current: 'k1', k1: K1 }),
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    SESSION_IDLE_TIMEOUT_SECONDS: '1800',
-    SESSION_LIFETIME_SECONDS: '7200',
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await upstream?.close();
-  await secrets?.close();
-});
+const store = () => service.store;
 
 /** The keyring the service reads, as a Lambda instance would read it from Secrets Manager. */
 let keys: SecretSource<Keyring>;
 const DEFAULT_KEYS = { current: 'k1', k1: K1 };
 
 beforeAll(async () => {
-  const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
-  const vault = new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() });
-  server = await startLocalServer({
-    port,
-    demoPage: false,
-    parts: { config, store: store(), provider, vault, upstream: new HttpUpstream(5000), clock },
+  secrets = await startSecretsManagerEndpoint();
+  service = await startService({
+    provider: {
+      kind: 'dev',
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL, rotateRefreshTokens: true },
+      onStart: countRefreshGrants,
+    },
+    settingsVia: 'config',
+    env: { SESSION_KEYS: JSON.stringify({ current: 'k1', k1: K1 }), SESSION_IDLE_TIMEOUT_SECONDS: '1800', SESSION_LIFETIME_SECONDS: '7200' },
+    parts: { vault: new KeyringTokenVault({ get: () => keys.get(), refresh: () => keys.refresh() }), clock },
   });
+  ({ upstream, tableName, baseUrl } = service);
+  issuer = service.issuer!;
+});
+
+afterAll(async () => {
+  await service?.close();
+  await secrets?.close();
 });
 
 beforeEach(() => {
@@ -94,10 +71,7 @@ beforeEach(() => {
 });
 
 async function signIn(user = 'ada'): Promise<{ browser: TestBrowser; key: string }> {
-  const browser = new TestBrowser(baseUrl);
-  const login = await browser.get('/login');
-  const { callbackUrl } = await completeDevLogin(login.location!, user);
-  expect((await browser.get(pathAndQuery(callbackUrl))).status).toBe(302);
+  const browser = await service.signIn(user);
   return { browser, key: hashToken(browser.cookies.get('__Host-session')!) };
 }
 
@@ -109,7 +83,7 @@ async function storedTokens(key: string, keys: Record<string, string> = { curren
 }
 
 async function tokenEndpoint(body: Record<string, string>): Promise<Response> {
-  return fetch(`${idp.issuer}/token`, {
+  return fetch(`${issuer}/token`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -151,7 +125,7 @@ describe('refresh in /api', () => {
   test('the refresh token revoked at the provider: invalid_grant ends the session, 401 and the cookie cleared', async () => {
     const { browser, key } = await signIn();
     const tokens = (await storedTokens(key))!;
-    const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+    const revoked = await fetch(`${issuer}/token/revocation`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -170,19 +144,12 @@ describe('refresh in /api', () => {
   });
 });
 
-/** The provider, counting refresh grants. On a given port it keeps the issuer of an earlier start. */
-async function startProvider(onPort: number): Promise<DevProvider> {
-  const started = await startDevProvider({
-    port: onPort,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }],
-    accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
-    rotateRefreshTokens: true,
-  });
+/** Counts the provider's refresh grants (at each start: the restarted provider is a new one). */
+function countRefreshGrants(started: DevProvider): void {
   started.provider.on('grant.success', (...args: unknown[]) => {
     const ctx = args[0] as { oidc: { params?: { grant_type?: unknown } } };
     if (ctx.oidc.params?.grant_type === 'refresh_token') refreshGrants += 1;
   });
-  return started;
 }
 
 describe('logout', () => {
@@ -195,7 +162,7 @@ describe('logout', () => {
     const response = await browser.get(logoutUrl);
     expect(response.status).toBe(302);
     const location = new URL(response.location!);
-    expect(location.href.startsWith(`${idp.issuer}/`)).toBe(true);
+    expect(location.href.startsWith(`${issuer}/`)).toBe(true);
     expect(location.searchParams.get('id_token_hint')).toBe(tokens.idToken);
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/`);
     expect(response.setCookies.some((c) => c.startsWith('__Host-session=;'))).toBe(true);
@@ -203,7 +170,7 @@ describe('logout', () => {
     // RFC 7009: neither token is good at the provider any more.
     const refresh = await tokenEndpoint({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! });
     expect(refresh.status).toBe(400);
-    const userinfo = await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    const userinfo = await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
     expect(userinfo.status).toBe(401);
     // Twice is harmless: no session, so straight to returnTo.
     const again = await browser.get(`/logout?sid=${encodeURIComponent(sid)}&returnTo=%2Fbye`);
@@ -322,7 +289,7 @@ describe('refresh with the provider down', () => {
     const { browser, key } = await signIn();
     const before = (await storedTokens(key))!;
     offsetMs = (ACCESS_TOKEN_TTL + 5) * 1000;
-    await idp.close();
+    await service.provider.close();
     try {
       const response = await api(browser);
       expect(response.status).toBe(503);
@@ -331,7 +298,7 @@ describe('refresh with the provider down', () => {
       expect(await storedTokens(key)).toEqual(before);
       expect((await store().get(key))!.refreshLease).toBeUndefined();
     } finally {
-      idp = await startProvider(Number(new URL(idp.issuer).port));
+      await service.restartProvider();
     }
   });
 });

@@ -4,23 +4,16 @@
  * API Gateway server and one recording upstream per API.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { staticClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
-import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { parseKeyring } from '../../functions/adapters/encryption/keyring';
-import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
-import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
-import { loadConfig, type Config } from '../../functions/settings/config';
+import { staticSecret } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
-import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
+import type { DevProvider } from '../../local/dev-idp';
 import { completeDevLogin } from '../support/dev-idp-login';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { OAuthIdentityProvider } from '../support/oauth-identity-provider';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
-import { pathAndQuery, TestBrowser } from './test-browser';
+import { startService, type Service } from '../support/harness';
+import type { RecordingUpstream } from '../support/recording-upstream';
+import { pathAndQuery, TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'apis-client';
 const CLIENT_SECRET = 'apis-client-secret-that-is-long-enough';
@@ -29,62 +22,57 @@ const REPORTS_TOKEN_TTL = 300;
 const PRIMARY_TOKEN_TTL = 600;
 const KEYS = JSON.stringify({ current: 'k1', k1: 'upstream-apis-key-material-0123456789-abc' });
 
-let idp: DevProvider;
+let service: Service<DevProvider>;
+let issuer: string;
 let orders: RecordingUpstream;
 let billing: RecordingUpstream;
 let reports: RecordingUpstream;
-let tableName: string;
 let baseUrl: string;
-let config: Config;
-let server: LocalServer;
 /** Refresh grants at the provider, by the resource they named ('' for none). */
 let grants: string[] = [];
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
-const store = () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000);
+const store = () => service.store;
 const vault = () => new KeyringTokenVault(staticSecret(parseKeyring(KEYS)));
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
-  [orders, billing, reports] = await Promise.all([startRecordingUpstream(), startRecordingUpstream(), startRecordingUpstream()]);
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  idp = await startDevProvider({
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${baseUrl}/callback`] }],
-    rotateRefreshTokens: true,
-    accessTokenTtlSeconds: PRIMARY_TOKEN_TTL,
-    resourceServers: { [REPORTS_AUDIENCE]: { scope: 'reports:read', accessTokenTtlSeconds: REPORTS_TOKEN_TTL } },
+  service = await startService({
+    provider: {
+      kind: 'dev',
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      postLogoutRedirect: false,
+      options: {
+        rotateRefreshTokens: true,
+        accessTokenTtlSeconds: PRIMARY_TOKEN_TTL,
+        resourceServers: { [REPORTS_AUDIENCE]: { scope: 'reports:read', accessTokenTtlSeconds: REPORTS_TOKEN_TTL } },
+      },
+      onStart: (idp) => {
+        idp.provider.on('grant.success', (...args: unknown[]) => {
+          const { params } = (args[0] as { oidc: { params?: { grant_type?: unknown; resource?: unknown } } }).oidc;
+          if (params?.grant_type === 'refresh_token') grants.push(typeof params.resource === 'string' ? params.resource : '');
+        });
+      },
+    },
+    settingsVia: 'config',
+    upstream: false,
+    upstreams: ['orders', 'billing', 'reports'],
+    env: ({ upstreams }) => ({
+      SESSION_KEYS: KEYS,
+      UPSTREAM_APIS: JSON.stringify([
+        { name: 'orders', url: `${upstreams.orders!.url}/v1`, methods: ['GET', 'POST'] },
+        { name: 'billing', url: upstreams.billing!.url },
+        { name: 'reports', url: `${upstreams.reports!.url}/r`, scopes: ['reports:read'], audience: REPORTS_AUDIENCE },
+      ]),
+    }),
+    parts: { clock },
   });
-  idp.provider.on('grant.success', (...args: unknown[]) => {
-    const { params } = (args[0] as { oidc: { params?: { grant_type?: unknown; resource?: unknown } } }).oidc;
-    if (params?.grant_type === 'refresh_token') grants.push(typeof params.resource === 'string' ? params.resource : '');
-  });
-  config = loadConfig({
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: CLIENT_ID,
-    OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    SESSION_KEYS: KEYS,
-    PUBLIC_BASE_URL: baseUrl,
-    TABLE_NAME: tableName,
-    UPSTREAM_APIS: JSON.stringify([
-      { name: 'orders', url: `${orders.url}/v1`, methods: ['GET', 'POST'] },
-      { name: 'billing', url: billing.url },
-      { name: 'reports', url: `${reports.url}/r`, scopes: ['reports:read'], audience: REPORTS_AUDIENCE },
-    ]),
-  });
-  const provider = new OAuthIdentityProvider(config, staticClientSecret(CLIENT_SECRET));
-  server = await startLocalServer({
-    port,
-    demoPage: false,
-    parts: { config, store: store(), provider, vault: vault(), upstream: new HttpUpstream(5000), clock },
-  });
+  ({ orders, billing, reports } = service.upstreams as Record<'orders' | 'billing' | 'reports', RecordingUpstream>);
+  ({ baseUrl } = service);
+  issuer = service.issuer!;
 });
 
-afterAll(async () => {
-  await server?.close();
-  await idp?.close();
-  await Promise.all([orders?.close(), billing?.close(), reports?.close()]);
-});
+afterAll(() => service?.close());
 
 beforeEach(() => {
   offsetMs = 0;
@@ -108,7 +96,7 @@ async function stored(key: string) {
 }
 
 async function audienceOf(bearer: string | undefined): Promise<unknown> {
-  const { payload } = await jwtVerify(bearer!.replace(/^Bearer /, ''), createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), { issuer: idp.issuer });
+  const { payload } = await jwtVerify(bearer!.replace(/^Bearer /, ''), createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer });
   return payload;
 }
 
@@ -219,7 +207,7 @@ describe('an API with an audience', () => {
   test('a refused grant ends the session like a refused refresh', async () => {
     const { browser, key } = await signIn();
     const { tokens } = await stored(key);
-    const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+    const revoked = await fetch(`${issuer}/token/revocation`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
       body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),

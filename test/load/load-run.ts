@@ -6,7 +6,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { TestBrowser } from '../integration/test-browser';
+import type { TestBrowser } from '../support/test-browser';
 import type { Harness } from '../adversarial/harness';
 
 export interface LoadProfile {

@@ -1,14 +1,10 @@
 /**
- * The service under test as most flow tests want it: the real handlers behind the local server,
- * configured through the environment as on Lambda, against the certified oidc-provider (the
- * development provider of `local/dev-idp.ts`), a fresh DynamoDB Local table and a recording
- * upstream API at `/v1`, all on 127.0.0.1. One per test file, started in `beforeAll`.
+ * The service under test against the certified oidc-provider, configured through the environment:
+ * the shape some files already use, now a call of `startService` (test/support/harness.ts).
  */
-import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../local/dev-idp';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { createTestTable, dynamoDbLocalEndpoint } from './dynamodb-local';
-import { freePort } from './free-port';
-import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream';
+import type { DevProvider, DevProviderOptions } from '../../local/dev-idp';
+import { startService } from './harness';
+import type { RecordingUpstream } from './recording-upstream';
 
 export interface DevServiceOptions {
   readonly clientId: string;
@@ -30,41 +26,15 @@ export interface DevService {
 }
 
 export async function startDevService(options: DevServiceOptions): Promise<DevService> {
-  const endpoint = dynamoDbLocalEndpoint();
-  const tableName = await createTestTable(endpoint);
-  const upstream = await startRecordingUpstream();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const idp = await startDevProvider({
-    ...options.provider,
-    port: 0,
-    clients: [{
+  const service = await startService({
+    provider: {
+      kind: 'dev',
       clientId: options.clientId,
       clientSecret: options.clientSecret,
-      redirectUris: [`${baseUrl}/callback`],
-      ...(options.postLogoutRedirect === false ? {} : { postLogoutRedirectUris: [`${baseUrl}/`] }),
-    }],
-  });
-  Object.assign(process.env, {
-    OAUTH_ISSUER: idp.issuer,
-    OAUTH_CLIENT_ID: options.clientId,
-    OAUTH_CLIENT_SECRET: options.clientSecret,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-    ...options.env,
-  });
-  const server: LocalServer = await startLocalServer({ port, demoPage: false });
-  return {
-    baseUrl,
-    idp,
-    upstream,
-    tableName,
-    async close() {
-      await server.close();
-      await idp.close();
-      await upstream.close();
+      ...(options.provider ? { options: options.provider } : {}),
+      ...(options.postLogoutRedirect === undefined ? {} : { postLogoutRedirect: options.postLogoutRedirect }),
     },
-  };
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return { baseUrl: service.baseUrl, idp: service.provider, upstream: service.upstream, tableName: service.tableName, close: () => service.close() };
 }

@@ -1,6 +1,7 @@
 /**
- * A minimal browser for integration tests: keeps cookies per origin-less name (all servers are on
- * 127.0.0.1), never follows redirects by itself, and exposes each response for assertions.
+ * A minimal browser for the integration, adversarial and load tests: keeps cookies per origin-less
+ * name (all servers are on 127.0.0.1), never follows redirects by itself, and exposes each response
+ * for assertions.
  */
 export interface TestResponse {
   readonly status: number;

@@ -1,16 +1,14 @@
 /**
- * The service as an attacker meets it: the real handlers behind the local API Gateway server,
- * DynamoDB Local, a recording upstream API and the test-only misbehaving provider, all on 127.0.0.1.
- * One harness per test file; the handlers read the environment set here on first use.
+ * The service as an attacker meets it: the shared harness (test/support/harness.ts) with the
+ * test-only misbehaving provider, and the attacker's tools (raw requests, the error-page shape,
+ * the path traversals every API must refuse). One harness per test file; the handlers read the
+ * settings from the environment on first use.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalServer, type LocalServer } from '../../local/server';
-import { pathAndQuery, TestBrowser, type TestResponse } from '../support/test-browser';
-import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { freePort } from '../support/free-port';
-import { startMisbehavingProvider, type MisbehavingProvider } from '../support/misbehaving-provider';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
+import { startService } from '../support/harness';
+import type { MisbehavingProvider } from '../support/misbehaving-provider';
+import type { RecordingUpstream } from '../support/recording-upstream';
+import type { TestBrowser, TestResponse } from '../support/test-browser';
 
 /** Paths after `/api/` (or after an API's name) that would leave the API's base path: each must be refused. */
 export const PATH_TRAVERSALS = [
@@ -22,13 +20,14 @@ export const PATH_TRAVERSALS = [
   '%EF%BC%8E%EF%BC%8E/admin', '..%20/admin', '.../admin', 'a//b',
 ] as const;
 
+/** The service with the misbehaving provider, as every adversarial file meets it. */
 export interface Harness {
   readonly baseUrl: string;
   readonly provider: MisbehavingProvider;
   readonly upstream: RecordingUpstream;
   readonly tableName: string;
   browser(): TestBrowser;
-  /** /login in `browser`, then the provider's approval: the callback URL, not yet visited. */
+  /** /login (returning to `/home` unless told) in `browser`, then the provider's approval: the callback URL, not yet visited. */
   authorize(browser: TestBrowser, options?: { returnTo?: string; user?: string }): Promise<URL>;
   /** Visits the callback URL (an absolute URL from `authorize`, possibly tampered with). */
   callback(browser: TestBrowser, url: URL | string): Promise<TestResponse>;
@@ -40,62 +39,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** `startService` (test/support/harness.ts) with the misbehaving provider and `extraEnv` as settings. */
 export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const endpoint = dynamoDbLocalEndpoint();
-  const tableName = await createTestTable(endpoint);
-  const upstream = await startRecordingUpstream();
-  const provider = await startMisbehavingProvider();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  Object.assign(process.env, {
-    OAUTH_ISSUER: provider.issuer,
-    OAUTH_CLIENT_ID: provider.clientId,
-    OAUTH_CLIENT_SECRET: provider.clientSecret,
-    PUBLIC_BASE_URL: baseUrl,
-    UPSTREAM_API_URL: `${upstream.url}/v1`,
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-    ...extraEnv,
-  });
-  const server: LocalServer = await startLocalServer({ port, demoPage: false });
-  const client = dynamoDbClient(endpoint);
-
-  const items = async () =>
-    ((await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []) as Array<Record<string, { S?: string; N?: string }>>;
-
-  const harness: Harness = {
-    baseUrl,
-    provider,
-    upstream,
-    tableName,
-    browser: () => new TestBrowser(baseUrl),
-    async authorize(browser, options = {}) {
-      const login = await browser.get(`/login?returnTo=${encodeURIComponent(options.returnTo ?? '/home')}`);
-      if (login.status !== 302 || !login.location) throw new Error(`/login answered ${login.status}`);
-      const authorizeUrl = new URL(login.location);
-      authorizeUrl.searchParams.set('login_hint', options.user ?? 'user');
-      const approved = await fetch(authorizeUrl, { redirect: 'manual' });
-      const location = approved.headers.get('location');
-      if (approved.status !== 302 || !location) throw new Error(`authorize answered ${approved.status}`);
-      return new URL(location);
-    },
-    callback: (browser, url) => browser.get(pathAndQuery(typeof url === 'string' ? url : url.href)),
-    async signIn(user = 'user') {
-      const browser = harness.browser();
-      const response = await harness.callback(browser, await harness.authorize(browser, { user }));
-      if (response.status !== 302) throw new Error(`callback answered ${response.status}: ${response.text.slice(0, 200)}`);
-      return browser;
-    },
-    sessionCount: async () => (await items()).filter((item) => item.pk?.S?.startsWith('session#')).length,
-    items,
-    async close() {
-      await server.close();
-      await provider.close();
-      await upstream.close();
-      client.destroy();
-    },
+  const service = await startService({ provider: { kind: 'misbehaving' }, env: extraEnv });
+  return {
+    baseUrl: service.baseUrl,
+    provider: service.provider,
+    upstream: service.upstream,
+    tableName: service.tableName,
+    browser: () => service.browser(),
+    authorize: (browser, { returnTo = '/home', user } = {}) => service.authorize(browser, { returnTo, ...(user === undefined ? {} : { user }) }),
+    callback: (browser, url) => service.callback(browser, url),
+    signIn: (user) => service.signIn(user, { returnTo: '/home' }),
+    sessionCount: () => service.sessionCount(),
+    items: () => service.items(),
+    close: () => service.close(),
   };
-  return harness;
 }
 
 /** Asserts the shape of a refused browser-route answer: a plain page with the code and nothing reflected. */

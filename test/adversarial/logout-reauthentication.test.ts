@@ -11,18 +11,18 @@ import { clearCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/api-gat
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { startDevService, type DevService } from '../support/dev-service';
+import { startService, type Service } from '../support/harness';
 import { pathAndQuery, TestBrowser } from '../support/test-browser';
 
 const CLIENT_ID = 'reauthentication-client';
 const CLIENT_SECRET = 'reauthentication-secret-value-long-enough';
 
-let service: DevService;
+let service: Service<unknown>;
 let tableName: string;
 let baseUrl: string;
 
 beforeAll(async () => {
-  service = await startDevService({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  service = await startService({ provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
   ({ tableName, baseUrl } = service);
 });
 

@@ -16,28 +16,27 @@ export interface NagExceptions {
  * running cdk-nag sees the same reasons.
  */
 export function acknowledgeNagFindings(exceptions: NagExceptions): void {
-  if (exceptions.createdClientSecret) {
-    Validations.of(exceptions.createdClientSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The client secret is issued by the identity provider and can only be rotated there; the operator then stores the new value. ' +
+  const findings: Array<[readonly (IConstruct | undefined)[], string, string]> = [
+    [
+      [exceptions.createdClientSecret],
+      'AwsSolutions-SMG4',
+      'The client secret is issued by the identity provider and can only be rotated there; the operator then stores the new value. ' +
         'The functions re-read it periodically and after invalid_client, so a rotation needs no redeploy.',
-    });
-  }
-  if (exceptions.createdSessionKeys) {
-    Validations.of(exceptions.createdSessionKeys).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the keyring means adding a key and pointing "current" at it while older keys stay until the sessions they encrypted ' +
+    ],
+    [
+      [exceptions.createdSessionKeys],
+      'AwsSolutions-SMG4',
+      'Rotating the keyring means adding a key and pointing "current" at it while older keys stay until the sessions they encrypted ' +
         'have expired; a rotation function that replaces the value would make every stored session unreadable.',
-    });
-  }
-  for (const route of exceptions.routes) {
-    Validations.of(route).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'These routes are the sign-in flow and its session check, reached by browsers without credentials. Each function authorizes ' +
+    ],
+    [
+      exceptions.routes,
+      'AwsSolutions-APIG4',
+      'These routes are the sign-in flow and its session check, reached by browsers without credentials. Each function authorizes ' +
         'the request itself: /api and /session need the session cookie (and /api the X-CSRF header), /logout the session id.',
-    });
+    ],
+  ];
+  for (const [constructs, id, reason] of findings) {
+    for (const construct of constructs) if (construct) Validations.of(construct).acknowledge({ id, reason });
   }
 }

@@ -1,4 +1,5 @@
-/** @type {import('jest').Config} */
+const { availableParallelism } = require('node:os');
+
 // The test suite in four projects, each runnable alone (`npm run test:unit`, `test:integration`,
 // `test:infra`, `test:browser`); `npm test` runs them all.
 // oauth4webapi, jose and oidc-provider ship only ES modules: let @swc/jest transform them too.
@@ -19,9 +20,13 @@ const withDynamoDbLocal = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
 
+/** @type {import('jest').Config} */
 module.exports = {
   // Integration and browser tests start real servers; the default 5 s is too tight on a cold CI machine.
   testTimeout: 30000,
+  // The integration files mostly wait on sockets (DynamoDB Local, the providers, the local server):
+  // two workers even on two cores, where jest's default would be one.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     // No JVM, no browser, no server of anyone else's: the quick loop while changing code.
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

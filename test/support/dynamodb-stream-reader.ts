@@ -22,11 +22,14 @@ export async function enableStream(endpoint: string, tableName: string): Promise
 
 /**
  * Reads a table's stream through the real DynamoDB Streams API (DynamoDB Local implements it) and
- * hands the records over in the shape Lambda gives the events function.
+ * hands the records over in the shape Lambda gives the events function. Like a Lambda event source
+ * mapping it remembers the last sequence number read per shard, and when a shard iterator is
+ * refused (`TrimmedDataAccessException`, `ExpiredIteratorException`; DynamoDB Local gives the
+ * first under load) it asks for a new one after that number, so no record is lost or read twice.
  */
 export class StreamReader {
   private readonly streams: DynamoDBStreamsClient;
-  private readonly iterators = new Map<string, string | undefined>();
+  private readonly shards = new Map<string, { iterator?: string; lastSequenceNumber?: string }>();
 
   constructor(
     private readonly endpoint: string,
@@ -47,21 +50,40 @@ export class StreamReader {
     if (!streamArn) throw new Error(`table ${this.tableName} has no stream`);
     const shards = (await this.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
     const records: DynamoDBRecord[] = [];
-    for (const shard of shards) {
-      const shardId = shard.ShardId!;
-      let iterator = this.iterators.get(shardId);
-      if (!this.iterators.has(shardId)) {
-        iterator = (await this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      }
-      while (iterator) {
-        const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-        records.push(...(page.Records ?? []).map(asLambdaRecord));
-        iterator = page.NextShardIterator;
-        if ((page.Records ?? []).length === 0) break;
-      }
-      this.iterators.set(shardId, iterator);
+    for (const { ShardId: shardId } of shards) {
+      const position = this.shards.get(shardId!) ?? {};
+      this.shards.set(shardId!, position);
+      records.push(...(await this.readShard(streamArn, shardId!, position)).map(asLambdaRecord));
     }
     return records;
+  }
+
+  private async readShard(streamArn: string, shardId: string, position: { iterator?: string; lastSequenceNumber?: string }): Promise<StreamRecord[]> {
+    const records: StreamRecord[] = [];
+    for (let refused = 0; ; ) {
+      position.iterator ??= (await this.streams.send(new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(position.lastSequenceNumber
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position.lastSequenceNumber }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }))).ShardIterator;
+      if (!position.iterator) return records;
+      let page;
+      try {
+        page = await this.streams.send(new GetRecordsCommand({ ShardIterator: position.iterator }));
+      } catch (error) {
+        const name = (error as Error).name;
+        if ((name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') || ++refused > 5) throw error;
+        position.iterator = undefined;
+        continue;
+      }
+      const got = page.Records ?? [];
+      records.push(...got);
+      if (got.length > 0) position.lastSequenceNumber = got[got.length - 1]!.dynamodb?.SequenceNumber;
+      position.iterator = page.NextShardIterator;
+      if (got.length === 0) return records;
+    }
   }
 
   close(): void {

@@ -1,3 +1,7 @@
+/**
+ * The /api function's entry: ANY /api/{proxy+} calls the protected API with the user's access
+ * token and passes its answer through; and, once, the parts the function is wired from.
+ */
 import { SESSION_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { passThrough } from './adapters/api-gateway/response';

@@ -1,3 +1,7 @@
+/**
+ * The authorizer function's entry: the Lambda authorizer other HTTP APIs attach to their routes;
+ * and, once, the parts it is wired from (the session store and the clock: no key, no provider).
+ */
 import { authorizerHandler } from './adapters/api-gateway/authorizer-handler';
 import { authorizeSession, type AuthorizeDependencies } from './core/sessions/authorize-session';
 import * as runtime from './wiring/parts';

@@ -1,3 +1,7 @@
+/**
+ * The /callback function's entry: the redirect URI, which creates the session, sets its cookie and
+ * clears the attempt's binding cookie; and, once, the parts the function is wired from.
+ */
 import { clearCookie, loginBindingCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { redirect } from './adapters/api-gateway/response';

@@ -1,3 +1,7 @@
+/**
+ * The session-events function's entry: the table's stream in, session events out to EventBridge, a
+ * record not published reported so the stream delivers it again; and, once, its parts.
+ */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from './adapters/logs/logger';
 import { sessionChange } from './adapters/dynamodb/session-stream';

@@ -1,3 +1,7 @@
+/**
+ * The /login function's entry: starts a sign-in with its own browser-binding cookie and sends the
+ * browser to the provider; and, once, the parts it is wired from (no client secret).
+ */
 import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { singleParameter } from './adapters/api-gateway/request';

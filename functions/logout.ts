@@ -1,3 +1,7 @@
+/**
+ * The /logout function's entry: ends the session here and at the provider, clears the session
+ * cookie and remembers the logout in the browser; and, once, the parts it is wired from.
+ */
 import { clearCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { singleParameter } from './adapters/api-gateway/request';

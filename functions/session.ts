@@ -1,3 +1,7 @@
+/**
+ * The /session function's entry: who is signed in, until when, and the logout link, as JSON; and,
+ * once, the parts it is wired from.
+ */
 import { SESSION_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { json } from './adapters/api-gateway/response';

@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * One deadline for everything a request does. Each outbound call has its own timeout, but a chain
  * of calls that each end just in time (a cold /api refresh: discovery, secret, token, keys, writes,
@@ -7,6 +5,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * its own error and no log line. Every call's signal also fires at the request's deadline, so the
  * service answers 504 itself, in time.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The deadline of the request under way, carried through every `await`. */
 const requestDeadline = new AsyncLocalStorage<AbortSignal>();
 
 /** API Gateway ends a request after 30 s; the answer and its log line need a moment too. */

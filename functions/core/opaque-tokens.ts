@@ -1,3 +1,8 @@
+/**
+ * The service's opaque tokens: random values from the CSPRNG, their SHA-256 hashes (store keys are
+ * hashes of what the browser holds), the short session id of logs and events, and constant-time
+ * comparison.
+ */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** What randomToken() makes with the default size: anything else from a cookie is not ours. */

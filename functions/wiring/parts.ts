@@ -1,3 +1,15 @@
+/**
+ * The parts every function is wired from: the composition root for Lambda, the local runtime and
+ * the tests alike. Each part is built on first use and kept for the life of the instance (warm
+ * invocations reuse clients, metadata and keys). Parts are separate functions so a handler's
+ * bundle holds only what that handler uses: /api never loads the sign-in code. The `@__PURE__`
+ * marks let the bundler drop the parts a handler never calls, which it cannot prove side-effect
+ * free by itself.
+ *
+ * Which parts each function uses is said once, in its entry (`functions/<name>.ts`). The local
+ * runtime and the tests run those same entries; a test replaces parts (a store, a clock, a
+ * provider) for the work it runs (see `local/parts-scope.ts`), never the wiring.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from '../adapters/secrets-manager/client-secret';
@@ -18,18 +30,7 @@ import { ServiceError } from '../core/errors';
 import { systemClock, type Clock, type IdentityProvider, type LoginTransactionStore, type SessionStore, type TokenVault, type Upstream } from '../core/ports';
 import type { TokenDependencies } from '../core/sessions/session-tokens';
 
-/**
- * The parts every function is wired from: the composition root for Lambda, the local runtime and
- * the tests alike. Each part is built on first use and kept for the life of the instance (warm
- * invocations reuse clients, metadata and keys). Parts are separate functions so a handler's
- * bundle holds only what that handler uses: /api never loads the sign-in code. The `@__PURE__`
- * marks let the bundler drop the parts a handler never calls, which it cannot prove side-effect
- * free by itself.
- *
- * Which parts each function uses is said once, in its entry (`functions/<name>.ts`). The local
- * runtime and the tests run those same entries; a test replaces parts (a store, a clock, a
- * provider) for the work it runs (see `local/parts-scope.ts`), never the wiring.
- */
+/** The parts a test or the local runtime may replace, by name. */
 export interface ReplaceableParts {
   readonly config: Config;
   /** Login transactions and sessions; also serves as `sessionStore` unless that is replaced too. */

@@ -1,3 +1,8 @@
+/**
+ * The authorizer's API Gateway edge (HTTP API Lambda authorizer, REQUEST type, payload 2.0, simple
+ * responses): the session cookie and the X-CSRF header go to the authorization use case; a refusal
+ * answers `isAuthorized: false`, a failure is thrown, so an outage never reads as "not signed in".
+ */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
 import type { AuthorizeRequest, Authorization, AuthorizerContext } from '../../core/sessions/authorize-session';
 import { describeCause, sessionIdOfCookie } from '../logs/log-fields';

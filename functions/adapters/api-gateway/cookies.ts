@@ -1,8 +1,11 @@
+/**
+ * The service's cookies (their names, attributes, setting and clearing) and the one reading of a
+ * request's cookies that every function shares: exact names, only SP and HTAB trimmed, and a name
+ * sent twice counted as absent.
+ */
 import { hashToken } from '../../core/opaque-tokens';
 
 /**
- * The service's cookies, and the one reading of a request's cookies that every function shares.
- *
  * `__Host-` makes browsers require Secure, Path=/ and no Domain, so a sibling subdomain can neither
  * plant nor overwrite them. That promise holds only for the name byte for byte: a browser stores a
  * cookie named ` __Host-session` with a no-break space, a BOM or a zero-width character in front

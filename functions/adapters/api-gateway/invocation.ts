@@ -1,12 +1,11 @@
-import type { Context } from 'aws-lambda';
-import { ConfigError } from '../../settings/config';
-import { asServiceError, ServiceError } from '../../core/errors';
-import { logger } from '../logs/logger';
-
 /**
  * What every function that answers API Gateway (the routes and the authorizer) does alike with
  * one invocation: name it in its log line, and turn whatever it threw into the one error model.
  */
+import type { Context } from 'aws-lambda';
+import { ConfigError } from '../../settings/config';
+import { asServiceError, ServiceError } from '../../core/errors';
+import { logger } from '../logs/logger';
 
 /** Lambda's id of the invocation and, when both exist, API Gateway's id of the same request (to find it in the access logs). */
 export function invocationIds(context: Context | undefined, apiRequestId: string | undefined): { requestId?: string; apiRequestId?: string } {

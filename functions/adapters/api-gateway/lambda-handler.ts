@@ -1,3 +1,8 @@
+/**
+ * The API Gateway edge of every route (HTTP API, payload 2.0): the event becomes a request run
+ * under the request's deadline, any failure becomes the one error model's answer, and each request
+ * writes one log line that also carries its metrics.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ServiceError, ErrorCode } from '../../core/errors';
 import { describeCause, sessionIdOfCookie } from '../logs/log-fields';

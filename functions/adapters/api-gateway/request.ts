@@ -1,3 +1,8 @@
+/**
+ * An API Gateway HTTP API (payload 2.0) event read as a plain request: method, raw path and query,
+ * lower-case headers, the cookies read once, the body decoded. A query parameter that must appear
+ * once is refused when given twice.
+ */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../../core/errors';
 import { parseCookies, type RequestCookies } from './cookies';

@@ -1,3 +1,8 @@
+/**
+ * The service's HTTP answers: redirects, JSON, upstream answers passed through as base64, and the
+ * one place a ServiceError becomes HTTP (JSON or a plain page). No answer may be cached or leak
+ * through Referer.
+ */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ServiceError } from '../../core/errors';
 

@@ -1,3 +1,7 @@
+/**
+ * AWS SDK failures as the service's errors: a timeout, a misconfiguration that no retry will cure
+ * (500 `client_misconfigured`), or else the caller's code for "unavailable".
+ */
 import { ServiceError, type ErrorCode } from '../../core/errors';
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The session store and the login-transaction store on the one DynamoDB table: conditional writes
+ * that tell an earlier attempt of the same write from someone else's, a deadline on every call,
+ * and failures as `store_unavailable` / `store_timeout`.
+ */
 import {
   DeleteItemCommand,
   DynamoDBClient,

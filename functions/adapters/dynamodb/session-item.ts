@@ -1,12 +1,12 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { EndedSession, Session, SessionEndReason } from '../../core/ports';
-import { TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
-
 /**
  * How a session is laid out as a DynamoDB item, in one place: the store writes and reads it, and
  * the events function reads the same items from the table's stream. Type imports only, so the
  * events bundle does not take in the DynamoDB client.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { EndedSession, Session, SessionEndReason } from '../../core/ports';
+import { TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
+
 export type Item = Record<string, AttributeValue>;
 
 export const LOGIN_PREFIX = 'login#';

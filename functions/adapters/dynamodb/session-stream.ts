@@ -1,3 +1,7 @@
+/**
+ * The events function's reading of the table's stream: which records are session changes (a
+ * sign-in, an ending with its reason, a live session removed by TTL) and which concern no subscriber.
+ */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { SessionChange } from '../../core/session-events/session-events';
 import { ENDED_AT, endReasonOf, isTombstone, readN, SESSION_PREFIX, toEndedSession, type Item } from './session-item';

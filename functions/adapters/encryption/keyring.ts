@@ -1,3 +1,7 @@
+/**
+ * The session keyring: the JSON that holds the keys sealing session tokens, checked without ever
+ * quoting key material, and each entry turned into an AES-256 key with HKDF.
+ */
 import { hkdfSync } from 'node:crypto';
 
 /**

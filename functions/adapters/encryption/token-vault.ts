@@ -1,3 +1,8 @@
+/**
+ * The token vault on AES-256-GCM: a session's tokens sealed with the keyring's current key and bound
+ * to the session's store key; opened with any key still in the keyring, which is read again once for
+ * a key id this instance does not know.
+ */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ServiceError } from '../../core/errors';
 import type { SessionTokens, TokenVault } from '../../core/ports';

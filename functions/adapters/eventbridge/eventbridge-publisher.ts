@@ -1,3 +1,7 @@
+/**
+ * The session events' publisher on EventBridge: PutEvents to one bus, answering which entries were
+ * refused so that the caller sends them again.
+ */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../../core/session-events/publish-session-events';
 import type { SessionEvent } from '../../core/session-events/session-events';

@@ -1,3 +1,7 @@
+/**
+ * What a log line may say about a request's session and about an underlying error: a short hash of
+ * the session's store key, and the error's name and code; never a cookie, key, token or message.
+ */
 import { hashToken, isRandomToken, sessionIdOfKey } from '../../core/opaque-tokens';
 
 /**

@@ -1,5 +1,3 @@
-import { PROVIDER_CALLS, type ProviderCall, type RequestMeasurements } from './request-measurements';
-
 /**
  * CloudWatch embedded metric format (EMF): the request's log line carries `_aws` metadata that
  * tells CloudWatch Logs which of its members are metrics, so the metrics cost no API call, no
@@ -10,6 +8,9 @@ import { PROVIDER_CALLS, type ProviderCall, type RequestMeasurements } from './r
  * metric (a request makes a handful of provider calls), at most 30 keys per dimension set, units
  * from CloudWatch's list. README, "Operations".
  */
+import { PROVIDER_CALLS, type ProviderCall, type RequestMeasurements } from './request-measurements';
+
+/** The CloudWatch namespace of the metrics when `METRICS_NAMESPACE` names none. */
 export const DEFAULT_METRICS_NAMESPACE = 'LoginService';
 
 /** `ProviderTokenLatency` and so on: one metric per kind, as one line can hold one value of a dimension. */

@@ -1,3 +1,8 @@
+/**
+ * What one request measures on the way, for its log line's metrics: the latency of each call to the
+ * provider and the outcome of a refresh. The adapters record into the request they run for through
+ * AsyncLocalStorage, so nothing passes through the core.
+ */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The calls to the identity provider whose latency is measured, one metric each. */

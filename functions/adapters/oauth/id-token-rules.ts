@@ -1,3 +1,7 @@
+/**
+ * The ID token checks oauth4webapi leaves to the client (OpenID Connect Core 3.1.3.7, rules 5 and
+ * 10: `azp` and `iat`), made at login and at every refresh.
+ */
 import { ServiceError, type ErrorCode } from '../../core/errors';
 
 /** How far in the future an ID token's `iat` may lie: the provider's clock may run a little ahead. */

@@ -1,3 +1,8 @@
+/**
+ * The provider connection every OAuth adapter shares: metadata and signing keys cached per
+ * instance, client authentication with one re-read of a rotated secret, a deadline and a latency
+ * measurement on every call; and token endpoint answers given the status RFC 6749 asks for.
+ */
 import * as oauth from 'oauth4webapi';
 import type { Config } from '../../settings/config';
 import { isLoopbackUrl } from '../../settings/config';

@@ -1,3 +1,8 @@
+/**
+ * A session's tokens at the provider: the refresh grant (with RFC 8707 targets and the checks of a
+ * refreshed ID token), revocation (RFC 7009) and the RP-initiated logout URL. /api's bundle takes
+ * the refresh and revocation class only.
+ */
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../../core/ports';

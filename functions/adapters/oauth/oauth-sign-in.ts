@@ -1,3 +1,8 @@
+/**
+ * Signing in at the provider: the authorization request (PKCE, state, nonce, RFC 8707 resources)
+ * and the callback (RFC 9207 issuer, code grant, ID token checks, claims from the ID token or the
+ * user endpoint).
+ */
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../../core/ports';

@@ -1,3 +1,8 @@
+/**
+ * What oauth4webapi, fetch and the provider throw, as the service's error codes: outages, bad
+ * answers, a refused code, this client's misconfiguration, and the refusals at a refresh that end
+ * the session. The provider's own words stay in `cause`.
+ */
 import * as oauth from 'oauth4webapi';
 import { ServiceError, type ErrorCode } from '../../core/errors';
 

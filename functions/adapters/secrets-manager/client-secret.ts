@@ -1,3 +1,7 @@
+/**
+ * The OAuth client secret: read from Secrets Manager (a plain string, or JSON with a
+ * `client_secret` field), or in local runs given as a value.
+ */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceError } from '../../core/errors';
 import type { Clock } from '../../core/ports';

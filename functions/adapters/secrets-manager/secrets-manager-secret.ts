@@ -1,3 +1,8 @@
+/**
+ * Secrets read at run time: from Secrets Manager, cached per warm instance and read again after a
+ * set time or on demand (a scheduled re-read that fails keeps the value), or in local runs a value
+ * from the environment.
+ */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../core/ports';
 import { awsFailure } from '../aws-sdk/aws-errors';

@@ -1,3 +1,8 @@
+/**
+ * The protected API over HTTP: one attempt per request under a deadline, redirects returned rather
+ * than followed, the body bounded to fit Lambda's answer, and each failure classed as unavailable,
+ * timed out or a bad answer.
+ */
 import { ServiceError } from '../../core/errors';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from '../../core/ports';
 import { UPSTREAM_METHODS } from '../../core/api-proxy/upstream-apis';

@@ -1,3 +1,8 @@
+/**
+ * The /api use case: a call to the protected API on the user's behalf, with the session's access
+ * token or one issued for the named API's audience. The CSRF header and the target are checked
+ * before any store read.
+ */
 import { keepAlive, requireSession } from '../sessions/current-session';
 import { ServiceError } from '../errors';
 import type { Upstream, UpstreamResponse } from '../ports';

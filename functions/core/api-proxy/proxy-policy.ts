@@ -1,3 +1,8 @@
+/**
+ * What may cross the /api proxy: allow-listed headers each way, printable ASCII only, and the
+ * upstream URL, each of whose path segments is checked in decoded form so that no common back end
+ * reads it as leaving the configured base path.
+ */
 import { ServiceError } from '../errors';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The protected APIs /api reaches (the one `UPSTREAM_API_URL` or several named APIs) and which API,
+ * and which URL below it, a request goes to: decided before any store read.
+ */
 import { ServiceError } from '../errors';
 import { upstreamUrl } from './proxy-policy';
 

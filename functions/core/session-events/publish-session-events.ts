@@ -1,3 +1,8 @@
+/**
+ * Publishing the events of a batch of stream records in stream order, ten per call, refused entries
+ * sent again a bounded number of times; where it stops, the stream delivers again, so nothing is
+ * dropped and an event may go out twice.
+ */
 import type { SessionEvent } from './session-events';
 
 /** Where events go. Takes at most PUBLISH_BATCH_SIZE events per call. */

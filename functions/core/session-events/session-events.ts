@@ -1,11 +1,10 @@
-import type { EndedSession, SessionEndReason } from '../ports';
-import { sessionIdOfKey } from '../opaque-tokens';
-
 /**
  * The events other systems subscribe to: a sign-in, and every way a session ends. They are made
  * from the store's record of what happened to a session (the table's change stream), never from
  * a request, and carry no token, cookie, sid or code: who, which session, when and why.
  */
+import type { EndedSession, SessionEndReason } from '../ports';
+import { sessionIdOfKey } from '../opaque-tokens';
 
 /** What happened to one stored session, as the change stream tells it. */
 export type SessionChange =

@@ -1,3 +1,8 @@
+/**
+ * The authorizer's use case: whether a request to another API belongs to an active session, under
+ * `/api`'s rules, and which of the session's claims the protected API is told. The sealed tokens
+ * are never opened.
+ */
 import { keepAlive, lookupSession, type SessionDependencies } from './current-session';
 import type { ErrorCode } from '../errors';
 import type { UserClaims } from '../ports';

@@ -1,3 +1,8 @@
+/**
+ * Finding a request's session: the cookie's hash looked up, a session that ran out (idle, absolute,
+ * or an access token nothing can renew) refused and ended on the way; and the idle expiry moved
+ * forward, at most once per tenth of the idle timeout.
+ */
 import { ServiceError } from '../errors';
 import type { Clock, Session, SessionStore } from '../ports';
 import { hashToken, isRandomToken } from '../opaque-tokens';

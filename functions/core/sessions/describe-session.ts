@@ -1,3 +1,7 @@
+/**
+ * The /session use case: what the user's own pages may know about the session (claims, expiries,
+ * the `sid` and the logout URL), never a token.
+ */
 import { keepAlive, requireSession, type SessionDependencies } from './current-session';
 import type { UserClaims } from '../ports';
 

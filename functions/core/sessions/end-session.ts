@@ -1,3 +1,8 @@
+/**
+ * The /logout use case: the session's own `sid` required, the session ended, its tokens revoked at
+ * the provider (RFC 7009) and the browser sent to the provider's logout or to `returnTo`. The local
+ * logout happens whatever the provider answers.
+ */
 import { lookupSession, type SessionDependencies } from './current-session';
 import { ServiceError } from '../errors';
 import type { IdentityProvider, SessionTokens, TokenVault } from '../ports';

@@ -1,3 +1,8 @@
+/**
+ * A session's tokens in use: opened from the vault, refreshed when due by exactly one request across
+ * instances (a lease on the session's version), access tokens for named APIs' audiences (RFC 8707),
+ * and the session ended once its tokens can no longer serve.
+ */
 import { isExpired, type FoundSession } from './current-session';
 import { asServiceError, ServiceError } from '../errors';
 import type { Clock, IdentityProvider, Session, SessionEndReason, SessionStore, SessionTokens, TokenVault } from '../ports';

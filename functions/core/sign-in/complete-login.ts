@@ -1,3 +1,8 @@
+/**
+ * The /callback use case: the login transaction consumed once, and only by the browser it is bound
+ * to, before the provider sees the code; then the new session, its tokens sealed, and the browser's
+ * previous session ended.
+ */
 import { ServiceError } from '../errors';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from '../ports';
 import { hashToken, isRandomToken, randomToken } from '../opaque-tokens';

@@ -1,3 +1,7 @@
+/**
+ * Where the browser may be sent after sign-in or sign-out: a relative path on this site, or an
+ * absolute URL on an allow-listed origin, checked as the browser will parse it.
+ */
 import { ServiceError } from '../errors';
 
 const MAX_LENGTH = 2048;

@@ -1,3 +1,7 @@
+/**
+ * The /login use case: fresh state, nonce and PKCE verifier kept server-side under the state's hash
+ * and bound to this browser by a binding minted here, never taken from the request.
+ */
 import type { Clock, IdentityProvider, LoginTransactionStore } from '../ports';
 import { checkReturnTo } from './return-to';
 import { hashToken, randomToken } from '../opaque-tokens';

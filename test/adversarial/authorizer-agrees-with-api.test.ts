@@ -11,15 +11,9 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { handler as authorizerHandler } from '../../functions/authorizer';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { rawRequest, harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
-afterEach(() => h.provider.reset());
+const h = harnessForFile({ reset: ['provider'] });
 
 async function signedIn(): Promise<string> {
   return (await h.signIn('agree')).cookies.get('__Host-session')!;

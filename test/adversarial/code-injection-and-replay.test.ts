@@ -4,15 +4,9 @@
  * a second line of defence when a provider does not enforce PKCE.
  */
 import { createHash } from 'node:crypto';
-import { expectErrorPage, startHarness, type Harness } from './harness';
+import { expectErrorPage, harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
-afterEach(() => h.provider.reset());
+const h = harnessForFile({ reset: ['provider'] });
 
 test('RFC 9700 2.1.1: the token request carries the verifier of the S256 challenge sent at /login, and the exact redirect_uri', async () => {
   const browser = h.browser();

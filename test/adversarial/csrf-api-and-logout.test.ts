@@ -4,18 +4,15 @@
  * or link cannot send and a cross-site fetch cannot send without a CORS approval the service never
  * gives; /logout needs the session's `sid`, which only the user's own pages can read.
  */
-import { rawRequest, startHarness, expectErrorPage, type Harness } from './harness';
+import { rawRequest, harnessForFile, expectErrorPage } from './harness';
 import type { TestBrowser } from '../support/test-browser';
 
-let h: Harness;
+const h = harnessForFile({ reset: ['upstream'] });
 let alice: TestBrowser;
 
 beforeAll(async () => {
-  h = await startHarness();
   alice = await h.signIn('alice');
 });
-afterAll(() => h?.close());
-beforeEach(() => h.upstream.reset());
 
 const session = () => alice.cookies.get('__Host-session')!;
 

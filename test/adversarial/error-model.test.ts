@@ -7,14 +7,9 @@
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
 import { lambdaHandler } from '../../functions/adapters/api-gateway/lambda-handler';
 import { ServiceError } from '../../functions/core/errors';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { rawRequest, harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessForFile();
 
 const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error:/;
 const PROBE = 'probe-<i>7f3a</i>';

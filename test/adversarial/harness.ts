@@ -1,13 +1,13 @@
 /**
  * The service as an attacker meets it: the shared harness (test/support/harness.ts) with the
- * test-only misbehaving provider, and the attacker's tools (raw requests, the error-page shape,
- * the path traversals every API must refuse). One harness per test file; the handlers read the
- * settings from the environment on first use.
+ * test-only misbehaving provider, and the attacker's tools (raw requests, sessions as raw cookie
+ * lines, the error-page shape, the path traversals every API must refuse and the odd paths it must
+ * forward as spelled). One harness per test file; the handlers read the settings from the
+ * environment on first use.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import { startService } from '../support/harness';
+import { startService, type MisbehavingProviderChoice, type Service, type ServiceOptions } from '../support/harness';
 import type { MisbehavingProvider } from '../support/misbehaving-provider';
-import type { RecordingUpstream } from '../support/recording-upstream';
 import type { TestBrowser, TestResponse } from '../support/test-browser';
 
 /** Paths after `/api/` (or after an API's name) that would leave the API's base path: each must be refused. */
@@ -20,41 +20,90 @@ export const PATH_TRAVERSALS = [
   '%EF%BC%8E%EF%BC%8E/admin', '..%20/admin', '.../admin', 'a//b',
 ] as const;
 
-/** The service with the misbehaving provider, as every adversarial file meets it. */
-export interface Harness {
-  readonly baseUrl: string;
-  readonly provider: MisbehavingProvider;
-  readonly upstream: RecordingUpstream;
-  readonly tableName: string;
-  browser(): TestBrowser;
-  /** /login (returning to `/home` unless told) in `browser`, then the provider's approval: the callback URL, not yet visited. */
-  authorize(browser: TestBrowser, options?: { returnTo?: string; user?: string }): Promise<URL>;
-  /** Visits the callback URL (an absolute URL from `authorize`, possibly tampered with). */
-  callback(browser: TestBrowser, url: URL | string): Promise<TestResponse>;
-  /** A browser with a fresh session of `user`. */
-  signIn(user?: string): Promise<TestBrowser>;
-  /** Session items in the table. */
-  sessionCount(): Promise<number>;
-  items(): Promise<Array<Record<string, { S?: string; N?: string }>>>;
-  close(): Promise<void>;
-}
+/**
+ * Odd but harmless spellings after `/api/` (or after an API's name): each is forwarded as spelled,
+ * below the API's URL and to its host only.
+ */
+export const HARMLESS_ODD_PATHS = [
+  'http:evil.example/x', '@evil.example', '%40evil.example', '%40', 'a@b', 'items:batchGet', 'items/', 'items%3Fx=1',
+  'items%23frag', 'a.b/.a/a..', 'a%20b', 'caf%C3%A9', 'beta/x',
+] as const;
+
+/** The header every /api call needs besides the session cookie. */
+export const CSRF_HEADER: [string, string] = ['x-csrf', '1'];
+
+/**
+ * The service with the misbehaving provider, as every adversarial file meets it: the shared
+ * harness's service (test/support/harness.ts), where /login returns to `/home` unless told.
+ */
+export type Harness = Pick<
+  Service<MisbehavingProvider>,
+  'baseUrl' | 'provider' | 'upstream' | 'upstreams' | 'tableName' | 'browser' | 'authorize' | 'callback' | 'signIn' | 'sessionCount' | 'items' | 'close'
+>;
+
+/** What a file may ask of the service besides the misbehaving provider: settings, and more recording upstreams by name. */
+export type HarnessOptions = Pick<ServiceOptions<MisbehavingProviderChoice>, 'env' | 'upstreams'>;
+
+const startMisbehaving = (options: HarnessOptions) => startService({ provider: { kind: 'misbehaving' }, ...options });
 
 /** `startService` (test/support/harness.ts) with the misbehaving provider and `extraEnv` as settings. */
 export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const service = await startService({ provider: { kind: 'misbehaving' }, env: extraEnv });
-  return {
-    baseUrl: service.baseUrl,
-    provider: service.provider,
-    upstream: service.upstream,
-    tableName: service.tableName,
-    browser: () => service.browser(),
-    authorize: (browser, { returnTo = '/home', user } = {}) => service.authorize(browser, { returnTo, ...(user === undefined ? {} : { user }) }),
-    callback: (browser, url) => service.callback(browser, url),
-    signIn: (user) => service.signIn(user, { returnTo: '/home' }),
-    sessionCount: () => service.sessionCount(),
-    items: () => service.items(),
-    close: () => service.close(),
+  const service = await startMisbehaving({ env: extraEnv });
+  return harnessOf(() => service);
+}
+
+/**
+ * The harness of one test file: started in a `beforeAll` (after the file's earlier ones, so `env`
+ * may name what they started), closed after the file's tests, and the parts in `reset` reset
+ * after each test. The handle is usable in the file's later hooks and in its tests.
+ */
+export function harnessForFile(options: HarnessOptions & { reset?: ReadonlyArray<'provider' | 'upstream'> } = {}): Harness {
+  const { reset = [], ...serviceOptions } = options;
+  let service: Service<MisbehavingProvider> | undefined;
+  const running = () => {
+    if (!service) throw new Error('the harness starts in beforeAll');
+    return service;
   };
+  beforeAll(async () => {
+    service = await startMisbehaving(serviceOptions);
+  });
+  afterAll(() => service?.close());
+  if (reset.length > 0) {
+    afterEach(() => {
+      for (const part of reset) running()[part].reset();
+    });
+  }
+  return harnessOf(running);
+}
+
+function harnessOf(service: () => Service<MisbehavingProvider>): Harness {
+  return {
+    get baseUrl() { return service().baseUrl; },
+    get provider() { return service().provider; },
+    get upstream() { return service().upstream; },
+    get upstreams() { return service().upstreams; },
+    get tableName() { return service().tableName; },
+    browser: () => service().browser(),
+    authorize: (browser, options = {}) => service().authorize(browser, { ...options, returnTo: options.returnTo ?? '/home' }),
+    callback: (browser, url) => service().callback(browser, url),
+    signIn: (user, options = {}) => service().signIn(user, { ...options, returnTo: options.returnTo ?? '/home' }),
+    sessionCount: () => service().sessionCount(),
+    items: () => service().items(),
+    close: () => service().close(),
+  };
+}
+
+/** A fresh session of `user` as the raw header line that carries it. */
+export async function sessionCookieHeader(h: Harness, user: string): Promise<[string, string]> {
+  return ['cookie', `__Host-session=${(await h.signIn(user)).cookies.get('__Host-session')}`];
+}
+
+/** A session of `user` whose access token is already due for renewal, so its next /api call refreshes. */
+export async function sessionDueForRefresh(h: Harness, user: string): Promise<TestBrowser> {
+  h.provider.misbehave({ expiresIn: 0 });
+  const browser = await h.signIn(user);
+  h.provider.reset();
+  return browser;
 }
 
 /** Asserts the shape of a refused browser-route answer: a plain page with the code and nothing reflected. */

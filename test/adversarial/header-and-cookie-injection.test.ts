@@ -8,17 +8,14 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as apiHandler } from '../../functions/api';
 import { handler as sessionHandler } from '../../functions/session';
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { CSRF_HEADER, rawRequest, harnessForFile } from './harness';
 
-let h: Harness;
+const h = harnessForFile({ reset: ['upstream'] });
 let token: string;
 
 beforeAll(async () => {
-  h = await startHarness();
   token = (await h.signIn('cookie-user')).cookies.get('__Host-session')!;
 });
-afterAll(() => h?.close());
-beforeEach(() => h.upstream.reset());
 
 const asResult = (result: unknown) => result as APIGatewayProxyStructuredResultV2;
 
@@ -90,14 +87,14 @@ test('response splitting: a returnTo with CR/LF cannot add a header or a cookie'
 
 test('session fixation from the API: its Set-Cookie (even for __Host-session) never reaches the browser', async () => {
   h.upstream.respondWith(() => ({ status: 200, headers: { 'set-cookie': ['__Host-session=fixed; Path=/', 'other=1'] }, body: {} }));
-  const response = await rawRequest(h.baseUrl, { path: '/api/fix', headers: [['cookie', `__Host-session=${token}`], ['x-csrf', '1']] });
+  const response = await rawRequest(h.baseUrl, { path: '/api/fix', headers: [['cookie', `__Host-session=${token}`], CSRF_HEADER] });
   expect(response.status).toBe(200);
   expect(response.headers['set-cookie']).toBeUndefined();
 });
 
 test('a non-ASCII response header from the API is dropped, the rest passes', async () => {
   h.upstream.respondWith(() => ({ status: 200, headers: { etag: '"caf\u00e9"', 'content-type': 'text/plain' }, body: 'ok' }));
-  const response = await rawRequest(h.baseUrl, { path: '/api/latin1', headers: [['cookie', `__Host-session=${token}`], ['x-csrf', '1']] });
+  const response = await rawRequest(h.baseUrl, { path: '/api/latin1', headers: [['cookie', `__Host-session=${token}`], CSRF_HEADER] });
   expect(response.status).toBe(200);
   expect(response.headers.etag).toBeUndefined();
   expect(response.headers['content-type']).toBe('text/plain');
@@ -105,7 +102,7 @@ test('a non-ASCII response header from the API is dropped, the rest passes', asy
 
 test('a header just under API Gateway\'s 10,240-byte limit is handled, not a server error', async () => {
   const response = await rawRequest(h.baseUrl, {
-    path: '/api/big-header', headers: [['cookie', `__Host-session=${token}`], ['x-csrf', '1'], ['accept-language', 'x'.repeat(10_000)]],
+    path: '/api/big-header', headers: [['cookie', `__Host-session=${token}`], CSRF_HEADER, ['accept-language', 'x'.repeat(10_000)]],
   });
   expect(response.status).toBe(200);
   expect(h.upstream.requests[0]!.headers['accept-language']).toHaveLength(10_000);

@@ -4,15 +4,10 @@
  * the provider: 502 `id_token_invalid`, an error page, and no session.
  */
 import type { IdTokenFault } from '../support/misbehaving-provider';
-import { expectErrorPage, startHarness, type Harness } from './harness';
+import { expectErrorPage, harnessForFile } from './harness';
+import { REFUSED_ID_TOKENS } from './id-token-faults';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
-afterEach(() => h.provider.reset());
+const h = harnessForFile({ reset: ['provider'] });
 
 async function loginWith(fault: IdTokenFault) {
   const browser = h.browser();
@@ -28,25 +23,7 @@ test('control: a correct ID token signs the user in', async () => {
   expect((await browser.get('/session')).json()).toMatchObject({ sub: 'control' });
 });
 
-describe.each<[string, IdTokenFault]>([
-  ['3.1.3.7 rule 6-7 / RFC 8725 3.1: alg "none" (unsigned) is refused', 'alg-none'],
-  ['3.1.3.7 rule 8 / RFC 8725 3.1: HS256 keyed with the client secret is refused (asymmetric only)', 'hs256-client-secret'],
-  ['RFC 8725 2.1 algorithm confusion: HS256 keyed with the published RSA public key is refused', 'hs256-public-key'],
-  ['3.1.3.7 rule 6: a signature by a key that is not the provider\'s (under its kid) is refused', 'foreign-signature'],
-  ['3.1.3.7 rule 2: an iss other than the provider\'s is refused', 'wrong-iss'],
-  ['3.1.3.7 rule 3: an aud without this client is refused', 'wrong-aud'],
-  ['3.1.3.7 rule 3-4: an extra, untrusted audience without azp is refused', 'extra-aud-no-azp'],
-  ['3.1.3.7 rule 4-5: several audiences with an azp other than this client are refused', 'extra-aud-wrong-azp'],
-  ['3.1.3.7 rule 5: an azp other than this client is refused', 'wrong-azp'],
-  ['3.1.3.7 rule 9: an expired ID token is refused', 'expired'],
-  ['3.1.3.7 rule 9: an ID token without exp is refused', 'no-exp'],
-  ['3.1.3.7 rule 10: an ID token without iat is refused', 'no-iat'],
-  ['3.1.3.7 rule 10: an ID token issued an hour in the future is refused', 'iat-future'],
-  ['3.1.3.7 rule 11: an ID token without the nonce that was sent is refused', 'no-nonce'],
-  ['3.1.3.7 rule 11: an ID token with another nonce is refused', 'wrong-nonce'],
-  ['OIDC Core 2 (sub REQUIRED): an ID token without sub is refused', 'no-sub'],
-  ['OIDC Core 3.1.3.3: a token response without the ID token that openid requires is refused', 'no-id-token'],
-])('%s', (_rule, fault) => {
+describe.each(REFUSED_ID_TOKENS)('%s', (_rule, fault) => {
   test('502 id_token_invalid, an error page and no session', async () => {
     const { response, browser, sessionsCreated } = await loginWith(fault);
     expectErrorPage(response, 502, 'id_token_invalid');

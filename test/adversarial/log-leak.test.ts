@@ -8,14 +8,9 @@
 import { logger } from '../../functions/adapters/logs/logger';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberConfiguredSecrets, type SecretKind } from '../support/log-capture';
-import { startHarness, type Harness } from './harness';
+import { harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessForFile();
 
 type RequestLine = Record<string, unknown> & { message: string; route?: string; outcome?: string; status?: number; errorCode?: string; session?: string; newSession?: string };
 

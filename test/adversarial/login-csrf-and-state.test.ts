@@ -7,14 +7,9 @@ import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store'
 import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-gateway/cookies';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { expectErrorPage, startHarness, type Harness } from './harness';
+import { expectErrorPage, harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
+const h = harnessForFile();
 
 /** The login bindings a browser holds. */
 const bindingNames = (browser: { cookies: Map<string, string> }) => [...browser.cookies.keys()].filter((name) => name.startsWith('__Host-login-'));
@@ -27,17 +22,22 @@ async function effects(attempt: () => Promise<void>): Promise<{ tokenRequests: n
   return { tokenRequests: h.provider.tokenRequests.length - tokensBefore, sessions: (await h.sessionCount()) - sessionsBefore };
 }
 
-test('RFC 9700 4.7: a callback without state is refused before the code is redeemed', async () => {
+/** A login started in a new browser and approved at the provider: the callback URL, not yet visited, and its binding cookie's name. */
+async function approvedLogin() {
   const browser = h.browser();
   const callback = await h.authorize(browser);
+  return { browser, callback, name: loginBindingCookie(callback.searchParams.get('state')!) };
+}
+
+test('RFC 9700 4.7: a callback without state is refused before the code is redeemed', async () => {
+  const { browser, callback } = await approvedLogin();
   callback.searchParams.delete('state');
   const caused = await effects(async () => expectErrorPage(await h.callback(browser, callback), 400, 'login_state_missing'));
   expect(caused).toEqual({ tokenRequests: 0, sessions: 0 });
 });
 
 test('RFC 9700 4.7: an unknown state is refused before the code is redeemed, and not reflected', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
+  const { browser, callback } = await approvedLogin();
   callback.searchParams.set('state', 'forged-state-<b>value</b>');
   browser.cookies.set(loginBindingCookie('forged-state-<b>value</b>'), 'F'.repeat(43));
   const caused = await effects(async () => expectErrorPage(await h.callback(browser, callback), 400, 'login_state_invalid', ['forged-state', '<b>']));
@@ -45,8 +45,7 @@ test('RFC 9700 4.7: an unknown state is refused before the code is redeemed, and
 });
 
 test('RFC 9700 2.1: an expired login transaction the table still holds (TTL deletes lazily) is refused', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
+  const { browser, callback } = await approvedLogin();
   const store = new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), h.tableName, 2000);
   browser.cookies.set(loginBindingCookie('expired-but-present-state'), 'E'.repeat(43));
   await store.save(hashToken('expired-but-present-state'), {
@@ -62,9 +61,7 @@ test('RFC 9700 2.1: an expired login transaction the table still holds (TTL dele
 });
 
 test('RFC 9700 4.7 / 2.1: a state is one-time; replaying a completed callback creates nothing, with or without its binding', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
-  const name = loginBindingCookie(callback.searchParams.get('state')!);
+  const { browser, callback, name } = await approvedLogin();
   const binding = browser.cookies.get(name)!;
   expect((await h.callback(browser, callback)).status).toBe(302);
   expect(browser.cookies.has(name)).toBe(false);
@@ -132,17 +129,14 @@ test.each([
     cookies.delete(name);
   }],
 ])('RFC 9700 4.7.1: the callback is refused with %s', async (_case, tamper) => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
-  tamper(browser.cookies, loginBindingCookie(callback.searchParams.get('state')!));
+  const { browser, callback, name } = await approvedLogin();
+  tamper(browser.cookies, name);
   const caused = await effects(async () => expectErrorPage(await h.callback(browser, callback), 400, 'login_state_mismatch', ['<script>']));
   expect(caused).toEqual({ tokenRequests: 0, sessions: 0 });
 });
 
 test('a planted second binding cookie (cookie tossing) is treated as no binding', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
-  const name = loginBindingCookie(callback.searchParams.get('state')!);
+  const { browser, callback, name } = await approvedLogin();
   const binding = browser.cookies.get(name)!;
   browser.cookies.delete(name);
   const response = await browser.request(`${callback.pathname}${callback.search}`, { headers: { cookie: `${name}=${binding}; ${name}=${'B'.repeat(43)}` } });
@@ -150,8 +144,7 @@ test('a planted second binding cookie (cookie tossing) is treated as no binding'
 });
 
 test.each(['state', 'code', 'iss'])('duplicated %s parameter (parameter pollution) is refused before the state is used', async (name) => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
+  const { browser, callback } = await approvedLogin();
   const polluted = `${callback.pathname}${callback.search}&${name}=${encodeURIComponent(callback.searchParams.get(name)!)}x`;
   const caused = await effects(async () => expectErrorPage(await browser.get(polluted), 400, 'invalid_authorization_response'));
   expect(caused).toEqual({ tokenRequests: 0, sessions: 0 });
@@ -160,9 +153,7 @@ test.each(['state', 'code', 'iss'])('duplicated %s parameter (parameter pollutio
 });
 
 test('RFC 9700 2.1: of eight concurrent callbacks with one state, exactly one redeems the code and signs in', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
-  const name = loginBindingCookie(callback.searchParams.get('state')!);
+  const { browser, callback, name } = await approvedLogin();
   const binding = browser.cookies.get(name)!;
   let responses: Array<{ status: number }> = [];
   const caused = await effects(async () => {
@@ -176,8 +167,7 @@ test('RFC 9700 2.1: of eight concurrent callbacks with one state, exactly one re
 });
 
 test('an oversized state is refused as input, not a server error', async () => {
-  const browser = h.browser();
-  const callback = await h.authorize(browser);
+  const { browser, callback } = await approvedLogin();
   callback.searchParams.set('state', 's'.repeat(8000));
   expectErrorPage(await h.callback(browser, callback), 400, 'login_state_mismatch');
 });

@@ -2,15 +2,9 @@
  * Mix-up attacks (RFC 9700 4.4, RFC 9207): an authorization response must come from the configured
  * issuer, named exactly in its `iss` parameter; otherwise the code is never sent anywhere.
  */
-import { expectErrorPage, startHarness, type Harness } from './harness';
+import { expectErrorPage, harnessForFile } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
-afterEach(() => h.provider.reset());
+const h = harnessForFile({ reset: ['provider'] });
 
 // Runs first: discovery is cached once it succeeds.
 test('RFC 8414 3.3 / OIDC Discovery 4.3: a discovery document naming another issuer is refused (502), nothing is stored', async () => {

@@ -4,15 +4,10 @@
  * /logout, before anything is stored; what is accepted always lands on this origin or an
  * allow-listed one.
  */
-import { expectErrorPage, rawRequest, startHarness, type Harness } from './harness';
+import { expectErrorPage, rawRequest, harnessForFile } from './harness';
 
 const ALLOWED = 'https://app.example';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ RETURN_TO_ALLOWED_ORIGINS: ALLOWED });
-});
-afterAll(() => h?.close());
+const h = harnessForFile({ env: { RETURN_TO_ALLOWED_ORIGINS: ALLOWED } });
 
 /** Raw query values, exactly as an attacker would put them in a link. */
 const HOSTILE = [

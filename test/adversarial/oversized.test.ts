@@ -12,19 +12,15 @@ import { MAX_UPSTREAM_BODY_BYTES } from '../../functions/adapters/upstream/upstr
 import { HEADERS_TOO_LARGE_MESSAGE, LAMBDA_MAX_REQUEST_PAYLOAD_BYTES, MAX_REQUEST_BODY_BYTES } from '../../local/api-gateway-event';
 import { apiGatewayEvent } from '../unit/support/api-gateway-event';
 import { largestFitting, type PlannedRequest } from '../unit/support/lambda-event-size';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { CSRF_HEADER as csrf, harnessForFile, rawRequest, sessionCookieHeader } from './harness';
 
 const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
-let h: Harness;
+const h = harnessForFile({ reset: ['upstream'] });
 let session: [string, string];
-const csrf: [string, string] = ['x-csrf', '1'];
 
 beforeAll(async () => {
-  h = await startHarness();
-  session = ['cookie', `__Host-session=${(await h.signIn('big')).cookies.get('__Host-session')}`];
+  session = await sessionCookieHeader(h, 'big');
 });
-afterAll(() => h?.close());
-beforeEach(() => h.upstream.reset());
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -7,19 +7,9 @@
  * is refused for good; the session cannot renew). invalid_request and codes the RFC does not
  * define (§8.5) are the provider's bad answer, 502, and never end a session.
  */
-import type { TestBrowser } from '../support/test-browser';
-import { expectErrorPage, startHarness, type Harness } from './harness';
+import { expectErrorPage, harnessForFile, sessionDueForRefresh } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h?.close());
-afterEach(() => {
-  h.provider.reset();
-  h.upstream.reset();
-});
+const h = harnessForFile({ reset: ['provider', 'upstream'] });
 
 /** [§5.2 error code, status, the service's code] at the code exchange. */
 const AT_SIGN_IN: Array<[string, number, string]> = [
@@ -57,20 +47,12 @@ describe.each(AT_SIGN_IN)('RFC 6749 §5.2 %s at the code exchange', (error, stat
   });
 });
 
-/** A session whose access token is already due for renewal, so its next /api call refreshes. */
-async function sessionDueForRefresh(user: string): Promise<TestBrowser> {
-  h.provider.misbehave({ expiresIn: 0 });
-  const browser = await h.signIn(user);
-  h.provider.reset();
-  return browser;
-}
-
 describe.each<[string, number, string]>([
   ['invalid_grant', 401, 'session_ended'],
   ['invalid_client', 401, 'session_ended'],
 ])('RFC 6749 §5.2 %s at a refresh', (error, status, code) => {
   test(`is ${status} ${code}: the session ends, in the store too`, async () => {
-    const browser = await sessionDueForRefresh(`ended-${error}`);
+    const browser = await sessionDueForRefresh(h, `ended-${error}`);
     const cookie = browser.cookies.get('__Host-session')!;
     const requestsBefore = h.provider.tokenRequests.length;
     h.provider.misbehave({ tokenError: { grant: 'refresh_token', error } });
@@ -96,7 +78,7 @@ describe.each<[string, number, string]>([
   ['temporarily_unavailable', 503, 'provider_unavailable'],
 ])('RFC 6749 §5.2 %s at a refresh', (error, status, code) => {
   test(`is ${status} ${code}, and the session survives to renew later`, async () => {
-    const browser = await sessionDueForRefresh(`kept-${error}`);
+    const browser = await sessionDueForRefresh(h, `kept-${error}`);
     h.provider.misbehave({ tokenError: { grant: 'refresh_token', error } });
     const response = await browser.get('/api/items', { 'x-csrf': '1' });
     expect([response.status, response.json().error]).toEqual([status, code]);

@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { HttpUpstream } from '../../functions/adapters/upstream/upstream-http';
 import { freePort } from '../support/free-port';
-import { rawRequest, startHarness, type Harness } from './harness';
+import { CSRF_HEADER, harnessForFile, rawRequest, sessionCookieHeader } from './harness';
 
 const TIMEOUT_MS = 500;
 const MARK = 'broken-answer-marker';
@@ -84,29 +84,33 @@ async function startRawServer(name: Case): Promise<RawServer> {
   return raw;
 }
 
-let h: Harness;
 let cookie: [string, string];
 const servers = new Map<Case, RawServer>();
+let refused: string;
 
 beforeAll(async () => {
   for (const name of Object.keys(BEHAVIOURS) as Case[]) servers.set(name, await startRawServer(name));
   // A port that was bound and released: nothing listens there, so the connection is refused.
-  const refused = `http://127.0.0.1:${await freePort()}`;
-  const apis = [...servers].map(([name, server]) => ({ name, url: `${server.url}/v1` }));
-  h = await startHarness({
+  refused = `http://127.0.0.1:${await freePort()}`;
+});
+afterAll(() => Promise.all([...servers.values()].map((server) => server.close())));
+const h = harnessForFile({
+  env: () => ({
     UPSTREAM_API_URL: '',
     // Port 9 is on the Fetch standard's list of bad ports (fetch.spec.whatwg.org, "port blocking"): fetch never connects.
-    UPSTREAM_APIS: JSON.stringify([...apis, { name: 'refused', url: refused }, { name: 'blocked-port', url: 'http://127.0.0.1:9' }]),
+    UPSTREAM_APIS: JSON.stringify([
+      ...[...servers].map(([name, server]) => ({ name, url: `${server.url}/v1` })),
+      { name: 'refused', url: refused },
+      { name: 'blocked-port', url: 'http://127.0.0.1:9' },
+    ]),
     UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-  });
-  cookie = ['cookie', `__Host-session=${(await h.signIn('broken-api-user')).cookies.get('__Host-session')}`];
+  }),
 });
-afterAll(async () => {
-  await h?.close();
-  await Promise.all([...servers.values()].map((server) => server.close()));
+beforeAll(async () => {
+  cookie = await sessionCookieHeader(h, 'broken-api-user');
 });
 
-const api = (name: string) => rawRequest(h.baseUrl, { path: `/api/${name}/items`, headers: [cookie, ['x-csrf', '1']] });
+const api = (name: string) => rawRequest(h.baseUrl, { path: `/api/${name}/items`, headers: [cookie, CSRF_HEADER] });
 
 /** Only the service's own JSON error: no header, status text or byte of the broken answer. */
 function expectOnlyCatalogueAnswer(response: Awaited<ReturnType<typeof api>>, status: number, code: string): void {

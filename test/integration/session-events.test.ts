@@ -7,8 +7,8 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { EventBridgePublisher } from '../../functions/adapters/eventbridge/eventbridge-publisher';
-import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
-import { staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import type { Keyring } from '../../functions/adapters/encryption/keyring';
+import type { SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { hashToken, sessionIdOfKey } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
@@ -19,15 +19,12 @@ import { deliverLikeLambda } from '../support/stream-delivery';
 import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import type { DevProvider } from '../../local/dev-idp';
-import { startService, type Service } from '../support/harness';
+import { basicAuthorization, startService, type Service } from '../support/harness';
+import { K1, K2, keyring } from '../support/session-keyring';
 import type { TestBrowser } from '../support/test-browser';
 
-const CLIENT_ID = 'events-client';
-const CLIENT_SECRET = 'events-client-secret-that-is-long-enough';
 const ACCESS_TOKEN_TTL = 120;
 const IDLE_TIMEOUT = 1800;
-const K1 = 'first-key-material-0123456789-abcdefghijkl';
-const K2 = 'second-key-material-0123456789-abcdefghijk';
 
 let service: Service<DevProvider>;
 let bus: EventBridgeEndpoint;
@@ -35,13 +32,12 @@ let reader: StreamReader;
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 let keys: SecretSource<Keyring>;
-const keyring = (value: Record<string, string>): SecretSource<Keyring> => staticSecret(parseKeyring(JSON.stringify(value)));
 const store = () => service.store;
 
 beforeAll(async () => {
   keys = keyring({ current: 'k1', k1: K1 });
   service = await startService({
-    provider: { kind: 'dev', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL, rotateRefreshTokens: true } },
+    provider: { kind: 'dev', options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL, rotateRefreshTokens: true } },
     settingsVia: 'config',
     env: { SESSION_KEYS: JSON.stringify({ current: 'k1', k1: K1 }), SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT) },
     tableStream: true,
@@ -108,7 +104,7 @@ describe('every sign-in and every ending becomes one event', () => {
     const tokens = await new KeyringTokenVault(keyring({ current: 'k1', k1: K1 })).open(session.sealedTokens, tokenContext(carol.key));
     const revoked = await fetch(`${service.issuer}/token/revocation`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(service.client) },
       body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
     });
     expect(revoked.status).toBe(200);

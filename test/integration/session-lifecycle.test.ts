@@ -5,22 +5,19 @@
  */
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
-import { SecretsManagerSecret, staticSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { SecretsManagerSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import type { DevProvider } from '../../local/dev-idp';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { startService, type Service } from '../support/harness';
+import { basicAuthorization, startService, type Service } from '../support/harness';
+import { K1, K2, keyring } from '../support/session-keyring';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import type { TestBrowser } from '../support/test-browser';
 
-const CLIENT_ID = 'session-client';
-const CLIENT_SECRET = 'session-client-secret-that-is-long-enough';
 const ACCESS_TOKEN_TTL = 120;
-const K1 = 'first-key-material-0123456789-abcdefghijkl';
-const K2 = 'second-key-material-0123456789-abcdefghijk';
 
 let service: Service<DevProvider>;
 let issuer: string;
@@ -33,7 +30,6 @@ let refreshGrants = 0;
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 
-const keyring = (value: Record<string, string>): SecretSource<Keyring> => staticSecret(parseKeyring(JSON.stringify(value)));
 const store = () => service.store;
 
 /** The keyring the service reads, as a Lambda instance would read it from Secrets Manager. */
@@ -45,8 +41,6 @@ beforeAll(async () => {
   service = await startService({
     provider: {
       kind: 'dev',
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
       options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL, rotateRefreshTokens: true },
       onStart: countRefreshGrants,
     },
@@ -87,7 +81,7 @@ async function tokenEndpoint(body: Record<string, string>): Promise<Response> {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+      authorization: basicAuthorization(service.client),
     },
     body: new URLSearchParams(body),
   });
@@ -129,7 +123,7 @@ describe('refresh in /api', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+        authorization: basicAuthorization(service.client),
       },
       body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
     });

@@ -206,6 +206,11 @@ export async function startService<C extends ProviderChoice = DevProviderChoice>
   return service;
 }
 
+/** The HTTP Basic credentials of a client at the provider's token endpoint (RFC 6749 2.3.1). */
+export function basicAuthorization(client: { readonly clientId: string; readonly clientSecret: string }): string {
+  return `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+}
+
 function partsFrom(parts: PartsOption | undefined, config: () => Config): Partial<ReplaceableParts> {
   return typeof parts === 'function' ? parts(config()) : parts ?? {};
 }

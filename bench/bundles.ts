@@ -1,3 +1,8 @@
+/**
+ * The bench's production bundles: each function built with the CDK stack's esbuild options
+ * (infra/bundling.ts), written like the Lambda asset or kept in memory, and weighed: minified bytes,
+ * gzipped bytes and the bytes each package contributes.
+ */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';

@@ -1,3 +1,7 @@
+/**
+ * Cold starts: each bundle loaded with `import()` in a fresh process, as Lambda's runtime does at init,
+ * in rounds interleaved with an empty handler (the floor); process time, import time and peak memory.
+ */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { summarize, type Summary } from './stats';

@@ -1,3 +1,8 @@
+/**
+ * The bench's cost model: us-east-1 list prices and stated assumptions applied to the measured calls
+ * and handler times, in dollars per million logins and per million /api calls, for this service and
+ * for the common setups it is compared with.
+ */
 import type { CallsPerRequest, EndpointResult } from './warm';
 
 /** AWS list prices, us-east-1, in dollars (first pricing tier of each service). */

@@ -1,3 +1,7 @@
+/**
+ * A loopback proxy in front of DynamoDB Local that records each AWS call it forwards and counts the
+ * TCP connections it accepts, so the bench's calls per request are what would reach DynamoDB.
+ */
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../local/server-lifecycle';
 

@@ -1,3 +1,8 @@
+/**
+ * The bench's browser: each request becomes an API Gateway payload 2.0 event handed straight to a
+ * function (in this process or in a function's process), with no HTTP server in between, so the time
+ * measured is the handler's. Keeps cookies and takes the development provider's login steps.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { matchRoute, normalizeResult, toApiGatewayEvent, type RouteName } from '../local/api-gateway-event';
 import { completeDevLogin } from '../test/support/dev-idp-login';

@@ -1,3 +1,7 @@
+/**
+ * One bundled function in a child process of its own, standing for one Lambda instance: the bundle is
+ * loaded once, then invoked over IPC one event at a time, with the handler call timed in that process.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';

@@ -1,3 +1,8 @@
+/**
+ * What a deployed function talks to, on 127.0.0.1 for the bench, each counting the calls that reach
+ * it: DynamoDB behind a counting proxy, a Secrets Manager endpoint, the development provider and an
+ * upstream API. Sets the functions' environment for them and restores it on close.
+ */
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';

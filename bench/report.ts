@@ -1,3 +1,8 @@
+/**
+ * The bench's report: its shape (the JSON the run prints), the text tables of bundles, cold starts,
+ * warm latency, calls per request and cost, and docs/bench-latest.md. The goals are printed next to
+ * the figures, never asserted.
+ */
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
 import type { CostRow } from './cost-model';

@@ -1,3 +1,8 @@
+/**
+ * Warm latency and calls per request of every endpoint: each production bundle in a process of its own
+ * against the bench's local services; the first request of each function is counted apart as its cold
+ * one, and `/api` is measured again once the access token has expired.
+ */
 import type { RouteName } from '../local/api-gateway-event';
 import { FunctionClient, type Answer, type Invoke } from './function-client';
 import { FunctionProcess } from './function-process';

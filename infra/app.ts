@@ -1,3 +1,8 @@
+/**
+ * The CDK app `cdk synth` and `cdk deploy` run: the stack's props read from CDK context (and an
+ * optional config file), a configuration problem printed as the list of what to fix, and the AWS
+ * Solutions checks run on every synth.
+ */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_HINT, stackPropsFromContext } from './cdk-context';

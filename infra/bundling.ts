@@ -1,13 +1,12 @@
+/**
+ * How every function is bundled, in one place: the CDK stack hands these options to NodejsFunction,
+ * and `npm run bench` and the bundle-size budget test build with the very same options through
+ * `esbuildOptions` below. What each setting is worth: docs/performance.md (`BENCH_VARIANTS=1`).
+ */
 import * as path from 'node:path';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 import { FUNCTION_TABLE, type FunctionName } from './route-table';
-
-/**
- * How every function is bundled, in one place: the CDK stack hands these options to NodejsFunction,
- * and `npm run bench` and the bundle-size budget test build with the very same options through
- * `esbuildOptions` below. Each setting was chosen by measuring the bundles (README, "Performance").
- */
 
 export const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
 

@@ -1,3 +1,8 @@
+/**
+ * The stack's props from CDK context: every key it accepts (derived from the settings' declaration
+ * and the construct's props), `-c` values over those of an optional JSON config file, each converted
+ * and checked, and every problem collected into one error.
+ */
 import { readFileSync } from 'node:fs';
 import { SETTING_DEPLOYMENT } from '../functions/settings/setting-deployment';
 import { SETTINGS, type Setting, type SettingKey } from '../functions/settings/settings';

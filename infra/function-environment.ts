@@ -1,3 +1,8 @@
+/**
+ * The functions' environment, derived from the settings' declaration: each setting a function
+ * receives, from the props or from what the construct made; secrets as ARNs only, and optional
+ * settings only when given, so the functions' defaults stay the only defaults.
+ */
 import { SETTING_DEPLOYMENT, receives, type Receiver } from '../functions/settings/setting-deployment';
 import { SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
 import type { LoginServiceProps } from './login-service-props';

@@ -1,3 +1,7 @@
+/**
+ * The props of the LoginService construct, each with its default (and, for a function setting, its
+ * environment variable and range), and the defaults the construct itself applies (throttle, memory).
+ */
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';

@@ -1,3 +1,8 @@
+/**
+ * The deployable stack: a LoginService whose existing secrets and event bus may be named by ARN or
+ * name (as CDK context gives them), the checks of those references, and the outputs a deployer
+ * needs next.
+ */
 import { ArnFormat, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';

@@ -1,3 +1,8 @@
+/**
+ * The construct's synth-time validation: the environment the functions will get, checked by the
+ * same rules the functions apply (https required everywhere), then the construct's own props; every
+ * problem at once, in one LoginServiceConfigError.
+ */
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { readSettings, serviceSettings, type SettingsEnvironment, type Synth } from '../functions/settings/read-settings';

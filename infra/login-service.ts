@@ -1,3 +1,8 @@
+/**
+ * The LoginService construct: the HTTP API with one function per route, the session table, the
+ * client secret and the keyring, the authorizer for other APIs, the session events and the
+ * operations. Each function gets a role of its own allowing exactly what its route needs.
+ */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';

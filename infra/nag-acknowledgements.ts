@@ -1,3 +1,7 @@
+/**
+ * The cdk-nag findings on the construct's secrets and routes that the design answers otherwise, as
+ * one table of construct, rule and reason, recorded on the constructs themselves.
+ */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 

@@ -1,3 +1,8 @@
+/**
+ * The service's CloudWatch alarms: API error rate, sign-in failure rate, each function's errors and
+ * throttles, the table's throttles and system errors, undelivered session events and API Gateway
+ * throttling; optionally notifying an SNS topic.
+ */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {

@@ -1,3 +1,7 @@
+/**
+ * The optional CloudWatch dashboard: requests and failures by route, sign-ins and refreshes, the
+ * provider's latency, and the alarms, from the metrics the request log lines carry.
+ */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { AlarmStatusWidget, Dashboard, GraphWidget, Metric, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PROVIDER_CALLS } from '../functions/adapters/metrics/request-measurements';

@@ -1,3 +1,8 @@
+/**
+ * The construct's props that are no function setting: the firewall and custom domain props, and
+ * CONSTRUCT_PROPS, which lists each such prop (and the stack's own) with its context kind, default
+ * and one line of documentation for CDK context and docs/configuration.md.
+ */
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE_BURST, DEFAULT_THROTTLE_RATE } from './login-service-props';

@@ -1,3 +1,7 @@
+/**
+ * The synth-time checks of the operations props: alarms, firewall (WAF limits, windows, the web
+ * ACL's region) and custom domain (host name, certificate region, hosted zone, publicBaseUrl).
+ */
 import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
 import type { LoginServiceProps } from './login-service-props';
 import { WAF_EVALUATION_WINDOWS } from './operations-props';

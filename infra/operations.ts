@@ -1,3 +1,7 @@
+/**
+ * The operations side of the construct, added once its resources exist: the alarms, the optional
+ * dashboard, and the reasons for cdk-nag's findings on the CloudFront distribution.
+ */
 import { Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';

@@ -1,3 +1,8 @@
+/**
+ * How users reach the service when it is not at the API's own endpoint: an API Gateway custom
+ * domain, or a CloudFront distribution carrying the WAF web ACL (rate limits on the sign-in paths)
+ * in front of the API, with the DNS records when a hosted zone is given.
+ */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { ApiMapping, DomainName, type HttpApi, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {

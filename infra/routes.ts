@@ -1,3 +1,7 @@
+/**
+ * The HTTP API's routes (from infra/route-table.ts) and what each route's function may do: its
+ * DynamoDB actions on the one table and the secrets it reads, nothing more.
+ */
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 

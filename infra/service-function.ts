@@ -1,3 +1,7 @@
+/**
+ * One of the service's Lambda functions, built alike whatever it serves: Node.js 22 on arm64,
+ * bundled from its entry in functions/ with the one set of bundling options (infra/bundling.ts).
+ */
 import * as path from 'node:path';
 import { Validations, type Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';

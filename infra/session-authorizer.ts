@@ -1,3 +1,7 @@
+/**
+ * The session authorizer for other HTTP APIs: what its function may do, its identity sources (the
+ * Cookie and X-CSRF headers, which are also the cache key), its environment and its cache time.
+ */
 import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';

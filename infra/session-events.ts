@@ -1,3 +1,8 @@
+/**
+ * The session events: a function apart from the routes reads the table's stream, filtered to the
+ * records that become events, and publishes them to EventBridge; what cannot be published after the
+ * retries goes to an encrypted queue.
+ */
 import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';

@@ -1,3 +1,8 @@
+/**
+ * An example stack: a second HTTP API protected by the login service's session authorizer, mapped
+ * under a path of the login service's custom domain, with an integration that reads the user's
+ * claims from the authorizer's context.
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ApiMapping, HttpApi, HttpMethod, type DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';

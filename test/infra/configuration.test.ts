@@ -1,3 +1,8 @@
+/**
+ * The construct's configuration: synth-time validation that names every problem at once, the
+ * environment the functions get (which their own loader accepts, examples included), and the stack
+ * props read from CDK context and config files (infra/cdk-context.ts).
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnParameter, Stack } from 'aws-cdk-lib';

@@ -1,3 +1,8 @@
+/**
+ * The LoginService template with default and with custom settings: routes, stage, functions, table,
+ * secrets, outputs, and each function's one policy asserted exactly against a table written out by
+ * hand, never read from the construct.
+ */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';

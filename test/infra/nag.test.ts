@@ -1,3 +1,8 @@
+/**
+ * cdk-nag's AWS Solutions checks on the stack: none fails, with created or existing secrets; only
+ * the expected rules are acknowledged, each where it applies and with a reason; and a finding
+ * nobody acknowledged fails the synth.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

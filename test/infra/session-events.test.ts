@@ -1,3 +1,8 @@
+/**
+ * The session events in the template (infra/session-events.ts): the stream, the event source
+ * mapping with its filters, retries and failure queue, the function's exact permissions and
+ * environment, and the settings from props and from CDK context.
+ */
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';

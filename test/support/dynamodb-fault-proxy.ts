@@ -1,3 +1,8 @@
+/**
+ * A proxy in front of DynamoDB Local that makes chosen operations fail, hang, or lose their answer
+ * after DynamoDB applied them, so one request can see a first call succeed and a later one fail, as
+ * in a partial outage.
+ */
 import { createServer, request as httpRequest } from 'node:http';
 import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
 

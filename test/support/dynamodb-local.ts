@@ -1,3 +1,8 @@
+/**
+ * DynamoDB Local for the tests: the official emulator started in memory on a free port (never
+ * outliving the test process), the real SDK client for it, and a fresh table shaped like the
+ * production one for each test.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,3 +1,8 @@
+/**
+ * The table's stream in tests: turned on as the CDK stack does, and read through the real DynamoDB
+ * Streams API into the records Lambda gives the events function, resuming after the last sequence
+ * number read, as an event source mapping does.
+ */
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,

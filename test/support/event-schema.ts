@@ -1,3 +1,7 @@
+/**
+ * The published schema of the session events (docs/events.schema.json), compiled with Ajv, and the
+ * check of a PutEvents entry against it in the shape a rule's target receives.
+ */
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

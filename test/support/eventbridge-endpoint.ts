@@ -1,3 +1,8 @@
+/**
+ * A local EventBridge that answers PutEvents in the AWS JSON 1.1 protocol, so the publisher is
+ * tested through the real SDK client; it records the entries it accepted and can refuse single
+ * entries or fail whole calls.
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';

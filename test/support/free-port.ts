@@ -1,3 +1,4 @@
+/** A TCP port free on 127.0.0.1, for the servers and emulators the tests start. */
 import { createServer } from 'node:net';
 
 /**

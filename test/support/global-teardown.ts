@@ -1,3 +1,4 @@
+/** Jest's global teardown: stops the DynamoDB Local that the global setup started, and only that one. */
 import { DYNAMODB_LOCAL_ENDPOINT_VARIABLE, type DynamoDbLocal } from './dynamodb-local';
 import { dynamoDbLocalHandle } from './global-setup';
 

@@ -1,7 +1,6 @@
+/** Shared plumbing of the local stand-in servers: loopback listening, body reading, prompt shutdown. */
 import type { IncomingMessage, Server } from 'node:http';
 import { closeServer, listenOnLoopback as listenOnPort, LOOPBACK_HOST, loopbackUrl } from '../../local/server-lifecycle';
-
-/** Shared plumbing of the local stand-in servers: loopback listening, body reading, prompt shutdown. */
 
 /** Listens on an OS-chosen port of 127.0.0.1 and returns `http://127.0.0.1:<port>`. */
 export async function listenOnLoopback(server: Server): Promise<string> {

@@ -1,3 +1,8 @@
+/**
+ * The OAuth adapters as one whole identity provider, for tests that drive sign-in and tokens at the
+ * provider directly (no routes): the provider, its settings with placeholder service URLs, and a
+ * whole sign-in at the development provider.
+ */
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
 import type { ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth/oauth-connection';

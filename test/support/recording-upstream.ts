@@ -1,3 +1,8 @@
+/**
+ * A stand-in for the protected API behind `/api`: it records each request exactly as the proxy sent
+ * it (method, path, query, headers, body bytes) and answers whatever the test asks for, delayed if
+ * asked.
+ */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
 

@@ -1,3 +1,7 @@
+/**
+ * A local Secrets Manager that answers GetSecretValue in the AWS JSON 1.1 protocol, so the secret
+ * sources are tested through the real SDK client; it counts calls and can fail or delay them.
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

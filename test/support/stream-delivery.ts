@@ -1,3 +1,7 @@
+/**
+ * Lambda's event source mapping in a test: stream records handed to the events function in batches,
+ * in stream order, again from a reported batch item failure on, a bounded number of times.
+ */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 /**

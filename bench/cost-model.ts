@@ -19,7 +19,7 @@ export const PRICES = {
   logsIngestionPerGb: 0.5,
 } as const;
 
-/** What the prices are applied to besides the measured calls; the README states each one. */
+/** What the prices are applied to besides the measured calls; docs/performance.md, "Cost model", states each one. */
 export const ASSUMPTIONS = {
   /** The stack's memorySize. */
   memoryGb: 0.25,

@@ -1,6 +1,6 @@
 /**
  * How many bytes the embedded metrics add to a request's log line, for the cost of log ingestion
- * (README, "Operations"): `npx tsx bench/metric-line-bytes.ts`.
+ * (docs/operations.md): `npx tsx bench/metric-line-bytes.ts`.
  */
 import { requestMetricFields, type RequestOutcome } from '../functions/adapters/metrics/embedded-metrics';
 

@@ -22,7 +22,7 @@ export interface BenchReport {
   readonly variants?: VariantsResult;
 }
 
-/** The goals, printed next to the figures (not asserted: timings are too noisy for tests). */
+/** The performance goals, printed next to the figures (not asserted: timings are too noisy for tests). */
 export const GOALS = { coldStartRatio: 1.6, apiOverheadMs: 2 } as const;
 
 /** The cold-start row of an empty handler that loads node:https (bench/https-handler.ts). */

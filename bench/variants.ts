@@ -45,7 +45,7 @@ export interface VariantsResult {
 
 /**
  * Builds `/api` and `/callback` with each setting undone in turn, weighs each build, and measures the
- * cold starts of the ones the README compares (interleaved with the floor, like the main run). Also
+ * cold starts of the ones docs/performance.md compares (interleaved with the floor, like the main run). Also
  * weighs what oauth4webapi costs for a refresh alone.
  */
 export async function measureVariants(outDir: string, floorFile: string, rounds: number): Promise<VariantsResult> {

@@ -11,7 +11,7 @@ import { LoginServiceConfigError } from './login-service-validation';
 
 // Usage: npx cdk deploy -c issuer=https://… -c clientId=… -c upstreamApiUrl=https://…
 //        npx cdk deploy -c config=my-login.json        (settings in a file; see infra/examples/)
-// Every setting is listed in infra/cdk-context.ts and in the README, "Deploying to AWS".
+// Every setting is listed in infra/cdk-context.ts and in docs/configuration.md.
 const app = new App();
 let props: LoginServiceStackProps;
 try {

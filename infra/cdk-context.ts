@@ -26,7 +26,7 @@ const KIND_OF_TYPE: Readonly<Record<Setting['type'], Kind | undefined>> = {
 };
 
 /**
- * Every setting CDK context can give, by the stack prop it sets (README, "Deploying to AWS"): the
+ * Every setting CDK context can give, by the stack prop it sets (docs/deploying.md; each key in docs/configuration.md): the
  * function settings the deployer gives (functions/settings/settings.ts) and the construct's and
  * the stack's own props (infra/operations-props.ts). throttleRateLimit and throttleBurstLimit make
  * up the `throttle` prop.

@@ -32,7 +32,7 @@ export interface ThrottleProps {
 
 /**
  * Configuration of a {@link LoginService}. The names follow the functions' environment variables
- * (README, "Configuration"); everything is validated when the app is synthesized.
+ * (docs/configuration.md); everything is validated when the app is synthesized.
  */
 export interface LoginServiceProps {
   /**
@@ -214,7 +214,7 @@ export interface LoginServiceProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * CloudWatch alarms on errors, throttling and the sign-in failure rate (README, "Operations").
+   * CloudWatch alarms on errors, throttling and the sign-in failure rate (docs/operations.md).
    * @default true
    */
   readonly alarms?: boolean;
@@ -240,7 +240,7 @@ export interface LoginServiceProps {
    */
   readonly domain?: DomainProps;
   /**
-   * Publish sign-ins and session endings as EventBridge events (README, "Subscribing to login
+   * Publish sign-ins and session endings as EventBridge events (docs/integrating.md, "Session
    * events"): turns on the table's stream and adds the events function.
    * @default true
    */

@@ -50,7 +50,7 @@ const sum = (metric: Metric): Metric => metric.with({ statistic: 'Sum', period: 
  * of the time, and a period without requests has no data, which is no reason to alarm. Counts of
  * things that should never happen (function errors, throttles, DynamoDB throttles and system
  * errors) alarm at the first one; rates alarm only over enough traffic and for two of three periods.
- * README, "Operations", says what to do when each fires.
+ * docs/operations.md, "Alarms", says what to do when each fires.
  */
 export class ServiceAlarms extends Construct {
   readonly alarms: Alarm[] = [];

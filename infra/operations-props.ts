@@ -15,7 +15,7 @@ export type WafEvaluationWindow = (typeof WAF_EVALUATION_WINDOWS)[number];
  * AWS WAF in front of the service. WAF cannot be associated with an API Gateway HTTP API, so this
  * puts a CloudFront distribution in front of the API and attaches a web ACL (scope CLOUDFRONT) to
  * it; `PUBLIC_BASE_URL` (and so the redirect URI) becomes the distribution's origin, or the custom
- * domain's. The API's execute-api endpoint stays reachable without the firewall (README, "Operations").
+ * domain's. The API's execute-api endpoint stays reachable without the firewall (docs/operations.md).
  */
 export interface FirewallProps {
   /**

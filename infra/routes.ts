@@ -27,7 +27,7 @@ export interface RouteAccess {
  * Api reads the session, refreshes the tokens when they are about to expire (client secret,
  * keyring, conditional update) and ends a session that expired or cannot be refreshed (update).
  * Session reads it, records the activity that keeps the idle timeout at bay and ends it once
- * expired. Logout reads the session to revoke its refresh token at the provider (client secret,
+ * expired. Logout reads the session to revoke its tokens at the provider (refresh token, access tokens) (client secret,
  * keyring) and ends it. A session is never deleted by a function: ending leaves a tombstone with
  * the reason, for the table's stream, which TTL removes. Nothing scans or queries.
  */

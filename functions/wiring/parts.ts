@@ -158,7 +158,7 @@ const REFRESH_LEASE_MS = 30_000;
 
 const refreshTiming = /* @__PURE__ */ part('refreshTiming', () => ({ leaseMs: REFRESH_LEASE_MS, waitMs: config().providerTimeoutMs + 1_000 }));
 
-/** What reading a session's tokens (and refreshing them) needs: /api and the authorizer-style routes. */
+/** What reading a session's tokens (and refreshing them) needs: /api. */
 export function tokenDependencies(): TokenDependencies {
   return {
     sessions: sessionStore(),

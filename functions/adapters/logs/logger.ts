@@ -6,7 +6,7 @@
  *
  * Written here rather than taken from Powertools Logger: that library is about 21 KB of each
  * minified bundle (a twelfth of it, and cold-start time in proportion), for features this service
- * does not use (context injection, sampling, buffering, custom formatters). README, "Performance".
+ * does not use (context injection, sampling, buffering, custom formatters). docs/decisions/0001-own-logger.md says more.
  */
 
 const SEVERITY = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, SILENT: 100 } as const;

@@ -6,7 +6,7 @@
  *
  * Limits of the format respected here: at most 100 metrics per directive and 100 values per
  * metric (a request makes a handful of provider calls), at most 30 keys per dimension set, units
- * from CloudWatch's list. README, "Operations".
+ * from CloudWatch's list. docs/operations.md, "Metrics".
  */
 import { PROVIDER_CALLS, type ProviderCall, type RequestMeasurements } from './request-measurements';
 

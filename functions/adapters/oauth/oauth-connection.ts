@@ -117,15 +117,15 @@ export class OAuthConnection {
   }
 }
 
-/**
- * Some plain OAuth 2.0 providers (GitHub) answer token errors with HTTP 200 and an `error` field.
- * Giving such an answer the 400 status of RFC 6749 lets it be handled like any other token error.
- */
 /** A token endpoint that answered 5xx is unavailable, not a refusal: the session or the sign-in may go on later. */
 export function refuseServerError(response: Response): void {
   if (response.status >= 500) throw new ServiceError('provider_unavailable', { detail: `token endpoint answered ${response.status}` });
 }
 
+/**
+ * Some plain OAuth 2.0 providers (GitHub) answer token errors with HTTP 200 and an `error` field.
+ * Giving such an answer the 400 status of RFC 6749 lets it be handled like any other token error.
+ */
 export async function fetchWithErrorStatus(url: string, init: RequestInit): Promise<Response> {
   const response = await fetch(url, init);
   if (response.status !== 200 || !/json/i.test(response.headers.get('content-type') ?? '')) return response;

@@ -37,7 +37,7 @@ export type Authorization =
  * the CSRF header first (a cross-site request costs no store read), then the session with its
  * idle and absolute expiry and its access token's (when there is no refresh token to renew it),
  * whose idle expiry this use moves like any other request. The sealed tokens are not opened: the
- * authorizer holds no key (the README says which check it skips, and why that is safe). A store that
+ * authorizer holds no key (docs/security.md says which check it skips, and why that is safe). A store that
  * cannot answer is not a refusal: its error propagates, so the caller can fail the request rather
  * than turn an outage into "not signed in".
  */

@@ -1,3 +1,7 @@
+/**
+ * The use cases on in-memory fakes: starting a login, completing it at the callback, describing and
+ * ending a session, and proxying an API request with the session's tokens.
+ */
 import { completeLogin } from '../../../functions/core/sign-in/complete-login';
 import { describeSession } from '../../../functions/core/sessions/describe-session';
 import { endSession } from '../../../functions/core/sessions/end-session';
@@ -134,13 +138,18 @@ describe('completeLogin', () => {
     expect(t.store.endings.get(hashToken(first.sessionToken))).toEqual({ reason: 'replaced', at: t.clock.seconds });
   });
 
+  /** The callback is refused as an unknown state; the provider and the sessions saw only what came before. */
+  async function refusedAsInvalidState(t: ReturnType<typeof setup>, callback: { parameters: URLSearchParams; binding: string }, before: number) {
+    expect(await rejection(completeLogin(callback, t.callbackDeps))).toBe('login_state_invalid');
+    expect(t.provider.completions).toHaveLength(before);
+    expect(t.store.sessions.size).toBe(before);
+  }
+
   test('a state can be used once only', async () => {
     const t = setup();
     const { binding, parameters } = await t.started();
     await completeLogin({ parameters, binding }, t.callbackDeps);
-    expect(await rejection(completeLogin({ parameters, binding }, t.callbackDeps))).toBe('login_state_invalid');
-    expect(t.provider.completions).toHaveLength(1);
-    expect(t.store.sessions.size).toBe(1);
+    await refusedAsInvalidState(t, { parameters, binding }, 1);
   });
 
   test('two concurrent callbacks with the same state: exactly one wins', async () => {
@@ -159,9 +168,7 @@ describe('completeLogin', () => {
     const { binding, parameters } = await t.started();
     t.clock.advanceSeconds(LOGIN_TIMEOUT);
     expect(t.store.transactions.size).toBe(1);
-    expect(await rejection(completeLogin({ parameters, binding }, t.callbackDeps))).toBe('login_state_invalid');
-    expect(t.provider.completions).toHaveLength(0);
-    expect(t.store.sessions.size).toBe(0);
+    await refusedAsInvalidState(t, { parameters, binding }, 0);
   });
 
   test('one second before expiry it is still accepted', async () => {

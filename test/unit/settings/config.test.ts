@@ -1,27 +1,20 @@
+/**
+ * loadConfig: the service's settings read from the environment, their defaults, and every problem
+ * reported at once in one ConfigError.
+ */
 import { ConfigError, isLoopbackUrl, loadConfig } from '../../../functions/settings/config';
-
-/** A complete, valid discovery configuration; each test changes what it is about. */
-const VALID = {
-  OAUTH_ISSUER: 'https://id.example.com/realms/main',
-  OAUTH_CLIENT_ID: 'bff-client',
-  OAUTH_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-client-AbCdEf',
-  PUBLIC_BASE_URL: 'https://login.example.com',
-  UPSTREAM_API_URL: 'https://api.example.com/v1',
-  TABLE_NAME: 'login-service',
-  SESSION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-session-keys-AbCdEf',
-} as const;
+import { configProblems, VALID_SETTINGS } from './valid-settings';
 
 type Env = Record<string, string | undefined>;
 
-function problemsOf(env: Env): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected loadConfig to throw a ConfigError');
-}
+const VALID = VALID_SETTINGS;
+const { OAUTH_ISSUER: _issuer, ...WITHOUT_ISSUER } = VALID;
+/** A provider without discovery, named by its two endpoints (GitHub's). */
+const GITHUB_ENDPOINTS = {
+  OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+  OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+} as const;
+const problemsOf = (env: Env) => configProblems(() => loadConfig(env));
 
 describe('loadConfig: valid configurations', () => {
   test('a discovery configuration gets OpenID Connect defaults', () => {
@@ -59,13 +52,7 @@ describe('loadConfig: valid configurations', () => {
   });
 
   test('explicit endpoints (GitHub style) need no issuer and default to no scopes', () => {
-    const { OAUTH_ISSUER: _unused, ...withoutIssuer } = VALID;
-    const config = loadConfig({
-      ...withoutIssuer,
-      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
-      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
-      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
-    });
+    const config = loadConfig({ ...WITHOUT_ISSUER, ...GITHUB_ENDPOINTS, OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user' });
     expect(config.provider.kind).toBe('explicit');
     if (config.provider.kind !== 'explicit') throw new Error('unreachable');
     expect(config.provider.authorizationEndpoint.href).toBe('https://github.com/login/oauth/authorize');
@@ -76,28 +63,17 @@ describe('loadConfig: valid configurations', () => {
   });
 
   test('explicit endpoints refuse the openid scope, which needs discovery', () => {
-    const problems = problemsOf({
-      ...VALID,
-      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
-      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
-      OAUTH_SCOPES: 'openid',
-    });
+    const problems = problemsOf({ ...VALID, ...GITHUB_ENDPOINTS, OAUTH_SCOPES: 'openid' });
     expect(problems).toEqual([expect.stringContaining('openid scope needs discovery')]);
   });
 
   test('explicit endpoints without OpenID need a user endpoint: nothing else identifies the user', () => {
-    const { OAUTH_ISSUER: _unused, ...withoutIssuer } = VALID;
-    const problems = problemsOf({
-      ...withoutIssuer,
-      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
-      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
-    });
+    const problems = problemsOf({ ...WITHOUT_ISSUER, ...GITHUB_ENDPOINTS });
     expect(problems).toEqual([expect.stringContaining('OAUTH_USERINFO_ENDPOINT is required')]);
   });
 
   test('only one of the two explicit endpoints is a problem', () => {
-    const { OAUTH_ISSUER: _unused, ...withoutIssuer } = VALID;
-    const problems = problemsOf({ ...withoutIssuer, OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token' });
+    const problems = problemsOf({ ...WITHOUT_ISSUER, OAUTH_TOKEN_ENDPOINT: GITHUB_ENDPOINTS.OAUTH_TOKEN_ENDPOINT });
     // What explicit endpoints need besides is reported at once too, as the construct does at synth.
     expect(problems).toEqual([
       'OAUTH_AUTHORIZATION_ENDPOINT and OAUTH_TOKEN_ENDPOINT must be set together',
@@ -415,15 +391,11 @@ describe('loadConfig: session keys and session timing', () => {
     expect(upper.tokenRefreshSkewSeconds).toBe(600);
   });
 
-  test.each([
-    ['SESSION_IDLE_TIMEOUT_SECONDS', '59', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
-    ['SESSION_IDLE_TIMEOUT_SECONDS', String(30 * 86_400 + 1), 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
-    ['SESSION_IDLE_TIMEOUT_SECONDS', '600.5', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
-    ['SESSION_IDLE_TIMEOUT_SECONDS', 'hour', 'SESSION_IDLE_TIMEOUT_SECONDS must be a whole number from 60 to 2592000'],
-    ['TOKEN_REFRESH_SKEW_SECONDS', '-1', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
-    ['TOKEN_REFRESH_SKEW_SECONDS', '601', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
-    ['TOKEN_REFRESH_SKEW_SECONDS', '30.5', 'TOKEN_REFRESH_SKEW_SECONDS must be a whole number from 0 to 600'],
-  ])('%s=%s is out of range', (name, value, problem) => {
+  const outOfRange: ReadonlyArray<readonly [string, readonly string[], string]> = [
+    ['SESSION_IDLE_TIMEOUT_SECONDS', ['59', String(30 * 86_400 + 1), '600.5', 'hour'], 'must be a whole number from 60 to 2592000'],
+    ['TOKEN_REFRESH_SKEW_SECONDS', ['-1', '601', '30.5'], 'must be a whole number from 0 to 600'],
+  ];
+  test.each(outOfRange.flatMap(([name, values, rule]) => values.map((value) => [name, value, `${name} ${rule}`] as const)))('%s=%s is out of range', (name, value, problem) => {
     expect(problemsOf({ ...VALID, [name]: value })).toEqual([problem]);
   });
 });

@@ -4,29 +4,10 @@
  * settings, read by the same declarations.
  */
 import { JsonLogger, LOG_LEVELS } from '../../../functions/adapters/logs/logger';
-import { ConfigError, loadConfig } from '../../../functions/settings/config';
+import { loadConfig } from '../../../functions/settings/config';
 import { loadEventsConfig } from '../../../functions/settings/events-config';
 import { SERVICE_SETTINGS } from '../../../functions/settings/settings';
-
-const VALID = {
-  OAUTH_ISSUER: 'https://id.example.com/realms/main',
-  OAUTH_CLIENT_ID: 'bff-client',
-  OAUTH_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-client-AbCdEf',
-  PUBLIC_BASE_URL: 'https://login.example.com',
-  UPSTREAM_API_URL: 'https://api.example.com/v1',
-  TABLE_NAME: 'login-service',
-  SESSION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-session-keys-AbCdEf',
-} as const;
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems as problemsOf, VALID_SETTINGS as VALID } from './valid-settings';
 
 describe('LOG_LEVEL: every level accepted means what it says in the logger', () => {
   test('the accepted levels are the logger\'s', () => {

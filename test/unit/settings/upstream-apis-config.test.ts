@@ -4,26 +4,15 @@ import { ConfigError, loadConfig } from '../../../functions/settings/config';
 import { ServiceError } from '../../../functions/core/errors';
 import { UPSTREAM_METHODS, upstreamTarget, type UpstreamApi } from '../../../functions/core/api-proxy/upstream-apis';
 import { parseUpstreamApis } from '../../../functions/settings/upstream-apis-setting';
+import { configProblems, VALID_SETTINGS } from './valid-settings';
 
-const BASE = {
-  OAUTH_ISSUER: 'https://id.example.com',
-  OAUTH_CLIENT_ID: 'bff-client',
-  OAUTH_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-client-AbCdEf',
-  PUBLIC_BASE_URL: 'https://login.example.com',
-  TABLE_NAME: 'login-service',
-  SESSION_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bff-session-keys-AbCdEf',
-} as const;
+/** The valid settings without the single upstream URL, which UPSTREAM_APIS replaces. */
+const { UPSTREAM_API_URL: _single, ...BASE } = VALID_SETTINGS;
 
 const ORDERS = { name: 'orders', url: 'https://orders.example.com/v1', methods: ['GET', 'POST'], scopes: ['orders:read'], audience: 'https://orders.example.com' };
 
 function problemsOf(apis: unknown, extra: Record<string, string> = {}): readonly string[] {
-  try {
-    loadConfig({ ...BASE, UPSTREAM_APIS: typeof apis === 'string' ? apis : JSON.stringify(apis), ...extra });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
+  return configProblems(() => loadConfig({ ...BASE, UPSTREAM_APIS: typeof apis === 'string' ? apis : JSON.stringify(apis), ...extra }));
 }
 
 describe('UPSTREAM_APIS: valid', () => {

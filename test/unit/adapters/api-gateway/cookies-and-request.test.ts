@@ -1,8 +1,15 @@
+/**
+ * The API Gateway adapter's cookies (the __Host- cookies it sets and clears, and how it reads the
+ * Cookie header) and its reading of an HTTP API v2 event into a plain request.
+ */
 import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, parseCookies, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from '../../../../functions/adapters/api-gateway/cookies';
 import { parseRequest, singleParameter } from '../../../../functions/adapters/api-gateway/request';
 import { ServiceError } from '../../../../functions/core/errors';
 import { hashToken } from '../../../../functions/core/opaque-tokens';
 import { apiGatewayEvent } from '../../support/api-gateway-event';
+
+/** The attributes every cookie is set with: host-only, over https, out of scripts' reach, same-site. */
+const HOST_COOKIE_ATTRIBUTES = { path: '/', secure: '', httponly: '', samesite: 'Lax' } as const;
 
 /** `name=value; A; B=c` as its name, value and a map of lower-cased attribute names. */
 function parseSetCookie(header: string): { name: string; value: string; attributes: Map<string, string> } {
@@ -37,13 +44,7 @@ describe('setCookie and clearCookie', () => {
     const cookie = parseSetCookie(setCookie(SESSION_COOKIE, 'abc_DEF-123', 3600));
     expect(cookie.name).toBe('__Host-session');
     expect(cookie.value).toBe('abc_DEF-123');
-    expect(Object.fromEntries(cookie.attributes)).toEqual({
-      path: '/',
-      secure: '',
-      httponly: '',
-      samesite: 'Lax',
-      'max-age': '3600',
-    });
+    expect(Object.fromEntries(cookie.attributes)).toEqual({ ...HOST_COOKIE_ATTRIBUTES, 'max-age': '3600' });
     expect(cookie.attributes.has('domain')).toBe(false);
   });
 
@@ -51,13 +52,7 @@ describe('setCookie and clearCookie', () => {
     const cookie = parseSetCookie(clearCookie(loginBindingCookie('s')));
     expect(cookie.name).toBe(loginBindingCookie('s'));
     expect(cookie.value).toBe('');
-    expect(Object.fromEntries(cookie.attributes)).toEqual({
-      path: '/',
-      secure: '',
-      httponly: '',
-      samesite: 'Lax',
-      'max-age': '0',
-    });
+    expect(Object.fromEntries(cookie.attributes)).toEqual({ ...HOST_COOKIE_ATTRIBUTES, 'max-age': '0' });
   });
 });
 

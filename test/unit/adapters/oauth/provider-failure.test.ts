@@ -13,20 +13,21 @@ const bodyError = (error: string, status = 400) =>
     response: new Response(JSON.stringify({ error }), { status }),
   });
 
-test.each([
-  ['invalid_grant', 'code_rejected', 'session_ended'],
-  ['bad_verification_code', 'code_rejected', 'code_rejected'],
-  ['invalid_client', 'client_misconfigured', 'session_ended'],
-  ['unauthorized_client', 'client_misconfigured', 'client_misconfigured'],
-  ['unsupported_grant_type', 'client_misconfigured', 'client_misconfigured'],
-  ['invalid_scope', 'client_misconfigured', 'client_misconfigured'],
-  ['invalid_target', 'client_misconfigured', 'client_misconfigured'],
-  ['incorrect_client_credentials', 'client_misconfigured', 'client_misconfigured'],
-  ['invalid_request', 'provider_bad_response', 'provider_bad_response'],
-  ['temporarily_unavailable', 'provider_unavailable', 'provider_unavailable'],
-  ['server_error', 'provider_unavailable', 'provider_unavailable'],
-  ['an_extension_code', 'provider_bad_response', 'provider_bad_response'],
-])('%s: %s at the code exchange, %s at a refresh', (error, atToken, atRefresh) => {
+/** Each error code by what it is at the code exchange. */
+const AT_THE_CODE_EXCHANGE: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['code_rejected', ['invalid_grant', 'bad_verification_code']],
+  ['client_misconfigured', ['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target', 'incorrect_client_credentials']],
+  ['provider_bad_response', ['invalid_request', 'an_extension_code']],
+  ['provider_unavailable', ['temporarily_unavailable', 'server_error']],
+];
+/** At a refresh each means the same, except that a refused grant or client ends the session. */
+const ENDS_THE_SESSION_AT_A_REFRESH = new Set(['invalid_grant', 'invalid_client']);
+
+test.each(
+  AT_THE_CODE_EXCHANGE.flatMap(([atToken, errors]) =>
+    errors.map((error) => [error, atToken, ENDS_THE_SESSION_AT_A_REFRESH.has(error) ? 'session_ended' : atToken] as const),
+  ),
+)('%s: %s at the code exchange, %s at a refresh', (error, atToken, atRefresh) => {
   expect(providerFailure(bodyError(error), 'token').code).toBe(atToken);
   expect(providerFailure(bodyError(error), 'refresh').code).toBe(atRefresh);
 });

@@ -14,44 +14,20 @@ const BASE = new URL('https://api.example.com/v1');
 const BASE_PATH = '/v1/';
 
 describe('each model resolves the attacks its back end is known for', () => {
-  test.each<[string, string, string | null]>([
-    // Path parameters are cut before dots are resolved: the "..;" traversal.
-    ['tomcat', '/v1/..;/admin', '/admin'],
-    ['tomcat', '/v1/a;jsessionid=x/../../admin', '/admin'],
-    ['tomcat', '/v1/%2e%2e/admin', '/admin'],
-    ['tomcat', '/v1/..%3B/admin', '/v1/..;/admin'], // decoded after the parameters are cut
-    ['tomcat', '/v1/a%2fb', null],
-    ['tomcat', '/v1/../../admin', null],
-    ['jetty', '/v1/..;/admin', '/admin'],
-    ['jetty', '/v1/a%2f..%2f..%2fadmin', '/admin'],
-    ['jetty', '/v1/%u002e%u002e/admin', '/admin'],
-    ['jetty', '/v1//a', '/v1//a'],
-    ['spring', '/v1/..;/admin', '/admin'],
-    ['spring', '/v1/%20../admin', '/admin'],
-    ['spring', '/v1/..%20/admin', '/admin'],
-    ['spring', '/v1//a', '/v1/a'],
-    ['nginx', '/v1/%2e%2e/admin', '/admin'],
-    ['nginx', '/v1/a%2f..%2f..%2fadmin', '/admin'],
-    ['nginx', '/v1//a', '/v1/a'],
-    ['nginx', '/v1/%252e%252e/admin', '/v1/%2e%2e/admin'],
-    ['nginx', '/v1/../../admin', null],
-    ['goServeMux', '/v1/%2e%2e/admin', '/admin'],
-    ['goServeMux', '/v1/../../../admin', '/admin'],
-    ['goServeMux', '/v1/a/', '/v1/a/'],
-    ['goServeMux', '/v1/%zz', null],
-    ['whatwgUrl', '/v1/%2e%2e/admin', '/admin'],
-    ['whatwgUrl', '/v1/..\\admin', '/admin'],
-    ['whatwgUrl', '/v1/.%2E/admin', '/admin'],
-    ['whatwgUrl', '/v1/%2e%2e%2fadmin', '/v1/%2e%2e%2fadmin'],
-    ['legacyIis', '/v1/%252e%252e/admin', '/admin'],
-    ['legacyIis', '/v1/%c0%ae%c0%ae/admin', '/admin'],
-    ['legacyIis', '/v1/%u002e%u002e/admin', '/admin'],
-    ['legacyIis', '/v1/..%5cadmin', '/admin'],
-    ['unicodeFolding', '/v1/%EF%BC%8E%EF%BC%8E/admin', '/admin'],
-    ['unicodeFolding', '/v1/\uff0e\uff0e/admin', '/admin'],
-    ['unicodeFolding', '/v1/%E2%80%A5/admin', '/admin'],
-    ['unicodeFolding', '/v1/a%EF%BC%8F..%EF%BC%8F..%EF%BC%8Fadmin', '/admin'],
-  ])('%s reads %j as %j', (name, path, routed) => {
+  /** Per model, paths and where its back end routes them (null: it refuses the path). */
+  const knownAttacks: Record<string, ReadonlyArray<readonly [string, string | null]>> = {
+    // Path parameters are cut before dots are resolved: the "..;" traversal. Tomcat decodes after
+    // the parameters are cut, so an encoded ";" stays in the path.
+    tomcat: [['/v1/..;/admin', '/admin'], ['/v1/a;jsessionid=x/../../admin', '/admin'], ['/v1/%2e%2e/admin', '/admin'], ['/v1/..%3B/admin', '/v1/..;/admin'], ['/v1/a%2fb', null], ['/v1/../../admin', null]],
+    jetty: [['/v1/..;/admin', '/admin'], ['/v1/a%2f..%2f..%2fadmin', '/admin'], ['/v1/%u002e%u002e/admin', '/admin'], ['/v1//a', '/v1//a']],
+    spring: [['/v1/..;/admin', '/admin'], ['/v1/%20../admin', '/admin'], ['/v1/..%20/admin', '/admin'], ['/v1//a', '/v1/a']],
+    nginx: [['/v1/%2e%2e/admin', '/admin'], ['/v1/a%2f..%2f..%2fadmin', '/admin'], ['/v1//a', '/v1/a'], ['/v1/%252e%252e/admin', '/v1/%2e%2e/admin'], ['/v1/../../admin', null]],
+    goServeMux: [['/v1/%2e%2e/admin', '/admin'], ['/v1/../../../admin', '/admin'], ['/v1/a/', '/v1/a/'], ['/v1/%zz', null]],
+    whatwgUrl: [['/v1/%2e%2e/admin', '/admin'], ['/v1/..\\admin', '/admin'], ['/v1/.%2E/admin', '/admin'], ['/v1/%2e%2e%2fadmin', '/v1/%2e%2e%2fadmin']],
+    legacyIis: [['/v1/%252e%252e/admin', '/admin'], ['/v1/%c0%ae%c0%ae/admin', '/admin'], ['/v1/%u002e%u002e/admin', '/admin'], ['/v1/..%5cadmin', '/admin']],
+    unicodeFolding: [['/v1/%EF%BC%8E%EF%BC%8E/admin', '/admin'], ['/v1/\uff0e\uff0e/admin', '/admin'], ['/v1/%E2%80%A5/admin', '/admin'], ['/v1/a%EF%BC%8F..%EF%BC%8F..%EF%BC%8Fadmin', '/admin']],
+  };
+  test.each(Object.entries(knownAttacks).flatMap(([name, cases]) => cases.map(([path, routed]) => [name, path, routed] as const)))('%s reads %j as %j', (name, path, routed) => {
     expect(BACKEND_MODELS[name]!(path)).toBe(routed);
   });
 

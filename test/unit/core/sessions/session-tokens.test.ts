@@ -1,3 +1,7 @@
+/**
+ * usableTokens: a session's tokens as a request may use them, refreshed once under a lease when
+ * due, with what a refused refresh, a logout meanwhile or another instance's refresh does.
+ */
 import { ServiceError, type ErrorCode } from '../../../../functions/core/errors';
 import type { Clock, RefreshedTokens, Session, SessionTokens } from '../../../../functions/core/ports';
 import { tokenContext, tokenTimes, usableTokens, type TokenDependencies } from '../../../../functions/core/sessions/session-tokens';
@@ -195,23 +199,24 @@ describe('usableTokens: refresh', () => {
     expect(t.provider.refreshCalls).toEqual([]);
   });
 
-  test('a logout between the refresh call and the save: the new refresh token is revoked at once', async () => {
+  /** A refresh during which the user logs out: the session is gone when the new tokens come back. */
+  async function refreshOutrunByLogout() {
     const t = await setup();
     t.provider.refreshResult = async () => {
       t.store.sessions.delete(t.key);
       return { accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 300 };
     };
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
+    return t;
+  }
+
+  test('a logout between the refresh call and the save: the new refresh token is revoked at once', async () => {
+    const t = await refreshOutrunByLogout();
     expect(t.provider.revocations).toEqual([{ token: 'refresh-1', hint: 'refresh_token' }]);
   });
 
   test('a logout during the refresh call: the new tokens are not stored and the session stays ended', async () => {
-    const t = await setup();
-    t.provider.refreshResult = async () => {
-      t.store.sessions.delete(t.key);
-      return { accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 300 };
-    };
-    expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
+    const t = await refreshOutrunByLogout();
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * Builders and readers shared by the infra tests of the operations features (alarms, firewall,
+ * custom domain): a service stack in a given region, and the resources of its template by type.
+ */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Certificate, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';

@@ -1,3 +1,7 @@
+/**
+ * The construct synthesized as the infra tests read it: the required props, existing secret and
+ * key ARNs to pass, and typed access to the template's resources, policies and routed functions.
+ */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LoginServiceStack, type LoginServiceStackProps } from '../../infra/login-service-stack';

@@ -1,3 +1,6 @@
+/**
+ * API Gateway (HTTP API, payload 2.0) events for unit tests of the handlers, built from a few options.
+ */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 export interface EventOptions {

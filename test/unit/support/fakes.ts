@@ -1,3 +1,7 @@
+/**
+ * In-memory stand-ins for the core's ports (store, identity provider, upstream, clock, vault) and
+ * small helpers for the use-case unit tests; they record every call for the tests to assert on.
+ */
 import type {
   AuthorizationRequest,
   CallbackCheck,

@@ -1,3 +1,7 @@
+/**
+ * DynamoDB stream records of session items (new, ended, removed by TTL) as Lambda hands them to the
+ * events function, for its unit tests.
+ */
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { END_REASON, ENDED_AT, END_MARK, sessionAttributes, SESSION_PREFIX, type Item } from '../../../functions/adapters/dynamodb/session-item';
 import type { Session, SessionEndReason } from '../../../functions/core/ports';

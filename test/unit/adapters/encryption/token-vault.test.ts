@@ -1,3 +1,7 @@
+/**
+ * The token vault (AES-256-GCM under the keyring): what it seals opens only for the same session
+ * with the same key, every alteration or truncation is refused, and key rotation keeps old sessions readable.
+ */
 import fc from 'fast-check';
 import { keyringProblem, parseKeyring, type Keyring } from '../../../../functions/adapters/encryption/keyring';
 import type { SecretSource } from '../../../../functions/adapters/secrets-manager/secrets-manager-secret';

@@ -1,3 +1,7 @@
+/**
+ * Session events from the table's stream records (Login, Logout, Session Expired, …) and their
+ * publishing in batches of ten, with retries of refused entries and a stop at the first failure.
+ */
 import { sessionAttributes } from '../../../../functions/adapters/dynamodb/session-item';
 import { sessionChange } from '../../../../functions/adapters/dynamodb/session-stream';
 import type { Session, SessionEndReason } from '../../../../functions/core/ports';

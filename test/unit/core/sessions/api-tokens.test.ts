@@ -1,3 +1,7 @@
+/**
+ * Access tokens for named APIs with an audience (RFC 8707): one refresh grant per resource, stored
+ * with the session, reused until due, renewed under the refresh lease.
+ */
 import { endSession } from '../../../../functions/core/sessions/end-session';
 import { ServiceError } from '../../../../functions/core/errors';
 import type { SessionTokens } from '../../../../functions/core/ports';

@@ -1,3 +1,7 @@
+/**
+ * How sessions end by time: the idle timeout, the absolute lifetime, and the touch that keeps an
+ * active session alive; an ended session is unknown from then on.
+ */
 import { keepAlive, lookupSession, requireSession, touchIntervalSeconds } from '../../../../functions/core/sessions/current-session';
 import { endSession } from '../../../../functions/core/sessions/end-session';
 import { ServiceError } from '../../../../functions/core/errors';
@@ -26,7 +30,7 @@ async function setup(options: { overrides?: Partial<Session>; tokens?: SessionTo
 }
 
 describe('session expiry', () => {
-  test('the idle timeout ends a session the store still holds, and deletes it', async () => {
+  test('the idle timeout ends a session the store still holds, as expired', async () => {
     const t = await setup();
     t.clock.advanceSeconds(IDLE - 1);
     expect((await requireSession(t.sessionToken, t.deps)).key).toBe(t.key);
@@ -149,10 +153,10 @@ describe('endSession: revocation', () => {
     expect(t.store.endings.get(t.key)?.reason).toBe('logout');
   });
 
-  test('a refresh that lands between the read and the delete: the tokens it stored are the ones revoked', async () => {
+  test('a refresh that lands between the read and the ending: the tokens it stored are the ones revoked', async () => {
     const t = await setup();
     const rotated = await t.vault.seal({ accessToken: 'access-1', refreshToken: 'refresh-1', idToken: 'id-1' }, tokenContext(t.key));
-    // The provider's end-session URL is worked out between the read and the delete: the refresh lands then.
+    // The provider's end-session URL is worked out between the read and the ending: the refresh lands then.
     t.provider.endSessionUrl = async () => {
       t.store.sessions.set(t.key, { ...t.store.sessions.get(t.key)!, sealedTokens: rotated, version: 2 });
       return undefined;

@@ -1,3 +1,7 @@
+/**
+ * `returnTo` after sign-in: only paths on the service's own origin or an allowed origin, never a
+ * redirect elsewhere (RFC 9700 §4.11), checked by examples and by properties over arbitrary strings.
+ */
 import fc from 'fast-check';
 import { ServiceError } from '../../../../functions/core/errors';
 import { checkReturnTo } from '../../../../functions/core/sign-in/return-to';

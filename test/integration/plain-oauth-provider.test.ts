@@ -2,6 +2,10 @@
  * A plain OAuth 2.0 provider without discovery and without ID tokens, in GitHub's style: explicit
  * endpoints, a token endpoint that answers form-encoded unless asked for JSON, and a user endpoint
  * with a numeric `id`. The provider here is a small stand-in server; the service is the real one.
+ * It follows GitHub's documentation of the web application flow
+ * (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps: the token
+ * answer form-encoded by default, JSON with `Accept: application/json`) and of the authenticated
+ * user endpoint (https://docs.github.com/en/rest/users/users#get-the-authenticated-user).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

@@ -4,14 +4,15 @@
  * measured is the handler's. Keeps cookies and takes the development provider's login steps.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { matchRoute, normalizeResult, toApiGatewayEvent, type RouteName } from '../local/api-gateway-event';
+import type { RouteEntry } from '../infra/route-table';
+import { matchRoute, normalizeResult, toApiGatewayEvent } from '../local/api-gateway-event';
+import type { LambdaHandler } from '../local/server';
 import { completeDevLogin } from '../test/support/dev-idp-login';
 
-export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
-export type Handlers = Readonly<Record<RouteName, LambdaHandler>>;
+export type Handlers = Readonly<Record<RouteEntry, LambdaHandler>>;
 
 /** Hands an event to a route's function; `durationMs` is the handler call alone. */
-export type Invoke = (route: RouteName, event: APIGatewayProxyEventV2) => Promise<{ result: APIGatewayProxyResultV2<object>; durationMs: number }>;
+export type Invoke = (route: RouteEntry, event: APIGatewayProxyEventV2) => Promise<{ result: APIGatewayProxyResultV2<object>; durationMs: number }>;
 
 /** Handlers loaded in this process, timed here. */
 export function inProcess(handlers: Handlers): Invoke {
@@ -23,7 +24,7 @@ export function inProcess(handlers: Handlers): Invoke {
 }
 
 export interface Answer {
-  readonly route: RouteName;
+  readonly route: RouteEntry;
   readonly status: number;
   readonly location?: string;
   readonly body: string;

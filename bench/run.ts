@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../infra/bundling';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../test/support/dynamodb-local';
-import type { RouteName } from '../local/api-gateway-event';
+import type { RouteEntry } from '../infra/route-table';
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
@@ -23,7 +23,7 @@ import { formatReport, HTTPS_FLOOR, latestRunPage, type BenchReport } from './re
 import { measureVariants } from './variants';
 import { measureWarm } from './warm';
 
-const ROUTE_OF = { Login: 'login', Callback: 'callback', Api: 'api', Session: 'session', Logout: 'logout' } as const satisfies Record<string, RouteName>;
+const ROUTE_OF = { Login: 'login', Callback: 'callback', Api: 'api', Session: 'session', Logout: 'logout' } as const satisfies Record<string, RouteEntry>;
 
 function positiveInteger(name: string, fallback: number, min: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     log(`warm: ${invocations} requests per endpoint`);
     // The warm requests go to the routes; the authorizer and the events function serve none.
     const routed = bundles.filter((bundle): bundle is BuiltBundle & { name: keyof typeof ROUTE_OF } => bundle.name in ROUTE_OF);
-    const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteName, string>;
+    const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteEntry, string>;
     const warm = await measureWarm(files, dynamodbEndpoint, invocations);
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];

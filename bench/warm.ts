@@ -3,13 +3,13 @@
  * against the bench's local services; the first request of each function is counted apart as its cold
  * one, and `/api` is measured again once the access token has expired.
  */
-import type { RouteName } from '../local/api-gateway-event';
+import type { RouteEntry } from '../infra/route-table';
 import { FunctionClient, type Answer, type Invoke } from './function-client';
 import { FunctionProcess } from './function-process';
 import { startLocalServices, type CallCounts, type LocalServices } from './local-services';
 import { summarize, type Summary } from './stats';
 
-export type Endpoint = RouteName | 'api (expired token)';
+export type Endpoint = RouteEntry | 'api (expired token)';
 
 /** Calls per request, as counted where they arrived. */
 export interface CallsPerRequest {
@@ -41,17 +41,17 @@ export interface WarmResult {
   readonly upstreamRoundTripMs: Summary;
 }
 
-const ROUTES: readonly RouteName[] = ['login', 'callback', 'api', 'session', 'logout'];
+const ROUTES: readonly RouteEntry[] = ['login', 'callback', 'api', 'session', 'logout'];
 
 /** A new instance of each function, each in a process of its own; started with the current environment. */
-async function startInstances(bundles: Readonly<Record<RouteName, string>>): Promise<Record<RouteName, FunctionProcess>> {
+async function startInstances(bundles: Readonly<Record<RouteEntry, string>>): Promise<Record<RouteEntry, FunctionProcess>> {
   const started = await Promise.all(ROUTES.map((route) => FunctionProcess.start(bundles[route])));
-  return Object.fromEntries(ROUTES.map((route, i) => [route, started[i]])) as Record<RouteName, FunctionProcess>;
+  return Object.fromEntries(ROUTES.map((route, i) => [route, started[i]])) as Record<RouteEntry, FunctionProcess>;
 }
 
-const invokeOn = (instances: Record<RouteName, FunctionProcess>): Invoke => (route, event) => instances[route].invoke(event);
+const invokeOn = (instances: Record<RouteEntry, FunctionProcess>): Invoke => (route, event) => instances[route].invoke(event);
 
-async function stopAll(instances: Record<RouteName, FunctionProcess> | undefined): Promise<void> {
+async function stopAll(instances: Record<RouteEntry, FunctionProcess> | undefined): Promise<void> {
   if (instances) await Promise.all(Object.values(instances).map((instance) => instance.stop()));
 }
 
@@ -119,16 +119,16 @@ const API_HEADERS = { 'x-csrf': '1' };
  * its own (one warm Lambda instance each), against DynamoDB behind a counting proxy, a local
  * Secrets Manager endpoint, the development provider and an upstream, all in this process.
  */
-export async function measureWarm(bundles: Readonly<Record<RouteName, string>>, dynamodbEndpoint: string, invocations: number): Promise<WarmResult> {
+export async function measureWarm(bundles: Readonly<Record<RouteEntry, string>>, dynamodbEndpoint: string, invocations: number): Promise<WarmResult> {
   const services = await startLocalServices({ dynamodbEndpoint });
   const endpoints: Partial<Record<Endpoint, EndpointResult>> = {};
   const overhead: number[] = [];
   const upstreamRoundTrips: number[] = [];
-  let instances: Record<RouteName, FunctionProcess> | undefined;
+  let instances: Record<RouteEntry, FunctionProcess> | undefined;
   try {
     instances = await startInstances(bundles);
     const handlers = invokeOn(instances);
-    const recorders = Object.fromEntries((['login', 'callback', 'api', 'session', 'logout'] as const).map((route) => [route, new Recorder(services)])) as Record<RouteName, Recorder>;
+    const recorders = Object.fromEntries((['login', 'callback', 'api', 'session', 'logout'] as const).map((route) => [route, new Recorder(services)])) as Record<RouteEntry, Recorder>;
 
     // The first request of each function is its cold one.
     const first = new FunctionClient(handlers);
@@ -187,9 +187,9 @@ const EXPIRED_SAMPLES = 20;
  * /api once the access token has expired, against a provider that issues one-second tokens, on new
  * instances of the functions. Whatever the function does then (refuse, or refresh) is what is counted.
  */
-async function measureExpiredToken(bundles: Readonly<Record<RouteName, string>>, dynamodbEndpoint: string): Promise<EndpointResult> {
+async function measureExpiredToken(bundles: Readonly<Record<RouteEntry, string>>, dynamodbEndpoint: string): Promise<EndpointResult> {
   const services = await startLocalServices({ dynamodbEndpoint, accessTokenTtlSeconds: 1 });
-  let instances: Record<RouteName, FunctionProcess> | undefined;
+  let instances: Record<RouteEntry, FunctionProcess> | undefined;
   try {
     instances = await startInstances(bundles);
     const handlers = invokeOn(instances);

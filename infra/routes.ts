@@ -8,6 +8,7 @@ import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 /** The routes of the public contract (infra/route-table.ts), each served by its own function. */
 export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, method: HttpMethod[route.method], path: route.path }));
 
+/** The function serving a route, by its name in infra/route-table.ts (`Login`, `Api`, …): RouteFunctionName. */
 export type RouteName = RouteFunctionName;
 
 /** The secrets a function may read. */
@@ -31,7 +32,7 @@ export interface RouteAccess {
  * keyring) and ends it. A session is never deleted by a function: ending leaves a tombstone with
  * the reason, for the table's stream, which TTL removes. Nothing scans or queries.
  */
-export const ROUTE_ACCESS: Readonly<Record<RouteName, RouteAccess>> = {
+export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Login: { table: ['dynamodb:PutItem'], secrets: [] },
   Callback: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },

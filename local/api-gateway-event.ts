@@ -45,17 +45,15 @@ export function requestLineAndHeadersBytes(req: Pick<RequestLike, 'method' | 'ur
   return total;
 }
 
-/** A route's function, by its entry's name (`login`, `api`, …: infra/route-table.ts). */
-export type RouteName = RouteEntry;
-
 export interface RouteMatch {
-  readonly name: RouteName;
+  /** The route's function, by its entry's name (`login`, `api`, …: infra/route-table.ts). */
+  readonly name: RouteEntry;
   readonly routeKey: string;
   readonly pathParameters?: Readonly<Record<string, string>>;
 }
 
 /** The same routes as the HTTP API in the CDK stack: exact ones, and the greedy `{proxy+}` ones by prefix. */
-const EXACT_ROUTES: ReadonlyMap<string, RouteName> = new Map(
+const EXACT_ROUTES: ReadonlyMap<string, RouteEntry> = new Map(
   ROUTE_TABLE.filter((route) => !route.path.endsWith('{proxy+}')).map((route) => [`${route.method} ${route.path}`, route.entry]),
 );
 const PROXY_ROUTES = ROUTE_TABLE.filter((route) => route.path.endsWith('/{proxy+}')).map((route) => ({

@@ -18,10 +18,9 @@ import {
   splitRequestTarget,
   toApiGatewayEvent,
   writeApiGatewayResult,
-  type RouteName,
 } from './api-gateway-event';
 import type { ReplaceableParts } from '../functions/wiring/parts';
-import { ROUTE_TABLE } from '../infra/route-table';
+import { ROUTE_TABLE, type RouteEntry } from '../infra/route-table';
 import type { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
 import { callProtectedApi, protectedRouteKey, servesPath, type AuthorizerHandler, type ProtectedApi } from './protected-api';
@@ -36,7 +35,7 @@ export const NODE_MAX_HEADER_BYTES = 64 * 1024;
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
 export type HandlerLoader = () => Promise<LambdaHandler>;
-export type RouteHandlers = Readonly<Record<RouteName, HandlerLoader>>;
+export type RouteHandlers = Readonly<Record<RouteEntry, HandlerLoader>>;
 
 /**
  * The real handlers, imported on first use: they read `process.env` when loaded and first invoked,
@@ -69,7 +68,7 @@ export interface LocalServerOptions {
 interface Serving {
   readonly demoPage: boolean;
   readonly invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
-  readonly load: (name: RouteName) => Promise<LambdaHandler>;
+  readonly load: (name: RouteEntry) => Promise<LambdaHandler>;
   readonly protectedApi?: ProtectedApi;
   readonly authorizer: () => Promise<AuthorizerHandler>;
   readonly eventLog?: LocalEventLog;
@@ -84,8 +83,8 @@ export interface LocalServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const handlers = options.handlers ?? functionHandlers;
   const scope = partsScope(options.parts);
-  const loaded = new Map<RouteName, Promise<LambdaHandler>>();
-  const load = (name: RouteName): Promise<LambdaHandler> => {
+  const loaded = new Map<RouteEntry, Promise<LambdaHandler>>();
+  const load = (name: RouteEntry): Promise<LambdaHandler> => {
     let handler = loaded.get(name);
     if (!handler) {
       handler = handlers[name]();
@@ -161,7 +160,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
     sendJson(res, 404, { message: 'Not Found' });
     return;
   }
-  const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+  const body = await readBodyWithin(req, MAX_REQUEST_BODY_BYTES);
   if (!body) {
     // Closing the connection stops a client that is still uploading, as API Gateway does.
     res.setHeader('connection', 'close');
@@ -210,7 +209,7 @@ function reportFailure(where: string, error: unknown): void {
 }
 
 /** Reads a request body, refusing more than `limit` bytes (resolves `undefined` then). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBodyWithin(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();

@@ -16,7 +16,7 @@ import { systemClock } from '../../functions/core/ports';
 import { hashToken, randomToken } from '../../functions/core/opaque-tokens';
 import { startService, type Service } from '../support/harness';
 import type { ExternalProvider } from '../support/harness-provider';
-import { closeServer, listenOnLoopback } from '../support/http-server';
+import { closeServer, listenOnLoopbackUrl } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import type { TestBrowser } from '../support/test-browser';
@@ -58,7 +58,7 @@ async function startBrokenTokenEndpoint(): Promise<{ issuer: string; server: Ser
     req.resume();
     res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
   });
-  issuer = await listenOnLoopback(server);
+  issuer = await listenOnLoopbackUrl(server);
   return { issuer, server };
 }
 

@@ -14,7 +14,7 @@ import { pathAndQuery, TestBrowser } from '../support/test-browser';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startService, type Service } from '../support/harness';
-import { closeServer, listenOnLoopback } from '../support/http-server';
+import { closeServer, listenOnLoopbackUrl } from '../support/http-server';
 import type { MisbehavingProvider } from '../support/misbehaving-provider';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
@@ -180,7 +180,7 @@ describe('the API failing mid-answer', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"partial":');
     });
-    const stallingUrl = await listenOnLoopback(stalling);
+    const stallingUrl = await listenOnLoopbackUrl(stalling);
     const received: string[] = [];
     stalling.on('request', (req) => received.push(req.method ?? ''));
     const direct = await variant(undefined, stallingUrl);

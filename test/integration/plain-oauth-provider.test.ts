@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../support/http-server';
+import { closeServer, listenOnLoopbackUrl, readWholeBody } from '../support/http-server';
 import { startService, type Service } from '../support/harness';
 import type { ExternalProvider } from '../support/harness-provider';
 import type { RecordingUpstream } from '../support/recording-upstream';
@@ -30,7 +30,7 @@ const tokenRequests: TokenRequest[] = [];
 
 beforeAll(async () => {
   provider = createServer(async (req, res) => {
-    const body = await readBody(req);
+    const body = await readWholeBody(req);
     if (req.method === 'POST' && req.url === '/login/oauth/access_token') {
       const form = new URLSearchParams(body.toString());
       tokenRequests.push({ contentType: req.headers['content-type'], accept: req.headers.accept, form });
@@ -56,7 +56,7 @@ beforeAll(async () => {
     }
     res.writeHead(404).end();
   });
-  providerUrl = await listenOnLoopback(provider);
+  providerUrl = await listenOnLoopbackUrl(provider);
   service = await startService({
     provider: { kind: 'external', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
     upstream: { path: '' },

@@ -4,7 +4,7 @@
  * in a partial outage.
  */
 import { createServer, request as httpRequest } from 'node:http';
-import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
 
 /** What one DynamoDB operation (`PutItem`, `GetItem`, `DeleteItem`, …) should suffer. */
 export interface DynamoDbFault {
@@ -43,7 +43,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
 
   const server = createServer((incoming, outgoing) => {
     void (async () => {
-      const body = await readBody(incoming);
+      const body = await readWholeBody(incoming);
       const operation = String(incoming.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       operations.push(operation);
       const fault = faults.get(operation);
@@ -75,7 +75,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
       forwarded.end(body);
     })().catch(() => outgoing.destroy());
   });
-  const endpoint = await listenOnLoopback(server);
+  const endpoint = await listenOnLoopbackUrl(server);
   return {
     endpoint,
     operations,

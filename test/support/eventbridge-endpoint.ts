@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { closeServer, listenOnLoopback, readBody } from './http-server';
+import { closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
 import { localClientConfig } from './local-aws-client';
 import type { PutEntry } from './event-schema';
 
@@ -44,7 +44,7 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
   let failure: { status: number; remaining: number } | undefined;
 
   const server = createServer((incoming, outgoing) => {
-    void readBody(incoming).then((body) => {
+    void readWholeBody(incoming).then((body) => {
       if (incoming.method !== 'POST' || incoming.headers['x-amz-target'] !== putEventsTarget) {
         return send(outgoing, 400, { __type: 'UnknownOperationException', message: `this endpoint only answers ${putEventsTarget}` });
       }
@@ -68,7 +68,7 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
       return send(outgoing, 200, { FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers });
     });
   });
-  const endpoint = await listenOnLoopback(server);
+  const endpoint = await listenOnLoopbackUrl(server);
   return {
     endpoint,
     accepted,

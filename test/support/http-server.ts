@@ -3,11 +3,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import { closeServer, listenOnLoopback as listenOnPort, LOOPBACK_HOST, loopbackUrl } from '../../local/server-lifecycle';
 
 /** Listens on an OS-chosen port of 127.0.0.1 and returns `http://127.0.0.1:<port>`. */
-export async function listenOnLoopback(server: Server): Promise<string> {
+export async function listenOnLoopbackUrl(server: Server): Promise<string> {
   return loopbackUrl(LOOPBACK_HOST, await listenOnPort(server, 0));
 }
 
-export function readBody(incoming: IncomingMessage): Promise<Buffer> {
+export function readWholeBody(incoming: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

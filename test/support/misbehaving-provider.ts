@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
 import { forgeIdToken, newSigningKey, type IdTokenFault, type SigningKey } from './forged-id-token';
 
 export type { IdTokenFault };
@@ -116,7 +116,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   };
 
   const token = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const form = new URLSearchParams((await readWholeBody(req)).toString('utf8'));
     const authorization = req.headers.authorization ?? '';
     const record = {
       code: form.get('code') ?? '', codeVerifier: form.get('code_verifier') ?? '', redirectUri: form.get('redirect_uri') ?? '', authorization,
@@ -207,7 +207,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       if (!res.headersSent) send(res, 500, { error: 'server_error' });
     });
   });
-  issuer = await listenOnLoopback(server);
+  issuer = await listenOnLoopbackUrl(server);
 
   return {
     issuer, clientId, clientSecret, tokenRequests,

@@ -4,7 +4,7 @@
  * asked.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
 
 /** One request exactly as the upstream received it. */
 export interface RecordedRequest {
@@ -18,7 +18,7 @@ export interface RecordedRequest {
   readonly body: Buffer;
 }
 
-export interface UpstreamResponse {
+export interface ScriptedResponse {
   readonly status: number;
   readonly headers?: Record<string, string | readonly string[]>;
   /** A string or Buffer is sent as is; any other value is sent as JSON (with a JSON content type unless one is given). */
@@ -27,7 +27,7 @@ export interface UpstreamResponse {
   readonly delayMs?: number;
 }
 
-export type UpstreamResponder = (request: RecordedRequest) => UpstreamResponse | Promise<UpstreamResponse>;
+export type UpstreamResponder = (request: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
 
 export interface RecordingUpstream {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
@@ -56,7 +56,7 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
   const { delay, cancelAll: cancelDelays } = cancellableDelays();
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
-    const body = await readBody(incoming);
+    const body = await readWholeBody(incoming);
     const target = incoming.url ?? '/';
     const queryStart = target.indexOf('?');
     const recorded: RecordedRequest = {
@@ -80,7 +80,7 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
       outgoing.end(`recording upstream: responder failed: ${String(error)}`);
     });
   });
-  const url = await listenOnLoopback(server);
+  const url = await listenOnLoopbackUrl(server);
 
   return {
     url,
@@ -99,7 +99,7 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
   };
 }
 
-function writeResponse(outgoing: ServerResponse, response: UpstreamResponse): void {
+function writeResponse(outgoing: ServerResponse, response: ScriptedResponse): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers ?? {})) {
     headers[name.toLowerCase()] = typeof value === 'string' ? value : [...value];

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { cancellableDelays, closeServer, listenOnLoopback, readBody } from './http-server';
+import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
 import { localClientConfig, type LocalClientOptions } from './local-aws-client';
 
 /** What the next GetSecretValue calls should suffer instead of a normal answer. */
@@ -72,7 +72,7 @@ export async function startSecretsManagerEndpoint(
 
   const server = createServer((incoming, outgoing) => {
     void (async () => {
-      const body = await readBody(incoming);
+      const body = await readWholeBody(incoming);
       const target = incoming.headers['x-amz-target'];
       if (incoming.method !== 'POST' || target !== getSecretValueTarget) {
         sendError(outgoing, 400, 'UnknownOperationException', `this endpoint only answers ${getSecretValueTarget}`);
@@ -111,7 +111,7 @@ export async function startSecretsManagerEndpoint(
       if (!outgoing.headersSent && !outgoing.destroyed) sendError(outgoing, 500, 'InternalServiceError', String(error));
     });
   });
-  const endpoint = await listenOnLoopback(server);
+  const endpoint = await listenOnLoopbackUrl(server);
 
   return {
     endpoint,

@@ -3,7 +3,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
-export interface EventOptions {
+export interface EventParts {
   readonly method?: string;
   readonly rawPath?: string;
   readonly rawQueryString?: string;
@@ -18,7 +18,7 @@ export interface EventOptions {
  * as the client wrote them are already lower-cased by API Gateway, but tests pass mixed case too
  * to check that the adapter does not depend on it.
  */
-export function apiGatewayEvent(options: EventOptions = {}): APIGatewayProxyEventV2 {
+export function apiGatewayEvent(options: EventParts = {}): APIGatewayProxyEventV2 {
   const method = options.method ?? 'GET';
   const rawPath = options.rawPath ?? '/';
   const rawQueryString = options.rawQueryString ?? '';

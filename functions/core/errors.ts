@@ -3,7 +3,7 @@
  * that clients and logs can rely on; the HTTP status and the safe message come from this
  * catalogue, so no handler invents its own. `cause` keeps the internal detail for debug logs only.
  */
-const CATALOGUE = {
+export const ERROR_CATALOGUE = {
   invalid_request: [400, 'The request is malformed.'],
   invalid_return_to: [400, 'The return address must be a path on this site.'],
   login_state_missing: [400, 'The sign-in response is missing its state. Please start again.'],
@@ -39,7 +39,7 @@ const CATALOGUE = {
   internal_error: [500, 'Something went wrong.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
-export type ErrorCode = keyof typeof CATALOGUE;
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 export class ServiceError extends Error {
   readonly status: number;
@@ -49,7 +49,7 @@ export class ServiceError extends Error {
   constructor(readonly code: ErrorCode, options?: { cause?: unknown; detail?: string }) {
     super(options?.detail ? `${code}: ${options.detail}` : code, { cause: options?.cause });
     this.name = 'ServiceError';
-    [this.status, this.safeMessage] = CATALOGUE[code];
+    [this.status, this.safeMessage] = ERROR_CATALOGUE[code];
   }
 }
 

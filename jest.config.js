@@ -1,7 +1,7 @@
-const { availableParallelism } = require('node:os');
-
 // The test suite in four projects, each runnable alone (`npm run test:unit`, `test:integration`,
 // `test:infra`, `test:browser`); `npm test` runs them all.
+const { availableParallelism } = require('node:os');
+
 // oauth4webapi, jose and oidc-provider ship only ES modules: let @swc/jest transform them too.
 const esmOnly = ['oauth4webapi', 'jose', 'oidc-provider', 'nanoid', 'quick-lru', '@koa', 'koa', 'eta', 'got', 'jsesc', 'oidc-token-hash'];
 

@@ -1,7 +1,10 @@
 /**
- * The local HTTP server: API Gateway's part when running on a laptop or in tests. It routes the same
- * five routes as the HTTP API to the same Lambda handlers, translating requests into payload 2.0 events
- * and results back into responses.
+ * The local HTTP server: API Gateway's part when running on a laptop or in tests. It routes the
+ * service's routes (infra/route-table.ts) to the same Lambda handlers as the HTTP API, translating
+ * requests into payload 2.0 events and results back into responses. Given them, it also serves
+ * another API behind the session authorizer (functions/authorizer.ts), as on AWS (the local runtime
+ * puts the demo orders API at `/orders`: local/local-functions.ts), the session events published
+ * so far at `GET /local/events`, and the demo page at `/`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';

@@ -4,7 +4,8 @@
  * session state below is made by the real sign-in path (the misbehaving provider, DynamoDB Local,
  * the local server), then put to `/api` and to the authorizer's handler as API Gateway invokes it
  * (payload 2.0, simple responses). The one check the authorizer skips by design, opening the
- * sealed tokens, is pinned here exactly as the README's security section states it.
+ * sealed tokens, is pinned here exactly as docs/security.md states it (what the
+ * authorizer does not check, and why that is safe).
  */
 import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';

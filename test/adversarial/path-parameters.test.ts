@@ -65,7 +65,7 @@ test.each([
 });
 
 // Not UTF-8 after decoding, so the gateway stand-in already fails to route them (404), as it
-// does for any path it cannot decode; the handler would refuse them too (test/unit/proxy-policy.test.ts).
+// does for any path it cannot decode; the handler would refuse them too (test/unit/core/api-proxy/proxy-policy.test.ts).
 test.each([
   ['overlong UTF-8 `.` (CVE-2000-0884)', '/api/%c0%ae%c0%ae/admin'],
   ['overlong UTF-8 `/`', '/api/..%c0%af..%c0%afadmin'],

@@ -1,5 +1,5 @@
 /**
- * Fuzzing what crosses the /api proxy (functions/core/proxy-policy.ts): whatever headers, path and
+ * Fuzzing what crosses the /api proxy (functions/core/api-proxy/proxy-policy.ts): whatever headers, path and
  * query arrive, only allow-listed printable headers cross, and the upstream URL stays on the
  * configured origin below the configured base path.
  */

@@ -1,0 +1,75 @@
+/**
+ * endSession (functions/core/sessions/end-session.ts) on in-memory fakes, after a real sign-in:
+ * logout with the session's sid, to the provider's end-session URL or returnTo; a wrong sid or a
+ * bad returnTo leaves the session alive.
+ */
+import type { Session } from '../../../../functions/core/ports';
+import { hashToken } from '../../../../functions/core/opaque-tokens';
+import { describeSession } from '../../../../functions/core/sessions/describe-session';
+import { endSession } from '../../../../functions/core/sessions/end-session';
+import { rejection } from '../../support/fakes';
+import { OWN, SESSION_LIFETIME, useCaseSetup, type UseCaseSetup } from '../../support/use-case-setup';
+
+describe('endSession', () => {
+  async function signedInWithSid(t: UseCaseSetup): Promise<{ token: string; session: Session }> {
+    const token = await t.signedIn();
+    return { token, session: t.store.sessions.get(hashToken(token))! };
+  }
+
+  test('with the right sid: ends the session and goes to the provider end-session URL', async () => {
+    const t = useCaseSetup();
+    t.provider.endSession = new URL('https://id.example.com/logout?client_id=bff');
+    const { token, session } = await signedInWithSid(t);
+    const ended = await endSession({ sessionToken: token, sid: session.sid }, t.logoutDeps);
+    expect(ended.redirectTo).toBe('https://id.example.com/logout?client_id=bff');
+    expect(t.store.sessions.size).toBe(0);
+    expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-token-value', postLogoutRedirectUri: `${OWN}/` }]);
+  });
+
+  test('without a provider end-session URL the browser goes to returnTo', async () => {
+    const t = useCaseSetup();
+    const { token, session } = await signedInWithSid(t);
+    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps)).toEqual({ redirectTo: '/bye', revocation: 'revoked' });
+  });
+
+  test.each([
+    ['a wrong sid', 'wrong'],
+    ['no sid', undefined],
+    ['an empty sid', ''],
+  ])('%s: logout_sid_mismatch and the session survives', async (_label, sid) => {
+    const t = useCaseSetup();
+    const { token } = await signedInWithSid(t);
+    expect(await rejection(endSession({ sessionToken: token, sid }, t.logoutDeps))).toBe('logout_sid_mismatch');
+    expect(t.store.sessions.size).toBe(1);
+    expect(t.store.count('end')).toBe(0);
+    expect(t.provider.endSessionCalls).toHaveLength(0);
+    await expect(describeSession(token, t.callbackDeps)).resolves.toHaveProperty('sub', 'user-1');
+  });
+
+  test('logging out twice is harmless', async () => {
+    const t = useCaseSetup();
+    const { token, session } = await signedInWithSid(t);
+    await endSession({ sessionToken: token, sid: session.sid }, t.logoutDeps);
+    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/again' }, t.logoutDeps)).toEqual({ redirectTo: '/again', revocation: 'none' });
+    expect(t.provider.endSessionCalls).toHaveLength(1);
+    expect(t.provider.revocations).toHaveLength(2);
+  });
+
+  test('without a session cookie, or after expiry, it just sends the browser on', async () => {
+    const t = useCaseSetup();
+    const { token } = await signedInWithSid(t);
+    expect(await endSession({}, t.logoutDeps)).toEqual({ redirectTo: '/', revocation: 'none' });
+    t.clock.advanceSeconds(SESSION_LIFETIME);
+    expect(await endSession({ sessionToken: token, sid: 'anything' }, t.logoutDeps)).toEqual({ redirectTo: '/', revocation: 'none' });
+    expect(t.provider.endSessionCalls).toHaveLength(0);
+  });
+
+  test('a bad returnTo is refused and the session survives', async () => {
+    const t = useCaseSetup();
+    const { token, session } = await signedInWithSid(t);
+    expect(await rejection(endSession({ sessionToken: token, sid: session.sid, returnTo: 'https://evil.example' }, t.logoutDeps))).toBe(
+      'invalid_return_to',
+    );
+    expect(t.store.sessions.size).toBe(1);
+  });
+});

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaHandler } from '../../../functions/adapters/api-gateway/lambda-handler';
-import { parseRequest, singleParameter } from '../../../functions/adapters/api-gateway/request';
-import { json } from '../../../functions/adapters/api-gateway/response';
-import { checkReturnTo } from '../../../functions/core/sign-in/return-to';
-import { handler as loginHandler } from '../../../functions/login';
-import { partsScope, scoped } from '../../../local/parts-scope';
-import { apiGatewayEvent } from '../support/api-gateway-event';
-import { FakeIdentityProvider, InMemoryStore, SettableClock, unitConfig } from '../support/fakes';
+import { lambdaHandler } from '../../../../functions/adapters/api-gateway/lambda-handler';
+import { parseRequest, singleParameter } from '../../../../functions/adapters/api-gateway/request';
+import { json } from '../../../../functions/adapters/api-gateway/response';
+import { checkReturnTo } from '../../../../functions/core/sign-in/return-to';
+import { handler as loginHandler } from '../../../../functions/login';
+import { partsScope, scoped } from '../../../../local/parts-scope';
+import { apiGatewayEvent } from '../../support/api-gateway-event';
+import { FakeIdentityProvider, InMemoryStore, SettableClock, unitConfig } from '../../support/fakes';
 
 const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ maxLength: 30 }), fc.constantFrom('<script>alert(1)</script>', '\r\n', '%00'));
 const event = fc

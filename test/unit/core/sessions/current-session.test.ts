@@ -1,6 +1,7 @@
 /**
- * How sessions end by time: the idle timeout, the absolute lifetime, and the touch that keeps an
- * active session alive; an ended session is unknown from then on.
+ * The current session (functions/core/sessions/current-session.ts) and how sessions end by time:
+ * the idle timeout, the absolute lifetime, and the touch that keeps an active session alive; an
+ * ended session is unknown from then on. Also the tokens endSession revokes for such a session.
  */
 import { keepAlive, lookupSession, requireSession, touchIntervalSeconds } from '../../../../functions/core/sessions/current-session';
 import { endSession } from '../../../../functions/core/sessions/end-session';

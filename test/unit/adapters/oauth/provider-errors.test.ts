@@ -1,6 +1,7 @@
 /**
  * providerFailure's reading of token endpoint errors (RFC 6749 §5.2), at the code exchange and at a
- * refresh: whose the fault is decides the status, and only a refused grant or client ends a session.
+ * refresh (functions/adapters/oauth/provider-errors.ts): whose the fault is decides the status, and
+ * only a refused grant or client ends a session.
  * The errors are built as oauth4webapi builds them from an error response (ResponseBodyError with
  * the parsed body as cause, WWWAuthenticateChallengeError for a 401 with a challenge).
  */

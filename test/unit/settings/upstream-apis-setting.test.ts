@@ -1,8 +1,7 @@
-/** UPSTREAM_APIS: parsing, every problem in the one ConfigError, and the routing it configures. */
+/** The UPSTREAM_APIS setting (functions/settings/upstream-apis-setting.ts): its parsing, and every problem in the one ConfigError. */
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../../functions/settings/config';
-import { ServiceError } from '../../../functions/core/errors';
-import { UPSTREAM_METHODS, upstreamTarget, type UpstreamApi } from '../../../functions/core/api-proxy/upstream-apis';
+import { UPSTREAM_METHODS } from '../../../functions/core/api-proxy/upstream-apis';
 import { parseUpstreamApis } from '../../../functions/settings/upstream-apis-setting';
 import { configProblems, VALID_SETTINGS } from './valid-settings';
 
@@ -140,42 +139,5 @@ describe('UPSTREAM_APIS: every problem in one message', () => {
     expect(problems).toEqual([]);
     expect(checked).toEqual(['upstreamApis[0].url=https://a.example.com', `upstreamApis[1].url=${token}`]);
     expect(apis.map((api) => api.name)).toEqual(['a']);
-  });
-});
-
-describe('upstreamTarget', () => {
-  const apis: UpstreamApi[] = [
-    { name: 'orders', url: new URL('https://orders.example.com/v1'), methods: ['GET'], scopes: [] },
-    { name: 'files', url: new URL('https://files.example.com'), methods: UPSTREAM_METHODS, scopes: [], audience: 'https://files.example.com' },
-  ];
-  const target = (method: string, path: string, query = '') => upstreamTarget({ upstreamApis: apis }, method, path, query);
-  const code = (run: () => unknown) => {
-    try {
-      run();
-    } catch (error) {
-      return (error as ServiceError).code;
-    }
-    return 'none';
-  };
-
-  test('the first segment picks the API, the rest goes below its URL', () => {
-    expect(target('GET', 'orders/items/1', 'a=1').url.href).toBe('https://orders.example.com/v1/items/1?a=1');
-    expect(target('GET', 'orders').url.href).toBe('https://orders.example.com/v1/');
-    expect(target('PUT', 'files/x').api?.name).toBe('files');
-  });
-
-  test('unknown names, other spellings, refused methods, escapes out of the API', () => {
-    expect(code(() => target('GET', 'nope/x'))).toBe('unknown_api');
-    expect(code(() => target('GET', 'ORDERS/x'))).toBe('unknown_api');
-    expect(code(() => target('GET', '%6frders/x'))).toBe('unknown_api');
-    expect(code(() => target('GET', ''))).toBe('unknown_api');
-    expect(code(() => target('POST', 'orders/x'))).toBe('method_not_allowed');
-    expect(code(() => target('GET', 'orders/../files/x'))).toBe('invalid_api_path');
-    expect(code(() => target('GET', 'orders/%2e%2e/x'))).toBe('invalid_api_path');
-    expect(code(() => target('GET', 'orders/a%2fb'))).toBe('invalid_api_path');
-  });
-
-  test('the single URL keeps its own behaviour', () => {
-    expect(upstreamTarget({ upstreamBaseUrl: new URL('https://api.example.com/v1') }, 'GET', 'orders/x', '').url.href).toBe('https://api.example.com/v1/orders/x');
   });
 });

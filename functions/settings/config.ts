@@ -5,6 +5,7 @@
  * by the same rules the construct checks its props with at synth.
  */
 import { keyringProblem } from '../adapters/encryption/keyring';
+import type { LogLevel } from '../adapters/logs/logger';
 import { CONTEXT_CLAIMS, type ContextClaim } from '../core/sessions/authorize-session';
 import type { UpstreamApi } from '../core/api-proxy/upstream-apis';
 import { ConfigError, serviceSettings, type SecretSetting } from './read-settings';
@@ -58,6 +59,10 @@ export interface Config {
   readonly storeTimeoutMs: number;
   /** The claims the session authorizer passes to the APIs it protects; `sub` always among them. */
   readonly authorizerClaims: readonly ContextClaim[];
+  /** The least severe level the logs write. */
+  readonly logLevel: LogLevel;
+  /** The CloudWatch namespace of the metrics on the request lines. */
+  readonly metricsNamespace: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,7 +84,7 @@ export function loadConfig(env: Env): Config {
   // The settings Config holds under another shape are taken out; the rest it holds as they are.
   const {
     scopes, publicBaseUrl, dynamodbEndpoint, authorizerClaims,
-    secretRefreshSeconds: _secretRefreshSeconds, logLevel: _logLevel, metricsNamespace: _metricsNamespace, ...same
+    secretRefreshSeconds: _secretRefreshSeconds, ...same
   } = values as Required<typeof values>;
   return Object.freeze({
     ...same,

@@ -3,6 +3,7 @@
  * (settings.ts). It needs none of the sign-in settings (config.ts): only where to publish, how to
  * name the events, and the issuer and log level it shares with the service.
  */
+import type { LogLevel } from '../adapters/logs/logger';
 import { ConfigError, readSettings } from './read-settings';
 import { EVENT_SETTINGS, PROVIDER_SETTINGS, SERVICE_SETTINGS, envName } from './settings';
 
@@ -13,6 +14,8 @@ export interface EventsConfig {
   /** Named in every event when set, so subscribers of several services can tell them apart. */
   readonly issuer?: string;
   readonly publishTimeoutMs: number;
+  /** The least severe level the logs write, when LOG_LEVEL names another than its default (the level the logger starts at). */
+  readonly logLevel?: LogLevel;
 }
 
 export { DEFAULT_EVENT_SOURCE } from './settings';
@@ -30,5 +33,6 @@ export function loadEventsConfig(env: Readonly<Record<string, string | undefined
     source: values.eventSource as string,
     ...(issuer ? { issuer } : {}),
     publishTimeoutMs: values.eventPublishTimeoutMs as number,
+    ...(values.logLevel !== SERVICE_SETTINGS.logLevel.default ? { logLevel: values.logLevel as LogLevel } : {}),
   });
 }

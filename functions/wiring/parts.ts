@@ -23,6 +23,8 @@ import { KeyringTokenVault } from '../adapters/encryption/token-vault';
 import { HttpUpstream } from '../adapters/upstream/upstream-http';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher';
+import { logger } from '../adapters/logs/logger';
+import { setMetricsNamespace } from '../adapters/metrics/embedded-metrics';
 import type { EventPublisher } from '../core/session-events/publish-session-events';
 import { loadConfig, type Config } from '../settings/config';
 import { loadEventsConfig, type EventsConfig } from '../settings/events-config';
@@ -32,6 +34,7 @@ import type { TokenDependencies } from '../core/sessions/session-tokens';
 
 /** The parts a test or the local runtime may replace, by name. */
 export interface ReplaceableParts {
+  /** The settings; built from the environment, they also set the logs' level and the metrics' namespace (a replacement sets neither). */
   readonly config: Config;
   /** Login transactions and sessions; also serves as `sessionStore` unless that is replaced too. */
   readonly store: LoginTransactionStore & SessionStore;
@@ -43,7 +46,7 @@ export interface ReplaceableParts {
   readonly clock: Clock;
   /** How long a refresh lease holds, and how long others wait for it. */
   readonly refreshTiming: { readonly leaseMs: number; readonly waitMs: number };
-  /** The events function's settings, and where it publishes. */
+  /** The events function's settings (built from the environment, they also set the logs' level), and where it publishes. */
   readonly eventsConfig: EventsConfig;
   readonly publisher: EventPublisher;
 }
@@ -92,7 +95,13 @@ function once<T>(build: () => T): () => T {
   return part(undefined, build);
 }
 
-export const config = /* @__PURE__ */ part('config', (): Config => loadConfig(process.env));
+/** The settings, read once; the logs' level and the metrics' namespace follow them from then on. */
+export const config = /* @__PURE__ */ part('config', (): Config => {
+  const loaded = loadConfig(process.env);
+  logger.setLogLevel(loaded.logLevel);
+  setMetricsNamespace(loaded.metricsNamespace);
+  return loaded;
+});
 
 const dynamoDb = /* @__PURE__ */ once(() => {
   const { dynamodbEndpoint } = config();
@@ -176,8 +185,12 @@ export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: r
   return { ownOrigin: publicBaseUrl.origin, returnToAllowedOrigins };
 }
 
-/** The events function's settings: none of the sign-in ones, so it starts without them. */
-export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfig => loadEventsConfig(process.env));
+/** The events function's settings: none of the sign-in ones, so it starts without them. The logs' level follows them. */
+export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfig => {
+  const loaded = loadEventsConfig(process.env);
+  if (loaded.logLevel) logger.setLogLevel(loaded.logLevel);
+  return loaded;
+});
 
 /** Session events to EventBridge (the events function only). */
 export const publisher = /* @__PURE__ */ part('publisher', (): EventPublisher => {

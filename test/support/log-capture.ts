@@ -98,6 +98,8 @@ export function startLogCapture(): void {
     lines.push(line);
   });
   logger.setLogLevel('DEBUG');
+  // Settings loaded from the environment later set the level again: to this one.
+  process.env.LOG_LEVEL = 'DEBUG';
 
   const realFetch = globalThis.fetch;
   globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { ServiceError, ErrorCode } from '../../core/errors';
 import { describeCause, sessionIdOfCookie } from '../logs/log-fields';
 import { logger } from '../logs/logger';
-import { DEFAULT_METRICS_NAMESPACE, requestMetricFields } from '../metrics/embedded-metrics';
+import { metricsNamespace, requestMetricFields } from '../metrics/embedded-metrics';
 import { measuring, newMeasurements } from '../metrics/request-measurements';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
@@ -24,9 +24,6 @@ export interface FailureCookies {
 
 /** Answers after which the browser's session cookie is worthless: it is cleared so the browser stops sending it. */
 const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'session_expired', 'session_ended']);
-
-/** CloudWatch namespace of the metrics the request lines carry (`METRICS_NAMESPACE`). */
-const METRICS_NAMESPACE = process.env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
 
 /**
  * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
@@ -67,7 +64,7 @@ export function lambdaHandler(
       ...session,
       ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
     };
-    const metrics = requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, METRICS_NAMESPACE, Date.now());
+    const metrics = requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, metricsNamespace(), Date.now());
     if (!failure) logger.info('request', fields, metrics);
     else if (failure.status >= 500) logger.error('request failed', fields, metrics);
     else logger.warn('request refused', fields, metrics);

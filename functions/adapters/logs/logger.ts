@@ -1,8 +1,10 @@
 /**
  * Structured logs: one JSON object per line on stdout, which Lambda hands to CloudWatch Logs as
  * it is, so Logs Insights finds every field. Every line has `level`, `message`, `timestamp` and
- * `service`, then the caller's fields. `LOG_LEVEL` (DEBUG, INFO, WARN, ERROR or SILENT; default
- * INFO) sets the least severe level written.
+ * `service`, then the caller's fields. The least severe level written is the `LOG_LEVEL` setting as
+ * the settings loader read it: the wiring (functions/wiring/parts.ts) sets it on the logger when it
+ * loads the settings. Until then, a line (a configuration that fails to load) is written at the
+ * setting's default.
  *
  * Written here rather than taken from Powertools Logger: that library is about 21 KB of each
  * minified bundle (a twelfth of it, and cold-start time in proportion), for features this service
@@ -17,20 +19,18 @@ export type LogLevel = keyof typeof SEVERITY;
 export const LOG_LEVELS = Object.keys(SEVERITY) as LogLevel[];
 export type LogFields = Readonly<Record<string, unknown>>;
 
-function isLogLevel(value: string | undefined): value is LogLevel {
-  return value !== undefined && Object.hasOwn(SEVERITY, value);
-}
+/** The level before the settings are loaded: LOG_LEVEL's default (functions/settings/settings.ts). */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 
 export class JsonLogger {
   private threshold: number;
 
   constructor(
     private readonly service: string,
-    level: string | undefined,
+    level: LogLevel,
     private write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   ) {
-    const upper = level?.trim().toUpperCase();
-    this.threshold = SEVERITY[isLogLevel(upper) ? upper : 'INFO'];
+    this.threshold = SEVERITY[level];
   }
 
   debug(message: string, fields?: LogFields): void {
@@ -50,6 +50,7 @@ export class JsonLogger {
     this.log('ERROR', message, fields, metrics);
   }
 
+  /** The level the settings name (LOG_LEVEL, validated by the settings loader). */
   setLogLevel(level: LogLevel): void {
     this.threshold = SEVERITY[level];
   }
@@ -75,4 +76,4 @@ export class JsonLogger {
   }
 }
 
-export const logger = new JsonLogger('login-service', process.env.LOG_LEVEL);
+export const logger = new JsonLogger('login-service', DEFAULT_LOG_LEVEL);

@@ -13,6 +13,19 @@ import { PROVIDER_CALLS, type ProviderCall, type RequestMeasurements } from './r
 /** The CloudWatch namespace of the metrics when `METRICS_NAMESPACE` names none. */
 export const DEFAULT_METRICS_NAMESPACE = 'LoginService';
 
+let namespace = DEFAULT_METRICS_NAMESPACE;
+
+/**
+ * The namespace the request lines' metrics are in: `METRICS_NAMESPACE` as the settings loader read
+ * it, which the wiring (functions/wiring/parts.ts) sets here when it loads the settings. Until
+ * then (a configuration that fails to load), the setting's default.
+ */
+export const metricsNamespace = (): string => namespace;
+
+export function setMetricsNamespace(value: string): void {
+  namespace = value;
+}
+
 /** `ProviderTokenLatency` and so on: one metric per kind, as one line can hold one value of a dimension. */
 export const providerLatencyMetric = (call: ProviderCall): string => `Provider${call.charAt(0).toUpperCase()}${call.slice(1)}Latency`;
 

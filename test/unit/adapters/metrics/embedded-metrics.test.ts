@@ -122,22 +122,6 @@ test('every metric a line can carry fits the format: all provider kinds, a refre
   );
 });
 
-test('the namespace comes from METRICS_NAMESPACE', async () => {
-  process.env.METRICS_NAMESPACE = 'Shop/Login';
-  try {
-    await jest.isolateModulesAsync(async () => {
-      const { lambdaHandler: isolated } = await import('../../../../functions/adapters/api-gateway/lambda-handler');
-      const { logger: isolatedLogger } = await import('../../../../functions/adapters/logs/logger');
-      isolatedLogger.setWriter((line) => lines.push(line));
-      isolatedLogger.setLogLevel('INFO');
-      await isolated('session', 'json', async () => json(200, {}))(apiGatewayEvent({ rawPath: '/session' }));
-    });
-  } finally {
-    delete process.env.METRICS_NAMESPACE;
-  }
-  expect(emfData(lines[0]!).map((d) => d.namespace)).toEqual(['Shop/Login']);
-});
-
 test('the checker refuses lines that break the format', () => {
   const good = requestMetricFields({ route: 'api', login: false, measurements: { providerMs: {} } }, 'LoginService', Date.now());
   const meta = good._aws as { CloudWatchMetrics: { Metrics: unknown[]; Dimensions: unknown[] }[] };

@@ -45,5 +45,5 @@ export function eventsHandler(deps: () => EventsDependencies) {
 export const handler = eventsHandler(() => ({
   publisher: runtime.publisher(),
   issuer: runtime.eventsConfig().issuer,
-  retry: { attempts: 3, backoffMs: 100 },
+  retry: runtime.publishRetry(),
 }));

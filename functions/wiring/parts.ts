@@ -25,7 +25,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher';
 import { logger } from '../adapters/logs/logger';
 import { setMetricsNamespace } from '../adapters/metrics/embedded-metrics';
-import type { EventPublisher } from '../core/session-events/publish-session-events';
+import type { EventPublisher, PublishOptions } from '../core/session-events/publish-session-events';
 import { loadConfig, type Config } from '../settings/config';
 import { loadEventsConfig, type EventsConfig } from '../settings/events-config';
 import { ServiceError } from '../core/errors';
@@ -48,7 +48,11 @@ export interface ReplaceableParts {
   readonly refreshTiming: { readonly leaseMs: number; readonly waitMs: number };
   /** The events function's settings (built from the environment, they also set the logs' level), and where it publishes. */
   readonly eventsConfig: EventsConfig;
+  /** The client the publisher is built on, unless the publisher is replaced. */
+  readonly eventBridge: EventBridgeClient;
   readonly publisher: EventPublisher;
+  /** How often the events function sends the entries EventBridge refused within one invocation, and how long it waits between. */
+  readonly publishRetry: PublishOptions;
 }
 
 type PartName = keyof ReplaceableParts;
@@ -192,8 +196,13 @@ export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfi
   return loaded;
 });
 
+const eventBridge = /* @__PURE__ */ part('eventBridge', () => new EventBridgeClient({ maxAttempts: 2 }));
+
 /** Session events to EventBridge (the events function only). */
 export const publisher = /* @__PURE__ */ part('publisher', (): EventPublisher => {
   const { eventBusName, source, publishTimeoutMs } = eventsConfig();
-  return new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 2 }), eventBusName, source, publishTimeoutMs);
+  return new EventBridgePublisher(eventBridge(), eventBusName, source, publishTimeoutMs);
 });
+
+/** Entries EventBridge refused are sent again twice within the invocation, before the stream delivers the batch again. */
+export const publishRetry = /* @__PURE__ */ part('publishRetry', (): PublishOptions => ({ attempts: 3, backoffMs: 100 }));

@@ -1,18 +1,19 @@
 /**
  * Session events end to end, with real parts: the real sign-in, logout and refresh paths against
  * the certified oidc-provider and DynamoDB Local; the table's stream read through the DynamoDB
- * Streams API; the events handler fed those very records, as Lambda delivers them (a batch, and
- * from the reported failure on again); PutEvents through the real EventBridge SDK client to a
- * local endpoint that records entries and can refuse some or be down.
+ * Streams API; the events function's entry, as wired, fed those very records, as Lambda delivers
+ * them (a batch, and from the reported failure on again); PutEvents through the real EventBridge
+ * SDK client to a local endpoint that records entries and can refuse some or be down.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { EventBridgePublisher } from '../../functions/adapters/eventbridge/eventbridge-publisher';
 import type { Keyring } from '../../functions/adapters/encryption/keyring';
 import type { SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { hashToken, sessionIdOfKey } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
-import { eventsHandler } from '../../functions/events';
+import { handler as eventsHandler } from '../../functions/events';
+import { loadEventsConfig } from '../../functions/settings/events-config';
+import { partsScope, scoped } from '../../local/parts-scope';
 import { StreamReader } from '../support/dynamodb-stream-reader';
 import { schemaErrors } from '../support/event-schema';
 import { deliverLikeLambda } from '../support/stream-delivery';
@@ -33,6 +34,8 @@ let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 let keys: SecretSource<Keyring>;
 const store = () => service.store;
+/** The events function as wired in its entry, publishing through the real SDK client to the local endpoint, retrying without the long waits. */
+let handler: typeof eventsHandler;
 
 beforeAll(async () => {
   keys = keyring({ current: 'k1', k1: K1 });
@@ -45,6 +48,11 @@ beforeAll(async () => {
   });
   reader = new StreamReader(service.endpoint, service.tableName);
   bus = await startEventBridgeEndpoint();
+  handler = scoped(partsScope({
+    eventsConfig: loadEventsConfig({ OAUTH_ISSUER: service.issuer, EVENT_PUBLISH_TIMEOUT_MS: '2000' }),
+    eventBridge: eventBridgeClient(bus.endpoint),
+    publishRetry: { attempts: 3, backoffMs: 10 },
+  }), eventsHandler);
 });
 
 afterAll(async () => {
@@ -52,12 +60,6 @@ afterAll(async () => {
   await service?.close();
   await bus?.close();
 });
-
-const handler = eventsHandler(() => ({
-  publisher: new EventBridgePublisher(eventBridgeClient(bus.endpoint), 'default', 'login-service', 2000),
-  issuer: service.issuer,
-  retry: { attempts: 3, backoffMs: 10 },
-}));
 
 const deliver = (records: readonly DynamoDBRecord[], batchSize = 100) => deliverLikeLambda(handler, records, { batchSize });
 

@@ -4,11 +4,9 @@
  * the local store's changes (`session-stream-feed.ts`), publishing to a log that the console and
  * the demo page show. Together with the five routes that is all seven functions, as on AWS.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStore } from '../functions/adapters/dynamodb/dynamodb-store';
 import { handler as eventsHandler } from '../functions/events';
 import type { Config } from '../functions/settings/config';
-import type { ReplaceableParts } from '../functions/wiring/parts';
+import { dynamoDb, type ReplaceableParts } from '../functions/wiring/parts';
 import { demoOrdersApi } from './demo-orders-api';
 import { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
@@ -20,22 +18,23 @@ export interface LocalFunctions {
   readonly parts: Partial<ReplaceableParts>;
   readonly protectedApi: ProtectedApi;
   readonly eventLog: LocalEventLog;
-  /** Once the configuration is known: the store whose every session write feeds the events function. */
+  /** Once the configuration is known: the DynamoDB client whose every session write feeds the events function. */
   connect(config: Config): void;
 }
 
 export function localFunctions(print?: (line: string) => void): LocalFunctions {
-  const parts: { store?: ReplaceableParts['store'] } = {};
+  const parts: { dynamoDb?: ReplaceableParts['dynamoDb'] } = {};
   const eventLog = new LocalEventLog(print);
   return {
     parts,
     eventLog,
     protectedApi: { prefix: '/orders', handler: demoOrdersApi },
     connect(config) {
-      const client = new DynamoDBClient({ ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}), maxAttempts: 2 });
+      // The client as the wiring builds it for this configuration; the stores are built on it there.
+      const client = inScope(partsScope({ config }), dynamoDb);
       const events = partsScope({ publisher: eventLog });
       feedSessionChanges(client, (event) => inScope(events, () => eventsHandler(event)));
-      parts.store = new DynamoDbStore(client, config.tableName, config.storeTimeoutMs);
+      parts.dynamoDb = client;
     },
   };
 }

@@ -36,6 +36,8 @@ import type { TokenDependencies } from '../core/sessions/session-tokens';
 export interface ReplaceableParts {
   /** The settings; built from the environment, they also set the logs' level and the metrics' namespace (a replacement sets neither). */
   readonly config: Config;
+  /** The client every DynamoDB store is built on. */
+  readonly dynamoDb: DynamoDBClient;
   /** Login transactions and sessions; also serves as `sessionStore` unless that is replaced too. */
   readonly store: LoginTransactionStore & SessionStore;
   readonly sessionStore: SessionStore;
@@ -107,7 +109,7 @@ export const config = /* @__PURE__ */ part('config', (): Config => {
   return loaded;
 });
 
-const dynamoDb = /* @__PURE__ */ once(() => {
+export const dynamoDb = /* @__PURE__ */ part('dynamoDb', (): DynamoDBClient => {
   const { dynamodbEndpoint } = config();
   return new DynamoDBClient({ ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), maxAttempts: 2 });
 });

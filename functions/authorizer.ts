@@ -15,7 +15,7 @@ export function authorizer(deps: () => AuthorizeDependencies) {
 }
 
 export const handler = authorizer(() => ({
-  sessions: runtime.store(),
+  sessions: runtime.sessionStore(),
   clock: runtime.clock(),
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
   claims: runtime.config().authorizerClaims,

@@ -17,7 +17,7 @@ export function sessionRoute(deps: () => SessionDependencies & { idleTimeoutSeco
 }
 
 export const handler = sessionRoute(() => ({
-  sessions: runtime.store(),
+  sessions: runtime.sessionStore(),
   clock: runtime.clock(),
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
 }));

@@ -117,8 +117,8 @@ export const dynamoDb = /* @__PURE__ */ part('dynamoDb', (): DynamoDBClient => {
 /** Login transactions and sessions (/login, /callback, /session, /logout). */
 export const store = /* @__PURE__ */ part('store', (): LoginTransactionStore & SessionStore => new DynamoDbStore(dynamoDb(), config().tableName, config().storeTimeoutMs));
 
-/** Sessions only (/api): the login transaction writes stay out of its bundle. */
-const sessionStore = /* @__PURE__ */ part('sessionStore', (): SessionStore => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
+/** Sessions only (/api, /session, the authorizer): the login transaction writes stay out of their bundles. */
+export const sessionStore = /* @__PURE__ */ part('sessionStore', (): SessionStore => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
 
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 

@@ -15,6 +15,7 @@ import type { DomainProps, FirewallProps } from './operations-props';
 export const DEFAULT_THROTTLE_RATE = 100;
 export const DEFAULT_THROTTLE_BURST = 200;
 export const DEFAULT_MEMORY_SIZE = 256;
+export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 30;
 
 /** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
 export type ClientAuthMethod = ClientAuthMethodOfConfig;

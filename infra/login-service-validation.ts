@@ -10,7 +10,7 @@ import { SETTING_DEPLOYMENT } from '../functions/settings/setting-deployment';
 import { EVENT_SETTINGS, SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
 import { settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
-import { CONSTRUCT_PROPS } from './operations-props';
+import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from './operations-props';
 import { operationsProblems } from './operations-validation';
 
 /** Every problem of a configuration at once, so one failed synth shows everything to fix. */
@@ -69,25 +69,23 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
   if (known(props.logRetention) && !RETENTION_DAYS.has(props.logRetention)) {
     problems.push('logRetention must be a number of days CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, … 3653), or 9999 for never');
   }
-  wholeNumber(problems, 'memorySize', props.memorySize, CONSTRUCT_PROPS.memorySize.min, CONSTRUCT_PROPS.memorySize.max);
+  inRange(problems, 'memorySize', props.memorySize, CONSTRUCT_PROPS.memorySize);
   if (props.sessionEvents === false && (props.eventBus || props.eventSource)) problems.push('eventBus and eventSource need sessionEvents');
   if (props.throttle) {
-    const { rateLimit, burstLimit } = props.throttle;
-    if (known(rateLimit) && !(typeof rateLimit === 'number' && rateLimit > 0 && rateLimit <= 10_000)) {
-      problems.push('throttle.rateLimit must be a number of requests per second above 0 and at most 10000');
-    }
-    wholeNumber(problems, 'throttle.burstLimit', burstLimit, CONSTRUCT_PROPS.throttleBurstLimit.min, CONSTRUCT_PROPS.throttleBurstLimit.max);
+    inRange(problems, 'throttle.rateLimit', props.throttle.rateLimit, CONSTRUCT_PROPS.throttleRateLimit);
+    inRange(problems, 'throttle.burstLimit', props.throttle.burstLimit, CONSTRUCT_PROPS.throttleBurstLimit);
   }
   if (props.authorizerCacheTtl && !props.authorizerCacheTtl.isUnresolved()) {
-    const ttl = props.authorizerCacheTtl.toMilliseconds();
-    if (!(ttl % 1000 === 0 && ttl >= 0 && ttl <= 3_600_000)) problems.push('authorizerCacheTtl must be whole seconds from 0 to 1 hour');
+    inRange(problems, 'authorizerCacheTtl', props.authorizerCacheTtl.toMilliseconds() / 1000, CONSTRUCT_PROPS.authorizerCacheTtl);
   }
   problems.push(...operationsProblems(props, region));
   return problems;
 }
 
-function wholeNumber(problems: string[], name: string, value: number | undefined, min: number, max: number): void {
-  if (known(value) && !(Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}`);
+/** A number prop within the range its entry in CONSTRUCT_PROPS declares. */
+function inRange(problems: string[], name: string, value: number | undefined, prop: ConstructProp): void {
+  const { min = -Infinity, max = Infinity, above } = prop;
+  if (known(value) && !(typeof value === 'number' && (above ? value > min : Number.isInteger(value) && value >= min) && value <= max)) {
+    problems.push(`${name} must be ${rangeText(prop)}`);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
-import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE_BURST, DEFAULT_THROTTLE_RATE } from './login-service-props';
+import { DEFAULT_AUTHORIZER_CACHE_SECONDS, DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE_BURST, DEFAULT_THROTTLE_RATE } from './login-service-props';
 
 /** Evaluation windows AWS WAF offers for rate-based rules, in seconds. */
 export const WAF_EVALUATION_WINDOWS = [60, 120, 300, 600] as const;
@@ -69,8 +69,18 @@ export interface ConstructProp {
   readonly doc: string;
   /** A prop of LoginServiceStack only (infra/login-service-stack.ts), given by CDK context. */
   readonly stack?: true;
+  /** A number's range: whole numbers from min to max, or with `above` any number above min up to max. */
   readonly min?: number;
   readonly max?: number;
+  readonly above?: true;
+  /** What the number counts, in the words of its range: `seconds` reads "whole seconds from 0 to 3600". */
+  readonly unit?: string;
+}
+
+/** A number prop's range in words, for the problem that refuses a value and for docs/configuration.md. */
+export function rangeText({ min, max, above, unit }: ConstructProp): string {
+  if (above) return `a number${unit ? ` of ${unit}` : ''} above ${min} and at most ${max}`;
+  return `${unit ? `whole ${unit}` : 'a whole number'} from ${min} to ${max}`;
 }
 
 /**
@@ -91,11 +101,14 @@ export const CONSTRUCT_PROPS = {
   removalPolicy: { context: 'string', default: 'retain', doc: 'What happens to the table and the secrets the construct creates when they leave the stack: retain or destroy.' },
   logRetention: { context: 'number', default: '30 (days)', doc: "Days the functions' logs and the API's access logs are kept: a value CloudWatch Logs offers, or 9999 for never." },
   accessLogs: { context: 'boolean', default: 'true', doc: "One JSON line per request in the API's access log (never a query string, cookie or header)." },
-  throttleRateLimit: { context: 'number', default: String(DEFAULT_THROTTLE_RATE), doc: "Steady requests per second of the API's stage (`throttle.rateLimit`), above 0 and at most 10000.", stack: true },
+  throttleRateLimit: {
+    context: 'number', default: String(DEFAULT_THROTTLE_RATE), doc: "Steady requests per second of the API's stage (`throttle.rateLimit`).", stack: true,
+    min: 0, above: true, max: 10_000, unit: 'requests per second',
+  },
   throttleBurstLimit: { context: 'number', default: String(DEFAULT_THROTTLE_BURST), doc: 'Requests in a short burst above the rate (`throttle.burstLimit`).', stack: true, min: 1, max: 5_000 },
   enableSourceMaps: { context: 'boolean', default: 'false', doc: 'Map stack traces through the bundled source maps (`NODE_OPTIONS=--enable-source-maps`); slows every cold start.' },
   memorySize: { context: 'number', default: String(DEFAULT_MEMORY_SIZE), doc: 'Memory of each function in MB.', min: 128, max: 10_240 },
-  authorizerCacheTtl: { default: '30 seconds', doc: "How long API Gateway caches the session authorizer's answer: whole seconds from 0 to 1 hour." },
+  authorizerCacheTtl: { default: `${DEFAULT_AUTHORIZER_CACHE_SECONDS} seconds`, doc: "How long API Gateway caches the session authorizer's answer (a Duration; 0 turns the cache off).", min: 0, max: 3_600, unit: 'seconds' },
   alarms: { context: 'boolean', default: 'true', doc: 'CloudWatch alarms on errors, throttling and the sign-in failure rate.' },
   alarmTopic: { default: 'none', doc: 'An SNS topic the alarms notify.' },
   dashboard: { context: 'boolean', default: 'false', doc: "A CloudWatch dashboard of the service's metrics and alarms." },

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ContextClaim } from '../functions/core/sessions/authorize-session';
+import { DEFAULT_AUTHORIZER_CACHE_SECONDS } from './login-service-props';
 import type { RouteAccess } from './routes';
 
 /**
@@ -23,7 +24,7 @@ export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dyn
 export const AUTHORIZER_IDENTITY_SOURCES = ['$request.header.Cookie', '$request.header.X-CSRF'];
 
 /** Short: a logout reaches the other APIs at most this late. */
-export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(30);
+export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(DEFAULT_AUTHORIZER_CACHE_SECONDS);
 
 /** The environment the authorizer adds to the functions' shared one. */
 export function authorizerEnvironment(environment: Readonly<Record<string, string>>, claims?: readonly ContextClaim[]): Record<string, string> {

@@ -4,7 +4,7 @@
  * changing any of them; test/unit/settings/configuration-docs.test.ts fails while the committed page
  * is stale. Not part of any function's bundle.
  */
-import { CONSTRUCT_PROPS, type ConstructProp } from '../../infra/operations-props';
+import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from '../../infra/operations-props';
 import { SERVICE_FUNCTIONS, SETTING_DEPLOYMENT } from './setting-deployment';
 import { SETTINGS, envName, type Setting, type SettingKey } from './settings';
 
@@ -60,8 +60,9 @@ export function configurationDocs(): string {
     return `| ${code(envName(key, setting))} | ${propText(key)} | ${cell(typeText(setting))} | ${cell(defaultText(key))} | ${receiversText(key)} | ${cell(SETTING_DEPLOYMENT[key].doc)} |`;
   });
   const propRows = Object.entries(CONSTRUCT_PROPS as Record<string, ConstructProp>).map(([key, prop]) => {
-    const range = prop.min !== undefined ? `, ${prop.min} to ${prop.max}` : '';
-    const context = prop.context ? `${prop.context}${range}` : 'code only';
+    // A range names the kind itself: a number.
+    const kind = prop.min !== undefined && prop.context ? [] : [prop.context ?? 'code only'];
+    const context = [...kind, ...(prop.min !== undefined ? [rangeText(prop)] : [])].join(', ');
     return `| ${code(key)}${prop.stack ? ' (stack)' : ''} | ${context} | ${cell(prop.default)} | ${cell(prop.doc)} |`;
   });
   return [

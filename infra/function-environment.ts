@@ -14,6 +14,8 @@ export interface EnvironmentRefs {
   readonly sessionKeysSecretArn: string;
   /** Without a trailing slash, as PUBLIC_BASE_URL requires. */
   readonly publicBaseUrl: string;
+  /** The ARN of the bus the session events go to; only the events function receives it. */
+  readonly eventBusArn?: string;
 }
 
 /**
@@ -33,22 +35,21 @@ const constructValues = (refs: EnvironmentRefs): Partial<Record<SettingKey, stri
   clientSecret: refs.clientSecretArn,
   sessionKeys: refs.sessionKeysSecretArn,
   publicBaseUrl: refs.publicBaseUrl,
+  eventBus: refs.eventBusArn,
 });
 
 /**
- * The environment of the HTTP API's functions and the authorizer: every setting they receive
- * (functions/settings/setting-deployment.ts says which, and why all of them get the same), from
- * the props or from what the construct made. Secrets appear only as ARNs; optional settings appear
- * only when given, so the functions' declared defaults stay the single source of the defaults.
- * AUTHORIZER_CLAIMS, the authorizer's alone, is added by infra/session-authorizer.ts.
+ * The environment of one function: every setting it receives (functions/settings/setting-deployment.ts
+ * says which, and why the route functions and the authorizer get the same), from the props or from
+ * what the construct made. Secrets appear only as ARNs; optional settings appear only when given,
+ * so the functions' declared defaults stay the single source of the defaults.
  */
-export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentRefs, receiver: Receiver = 'login'): Record<string, string> {
+export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentRefs, receiver: Receiver): Record<string, string> {
   const environment: Record<string, string> = {};
   const made = constructValues(refs);
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-    const { by } = SETTING_DEPLOYMENT[key];
-    if (by === 'environment' || !receives(key, receiver)) continue;
-    const value = by === 'construct' || key in made ? made[key] : settingText(key, props[key as keyof LoginServiceProps]);
+    if (SETTING_DEPLOYMENT[key].by === 'environment' || !receives(key, receiver)) continue;
+    const value = key in made ? made[key] : SETTING_DEPLOYMENT[key].by ? undefined : settingText(key, props[key as keyof LoginServiceProps]);
     if (value !== undefined && value !== '') environment[envName(key, SETTINGS[key])] = value;
   }
   if (props.enableSourceMaps) environment.NODE_OPTIONS = '--enable-source-maps';

@@ -256,6 +256,11 @@ export interface LoginServiceProps {
    * @default 'login-service'
    */
   readonly eventSource?: string;
+  /**
+   * Deadline of each PutEvents call of the events function, in milliseconds.
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly eventPublishTimeoutMs?: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: DEFAULT_THROTTLE_RATE, burstLimit: DEFAULT_THROTTLE_BURST };

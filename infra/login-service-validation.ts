@@ -12,6 +12,7 @@ import { settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
 import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from './operations-props';
 import { operationsProblems } from './operations-validation';
+import { EVENTS_TIMEOUT, PUT_EVENTS_CALLS_PER_BATCH } from './session-events';
 
 /** Every problem of a configuration at once, so one failed synth shows everything to fix. */
 export class LoginServiceConfigError extends Error {
@@ -63,14 +64,19 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
   // with the props' names and https required everywhere: a deployed service has no loopback.
   const environment = synthEnvironment(props);
   serviceSettings(environment, problems, SYNTH);
-  readSettings(EVENT_SETTINGS, environment, problems, SYNTH);
+  const { eventPublishTimeoutMs: publishTimeout } = readSettings(EVENT_SETTINGS, environment, problems, SYNTH) as { eventPublishTimeoutMs?: number };
+  // Undefined when refused: its range is then the problem.
+  if (publishTimeout !== undefined && publishTimeout * PUT_EVENTS_CALLS_PER_BATCH > EVENTS_TIMEOUT.toMilliseconds()) {
+    problems.push(`eventPublishTimeoutMs must let the ${PUT_EVENTS_CALLS_PER_BATCH} PutEvents calls of a batch end within the events function's ${EVENTS_TIMEOUT.toHumanString()} timeout`);
+  }
 
   if (known(props.removalPolicy) && !['retain', 'destroy'].includes(props.removalPolicy as string)) problems.push('removalPolicy must be retain or destroy');
   if (known(props.logRetention) && !RETENTION_DAYS.has(props.logRetention)) {
     problems.push('logRetention must be a number of days CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, … 3653), or 9999 for never');
   }
   inRange(problems, 'memorySize', props.memorySize, CONSTRUCT_PROPS.memorySize);
-  if (props.sessionEvents === false && (props.eventBus || props.eventSource)) problems.push('eventBus and eventSource need sessionEvents');
+  const eventProps = (Object.keys(EVENT_SETTINGS) as (keyof typeof EVENT_SETTINGS)[]).filter((key) => props[key]);
+  if (props.sessionEvents === false && eventProps.length > 0) problems.push(`${eventProps.join(', ')}: only with sessionEvents, which is false`);
   if (props.throttle) {
     inRange(problems, 'throttle.rateLimit', props.throttle.rateLimit, CONSTRUCT_PROPS.throttleRateLimit);
     inRange(problems, 'throttle.burstLimit', props.throttle.burstLimit, CONSTRUCT_PROPS.throttleBurstLimit);

@@ -10,20 +10,21 @@ import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
-import { functionEnvironment } from './function-environment';
+import { functionEnvironment, type EnvironmentRefs } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { addOperations } from './operations';
 import { PublicEdge } from './public-edge';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
-import { AUTHORIZER_ACCESS, authorizerEnvironment, sessionAuthorizer } from './session-authorizer';
+import { AUTHORIZER_ACCESS, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
 
@@ -122,34 +123,31 @@ export class LoginService extends Construct {
     this.loginUrl = `${this.publicBaseUrl}/login`;
     this.callbackUrl = `${this.publicBaseUrl}/callback`;
 
-    const environment = functionEnvironment(props, {
+    const refs: EnvironmentRefs = {
       tableName: this.table.tableName,
       clientSecretArn: this.clientSecret.secretArn,
       sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
       publicBaseUrl: this.publicBaseUrl,
-    });
+    };
     const functions: Partial<Record<RouteName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
     for (const route of ROUTES) {
-      const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], environment, props);
+      const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], functionEnvironment(props, refs, route.entry), props);
       const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
       routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
       functions[route.name] = fn;
     }
     this.functions = functions as Record<RouteName, NodejsFunction>;
-    const authorizerEnv = authorizerEnvironment(environment, props.authorizerClaims);
-    this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, authorizerEnv, props);
+    this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
     if (props.sessionEvents !== false) {
+      const eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
       this.sessionEvents = new SessionEvents(this, 'SessionEvents', {
         table: this.table,
-        eventBus: props.eventBus,
-        source: props.eventSource,
-        issuer: props.issuer,
-        logLevel: props.logLevel,
+        eventBus,
+        environment: functionEnvironment(props, { ...refs, eventBusArn: eventBus.eventBusArn }, 'events'),
         memorySize: props.memorySize,
-        enableSourceMaps: props.enableSourceMaps,
         logRetention: this.logRetention,
         removalPolicy: this.removalPolicy,
       });

@@ -3,10 +3,11 @@
  * DynamoDB actions on the one table and the secrets it reads, nothing more.
  */
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Receiver } from '../functions/settings/setting-deployment';
 import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 
 /** The routes of the public contract (infra/route-table.ts), each served by its own function. */
-export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, method: HttpMethod[route.method], path: route.path }));
+export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, entry: route.entry satisfies Receiver, method: HttpMethod[route.method], path: route.path }));
 
 /** The function serving a route, by its name in infra/route-table.ts (`Login`, `Api`, …): RouteFunctionName. */
 export type RouteName = RouteFunctionName;

@@ -1,11 +1,11 @@
 /**
  * The session authorizer for other HTTP APIs: what its function may do, its identity sources (the
- * Cookie and X-CSRF headers, which are also the cache key), its environment and its cache time.
+ * Cookie and X-CSRF headers, which are also the cache key) and its cache time. Its function's
+ * environment is built like the others' (infra/function-environment.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ContextClaim } from '../functions/core/sessions/authorize-session';
 import { DEFAULT_AUTHORIZER_CACHE_SECONDS } from './login-service-props';
 import type { RouteAccess } from './routes';
 
@@ -25,11 +25,6 @@ export const AUTHORIZER_IDENTITY_SOURCES = ['$request.header.Cookie', '$request.
 
 /** Short: a logout reaches the other APIs at most this late. */
 export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(DEFAULT_AUTHORIZER_CACHE_SECONDS);
-
-/** The environment the authorizer adds to the functions' shared one. */
-export function authorizerEnvironment(environment: Readonly<Record<string, string>>, claims?: readonly ContextClaim[]): Record<string, string> {
-  return { ...environment, ...(claims && claims.length > 0 ? { AUTHORIZER_CLAIMS: claims.join(',') } : {}) };
-}
 
 /**
  * A REQUEST authorizer of payload format 2.0 with simple responses (`{ isAuthorized, context }`)

@@ -5,7 +5,7 @@
  */
 import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,29 +15,35 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { END_REASON, SESSION_PREFIX } from '../functions/adapters/dynamodb/session-item';
 import { TABLE_PARTITION_KEY } from '../functions/adapters/dynamodb/table-schema';
-import { DEFAULT_EVENT_SOURCE } from '../functions/settings/events-config';
+import { PUBLISH_BATCH_SIZE } from '../functions/core/session-events/publish-session-events';
 import { DEFAULT_MEMORY_SIZE } from './login-service-props';
 import { serviceFunction } from './service-function';
 
 export interface SessionEventsProps {
   /** The session table; its stream must be on, with new and old images. */
   readonly table: Table;
-  /** @default - the account's default event bus in the stack's region */
-  readonly eventBus?: IEventBus;
-  /** @default 'login-service' */
-  readonly source?: string;
-  /** Named in every event. */
-  readonly issuer?: string;
-  readonly logLevel?: string;
+  /** The bus the function may put events to; `environment` names the same one. */
+  readonly eventBus: IEventBus;
+  /** The function's environment (infra/function-environment.ts, for the events function). */
+  readonly environment: Readonly<Record<string, string>>;
   /** @default 256 */
   readonly memorySize?: number;
-  readonly enableSourceMaps?: boolean;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** Records of one batch: up to ten PutEvents calls, well inside the timeout. */
+/** Records of one batch. */
 const BATCH_SIZE = 100;
+
+/** The most PutEvents calls one batch makes, one per PUBLISH_BATCH_SIZE events, one after the other. */
+export const PUT_EVENTS_CALLS_PER_BATCH = BATCH_SIZE / PUBLISH_BATCH_SIZE;
+
+/**
+ * The events function's timeout: a batch's calls, each given its whole deadline
+ * (eventPublishTimeoutMs, checked at synth to fit), end within it; a batch that takes longer, with
+ * the retries of refused entries, is retried as a whole.
+ */
+export const EVENTS_TIMEOUT = Duration.seconds(60);
 
 /**
  * The stream records that become events (functions/adapters/dynamodb/session-stream.ts makes the same
@@ -71,8 +77,7 @@ export class SessionEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionEventsProps) {
     super(scope, id);
-    const source = props.source ?? DEFAULT_EVENT_SOURCE;
-    this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.eventBus = props.eventBus;
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // An own role: its log group and PutEvents on the one bus; the event source adds the stream
@@ -100,15 +105,8 @@ export class SessionEvents extends Construct {
       role,
       logGroup,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
-      // Up to ten PutEvents calls with their retries; a batch that takes longer is retried as a whole.
-      timeout: Duration.seconds(60),
-      environment: {
-        EVENT_BUS_NAME: this.eventBus.eventBusArn,
-        EVENT_SOURCE: source,
-        ...(props.issuer ? { OAUTH_ISSUER: props.issuer } : {}),
-        ...(props.logLevel ? { LOG_LEVEL: props.logLevel } : {}),
-        ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      },
+      timeout: EVENTS_TIMEOUT,
+      environment: props.environment,
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {

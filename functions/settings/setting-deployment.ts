@@ -9,8 +9,9 @@
  * route never uses. Giving each only its own subset would make loadConfig refuse to start
  * (UPSTREAM_API_URL, the secrets and PUBLIC_BASE_URL are required everywhere) or check the rules
  * between settings (the idle timeout within the lifetime) against defaults instead of the deployed
- * values. Only AUTHORIZER_CLAIMS, whose default the routes never read, goes to the authorizer alone
- * (infra/session-authorizer.ts); the events function gets its own few (infra/session-events.ts).
+ * values. Only AUTHORIZER_CLAIMS, whose default the routes never read, goes to the authorizer alone;
+ * the events function gets its own few. infra/function-environment.ts builds each function's
+ * environment from `to`.
  */
 import type { SettingKey } from './settings';
 
@@ -78,7 +79,7 @@ export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>>
   metricsNamespace: { doc: 'CloudWatch namespace of the metrics each request line carries in embedded metric format.' },
   eventBus: { doc: 'Name or ARN of the EventBridge bus the session events go to.', by: 'construct', to: EVENTS, defaultText: "the account's default bus; context `eventBusArn` names another" },
   eventSource: { doc: 'The `source` of the session events.', to: EVENTS },
-  eventPublishTimeoutMs: { doc: 'Deadline of each PutEvents call.', by: 'environment', to: EVENTS },
+  eventPublishTimeoutMs: { doc: 'Deadline of each PutEvents call.', to: EVENTS },
 };
 
 export const receives = (key: SettingKey, receiver: Receiver): boolean => (SETTING_DEPLOYMENT[key].to ?? SERVICE_FUNCTIONS).includes(receiver);

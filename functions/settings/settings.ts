@@ -106,7 +106,9 @@ export const EVENT_SETTINGS = {
     type: 'string', default: DEFAULT_EVENT_SOURCE, pattern: /^(?!aws\.)[\x21-\x7e]{1,256}$/i,
     problem: 'must be 1 to 256 printable characters without spaces, not starting with "aws."',
   },
-  eventPublishTimeoutMs: integer(100, 60_000, 3_000),
+  // The ten calls of a full batch each given the whole deadline end within the events function's
+  // timeout (infra/session-events.ts).
+  eventPublishTimeoutMs: integer(100, 6_000, 3_000),
 } as const satisfies Record<string, Setting>;
 
 export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;

@@ -7,7 +7,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { stackPropsFromContext } from '../../infra/cdk-context';
+import { SETTINGS } from '../../functions/settings/settings';
 import { LoginService } from '../../infra/login-service';
+import { EVENTS_TIMEOUT, PUT_EVENTS_CALLS_PER_BATCH } from '../../infra/session-events';
 import { asList, logicalId, messageOf, onlyId, REQUIRED, rolePolicies, synthStack, testApp, type Resource } from './template';
 
 /** The events function: the one function no route leads to. */
@@ -87,19 +89,12 @@ describe('session events, default settings', () => {
     expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|kms|dynamodb:(Get|Put|Update|Delete)Item/);
   });
 
-  it('publishes as login-service to the default bus, with the issuer, and no secret or table setting', () => {
-    expect(eventsFunction(template).Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Timeout: 60,
-      Environment: {
-        Variables: {
-          EVENT_BUS_NAME: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
-          EVENT_SOURCE: 'login-service',
-          OAUTH_ISSUER: REQUIRED.issuer,
-        },
-      },
+  it('publishes to the default bus, with the issuer, under the source and deadline the function defaults to; no secret or table setting', () => {
+    expect(eventsFunction(template).Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 60 });
+    expect(eventsFunction(template).Properties.Environment.Variables).toEqual({
+      EVENT_BUS_NAME: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
+      OAUTH_ISSUER: REQUIRED.issuer,
     });
-    expect(Object.keys(eventsFunction(template).Properties.Environment.Variables).sort()).toEqual(['EVENT_BUS_NAME', 'EVENT_SOURCE', 'OAUTH_ISSUER']);
   });
 });
 
@@ -111,10 +106,14 @@ describe('session events, configured', () => {
     return { template: Template.fromStack(stack), busId: stack.getLogicalId(bus.node.defaultChild as never) };
   };
 
-  it('publishes to the bus given, under the source given, and may put only to that bus', () => {
-    const { template, busId } = withService({ eventBus: true, eventSource: 'com.example.login' });
+  it('publishes to the bus given, under the source and with the deadline given, and may put only to that bus', () => {
+    const { template, busId } = withService({ eventBus: true, eventSource: 'com.example.login', eventPublishTimeoutMs: 1500 });
     const fn = eventsFunction(template);
-    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: { 'Fn::GetAtt': [busId, 'Arn'] }, EVENT_SOURCE: 'com.example.login' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      EVENT_BUS_NAME: { 'Fn::GetAtt': [busId, 'Arn'] },
+      EVENT_SOURCE: 'com.example.login',
+      EVENT_PUBLISH_TIMEOUT_MS: '1500',
+    });
     const text = JSON.stringify(rolePolicies(template, fn));
     expect(text).toContain(JSON.stringify({ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } }));
     expect(text).not.toContain('event-bus/default');
@@ -128,8 +127,16 @@ describe('session events, configured', () => {
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });
 
-  it('refuses a source EventBridge reserves for AWS', () => {
+  it('refuses a source EventBridge reserves for AWS, a deadline out of range, and event settings without the events', () => {
     expect(messageOf(() => withService({ eventSource: 'aws.login' }))).toMatch(/eventSource/);
+    expect(messageOf(() => withService({ eventPublishTimeoutMs: 6_001 }))).toContain('eventPublishTimeoutMs must be a whole number from 100 to 6000');
+    expect(messageOf(() => withService({ sessionEvents: false, eventSource: 'com.example.login', eventPublishTimeoutMs: 1500 }))).toContain(
+      'eventSource, eventPublishTimeoutMs: only with sessionEvents, which is false',
+    );
+  });
+
+  it('gives each call the time to end within the function\'s timeout: a full batch\'s calls at the longest deadline fit', () => {
+    expect(PUT_EVENTS_CALLS_PER_BATCH * (SETTINGS.eventPublishTimeoutMs as { max: number }).max).toBeLessThanOrEqual(EVENTS_TIMEOUT.toMilliseconds());
   });
 });
 
@@ -137,11 +144,11 @@ describe('session events from CDK context', () => {
   const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/audit';
   const fromContext = (context: Record<string, unknown>) => stackPropsFromContext((key) => ({ ...REQUIRED, ...context })[key]);
 
-  it('takes a bus ARN, a source and the switch, and the stack publishes to that bus only', () => {
-    const props = fromContext({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: 'true' });
-    expect(props).toMatchObject({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', sessionEvents: true });
+  it('takes a bus ARN, a source, a deadline and the switch, and the stack publishes to that bus only', () => {
+    const props = fromContext({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', eventPublishTimeoutMs: '2000', sessionEvents: 'true' });
+    expect(props).toMatchObject({ eventBusArn: BUS_ARN, eventSource: 'com.example.login', eventPublishTimeoutMs: 2000, sessionEvents: true });
     const fn = eventsFunction(synthStack(props));
-    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: BUS_ARN, EVENT_SOURCE: 'com.example.login' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({ EVENT_BUS_NAME: BUS_ARN, EVENT_SOURCE: 'com.example.login', EVENT_PUBLISH_TIMEOUT_MS: '2000' });
   });
 
   it('turns the events off with sessionEvents=false', () => {

@@ -13,26 +13,30 @@ import { CONTEXT_SETTINGS } from '../../infra/cdk-context';
 import { functionEnvironment } from '../../infra/function-environment';
 import type { LoginServiceProps } from '../../infra/login-service-props';
 import { loginServiceProblems } from '../../infra/login-service-validation';
-import { authorizerEnvironment } from '../../infra/session-authorizer';
 import { CLIENT_SECRET_ARN, KEYS_SECRET_ARN, REQUIRED, functionsByRoute, synthStack, type Resource } from './template';
 
 /** What a deployed construct gives the functions besides the props (infra/login-service.ts). */
-const REFS = { tableName: 'LoginService-Table-ABC', clientSecretArn: CLIENT_SECRET_ARN, sessionKeysSecretArn: KEYS_SECRET_ARN, publicBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com' };
+const REFS = {
+  tableName: 'LoginService-Table-ABC',
+  clientSecretArn: CLIENT_SECRET_ARN,
+  sessionKeysSecretArn: KEYS_SECRET_ARN,
+  publicBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
+  eventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
+};
 
 type Props = Partial<LoginServiceProps> & Record<string, unknown>;
 
 const constructAccepts = (props: Props): boolean => loginServiceProblems({ ...REQUIRED, ...props } as LoginServiceProps).length === 0;
 
-/** The service's functions and the authorizer, on the environment the construct builds, accept it. */
+/** The service's functions, the authorizer and the events function, on the environment the construct builds, accept it. */
 function functionsAccept(props: Props): boolean {
   const all = { ...REQUIRED, ...props } as LoginServiceProps;
   // As infra/login-service.ts does: the given origin without trailing slashes, or the API's own.
-  const environment = functionEnvironment(all, { ...REFS, publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl });
+  const refs = { ...REFS, publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl };
   try {
-    loadConfig(environment);
-    loadConfig(authorizerEnvironment(environment, all.authorizerClaims));
-    // The events function's own settings, as infra/session-events.ts passes them.
-    loadEventsConfig({ ...(all.eventSource !== undefined ? { EVENT_SOURCE: String(all.eventSource) } : {}), ...(all.logLevel ? { LOG_LEVEL: all.logLevel } : {}) });
+    loadConfig(functionEnvironment(all, refs, 'login'));
+    loadConfig(functionEnvironment(all, refs, 'authorizer'));
+    loadEventsConfig(functionEnvironment(all, refs, 'events'));
     return true;
   } catch {
     return false;
@@ -45,7 +49,7 @@ describe('whole-number settings: the same range on both sides', () => {
   it('covers every whole-number prop', () => {
     expect(integerKeys).toEqual([
       'secretRefreshSeconds', 'loginTimeoutSeconds', 'sessionLifetimeSeconds', 'sessionIdleTimeoutSeconds', 'tokenRefreshSkewSeconds',
-      'providerTimeoutMs', 'upstreamTimeoutMs', 'storeTimeoutMs',
+      'providerTimeoutMs', 'upstreamTimeoutMs', 'storeTimeoutMs', 'eventPublishTimeoutMs',
     ]);
   });
 
@@ -166,7 +170,7 @@ describe('which functions receive what: the declarations and the template agree'
     const authorizer = others.find((fn) => 'AUTHORIZER_CLAIMS' in fn.Properties.Environment.Variables);
     const events = others.find((fn) => 'EVENT_SOURCE' in fn.Properties.Environment.Variables);
     expect(variablesOf(authorizer!)).toEqual(expected('authorizer'));
-    expect(variablesOf(events!)).toEqual(expected('events').filter((name) => name !== 'EVENT_PUBLISH_TIMEOUT_MS'));
+    expect(variablesOf(events!)).toEqual(expected('events'));
   });
 });
 

@@ -3,7 +3,7 @@
  * receives, from the props or from what the construct made; secrets as ARNs only, and optional
  * settings only when given, so the functions' defaults stay the only defaults.
  */
-import { SETTING_DEPLOYMENT, receives, type Receiver } from '../functions/settings/setting-deployment';
+import { SETTING_DEPLOYMENT, isDeployerSetting, receives, type Receiver } from '../functions/settings/setting-deployment';
 import { SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
 import type { LoginServiceProps } from './login-service-props';
 
@@ -49,7 +49,7 @@ export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentR
   const made = constructValues(refs);
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     if (SETTING_DEPLOYMENT[key].by === 'environment' || !receives(key, receiver)) continue;
-    const value = key in made ? made[key] : SETTING_DEPLOYMENT[key].by ? undefined : settingText(key, props[key as keyof LoginServiceProps]);
+    const value = key in made ? made[key] : isDeployerSetting(key) ? settingText(key, props[key]) : undefined;
     if (value !== undefined && value !== '') environment[envName(key, SETTINGS[key])] = value;
   }
   if (props.enableSourceMaps) environment.NODE_OPTIONS = '--enable-source-maps';

@@ -1,6 +1,9 @@
 /**
- * The props of the LoginService construct, each with its default (and, for a function setting, its
- * environment variable and range), and the defaults the construct itself applies (throttle, memory).
+ * The props of the LoginService construct, each with one line of documentation, and the defaults
+ * the construct itself applies (throttle, memory, authorizer cache). A function setting's variable,
+ * range and default are in its declaration (functions/settings/settings.ts) and in
+ * docs/configuration.md, generated from it; infra/setting-props.ts makes the compiler check that
+ * the props and the declarations name the same settings with the same types.
  */
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -17,10 +20,10 @@ export const DEFAULT_THROTTLE_BURST = 200;
 export const DEFAULT_MEMORY_SIZE = 256;
 export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 30;
 
-/** How the client authenticates at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`). */
+/** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = ClientAuthMethodOfConfig;
 
-/** Log levels of the functions (`LOG_LEVEL`): those adapters/logs/logger.ts knows, each meaning there what it says. */
+/** Log levels of the functions: those adapters/logs/logger.ts knows, each meaning there what it says. */
 export type LogLevel = LoggerLevel;
 
 /** Requests per second and burst of the HTTP API's stage. */
@@ -32,76 +35,77 @@ export interface ThrottleProps {
 }
 
 /**
- * Configuration of a {@link LoginService}. The names follow the functions' environment variables
- * (docs/configuration.md); everything is validated when the app is synthesized.
+ * Configuration of a {@link LoginService}. Each function setting's environment variable, range
+ * and default are listed in docs/configuration.md; everything is validated when the app is
+ * synthesized.
  */
 export interface LoginServiceProps {
   /**
-   * The provider's issuer URL (`OAUTH_ISSUER`); its discovery document supplies the endpoints.
-   * With explicit endpoints it is optional and only names the issuer an `iss` parameter must match.
+   * The provider's issuer URL; its discovery document supplies the endpoints. With explicit
+   * endpoints it is optional and only names the issuer an `iss` parameter must match.
    * @default - none; then `authorizationEndpoint` and `tokenEndpoint` are required
    */
   readonly issuer?: string;
   /**
-   * Authorization endpoint of a plain OAuth 2.0 provider without discovery, e.g. GitHub
-   * (`OAUTH_AUTHORIZATION_ENDPOINT`). Set together with `tokenEndpoint`.
+   * Authorization endpoint of a plain OAuth 2.0 provider without discovery, e.g. GitHub. Set
+   * together with `tokenEndpoint`.
    * @default - from the issuer's discovery document
    */
   readonly authorizationEndpoint?: string;
   /**
-   * Token endpoint of a provider without discovery (`OAUTH_TOKEN_ENDPOINT`).
+   * Token endpoint of a provider without discovery.
    * @default - from the issuer's discovery document
    */
   readonly tokenEndpoint?: string;
   /**
-   * User endpoint of a provider without discovery (`OAUTH_USERINFO_ENDPOINT`); required with
-   * explicit endpoints, since without an ID token it is what identifies the user.
+   * User endpoint of a provider without discovery; required with explicit endpoints, since without
+   * an ID token it is what identifies the user.
    * @default - from the issuer's discovery document
    */
   readonly userinfoEndpoint?: string;
   /**
-   * RFC 7009 revocation endpoint of a provider without discovery (`OAUTH_REVOCATION_ENDPOINT`).
+   * RFC 7009 revocation endpoint of a provider without discovery.
    * @default - from the issuer's discovery document; none with explicit endpoints
    */
   readonly revocationEndpoint?: string;
   /**
-   * End-session endpoint of a provider without discovery (`OAUTH_END_SESSION_ENDPOINT`).
+   * End-session endpoint of a provider without discovery.
    * @default - from the issuer's discovery document; none with explicit endpoints
    */
   readonly endSessionEndpoint?: string;
-  /** The client id registered at the provider (`OAUTH_CLIENT_ID`). */
+  /** The client id registered at the provider. */
   readonly clientId: string;
   /**
-   * Client authentication at the token endpoint (`OAUTH_CLIENT_AUTH_METHOD`).
-   * @default 'client_secret_basic'
+   * Client authentication at the token endpoint.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly clientAuthMethod?: ClientAuthMethod;
   /**
-   * Space-separated scopes (`OAUTH_SCOPES`).
-   * @default - `openid profile email` with an issuer, none with explicit endpoints
+   * Space-separated scopes to request; sign-in adds the named APIs' extra scopes.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly scopes?: string;
   /**
-   * The protected API that `/api/{proxy+}` forwards to (`UPSTREAM_API_URL`). Exactly one of this
-   * and `upstreamApis` is required.
+   * The protected API that `/api/{proxy+}` forwards to. Exactly one of this and `upstreamApis` is
+   * required.
    * @default - none: `upstreamApis` is used instead
    */
   readonly upstreamApiUrl?: string;
   /**
-   * Several protected APIs, each reached as `/api/<name>/…` (`UPSTREAM_APIS`, as JSON). Exactly one
-   * of this and `upstreamApiUrl` is required.
+   * Several protected APIs, each reached as `/api/<name>/…`. Exactly one of this and
+   * `upstreamApiUrl` is required.
    * @default - none: `upstreamApiUrl` is used instead
    */
   readonly upstreamApis?: readonly UpstreamApiProps[];
   /**
-   * The service's external origin, e.g. a custom domain in front of the API (`PUBLIC_BASE_URL`).
-   * The redirect URI to register at the provider is this origin plus `/callback`.
-   * @default - the HTTP API's own endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com`
+   * The service's external origin, e.g. a custom domain in front of the API. The redirect URI to
+   * register at the provider is this origin plus `/callback`.
+   * @default - the API's own endpoint, or the distribution's or custom domain's origin (docs/configuration.md)
    */
   readonly publicBaseUrl?: string;
   /**
-   * Origins besides the service's own that `returnTo` may point to (`RETURN_TO_ALLOWED_ORIGINS`).
-   * @default - none: only paths on the service's own origin
+   * Origins besides the service's own that `returnTo` may point to.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly returnToAllowedOrigins?: readonly string[];
   /**
@@ -117,44 +121,43 @@ export interface LoginServiceProps {
    */
   readonly sessionKeysSecret?: ISecret;
   /**
-   * How long a started login may take, 60 to 3600 (`LOGIN_TIMEOUT_SECONDS`).
-   * @default 600
+   * How long a started login may take, in seconds.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly loginTimeoutSeconds?: number;
   /**
-   * Absolute session lifetime, 300 to 2592000 (`SESSION_LIFETIME_SECONDS`).
-   * @default 28800 (8 hours)
+   * Absolute session lifetime in seconds: the session ends then, however active.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly sessionLifetimeSeconds?: number;
   /**
-   * A session unused for this long ends, 60 to 2592000 and at most the lifetime
-   * (`SESSION_IDLE_TIMEOUT_SECONDS`).
-   * @default 3600
+   * A session unused for this many seconds ends; at most the lifetime.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly sessionIdleTimeoutSeconds?: number;
   /**
-   * Tokens are refreshed this long before they expire, 0 to 600 (`TOKEN_REFRESH_SKEW_SECONDS`).
-   * @default 60
+   * Tokens are refreshed this many seconds before they expire.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly tokenRefreshSkewSeconds?: number;
   /**
-   * Deadline of each call to the provider and Secrets Manager, 100 to 10000 (`PROVIDER_TIMEOUT_MS`).
-   * @default 5000
+   * Deadline of each call to the provider and Secrets Manager, in milliseconds.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly providerTimeoutMs?: number;
   /**
-   * Deadline of each call to the upstream API, 100 to 25000 (`UPSTREAM_TIMEOUT_MS`).
-   * @default 10000
+   * Deadline of each call to the upstream API, in milliseconds.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly upstreamTimeoutMs?: number;
   /**
-   * Deadline of each DynamoDB call, 100 to 5000 (`STORE_TIMEOUT_MS`).
-   * @default 2000
+   * Deadline of each DynamoDB call, in milliseconds.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly storeTimeoutMs?: number;
   /**
-   * A warm instance re-reads the secrets after this long, 10 to 86400 (`SECRET_REFRESH_SECONDS`).
-   * @default 300
+   * A warm instance re-reads the secrets after this many seconds.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly secretRefreshSeconds?: number;
   /**
@@ -168,8 +171,8 @@ export interface LoginServiceProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Log level of the functions' JSON logs (`LOG_LEVEL`): DEBUG, INFO, WARN, ERROR or SILENT.
-   * @default - the functions' default, INFO
+   * The least severe level the functions' JSON logs write.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly logLevel?: LogLevel;
   /**
@@ -180,8 +183,8 @@ export interface LoginServiceProps {
   readonly accessLogs?: boolean;
   /**
    * Throttling of the API's stage, so a flood of requests is refused at the edge instead of
-   * running up Lambda and DynamoDB costs.
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * running up Lambda and DynamoDB costs. Its range and default: docs/configuration.md.
+   * @default - see docs/configuration.md
    */
   readonly throttle?: ThrottleProps;
   /**
@@ -191,27 +194,26 @@ export interface LoginServiceProps {
    */
   readonly enableSourceMaps?: boolean;
   /**
-   * Memory of each function in MB (Lambda gives CPU in proportion).
-   * @default 256
+   * Memory of each function in MB (Lambda gives CPU in proportion). Its range: docs/configuration.md.
+   * @default - see docs/configuration.md
    */
   readonly memorySize?: number;
   /**
    * The claims the session authorizer passes to the integrations of other APIs, besides `sub`,
-   * which it always passes (`AUTHORIZER_CLAIMS`). Only claims a session stores: sub, name, email.
-   * @default ['sub']
+   * which it always passes.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly authorizerClaims?: readonly ContextClaim[];
   /**
    * How long API Gateway caches the session authorizer's answer for one Cookie and X-CSRF header
-   * pair, 0 (no cache) to 1 hour in whole seconds. A logout or an expiry reaches the other APIs
-   * this much later at most; a longer cache saves authorizer invocations and store reads.
-   * @default Duration.seconds(30)
+   * pair (0: no cache). A logout or an expiry reaches the other APIs this much later at most; a
+   * longer cache saves authorizer invocations and store reads. Its range: docs/configuration.md.
+   * @default - see docs/configuration.md
    */
   readonly authorizerCacheTtl?: Duration;
   /**
-   * CloudWatch namespace of the metrics each request's log line carries in embedded metric format
-   * (`METRICS_NAMESPACE`).
-   * @default 'LoginService'
+   * CloudWatch namespace of the metrics each request's log line carries in embedded metric format.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly metricsNamespace?: string;
   /**
@@ -252,8 +254,8 @@ export interface LoginServiceProps {
    */
   readonly eventBus?: IEventBus;
   /**
-   * The `source` of the session events: at most 256 characters, not starting with `aws.`.
-   * @default 'login-service'
+   * The `source` of the session events.
+   * @default - the functions' default (docs/configuration.md)
    */
   readonly eventSource?: string;
   /**

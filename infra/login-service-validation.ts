@@ -6,7 +6,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { readSettings, serviceSettings, type SettingsEnvironment, type Synth } from '../functions/settings/read-settings';
-import { SETTING_DEPLOYMENT } from '../functions/settings/setting-deployment';
+import { SETTING_DEPLOYMENT, isDeployerSetting } from '../functions/settings/setting-deployment';
 import { EVENT_SETTINGS, SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
 import { settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
@@ -41,9 +41,8 @@ const SYNTH: Synth = { unresolved: (value) => Token.isUnresolved(value) };
 export function synthEnvironment(props: LoginServiceProps): SettingsEnvironment {
   const environment: Record<string, string | null | undefined> = {};
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-    const { by } = SETTING_DEPLOYMENT[key];
-    if (by === 'environment') continue;
-    let value: unknown = by === 'construct' ? null : props[key as keyof LoginServiceProps];
+    if (SETTING_DEPLOYMENT[key].by === 'environment') continue;
+    let value: unknown = isDeployerSetting(key) ? props[key] : null;
     // Left out, the construct gives the API's own origin.
     if (key === 'publicBaseUrl' && value === undefined) value = null;
     if (Array.isArray(value) && SETTINGS[key].type === 'list') value = value.filter((entry) => !Token.isUnresolved(entry));

@@ -101,6 +101,7 @@ export const CONSTRUCT_PROPS = {
   removalPolicy: { context: 'string', default: 'retain', doc: 'What happens to the table and the secrets the construct creates when they leave the stack: retain or destroy.' },
   logRetention: { context: 'number', default: '30 (days)', doc: "Days the functions' logs and the API's access logs are kept: a value CloudWatch Logs offers, or 9999 for never." },
   accessLogs: { context: 'boolean', default: 'true', doc: "One JSON line per request in the API's access log (never a query string, cookie or header)." },
+  throttle: { default: `${DEFAULT_THROTTLE_RATE} per second, bursts of ${DEFAULT_THROTTLE_BURST}`, doc: "Throttling of the API's stage: `{ rateLimit, burstLimit }`; in context throttleRateLimit and throttleBurstLimit." },
   throttleRateLimit: {
     context: 'number', default: String(DEFAULT_THROTTLE_RATE), doc: "Steady requests per second of the API's stage (`throttle.rateLimit`).", stack: true,
     min: 0, above: true, max: 10_000, unit: 'requests per second',

@@ -37,7 +37,7 @@ export interface SettingDeployment {
   readonly defaultText?: string;
 }
 
-export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>> = {
+const DEPLOYMENT = {
   issuer: { doc: "The provider's issuer; its discovery document supplies the endpoints. With explicit endpoints it only names the issuer an `iss` must match.", to: ALL },
   authorizationEndpoint: { doc: 'Authorization endpoint of a plain OAuth 2.0 provider without discovery (GitHub style); set with the token endpoint.' },
   tokenEndpoint: { doc: 'Token endpoint of a provider without discovery.' },
@@ -80,6 +80,13 @@ export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>>
   eventBus: { doc: 'Name or ARN of the EventBridge bus the session events go to.', by: 'construct', to: EVENTS, defaultText: "the account's default bus; context `eventBusArn` names another" },
   eventSource: { doc: 'The `source` of the session events.', to: EVENTS },
   eventPublishTimeoutMs: { doc: 'Deadline of each PutEvents call.', to: EVENTS },
-};
+} as const satisfies Record<SettingKey, SettingDeployment>;
+
+export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>> = DEPLOYMENT;
+
+/** The settings the deployer gives, each by the prop (and CDK context key) of its name. */
+export type DeployerSettingKey = { [Key in SettingKey]: (typeof DEPLOYMENT)[Key] extends { by: string } ? never : Key }[SettingKey];
+
+export const isDeployerSetting = (key: SettingKey): key is DeployerSettingKey => !SETTING_DEPLOYMENT[key].by;
 
 export const receives = (key: SettingKey, receiver: Receiver): boolean => (SETTING_DEPLOYMENT[key].to ?? SERVICE_FUNCTIONS).includes(receiver);

@@ -14,11 +14,9 @@ export interface EventsConfig {
   /** Named in every event when set, so subscribers of several services can tell them apart. */
   readonly issuer?: string;
   readonly publishTimeoutMs: number;
-  /** The least severe level the logs write, when LOG_LEVEL names another than its default (the level the logger starts at). */
-  readonly logLevel?: LogLevel;
+  /** The least severe level the logs write. */
+  readonly logLevel: LogLevel;
 }
-
-export { DEFAULT_EVENT_SOURCE } from './settings';
 
 /** Throws one ConfigError listing every problem. */
 export function loadEventsConfig(env: Readonly<Record<string, string | undefined>>): EventsConfig {
@@ -33,6 +31,6 @@ export function loadEventsConfig(env: Readonly<Record<string, string | undefined
     source: values.eventSource as string,
     ...(issuer ? { issuer } : {}),
     publishTimeoutMs: values.eventPublishTimeoutMs as number,
-    ...(values.logLevel !== SERVICE_SETTINGS.logLevel.default ? { logLevel: values.logLevel as LogLevel } : {}),
+    logLevel: values.logLevel as LogLevel,
   });
 }

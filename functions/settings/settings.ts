@@ -11,7 +11,7 @@
  * keyed alike and checked complete by its type; no function imports it.
  */
 import { DEFAULT_METRICS_NAMESPACE } from '../adapters/metrics/embedded-metrics';
-import { LOG_LEVELS } from '../adapters/logs/logger';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../adapters/logs/logger';
 import { CONTEXT_CLAIMS } from '../core/sessions/authorize-session';
 
 export type Setting =
@@ -88,7 +88,7 @@ export const SERVICE_SETTINGS = {
   storeTimeoutMs: integer(100, 5_000, 2_000),
   authorizerClaims: { type: 'list', values: CONTEXT_CLAIMS, default: 'sub' },
   // The levels adapters/logs/logger.ts knows, so each means there what it says.
-  logLevel: { type: 'enum', values: LOG_LEVELS, default: 'INFO' },
+  logLevel: { type: 'enum', values: LOG_LEVELS, default: DEFAULT_LOG_LEVEL },
   // CloudWatch namespaces: printable ASCII without the reserved AWS/ prefix (and no colon start).
   metricsNamespace: {
     type: 'string', default: DEFAULT_METRICS_NAMESPACE, pattern: /^(?!AWS\/)(?!:)[\x20-\x7e]{1,255}$/,
@@ -96,7 +96,7 @@ export const SERVICE_SETTINGS = {
   },
 } as const satisfies Record<string, Setting>;
 
-export const DEFAULT_EVENT_SOURCE = 'login-service';
+const DEFAULT_EVENT_SOURCE = 'login-service';
 
 /** The events function's own settings (it also reads `issuer` and `logLevel`); apart, so the service's bundles leave them out. */
 export const EVENT_SETTINGS = {

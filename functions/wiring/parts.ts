@@ -194,7 +194,7 @@ export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: r
 /** The events function's settings: none of the sign-in ones, so it starts without them. The logs' level follows them. */
 export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfig => {
   const loaded = loadEventsConfig(process.env);
-  if (loaded.logLevel) logger.setLogLevel(loaded.logLevel);
+  logger.setLogLevel(loaded.logLevel);
   return loaded;
 });
 

@@ -6,8 +6,8 @@ import { SETTINGS, envName, type SettingKey } from '../../../functions/settings/
 
 const DOCS_FILE = path.join(__dirname, '..', '..', '..', 'docs', 'configuration.md');
 
-test('the committed docs/configuration.md is what `npm run docs:settings` writes', () => {
-  // On failure: run `npm run docs:settings` and commit docs/configuration.md.
+test('the committed docs/configuration.md is what `npm run docs` writes', () => {
+  // On failure: run `npm run docs` and commit docs/configuration.md.
   expect(readFileSync(DOCS_FILE, 'utf8')).toBe(configurationDocs());
 });
 

@@ -75,12 +75,13 @@ describe('loadConfig: the rules the construct also applies', () => {
 
 describe('loadEventsConfig', () => {
   test('defaults, and the issuer as given', () => {
-    expect(loadEventsConfig({})).toEqual({ eventBusName: 'default', source: 'login-service', publishTimeoutMs: 3000 });
+    expect(loadEventsConfig({})).toEqual({ eventBusName: 'default', source: 'login-service', publishTimeoutMs: 3000, logLevel: 'INFO' });
     expect(loadEventsConfig({ EVENT_BUS_NAME: ' shop ', EVENT_SOURCE: 'com.example.login', EVENT_PUBLISH_TIMEOUT_MS: '100', OAUTH_ISSUER: ' https://id.example.com ' })).toEqual({
       eventBusName: 'shop',
       source: 'com.example.login',
       issuer: 'https://id.example.com',
       publishTimeoutMs: 100,
+      logLevel: 'INFO',
     });
   });
 

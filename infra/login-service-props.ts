@@ -23,7 +23,7 @@ export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 30;
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = ClientAuthMethodOfConfig;
 
-/** Log levels of the functions: those adapters/logs/logger.ts knows, each meaning there what it says. */
+/** Log levels of the functions: those functions/adapters/logs/logger.ts knows, each meaning there what it says. */
 export type LogLevel = LoggerLevel;
 
 /** Requests per second and burst of the HTTP API's stage. */

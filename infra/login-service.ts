@@ -23,7 +23,8 @@ import { loginServiceProblems, throwOnProblems } from './login-service-validatio
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { addOperations } from './operations';
 import { PublicEdge } from './public-edge';
-import { ROUTE_ACCESS, ROUTES, type RouteAccess, type RouteName, type SecretName } from './routes';
+import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
+import type { RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
@@ -51,7 +52,7 @@ export class LoginService extends Construct {
   readonly clientSecret: ISecret;
   /** Holds the keyring that encrypts the tokens stored with each session. */
   readonly sessionKeysSecret: ISecret;
-  readonly functions: Readonly<Record<RouteName, NodejsFunction>>;
+  readonly functions: Readonly<Record<RouteFunctionName, NodejsFunction>>;
   /** The origin users reach the service at; a token when it is the API's own endpoint. */
   readonly publicBaseUrl: string;
   /** Where a page sends the browser to sign in. */
@@ -129,7 +130,7 @@ export class LoginService extends Construct {
       sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
       publicBaseUrl: this.publicBaseUrl,
     };
-    const functions: Partial<Record<RouteName, NodejsFunction>> = {};
+    const functions: Partial<Record<RouteFunctionName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
     for (const route of ROUTES) {
       const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], functionEnvironment(props, refs, route.entry), props);
@@ -137,7 +138,7 @@ export class LoginService extends Construct {
       routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
       functions[route.name] = fn;
     }
-    this.functions = functions as Record<RouteName, NodejsFunction>;
+    this.functions = functions as Record<RouteFunctionName, NodejsFunction>;
     this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
@@ -222,7 +223,7 @@ export class LoginService extends Construct {
     return new HttpStage(this, 'DefaultStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle, accessLogSettings });
   }
 
-  private routeFunction(name: RouteName | 'Authorizer', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
+  private routeFunction(name: RouteFunctionName | 'Authorizer', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
     const logGroup = this.logGroup(`${name}Logs`);
     // An own role with one inline policy instead of the default role with
     // AWSLambdaBasicExecutionRole, whose log permissions cover every log group in the account.

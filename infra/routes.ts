@@ -9,9 +9,6 @@ import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 /** The routes of the public contract (infra/route-table.ts), each served by its own function. */
 export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, entry: route.entry satisfies Receiver, method: HttpMethod[route.method], path: route.path }));
 
-/** The function serving a route, by its name in infra/route-table.ts (`Login`, `Api`, …): RouteFunctionName. */
-export type RouteName = RouteFunctionName;
-
 /** The secrets a function may read. */
 export type SecretName = 'clientSecret' | 'sessionKeys';
 

@@ -47,7 +47,7 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
       port: options.port,
       demoPage: options.demoPage ?? true,
       parts: functions.parts,
-      protectedApi: functions.protectedApi,
+      authorizedApi: functions.authorizedApi,
       eventLog: functions.eventLog,
     });
     closers.unshift(() => server.close());

@@ -3,9 +3,9 @@
  * knows nothing of sessions or tokens and trusts the claims the authorizer passed on, as another
  * team's API on AWS would. It shows the signed-in user's (made-up) orders.
  */
-import type { ProtectedHandler } from './protected-api';
+import type { AuthorizedHandler } from './authorized-api';
 
-export const demoOrdersApi: ProtectedHandler = async (event) => {
+export const demoOrdersApi: AuthorizedHandler = async (event) => {
   const user = event.requestContext.authorizer?.lambda ?? {};
   return {
     statusCode: 200,

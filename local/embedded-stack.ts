@@ -45,7 +45,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       demoPage: options.demoPage ?? true,
       ...(options.handlers ? { handlers: options.handlers } : {}),
       parts: functions.parts,
-      protectedApi: functions.protectedApi,
+      authorizedApi: functions.authorizedApi,
       eventLog: functions.eventLog,
     });
     closers.push(() => server.close());

@@ -10,13 +10,13 @@ import { dynamoDb, type ReplaceableParts } from '../functions/wiring/parts';
 import { demoOrdersApi } from './demo-orders-api';
 import { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
-import type { ProtectedApi } from './protected-api';
+import type { AuthorizedApi } from './authorized-api';
 import { feedSessionChanges } from './session-stream-feed';
 
 export interface LocalFunctions {
   /** For the local server: filled in by `connect`, before any request reaches a handler. */
   readonly parts: Partial<ReplaceableParts>;
-  readonly protectedApi: ProtectedApi;
+  readonly authorizedApi: AuthorizedApi;
   readonly eventLog: LocalEventLog;
   /** Once the configuration is known: the DynamoDB client whose every session write feeds the events function. */
   connect(config: Config): void;
@@ -28,7 +28,7 @@ export function localFunctions(print?: (line: string) => void): LocalFunctions {
   return {
     parts,
     eventLog,
-    protectedApi: { prefix: '/orders', handler: demoOrdersApi },
+    authorizedApi: { prefix: '/orders', handler: demoOrdersApi },
     connect(config) {
       // The client as the wiring builds it for this configuration; the stores are built on it there.
       const client = inScope(partsScope({ config }), dynamoDb);

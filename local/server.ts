@@ -26,7 +26,7 @@ import type { ReplaceableParts } from '../functions/wiring/parts';
 import { ROUTE_TABLE, type RouteEntry } from '../infra/route-table';
 import type { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
-import { callProtectedApi, protectedRouteKey, servesPath, type AuthorizerHandler, type ProtectedApi } from './protected-api';
+import { callAuthorizedApi, authorizedRouteKey, servesPath, type AuthorizerHandler, type AuthorizedApi } from './authorized-api';
 import { DEMO_PAGE_HEADERS, DEMO_PAGE_HTML } from './demo-page';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
 
@@ -62,7 +62,7 @@ export interface LocalServerOptions {
   /** One line per request (method, path without query, status, duration); default silent. */
   readonly log?: (line: string) => void;
   /** Another API on this host behind the session authorizer (functions/authorizer.ts), as on AWS. */
-  readonly protectedApi?: ProtectedApi;
+  readonly authorizedApi?: AuthorizedApi;
   /** The session events published so far, served at `GET /local/events` for the demo page. */
   readonly eventLog?: LocalEventLog;
 }
@@ -72,7 +72,7 @@ interface Serving {
   readonly demoPage: boolean;
   readonly invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
   readonly load: (name: RouteEntry) => Promise<LambdaHandler>;
-  readonly protectedApi?: ProtectedApi;
+  readonly authorizedApi?: AuthorizedApi;
   readonly authorizer: () => Promise<AuthorizerHandler>;
   readonly eventLog?: LocalEventLog;
 }
@@ -110,7 +110,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         const { handler } = await import('../functions/authorizer');
         return (event) => inScope(scope, () => handler(event)) as ReturnType<AuthorizerHandler>;
       },
-      ...(options.protectedApi ? { protectedApi: options.protectedApi } : {}),
+      ...(options.authorizedApi ? { authorizedApi: options.authorizedApi } : {}),
       ...(options.eventLog ? { eventLog: options.eventLog } : {}),
     };
     handle(req, res, serving).catch((error: unknown) => {
@@ -136,7 +136,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, serving: Serving): Promise<void> {
-  const { demoPage, invoke, load, protectedApi, eventLog } = serving;
+  const { demoPage, invoke, load, authorizedApi, eventLog } = serving;
   if (requestLineAndHeadersBytes(req) > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
     // API Gateway refuses at the front door, whatever the route; the body is never read.
     req.resume();
@@ -156,8 +156,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
     sendJson(res, 200, { events: eventLog.latest() });
     return;
   }
-  const protectedTarget = protectedApi && servesPath(protectedApi, rawPath) ? protectedApi : undefined;
-  const route = protectedTarget ? { name: 'api' as const, routeKey: protectedRouteKey(protectedTarget) } : matchRoute(method, rawPath);
+  const authorizedTarget = authorizedApi && servesPath(authorizedApi, rawPath) ? authorizedApi : undefined;
+  const route = authorizedTarget ? { name: 'api' as const, routeKey: authorizedRouteKey(authorizedTarget) } : matchRoute(method, rawPath);
   if (!route) {
     req.resume();
     sendJson(res, 404, { message: 'Not Found' });
@@ -180,9 +180,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
   }
   let result: APIGatewayProxyResultV2<object>;
   try {
-    if (protectedTarget) {
+    if (authorizedTarget) {
       const authorize = await serving.authorizer();
-      result = await callProtectedApi(protectedTarget, event, authorize);
+      result = await callAuthorizedApi(authorizedTarget, event, authorize);
     } else {
       result = await invoke(await load(route.name), event);
     }

@@ -1,20 +1,20 @@
 /**
  * The session authorizer in the template: its function and exact permissions in the login
  * service's stack, and the authorizer, route and invoke permission in an API that uses it
- * (infra/examples/protected-api-stack.ts, which also puts both APIs on one host).
+ * (infra/examples/authorized-api-stack.ts, which also puts both APIs on one host).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ProtectedApiStack, type ProtectedApiStackProps } from '../../infra/examples/protected-api-stack';
+import { AuthorizedApiStack, type AuthorizedApiStackProps } from '../../infra/examples/authorized-api-stack';
 import { LoginService } from '../../infra/login-service';
 import { REQUIRED, functionsByRoute, logicalId, messageOf, onlyId, rolePolicies, synthStack, testApp, type Resource } from './template';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab';
-const example = (props: Partial<ProtectedApiStackProps> = {}): Template =>
-  Template.fromStack(new ProtectedApiStack(testApp(), 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN, ...props }));
+const example = (props: Partial<AuthorizedApiStackProps> = {}): Template =>
+  Template.fromStack(new AuthorizedApiStack(testApp(), 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN, ...props }));
 
 /** The one function no route of the login service's API reaches and no stream feeds. */
 function authorizerFunction(template: Template): Resource & { id: string } {
@@ -126,7 +126,7 @@ describe('the example: a second API on the same host, behind the authorizer', ()
 
   it("passes cdk-nag's API authorization rule without an acknowledgement, and adds no finding in the login service", () => {
     const app = testApp();
-    new ProtectedApiStack(app, 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN });
+    new AuthorizedApiStack(app, 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN });
     const findings = new AwsSolutionsChecks(app).validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
     // What remains is the example's own stand-in backend (its function and stage), not the login or the authorizer.
     expect(findings.length).toBeGreaterThan(0);

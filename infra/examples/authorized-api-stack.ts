@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { LoginService } from '../login-service';
 import type { LoginServiceProps } from '../login-service-props';
 
-export interface ProtectedApiStackProps extends StackProps {
+export interface AuthorizedApiStackProps extends StackProps {
   /** The login service's settings; its custom domain (and so its public base URL) comes from `domainName`. */
   readonly login: Omit<LoginServiceProps, 'publicBaseUrl' | 'domain' | 'firewall'>;
   /** The one host both APIs are served on, e.g. `app.example.com`. */
@@ -20,14 +20,14 @@ export interface ProtectedApiStackProps extends StackProps {
   /** An ACM certificate for `domainName` in the stack's region (API Gateway regional endpoint). */
   readonly certificateArn: string;
   /**
-   * The path the protected API is mapped at: `https://<domainName>/<basePath>/…`.
+   * The path the authorized API is mapped at: `https://<domainName>/<basePath>/…`.
    * @default 'orders'
    */
   readonly basePath?: string;
 }
 
 /**
- * The integration of the protected API: the authorizer's context arrives as
+ * The integration of the authorized API: the authorizer's context arrives as
  * `event.requestContext.authorizer.lambda` (payload format 2.0). No cookie or token reaches it
  * from the login service; it trusts API Gateway, which invoked it only after the authorizer allowed.
  */
@@ -42,15 +42,15 @@ exports.handler = async (event) => {
  * A second HTTP API protected by the login service's session, on the same host as the login
  * service: the session cookie is `__Host-` prefixed, so the browser sends it only to the exact
  * host that set it. The login service's custom domain (its `domain` prop) serves it at the root
- * (`/login`, `/callback`, `/api/…`, `/session`, `/logout`); the protected API is mapped on the same
+ * (`/login`, `/callback`, `/api/…`, `/session`, `/logout`); the authorized API is mapped on the same
  * domain at `/<basePath>`.
  */
-export class ProtectedApiStack extends Stack {
+export class AuthorizedApiStack extends Stack {
   readonly login: LoginService;
   readonly ordersApi: HttpApi;
   readonly domain: DomainName;
 
-  constructor(scope: Construct, id: string, props: ProtectedApiStackProps) {
+  constructor(scope: Construct, id: string, props: AuthorizedApiStackProps) {
     super(scope, id, props);
     const basePath = props.basePath ?? 'orders';
 

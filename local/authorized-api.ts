@@ -1,6 +1,6 @@
 /**
  * Another API on the login service's host, behind the session authorizer, the way the construct
- * protects one on AWS (`infra/examples/protected-api-stack.ts`): API Gateway checks the identity
+ * protects one on AWS (`infra/examples/authorized-api-stack.ts`): API Gateway checks the identity
  * sources (the `Cookie` and `X-CSRF` headers) and answers 401 without invoking the authorizer
  * when one is missing; invokes the authorizer (payload 2.0, simple responses) and answers 403 on
  * `isAuthorized: false` and 500 when it fails; otherwise hands the request to the API's function
@@ -15,22 +15,22 @@ import type {
 } from 'aws-lambda';
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEventV2) => Promise<APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>>;
-export type ProtectedHandler = (event: APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda: Record<string, unknown> } } }) => Promise<APIGatewayProxyResultV2<object>>;
+export type AuthorizedHandler = (event: APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda: Record<string, unknown> } } }) => Promise<APIGatewayProxyResultV2<object>>;
 
-export interface ProtectedApi {
+export interface AuthorizedApi {
   /** The path the API is mapped at, e.g. `/orders`: it serves that path and everything below it. */
   readonly prefix: string;
-  readonly handler: ProtectedHandler;
+  readonly handler: AuthorizedHandler;
 }
 
-export const protectedRouteKey = (api: ProtectedApi): string => `ANY ${api.prefix}/{proxy+}`;
+export const authorizedRouteKey = (api: AuthorizedApi): string => `ANY ${api.prefix}/{proxy+}`;
 
-export function servesPath(api: ProtectedApi, rawPath: string): boolean {
+export function servesPath(api: AuthorizedApi, rawPath: string): boolean {
   return rawPath === api.prefix || rawPath.startsWith(`${api.prefix}/`);
 }
 
 /** The API's answer to `event`, after the authorizer, as API Gateway gives it. */
-export async function callProtectedApi(api: ProtectedApi, event: APIGatewayProxyEventV2, authorize: AuthorizerHandler): Promise<APIGatewayProxyResultV2<object>> {
+export async function callAuthorizedApi(api: AuthorizedApi, event: APIGatewayProxyEventV2, authorize: AuthorizerHandler): Promise<APIGatewayProxyResultV2<object>> {
   const cookieHeader = event.cookies?.join('; ');
   const csrf = event.headers['x-csrf'];
   if (!cookieHeader || !csrf) return gatewayAnswer(401, 'Unauthorized');

@@ -5,7 +5,6 @@
  * settings' defaults.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DEFAULT_LOG_LEVEL } from '../../../functions/adapters/logs/logger';
 import { SERVICE_SETTINGS } from '../../../functions/settings/settings';
 import { emfData } from '../../support/embedded-metrics';
 import { apiGatewayEvent } from '../support/api-gateway-event';
@@ -55,8 +54,4 @@ test('a configuration that fails to load is logged at the default level, its met
   const lines = await sessionLines({ METRICS_NAMESPACE: 'Shop/Login', LOG_LEVEL: 'SILENT' });
   expect(lines.map((line) => [line.level, line.message])).toEqual([['ERROR', 'invalid configuration'], ['ERROR', 'request failed']]);
   expect(namespaces(lines[1]!)).toEqual([SERVICE_SETTINGS.metricsNamespace.default]);
-});
-
-test('the logger starts at the default of LOG_LEVEL', () => {
-  expect(DEFAULT_LOG_LEVEL).toBe(SERVICE_SETTINGS.logLevel.default);
 });

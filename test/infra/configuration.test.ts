@@ -7,8 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { loadConfig } from '../../functions/settings/config';
-import { SETTING_DEPLOYMENT, receives } from '../../functions/settings/setting-deployment';
-import { SETTINGS, envName, type SettingKey } from '../../functions/settings/settings';
 import { stackPropsFromContext } from '../../infra/cdk-context';
 import { LoginService } from '../../infra/login-service';
 import type { LoginServiceStackProps } from '../../infra/login-service-stack';
@@ -17,13 +15,18 @@ import { CLIENT_SECRET_ARN, KMS_KEY_ARN, REQUIRED, functionsByRoute, messageOf, 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'infra', 'examples');
 
 /**
- * The variables the construct may give the /login function: those of the settings it receives,
- * without the local-run ones (a secret's value, the loopback DynamoDB endpoint), and NODE_OPTIONS.
- * The authorizer's AUTHORIZER_CLAIMS and the events function's settings are not among them.
+ * The variables the construct may give the /login function, written out rather than derived from
+ * the declarations the construct itself reads: the settings loadConfig reads without the local-run
+ * ones (a secret's value, the loopback DynamoDB endpoint), and NODE_OPTIONS. The authorizer's
+ * AUTHORIZER_CLAIMS and the events function's settings are not among them.
  */
 const FUNCTION_VARIABLES = new Set([
-  ...(Object.keys(SETTINGS) as SettingKey[]).filter((key) => receives(key, 'login') && SETTING_DEPLOYMENT[key].by !== 'environment').map((key) => envName(key, SETTINGS[key])),
-  'NODE_OPTIONS',
+  'OAUTH_ISSUER', 'OAUTH_AUTHORIZATION_ENDPOINT', 'OAUTH_TOKEN_ENDPOINT', 'OAUTH_USERINFO_ENDPOINT', 'OAUTH_REVOCATION_ENDPOINT',
+  'OAUTH_END_SESSION_ENDPOINT', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET_ARN', 'OAUTH_CLIENT_AUTH_METHOD', 'OAUTH_SCOPES',
+  'PUBLIC_BASE_URL', 'UPSTREAM_API_URL', 'UPSTREAM_APIS', 'TABLE_NAME', 'RETURN_TO_ALLOWED_ORIGINS', 'LOGIN_TIMEOUT_SECONDS',
+  'SESSION_LIFETIME_SECONDS', 'PROVIDER_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'STORE_TIMEOUT_MS', 'SECRET_REFRESH_SECONDS',
+  'SESSION_KEYS_SECRET_ARN', 'SESSION_IDLE_TIMEOUT_SECONDS', 'TOKEN_REFRESH_SKEW_SECONDS', 'LOG_LEVEL', 'NODE_OPTIONS',
+  'METRICS_NAMESPACE',
 ]);
 
 const fromContext = (context: Record<string, unknown>, files: Record<string, string> = {}) =>

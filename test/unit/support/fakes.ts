@@ -257,17 +257,19 @@ export async function rejection(promise: Promise<unknown>): Promise<ErrorCode> {
  * A configuration for running the real entries in unit tests, with their parts replaced
  * (`local/parts-scope.ts`): nothing in it is ever reached over the network.
  */
+/** The environment of a complete local-run configuration for unit tests. */
+export const UNIT_SETTINGS: Readonly<Record<string, string>> = {
+  OAUTH_ISSUER: 'https://id.example.com',
+  OAUTH_CLIENT_ID: 'unit-client',
+  OAUTH_CLIENT_SECRET: 'unit-client-secret',
+  SESSION_KEYS: JSON.stringify({ current: 'k1', k1: 'unit-test-key-material-0123456789abcdef' }),
+  PUBLIC_BASE_URL: 'https://login.example.com',
+  UPSTREAM_API_URL: 'https://api.example.com',
+  TABLE_NAME: 'unit',
+  SESSION_LIFETIME_SECONDS: '3600',
+  SESSION_IDLE_TIMEOUT_SECONDS: '1800',
+};
+
 export function unitConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
-    OAUTH_ISSUER: 'https://id.example.com',
-    OAUTH_CLIENT_ID: 'unit-client',
-    OAUTH_CLIENT_SECRET: 'unit-client-secret',
-    SESSION_KEYS: JSON.stringify({ current: 'k1', k1: 'unit-test-key-material-0123456789abcdef' }),
-    PUBLIC_BASE_URL: 'https://login.example.com',
-    UPSTREAM_API_URL: 'https://api.example.com',
-    TABLE_NAME: 'unit',
-    SESSION_LIFETIME_SECONDS: '3600',
-    SESSION_IDLE_TIMEOUT_SECONDS: '1800',
-    ...env,
-  });
+  return loadConfig({ ...UNIT_SETTINGS, ...env });
 }

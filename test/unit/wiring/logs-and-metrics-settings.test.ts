@@ -8,15 +8,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SERVICE_SETTINGS } from '../../../functions/settings/settings';
 import { emfData } from '../../support/embedded-metrics';
 import { apiGatewayEvent } from '../support/api-gateway-event';
+import { UNIT_SETTINGS as SETTINGS } from '../support/fakes';
 
-const SETTINGS = {
-  OAUTH_ISSUER: 'https://id.example.com',
-  OAUTH_CLIENT_ID: 'unit-client',
-  OAUTH_CLIENT_SECRET: 'unit-client-secret',
-  PUBLIC_BASE_URL: 'https://login.example.com',
-  UPSTREAM_API_URL: 'https://api.example.com',
-  TABLE_NAME: 'unit',
-};
 
 /** The lines GET /session writes in a fresh instance (its own modules) with `env` as its environment. */
 async function sessionLines(env: Record<string, string>): Promise<Record<string, unknown>[]> {

@@ -1,7 +1,8 @@
 /**
  * A proxy in front of DynamoDB Local that makes chosen operations fail, hang, or lose their answer
  * after DynamoDB applied them, so one request can see a first call succeed and a later one fail, as
- * in a partial outage.
+ * in a partial outage. Refusals carry DynamoDB's error format (`__type` and `message`, an HTTP 400 or
+ * 5xx: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
  */
 import { createServer, request as httpRequest } from 'node:http';
 import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';

@@ -1,7 +1,10 @@
 /**
  * The table's stream in tests: turned on as the CDK stack does, and read through the real DynamoDB
  * Streams API into the records Lambda gives the events function, resuming after the last sequence
- * number read, as an event source mapping does.
+ * number read, as an event source mapping does. The calls and errors are those of the DynamoDB
+ * Streams API reference (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html,
+ * .../API_streams_GetRecords.html: TrimmedDataAccessException, ExpiredIteratorException), the
+ * record shape Lambda's (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html).
  */
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {

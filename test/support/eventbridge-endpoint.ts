@@ -1,7 +1,10 @@
 /**
  * A local EventBridge that answers PutEvents in the AWS JSON 1.1 protocol, so the publisher is
  * tested through the real SDK client; it records the entries it accepted and can refuse single
- * entries or fail whole calls.
+ * entries or fail whole calls. It follows the PutEvents API reference
+ * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html: FailedEntryCount,
+ * one result per entry in order, ErrorCode and ErrorMessage on a refused one) and the protocol
+ * (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';

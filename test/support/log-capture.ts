@@ -39,6 +39,13 @@ export function findLeaks(logLines: readonly string[], known: ReadonlyMap<string
   return leaks;
 }
 
+/** A line with every known secret in it replaced by its kind, so a report of a leak does not repeat it. */
+export function redactSecrets(line: string, known: ReadonlyMap<string, SecretKind>): string {
+  let redacted = line;
+  for (const [secret, kind] of known) redacted = redacted.split(secret).join(`<${kind}>`).split(encodeURIComponent(secret)).join(`<${kind}>`);
+  return redacted;
+}
+
 const PARAMETERS: ReadonlyArray<[string, SecretKind]> = [
   ['code', 'code'], ['state', 'state'], ['nonce', 'nonce'], ['code_verifier', 'code_verifier'], ['client_secret', 'client_secret'],
   ['refresh_token', 'refresh_token'], ['access_token', 'access_token'], ['id_token', 'id_token'], ['id_token_hint', 'id_token'], ['sid', 'sid'],

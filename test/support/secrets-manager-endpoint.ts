@@ -1,6 +1,10 @@
 /**
  * A local Secrets Manager that answers GetSecretValue in the AWS JSON 1.1 protocol, so the secret
- * sources are tested through the real SDK client; it counts calls and can fail or delay them.
+ * sources are tested through the real SDK client; it counts calls and can fail or delay them. It
+ * follows the GetSecretValue API reference
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html: the
+ * answer's fields, and its errors such as ResourceNotFoundException) and the protocol
+ * (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';

@@ -1,6 +1,8 @@
 /**
  * Lambda's event source mapping in a test: stream records handed to the events function in batches,
- * in stream order, again from a reported batch item failure on, a bounded number of times.
+ * in stream order, again from a reported batch item failure on, a bounded number of times, as
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html describes
+ * (the checkpoint at the lowest reported sequence number, every record from there retried).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 

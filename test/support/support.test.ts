@@ -1,4 +1,5 @@
 /** The test support itself against what it stands in for: DynamoDB Local (tables, TTL settings), the Secrets Manager endpoint, free ports. */
+import { redactSecrets, type SecretKind } from './log-capture';
 import { GetItemCommand, DescribeTimeToLiveCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
@@ -153,5 +154,13 @@ describe('Secrets Manager endpoint through the real SDK client', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('a leak report', () => {
+  test('names the kind of each secret in place of the secret, plain or URL-encoded', () => {
+    const known = new Map<string, SecretKind>([['s3cr3t/value', 'client_secret'], ['st@te', 'state']]);
+    const line = `{"secret":"s3cr3t/value","url":"/callback?state=${encodeURIComponent('st@te')}"}`;
+    expect(redactSecrets(line, known)).toBe('{"secret":"<client_secret>","url":"/callback?state=<state>"}');
   });
 });

@@ -1,5 +1,7 @@
 /**
- * API Gateway (HTTP API, payload 2.0) events for unit tests of the handlers, built from a few options.
+ * API Gateway (HTTP API, payload 2.0) events for unit tests of the handlers, built from a few
+ * options, in the shape https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ * documents (cookies apart from the headers, `rawPath`, `rawQueryString`, `requestContext.http`).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 

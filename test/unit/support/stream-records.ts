@@ -1,6 +1,8 @@
 /**
  * DynamoDB stream records of session items (new, ended, removed by TTL) as Lambda hands them to the
- * events function, for its unit tests.
+ * events function, for its unit tests: the record shape of https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html,
+ * a TTL removal marked by `userIdentity` as
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html describes.
  */
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { END_REASON, ENDED_AT, END_MARK, sessionAttributes, SESSION_PREFIX, type Item } from '../../../functions/adapters/dynamodb/session-item';

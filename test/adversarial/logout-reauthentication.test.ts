@@ -9,6 +9,7 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { clearCookie, SIGNED_OUT_COOKIE } from '../../functions/adapters/api-gateway/cookies';
 import { hashToken } from '../../functions/core/opaque-tokens';
+import type { DevProvider } from '../../local/dev-idp';
 import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startService, type Service } from '../support/harness';
@@ -17,7 +18,7 @@ import { pathAndQuery, TestBrowser } from '../support/test-browser';
 const CLIENT_ID = 'reauthentication-client';
 const CLIENT_SECRET = 'reauthentication-secret-value-long-enough';
 
-let service: Service<unknown>;
+let service: Service<DevProvider>;
 let tableName: string;
 let baseUrl: string;
 

@@ -8,6 +8,7 @@ import { decodeJwt } from 'jose';
 import { startDemoApi, type DemoApi } from '../../local/demo-api';
 import { startDevProvider, type DevProvider } from '../../local/dev-idp';
 import { completeDevLogin } from '../support/dev-idp-login';
+import { basicAuthorization } from '../support/harness';
 
 const CLIENT = { clientId: 'dev-test', clientSecret: 'dev-test-secret-long-enough-for-hmac', redirectUri: 'http://127.0.0.1:9/callback' };
 
@@ -29,7 +30,7 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const basicAuth = `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`;
+const basicAuth = basicAuthorization(CLIENT);
 
 async function tokenRequest(parameters: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(metadata.token_endpoint as string, {

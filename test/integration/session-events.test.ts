@@ -20,7 +20,7 @@ import { deliverLikeLambda } from '../support/stream-delivery';
 import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import type { DevProvider } from '../../local/dev-idp';
-import { basicAuthorization, startService, type Service } from '../support/harness';
+import { revokeAtProvider, startService, type Service } from '../support/harness';
 import { K1, K2, keyring } from '../support/session-keyring';
 import type { TestBrowser } from '../support/test-browser';
 
@@ -104,11 +104,7 @@ describe('every sign-in and every ending becomes one event', () => {
     keysOf.carol = carol.key;
     const session = (await store().get(carol.key))!;
     const tokens = await new KeyringTokenVault(keyring({ current: 'k1', k1: K1 })).open(session.sealedTokens, tokenContext(carol.key));
-    const revoked = await fetch(`${service.issuer}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(service.client) },
-      body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
-    });
+    const revoked = await revokeAtProvider(service, tokens.refreshToken!, 'refresh_token');
     expect(revoked.status).toBe(200);
     offsetMs = (ACCESS_TOKEN_TTL + 5) * 1000;
     expect((await api(carol.browser)).status).toBe(401);

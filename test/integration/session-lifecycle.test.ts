@@ -11,7 +11,7 @@ import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import type { DevProvider } from '../../local/dev-idp';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
-import { basicAuthorization, startService, type Service } from '../support/harness';
+import { basicAuthorization, revokeAtProvider, startService, type Service } from '../support/harness';
 import { K1, K2, keyring } from '../support/session-keyring';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
@@ -119,14 +119,7 @@ describe('refresh in /api', () => {
   test('the refresh token revoked at the provider: invalid_grant ends the session, 401 and the cookie cleared', async () => {
     const { browser, key } = await signIn();
     const tokens = (await storedTokens(key))!;
-    const revoked = await fetch(`${issuer}/token/revocation`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: basicAuthorization(service.client),
-      },
-      body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
-    });
+    const revoked = await revokeAtProvider(service, tokens.refreshToken!, 'refresh_token');
     expect(revoked.status).toBe(200);
     offsetMs = (ACCESS_TOKEN_TTL + 5) * 1000;
     const response = await api(browser);

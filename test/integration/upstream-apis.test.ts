@@ -11,7 +11,7 @@ import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
 import type { DevProvider } from '../../local/dev-idp';
 import { completeDevLogin } from '../support/dev-idp-login';
-import { startService, type Service } from '../support/harness';
+import { revokeAtProvider, startService, type Service } from '../support/harness';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import { pathAndQuery, TestBrowser } from '../support/test-browser';
 
@@ -207,11 +207,7 @@ describe('an API with an audience', () => {
   test('a refused grant ends the session like a refused refresh', async () => {
     const { browser, key } = await signIn();
     const { tokens } = await stored(key);
-    const revoked = await fetch(`${issuer}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
-      body: new URLSearchParams({ token: tokens.refreshToken!, token_type_hint: 'refresh_token' }),
-    });
+    const revoked = await revokeAtProvider(service, tokens.refreshToken!, 'refresh_token');
     expect(revoked.status).toBe(200);
     const response = await call(browser, '/api/reports/x');
     expect([response.status, response.json().error]).toEqual([401, 'session_ended']);

@@ -65,7 +65,7 @@ export interface ProviderHandle<P> {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DEV_CLIENT = { clientId: 'service-client', clientSecret: 'service-client-secret-that-is-long-enough' } as const;
+const DEFAULT_DEV_CLIENT = { clientId: 'service-client', clientSecret: 'service-client-secret-that-is-long-enough' } as const;
 
 export async function startChosenProvider<C extends ProviderChoice>(choice: C, baseUrl: string): Promise<ProviderHandle<StartedProvider<C>>> {
   const started = choice.kind === 'dev' ? await startDev(choice, baseUrl)

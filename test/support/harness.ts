@@ -9,6 +9,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import { loadConfig, type Config } from '../../functions/settings/config';
 import type { ReplaceableParts } from '../../functions/wiring/parts';
+import { closeInOrder } from '../../local/local-environment';
 import { startLocalServer, type LocalServer } from '../../local/server';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from './dynamodb-local';
 import { enableStream } from './dynamodb-stream-reader';
@@ -17,7 +18,7 @@ import { startChosenProvider, type DevProviderChoice, type ProviderChoice, type 
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream';
 import { pathAndQuery, TestBrowser, type TestResponse } from './test-browser';
 
-export type { DevProviderChoice, ExternalProviderChoice, MisbehavingProviderChoice, ProviderChoice } from './harness-provider';
+export type { MisbehavingProviderChoice } from './harness-provider';
 
 /** Settings by variable name; `undefined` leaves a setting out (and removes it from the environment). */
 export type Settings = Readonly<Record<string, string | undefined>>;
@@ -186,7 +187,7 @@ export async function startService<C extends ProviderChoice = DevProviderChoice>
     callback: (browser, url) => browser.get(pathAndQuery(typeof url === 'string' ? url : url.href)),
     async signIn(user = 'user', { browser = service.browser(), returnTo } = {}) {
       const response = await service.callback(browser, await service.authorize(browser, { user, ...(returnTo === undefined ? {} : { returnTo }) }));
-      if (response.status !== 302) throw new Error(`callback answered ${response.status}: ${response.text.slice(0, 200)}`);
+      if (response.status !== 302) throw new Error(`callback answered ${answerSummary(response)}`);
       return browser;
     },
     items,
@@ -197,18 +198,58 @@ export async function startService<C extends ProviderChoice = DevProviderChoice>
       return { url: server.url, config: variantConfig, browser: () => new TestBrowser(server.url) };
     },
     restartProvider: () => provider.restart(),
-    async close() {
-      await Promise.all(servers.map((server) => server.close()));
-      await Promise.all(running.map((started) => started.close()));
-      client.destroy();
-    },
+    // Every server, then the provider and upstreams, then the DynamoDB client: each closed even when an earlier close fails.
+    close: () => closeInOrder([
+      ...servers.map((server) => () => server.close()),
+      ...running.map((started) => () => started.close()),
+      () => client.destroy(),
+    ]),
   };
   return service;
 }
 
-/** The HTTP Basic credentials of a client at the provider's token endpoint (RFC 6749 2.3.1). */
+/**
+ * The HTTP Basic credentials of a client at the provider's token endpoint (RFC 6749 2.3.1): the
+ * client id and the secret each application/x-www-form-urlencoded, then `id:secret` in base64.
+ */
 export function basicAuthorization(client: { readonly clientId: string; readonly clientSecret: string }): string {
-  return `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${formUrlEncoded(client.clientId)}:${formUrlEncoded(client.clientSecret)}`).toString('base64')}`;
+}
+
+/** A token revoked at the service's provider (RFC 7009) with the service's client credentials: the provider's answer. */
+export function revokeAtProvider(
+  service: Pick<Service<unknown>, 'issuer' | 'client'>,
+  token: string,
+  hint: 'refresh_token' | 'access_token' = 'refresh_token',
+): Promise<Response> {
+  if (!service.issuer) throw new Error('the service has no issuer to revoke the token at');
+  return fetch(`${service.issuer}/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(service.client) },
+    body: new URLSearchParams({ token, token_type_hint: hint }),
+  });
+}
+
+function formUrlEncoded(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice('v='.length);
+}
+
+/**
+ * An unexpected answer as an error message may carry it: the status and the error code the page
+ * (`Error code: <code>`) or the JSON body (`error`) names, never the body itself, which may hold a code or a token.
+ */
+function answerSummary(response: TestResponse): string {
+  const code = /Error code: ([a-z][a-z0-9_]{0,63})\b/.exec(response.text)?.[1] ?? jsonErrorCode(response.text);
+  return code === undefined ? String(response.status) : `${response.status} (error code ${code})`;
+}
+
+function jsonErrorCode(text: string): string | undefined {
+  try {
+    const error: unknown = (JSON.parse(text) as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function partsFrom(parts: PartsOption | undefined, config: () => Config): Partial<ReplaceableParts> {
@@ -219,6 +260,7 @@ function defined(settings: Settings): Record<string, string> {
   return Object.fromEntries(Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+/** Unlike `setEnvironment` (local/local-environment.ts), a setting given as `undefined` removes the variable; nothing is restored. */
 function applyToEnvironment(settings: Settings): void {
   for (const [name, value] of Object.entries(settings)) {
     if (value === undefined) delete process.env[name];

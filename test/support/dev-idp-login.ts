@@ -89,8 +89,13 @@ function decodeEntities(value: string): string {
   return value.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_match, entity: string) => ENTITIES[entity] ?? '');
 }
 
+/**
+ * What a failed page says, for the error message: only the OAuth error code oidc-provider's error
+ * page names (`error: <code>`), never its text, which may repeat the request's state.
+ */
 function summarize(html: string): string {
-  return html.replace(/<style[\s\S]*?<\/style>/gi, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+  const code = /error:\s*([a-z_]+)/.exec(html.replace(/<[^>]+>/g, ' '))?.[1];
+  return code ? `error ${code}` : 'no error code on the page';
 }
 
 interface StoredCookie {

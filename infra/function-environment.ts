@@ -16,6 +16,8 @@ export interface EnvironmentRefs {
   readonly publicBaseUrl: string;
   /** The ARN of the bus the session events go to; only the events function receives it. */
   readonly eventBusArn?: string;
+  /** The secret of the distribution's origin header; only the front-door function receives it. */
+  readonly originSecretArn?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ const constructValues = (refs: EnvironmentRefs): Partial<Record<SettingKey, stri
   sessionKeys: refs.sessionKeysSecretArn,
   publicBaseUrl: refs.publicBaseUrl,
   eventBus: refs.eventBusArn,
+  originSecret: refs.originSecretArn,
 });
 
 /**

@@ -14,6 +14,7 @@ import type { ContextClaim } from '../functions/core/sessions/authorize-session'
 import type { ClientAuthMethod as ClientAuthMethodOfConfig } from '../functions/settings/config';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
+import type { WebAppProps } from './web-app';
 
 export const DEFAULT_THROTTLE_RATE = 100;
 export const DEFAULT_THROTTLE_BURST = 200;
@@ -108,6 +109,13 @@ export interface LoginServiceProps {
    * @default - the functions' default (docs/configuration.md)
    */
   readonly returnToAllowedOrigins?: readonly string[];
+  /**
+   * Where the browser lands after sign-in without `returnTo` and after logout, and where error
+   * pages link: a path on this site (the web app's, e.g. `/app/`), or a URL on an origin of
+   * `returnToAllowedOrigins`.
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly homeUrl?: string;
   /**
    * An existing secret holding the client secret, as a plain string or as JSON with a
    * `client_secret` field. Give it an `encryptionKey` if a customer managed KMS key encrypts it.
@@ -242,6 +250,18 @@ export interface LoginServiceProps {
    * @default - the API's execute-api endpoint, or the distribution's domain with `firewall`
    */
   readonly domain?: DomainProps;
+  /**
+   * Host the web app on the service's origin: a private bucket behind the same CloudFront
+   * distribution as the service's routes (docs/web-app.md).
+   * @default - no web app: `GET /` sends the browser to `homeUrl`
+   */
+  readonly webApp?: WebAppProps;
+  /**
+   * The version id of the origin secret the distribution sends: set it to a new version's id to
+   * make the distribution send that version's value (the rotation in docs/web-app.md).
+   * @default - the secret's current version when the distribution was last updated
+   */
+  readonly originSecretVersion?: string;
   /**
    * Publish sign-ins and session endings as EventBridge events (docs/integrating.md, "Session
    * events"): turns on the table's stream and adds the events function.

@@ -6,11 +6,13 @@
 import { ArnFormat, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LoginService } from './login-service';
 import type { LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
+import type { WebAppProps } from './web-app';
 
 /** The construct's props, with existing secrets named by ARN or name (as CDK context can give them). */
 export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret'> {
@@ -45,6 +47,29 @@ export interface LoginServiceStackProps extends StackProps, Omit<LoginServicePro
    * @default - the account's default event bus
    */
   readonly eventBusArn?: string;
+  /**
+   * A folder with the built web app to host (the `webApp` prop's `assetsPath`, from context).
+   * @default - no web app, unless webAppBucketName or the webApp prop
+   */
+  readonly webAppPath?: string;
+  /**
+   * Name of an existing bucket holding the web app (the `webApp` prop's `bucket`, from context).
+   * @default - see webAppPath
+   */
+  readonly webAppBucketName?: string;
+  /**
+   * The web app's Content-Security-Policy (the `webApp` prop's `contentSecurityPolicy`).
+   * @default - STRICT_CONTENT_SECURITY_POLICY (infra/web-app.ts)
+   */
+  readonly webAppContentSecurityPolicy?: string;
+}
+
+/** The webApp prop from the context keys (a bucket is named only, so checks see a placeholder), if any. */
+function webAppOfContext(props: LoginServiceStackProps, bucket: IBucket | undefined): WebAppProps | undefined {
+  const { webAppPath, webAppBucketName, webAppContentSecurityPolicy } = props;
+  if (webAppPath === undefined && webAppBucketName === undefined) return undefined;
+  const source = webAppPath !== undefined ? { assetsPath: webAppPath } : { bucket: bucket ?? ({ bucketName: webAppBucketName } as IBucket) };
+  return { ...source, ...(webAppContentSecurityPolicy !== undefined ? { contentSecurityPolicy: webAppContentSecurityPolicy } : {}) };
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
@@ -77,7 +102,12 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   if (props.sessionKeysKmsKeyArn && !props.sessionKeysSecretArn) {
     problems.push('sessionKeysKmsKeyArn is for an existing secret: set sessionKeysSecretArn too');
   }
-  return [...problems, ...loginServiceProblems(props as LoginServiceProps, props.env?.region)];
+  const webAppContext = props.webAppPath !== undefined || props.webAppBucketName !== undefined;
+  if (props.webAppPath !== undefined && props.webAppBucketName !== undefined) problems.push('webAppPath and webAppBucketName: set only one');
+  if (webAppContext && props.webApp) problems.push('webAppPath or webAppBucketName and the webApp prop: set only one');
+  if (props.webAppContentSecurityPolicy !== undefined && !webAppContext) problems.push('webAppContentSecurityPolicy is for a web app: set webAppPath or webAppBucketName too');
+  const construct = { ...props, webApp: props.webApp ?? webAppOfContext(props, undefined) } as LoginServiceProps;
+  return [...problems, ...loginServiceProblems(construct, props.env?.region)];
 }
 
 /** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */
@@ -87,7 +117,12 @@ export class LoginServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: LoginServiceStackProps) {
     super(scope, id, props);
     throwOnProblems(loginServiceStackProblems(props));
-    const { clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, eventBusArn, ...serviceProps } = props;
+    const {
+      clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, eventBusArn,
+      webAppPath, webAppBucketName, webAppContentSecurityPolicy, ...serviceProps
+    } = props;
+    const webAppBucket = webAppBucketName ? Bucket.fromBucketName(this, 'WebAppBucket', webAppBucketName) : undefined;
+    const webApp = props.webApp ?? webAppOfContext(props, webAppBucket);
 
     const clientSecretPartialArn = clientSecretName
       ? this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: clientSecretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
@@ -97,12 +132,22 @@ export class LoginServiceStack extends Stack {
       clientSecret: this.existingSecret('ClientSecret', clientSecretArn, clientSecretPartialArn, clientSecretKmsKeyArn),
       sessionKeysSecret: this.existingSecret('SessionKeys', sessionKeysSecretArn, undefined, sessionKeysKmsKeyArn),
       ...(eventBusArn ? { eventBus: EventBus.fromEventBusArn(this, 'EventBus', eventBusArn) } : {}),
+      ...(webApp ? { webApp } : {}),
     });
 
     const { api, table, clientSecret, sessionKeysSecret } = this.service;
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'The HTTP API endpoint' });
     new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
     new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
+    const distribution = this.service.edge?.distribution;
+    if (distribution) {
+      new CfnOutput(this, 'SiteUrl', { value: this.service.publicBaseUrl, description: 'The one origin of the web app and the service (the CloudFront distribution or its custom domain)' });
+      new CfnOutput(this, 'DistributionId', { value: distribution.distributionId, description: 'The CloudFront distribution: invalidate it after changing files in an existing web app bucket' });
+    }
+    if (this.service.webApp) new CfnOutput(this, 'WebAppBucketName', { value: this.service.webApp.bucket.bucketName, description: "The bucket holding the web app's files" });
+    if (this.service.originSecret) {
+      new CfnOutput(this, 'OriginSecretArn', { value: this.service.originSecret.secretArn, description: 'The value CloudFront adds to each request to the API (rotation: docs/web-app.md)' });
+    }
     if (this.service.edge?.domainTarget) {
       new CfnOutput(this, 'DomainNameTarget', { value: this.service.edge.domainTarget, description: 'Where the public host name must point (CNAME or alias)' });
     }

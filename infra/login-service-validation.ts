@@ -12,6 +12,7 @@ import { settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
 import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from './operations-props';
 import { operationsProblems } from './operations-validation';
+import { webAppProblems } from './web-app';
 
 /** Every problem of a configuration at once, so one failed synth shows everything to fix. */
 export class LoginServiceConfigError extends Error {
@@ -79,6 +80,8 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
   if (props.authorizerCacheTtl && !props.authorizerCacheTtl.isUnresolved()) {
     inRange(problems, 'authorizerCacheTtl', props.authorizerCacheTtl.toMilliseconds() / 1000, CONSTRUCT_PROPS.authorizerCacheTtl);
   }
+  problems.push(...webAppProblems(props.webApp));
+  if (props.originSecretVersion !== undefined && !props.webApp && !props.firewall) problems.push('originSecretVersion is for a distribution in front of the API: set firewall or webApp too');
   problems.push(...operationsProblems(props, region));
   return problems;
 }

@@ -3,7 +3,7 @@
  * client secret and the keyring, the authorizer for other APIs, the session events and the
  * operations. Each function gets a role of its own allowing exactly what its route needs.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -22,7 +22,10 @@ import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from '.
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { addOperations } from './operations';
-import { PublicEdge } from './public-edge';
+import { hasDistribution, PublicEdge } from './public-edge';
+import { FRONT_DOOR_ACCESS, frontDoorAuthorizer, originSecretTemplate } from './front-door';
+import { ORIGIN_HEADER } from '../functions/adapters/api-gateway/front-door-handler';
+import { WebApp } from './web-app';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
 import type { RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, sessionAuthorizer } from './session-authorizer';
@@ -52,7 +55,8 @@ export class LoginService extends Construct {
   readonly clientSecret: ISecret;
   /** Holds the keyring that encrypts the tokens stored with each session. */
   readonly sessionKeysSecret: ISecret;
-  readonly functions: Readonly<Record<RouteFunctionName, NodejsFunction>>;
+  /** The function of each route; `Home` only when no web app is hosted (the root is then the app's). */
+  readonly functions: Readonly<Record<Exclude<RouteFunctionName, 'Home'>, NodejsFunction>> & { readonly Home?: NodejsFunction };
   /** The origin users reach the service at; a token when it is the API's own endpoint. */
   readonly publicBaseUrl: string;
   /** Where a page sends the browser to sign in. */
@@ -71,8 +75,16 @@ export class LoginService extends Construct {
 
   /** The API Gateway custom domain, with `domain` and no `firewall`; other APIs can be mapped under paths of it. */
   readonly domainName?: DomainName;
-  /** The CloudFront distribution and WAF web ACL in front of the API, with `firewall` or `domain`. */
+  /** The CloudFront distribution (with `firewall` or `webApp`) and WAF web ACL in front of the API, or the API's custom domain. */
   readonly edge?: PublicEdge;
+  /** The web app's bucket and behaviours, with `webApp`. */
+  readonly webApp?: WebApp;
+  /**
+   * With a distribution in front of the API: the secret whose value the distribution adds to
+   * every request it forwards, and the function that admits only requests carrying it.
+   */
+  readonly originSecret?: ISecret;
+  readonly frontDoorFunction?: NodejsFunction;
   /** The alarms (none with `alarms: false`). */
   readonly alarms: readonly Alarm[];
   /** The session events publisher; undefined when `sessionEvents` is false. */
@@ -110,12 +122,19 @@ export class LoginService extends Construct {
       apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'OAuth 2.0 / OpenID Connect login service (backend-for-frontend)',
       createDefaultStage: false,
-      // A custom domain on the API itself is then the only way in; behind CloudFront the endpoint is the origin.
-      disableExecuteApiEndpoint: Boolean(props.domain && !props.firewall),
+      // A custom domain on the API itself is then the only way in; behind CloudFront the endpoint is
+      // the origin, and the front door (infra/front-door.ts) admits only what CloudFront forwards.
+      disableExecuteApiEndpoint: Boolean(props.domain && !hasDistribution(props)),
     });
     this.stage = this.defaultStage(props);
-    if (props.firewall || props.domain) {
-      this.edge = new PublicEdge(this, 'Edge', { api: this.api, stage: this.stage, firewall: props.firewall, domain: props.domain });
+    const fronted = hasDistribution(props);
+    if (fronted) this.originSecret = this.generatedSecret('OriginSecret', 'Login service: the header value CloudFront adds to each request it forwards to the API', originSecretTemplate());
+    if (props.webApp) this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, removalPolicy: this.removalPolicy });
+    if (fronted || props.domain) {
+      const originHeaders = this.originSecret
+        ? { [ORIGIN_HEADER]: SecretValue.secretsManager(this.originSecret.secretArn, { jsonField: 'current', ...(props.originSecretVersion ? { versionId: props.originSecretVersion } : {}) }).unsafeUnwrap() }
+        : undefined;
+      this.edge = new PublicEdge(this, 'Edge', { api: this.api, stage: this.stage, firewall: props.firewall, domain: props.domain, webApp: this.webApp, originHeaders });
       this.domainName = this.edge.domainName;
     }
 
@@ -129,16 +148,23 @@ export class LoginService extends Construct {
       clientSecretArn: this.clientSecret.secretArn,
       sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
       publicBaseUrl: this.publicBaseUrl,
+      ...(this.originSecret ? { originSecretArn: this.originSecret.secretArn } : {}),
     };
+    let authorizer: HttpLambdaAuthorizer | undefined;
+    if (this.originSecret) {
+      this.frontDoorFunction = this.routeFunction('FrontDoor', FRONT_DOOR_ACCESS, functionEnvironment(props, refs, 'front-door'), props);
+      authorizer = frontDoorAuthorizer(this.frontDoorFunction);
+    }
     const functions: Partial<Record<RouteFunctionName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
-    for (const route of ROUTES) {
+    // With a web app the root is the app's: the home route, which only sends the browser to HOME_URL, is left out.
+    for (const route of ROUTES.filter((r) => !(props.webApp && r.name === 'Home'))) {
       const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], functionEnvironment(props, refs, route.entry), props);
       const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
-      routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration }));
+      routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration, ...(authorizer ? { authorizer } : {}) }));
       functions[route.name] = fn;
     }
-    this.functions = functions as Record<RouteFunctionName, NodejsFunction>;
+    this.functions = functions as LoginService['functions'];
     this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
@@ -156,7 +182,9 @@ export class LoginService extends Construct {
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
-      routes,
+      originSecret: this.originSecret,
+      // Behind the front door each route has an authorizer: the finding is then not raised.
+      routes: authorizer ? [] : routes,
     });
     this.alarms = addOperations(this, props, { accessLogs: this.accessLogs, edge: this.edge });
   }
@@ -185,14 +213,15 @@ export class LoginService extends Construct {
    * the key never passes through the template or the machine running `cdk deploy`.
    */
   private generatedKeyring(): ISecret {
-    return new Secret(this, 'SessionKeys', {
-      description: 'Keyring of the login service: encrypts the tokens stored with each session',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ current: 'k1' }),
-        generateStringKey: 'k1',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
+    return this.generatedSecret('SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' });
+  }
+
+  /** A JSON secret with one member of 64 random letters and digits, generated by Secrets Manager at deploy time. */
+  private generatedSecret(id: string, description: string, template: { readonly current?: string; readonly generate: string }): ISecret {
+    const { generate, ...fixed } = template;
+    return new Secret(this, id, {
+      description,
+      generateSecretString: { secretStringTemplate: JSON.stringify(fixed), generateStringKey: generate, passwordLength: 64, excludePunctuation: true },
       removalPolicy: this.removalPolicy,
     });
   }
@@ -223,7 +252,7 @@ export class LoginService extends Construct {
     return new HttpStage(this, 'DefaultStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle, accessLogSettings });
   }
 
-  private routeFunction(name: RouteFunctionName | 'Authorizer', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
+  private routeFunction(name: RouteFunctionName | 'Authorizer' | 'FrontDoor', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
     const logGroup = this.logGroup(`${name}Logs`);
     // An own role with one inline policy instead of the default role with
     // AWSLambdaBasicExecutionRole, whose log permissions cover every log group in the account.
@@ -248,10 +277,8 @@ export class LoginService extends Construct {
 
   /** Its own log group, the table actions of its route, and the secrets it reads: nothing more. */
   private accessStatements(access: RouteAccess, logGroup: LogGroup): PolicyStatement[] {
-    const statements = [
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-      new PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }),
-    ];
+    const statements = [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })];
+    if (access.table.length > 0) statements.push(new PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }));
     const secrets = access.secrets.map((secret) => this.secret(secret));
     if (secrets.length > 0) {
       statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map(policyArn) }));
@@ -275,6 +302,7 @@ export class LoginService extends Construct {
   }
 
   private secret(name: SecretName): ISecret {
-    return name === 'clientSecret' ? this.clientSecret : this.sessionKeysSecret;
+    const secrets: Record<SecretName, ISecret | undefined> = { clientSecret: this.clientSecret, sessionKeys: this.sessionKeysSecret, originSecret: this.originSecret };
+    return secrets[name]!;
   }
 }

@@ -11,6 +11,8 @@ export interface NagExceptions {
   readonly createdClientSecret?: IConstruct;
   /** The keyring secret, when the construct created it. */
   readonly createdSessionKeys?: IConstruct;
+  /** The front door's origin secret, when a distribution fronts the API. */
+  readonly originSecret?: IConstruct;
   readonly routes: readonly IConstruct[];
 }
 
@@ -32,6 +34,12 @@ export function acknowledgeNagFindings(exceptions: NagExceptions): void {
       'AwsSolutions-SMG4',
       'Rotating the keyring means adding a key and pointing "current" at it while older keys stay until the sessions they encrypted ' +
         'have expired; a rotation function that replaces the value would make every stored session unreadable.',
+    ],
+    [
+      [exceptions.originSecret],
+      'AwsSolutions-SMG4',
+      'The origin header value must change in the distribution and in the front door together, or every request is refused: it is rotated ' +
+        'by the documented two-step procedure (docs/web-app.md), which the front door makes safe by admitting "current" and "previous".',
     ],
     [
       exceptions.routes,

@@ -115,5 +115,10 @@ export const CONSTRUCT_PROPS = {
   dashboard: { context: 'boolean', default: 'false', doc: "A CloudWatch dashboard of the service's metrics and alarms." },
   firewall: { default: 'none', doc: 'AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution.' },
   domain: { default: "the API's execute-api endpoint", doc: 'A custom domain name with its certificate (and hosted zone).' },
+  webApp: { default: 'none: `GET /` sends the browser to `homeUrl`', doc: 'Host the web app on the same CloudFront distribution: `{ assetsPath }` (a folder) or `{ bucket }`, and an optional `contentSecurityPolicy` (docs/web-app.md).' },
+  webAppPath: { context: 'string', default: 'none', doc: 'A folder with the built web app (`index.html` at its top) to host on the service\'s origin (`webApp.assetsPath`).', stack: true },
+  webAppBucketName: { context: 'string', default: 'none', doc: 'An existing bucket holding the web app instead (`webApp.bucket`).', stack: true },
+  webAppContentSecurityPolicy: { context: 'string', default: 'a strict policy of the own origin', doc: "The web app's Content-Security-Policy (`webApp.contentSecurityPolicy`).", stack: true },
+  originSecretVersion: { context: 'string', default: 'the current version', doc: 'The origin secret version the distribution sends: the second step of its rotation (docs/web-app.md).' },
   sessionEvents: { context: 'boolean', default: 'true', doc: 'Publish sign-ins and session endings as EventBridge events (adds the events function).' },
 } as const satisfies Record<string, ConstructProp>;

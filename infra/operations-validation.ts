@@ -61,11 +61,12 @@ export function operationsProblems(props: LoginServiceProps, region: string | un
     const name = domain.domainName;
     if (known(name) && !HOST_NAME.test(name)) problems.push('domain.domainName must be a lower-case host name such as login.example.com');
     const certificateRegion = arnRegion(domain.certificate.certificateArn);
-    const wanted = firewall ? CLOUDFRONT_REGION : regionKnown ? region : undefined;
+    const onCloudFront = Boolean(firewall || props.webApp);
+    const wanted = onCloudFront ? CLOUDFRONT_REGION : regionKnown ? region : undefined;
     if (certificateRegion && wanted && certificateRegion !== wanted) {
       problems.push(
-        firewall
-          ? `domain.certificate must be in us-east-1: with firewall the domain belongs to the CloudFront distribution (the certificate is in ${certificateRegion})`
+        onCloudFront
+          ? `domain.certificate must be in us-east-1: with firewall or webApp the domain belongs to the CloudFront distribution (the certificate is in ${certificateRegion})`
           : `domain.certificate must be in the stack's region ${wanted} (it is in ${certificateRegion})`,
       );
     }

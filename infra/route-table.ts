@@ -10,10 +10,17 @@ export const FUNCTION_TABLE = {
   Api: { entry: 'api', route: { method: 'ANY', path: '/api/{proxy+}' } },
   Session: { entry: 'session', route: { method: 'GET', path: '/session' } },
   Logout: { entry: 'logout', route: { method: 'GET', path: '/logout' } },
+  /**
+   * The site's root when no web app is hosted there: sends the browser to `HOME_URL`, so nobody
+   * meets API Gateway's 404. With a web app the root is the app's, and this route is not deployed.
+   */
+  Home: { entry: 'home', route: { method: 'GET', path: '/' } },
   /** Not a route: the Lambda authorizer that other HTTP APIs attach (infra/session-authorizer.ts). */
   Authorizer: { entry: 'authorizer' },
   /** Not a route: reads the session table's stream and publishes session events (infra/session-events.ts). */
   Events: { entry: 'events' },
+  /** Not a route: the Lambda authorizer on the service's routes when CloudFront fronts the API (infra/front-door.ts). */
+  FrontDoor: { entry: 'front-door' },
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TABLE;
@@ -21,7 +28,7 @@ export type FunctionName = keyof typeof FUNCTION_TABLE;
 type Table = typeof FUNCTION_TABLE;
 /** The functions that serve a route. */
 export type RouteFunctionName = { [Name in FunctionName]: Table[Name] extends { route: unknown } ? Name : never }[FunctionName];
-/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`. */
+/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `home`. */
 export type RouteEntry = Table[RouteFunctionName]['entry'];
 
 export interface RouteOfFunction {
@@ -34,3 +41,20 @@ export interface RouteOfFunction {
 /** The routes of the public contract, in the table's order. */
 export const ROUTE_TABLE: readonly RouteOfFunction[] = (Object.entries(FUNCTION_TABLE) as Array<[FunctionName, { entry: string; route?: { method: 'GET' | 'ANY'; path: string } }]>)
   .flatMap(([name, { entry, route }]) => (route ? [{ name: name as RouteFunctionName, entry: entry as RouteEntry, ...route }] : []));
+
+/** The path of the home route: the web app's when one is hosted, so not one of the service's paths then. */
+export const HOME_PATH = '/';
+
+/**
+ * The service's own paths, which go to its functions whatever else shares the origin (a web app
+ * on AWS, a development server locally): each route's path, a greedy `{proxy+}` route as its
+ * prefix. The home route is not among them: the root belongs to the web app.
+ */
+export const SERVICE_PATHS: readonly { readonly path: string; readonly prefix: boolean }[] = ROUTE_TABLE
+  .filter((route) => route.path !== HOME_PATH)
+  .map((route) => (route.path.endsWith('/{proxy+}') ? { path: route.path.slice(0, -'{proxy+}'.length), prefix: true } : { path: route.path, prefix: false }));
+
+/** Whether a request path (percent-decoded, as API Gateway and CloudFront match it) is one of the service's. */
+export function isServicePath(path: string): boolean {
+  return SERVICE_PATHS.some((service) => (service.prefix ? path.startsWith(service.path) : path === service.path));
+}

@@ -10,7 +10,7 @@ import { ROUTE_TABLE, type RouteFunctionName } from './route-table';
 export const ROUTES = ROUTE_TABLE.map((route) => ({ name: route.name, entry: route.entry satisfies Receiver, method: HttpMethod[route.method], path: route.path }));
 
 /** The secrets a function may read. */
-export type SecretName = 'clientSecret' | 'sessionKeys';
+export type SecretName = 'clientSecret' | 'sessionKeys' | 'originSecret';
 
 export interface RouteAccess {
   /** DynamoDB actions on the one table. */
@@ -36,4 +36,5 @@ export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Session: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
   Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
+  Home: { table: [], secrets: [] },
 };

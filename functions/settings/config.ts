@@ -47,6 +47,8 @@ export interface Config {
   readonly tableName: string;
   readonly dynamodbEndpoint?: string;
   readonly returnToAllowedOrigins: readonly string[];
+  /** Where the browser lands after sign-in without returnTo and after logout, and where error pages link. */
+  readonly homeUrl: string;
   readonly loginTimeoutSeconds: number;
   /** Absolute lifetime: the session ends then, however active. */
   readonly sessionLifetimeSeconds: number;

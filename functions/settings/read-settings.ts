@@ -8,6 +8,10 @@
 import type { UpstreamApi } from '../core/api-proxy/upstream-apis';
 import { PROVIDER_SETTINGS, SERVICE_SETTINGS, envName, type Setting } from './settings';
 import { SCOPE_TOKEN, upstreamApisSetting } from './upstream-apis-setting';
+import { checkReturnTo } from '../core/sign-in/return-to';
+
+/** The service's own origin where it is not known yet (at synth, a deploy-time token): a path is checked against it. */
+const UNKNOWN_ORIGIN = 'https://service.invalid';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -148,6 +152,7 @@ export interface ServiceValues {
   upstreamApiUrl?: URL;
   upstreamApis: UpstreamApi[];
   returnToAllowedOrigins?: string[];
+  homeUrl?: string;
   tableName?: string;
   dynamodbEndpoint?: URL;
   loginTimeoutSeconds?: number;
@@ -194,6 +199,15 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
     checkUrl: (name, raw) => (synth?.unresolved(raw) ? undefined : checkUrl(name, raw, problems, 'path', synth)),
     unresolved: synth?.unresolved,
   });
+  if (values.homeUrl !== undefined) {
+    // By the rules of returnTo, re-serialised the same way: a home off the site would make every
+    // sign-in and logout an open redirect.
+    try {
+      values.homeUrl = checkReturnTo(values.homeUrl, values.publicBaseUrl?.origin ?? UNKNOWN_ORIGIN, values.returnToAllowedOrigins ?? []);
+    } catch {
+      problems.push(`${label('homeUrl')} must be a path on this site (such as /app/) or a URL on an origin of ${label('returnToAllowedOrigins')}`);
+    }
+  }
   const { sessionIdleTimeoutSeconds: idle = 0, sessionLifetimeSeconds: lifetime = Infinity } = values;
   if (idle > lifetime) problems.push(`${label('sessionIdleTimeoutSeconds')} (${idle}) must not exceed ${label('sessionLifetimeSeconds')} (${lifetime})`);
   return [provider, values, names];

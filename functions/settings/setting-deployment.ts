@@ -15,12 +15,13 @@
  */
 import type { SettingKey } from './settings';
 
-export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'logout' | 'authorizer' | 'events';
+export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'logout' | 'home' | 'authorizer' | 'events' | 'front-door';
 
 /** The functions that load the whole configuration. */
-export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'logout', 'authorizer'] as const satisfies readonly Receiver[];
+export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'logout', 'home', 'authorizer'] as const satisfies readonly Receiver[];
 const EVENTS = ['events'] as const satisfies readonly Receiver[];
-const ALL = [...SERVICE_FUNCTIONS, ...EVENTS];
+const FRONT_DOOR = ['front-door'] as const satisfies readonly Receiver[];
+const ALL = [...SERVICE_FUNCTIONS, ...EVENTS, ...FRONT_DOOR];
 
 export interface SettingDeployment {
   /** One line for docs/configuration.md. */
@@ -45,7 +46,7 @@ const DEPLOYMENT = {
   revocationEndpoint: { doc: 'RFC 7009 revocation endpoint of a provider without discovery.' },
   endSessionEndpoint: { doc: 'End-session endpoint of a provider without discovery.' },
   clientId: { doc: 'The client id registered at the provider.' },
-  secretRefreshSeconds: { doc: 'A warm instance reads the secrets again after this long.' },
+  secretRefreshSeconds: { doc: 'A warm instance reads the secrets again after this long.', to: [...SERVICE_FUNCTIONS, ...FRONT_DOOR] },
   clientSecret: {
     doc: 'The client secret: its Secrets Manager ARN (plain or JSON with `client_secret`), or for local runs the secret itself in `OAUTH_CLIENT_SECRET`.',
     by: 'construct',
@@ -59,6 +60,7 @@ const DEPLOYMENT = {
   },
   upstreamApiUrl: { doc: 'The one protected API `/api/{proxy+}` forwards to (no query). Exactly one of this and `upstreamApis`.' },
   upstreamApis: { doc: 'Several protected APIs, each reached as `/api/<name>/…`: a JSON list of `{ name, url, methods?, scopes?, audience? }`.' },
+  homeUrl: { doc: 'Where the browser lands after sign-in without `returnTo` and after logout, and where error pages link: a path on this site, or a URL on an origin of `returnToAllowedOrigins`.' },
   returnToAllowedOrigins: { doc: "Comma-separated origins besides the service's own that `returnTo` may point to.", defaultText: "none: only paths on the service's own origin" },
   sessionKeys: {
     doc: 'The keyring that encrypts stored tokens (`{"current":"k1","k1":"<32+ characters>"}`): its Secrets Manager ARN, or for local runs the JSON in `SESSION_KEYS`.',
@@ -71,7 +73,7 @@ const DEPLOYMENT = {
   sessionLifetimeSeconds: { doc: 'Absolute session lifetime: the session ends then, however active.' },
   sessionIdleTimeoutSeconds: { doc: 'The session ends after this long without a request to `/api` or `/session`; at most the lifetime.' },
   tokenRefreshSkewSeconds: { doc: 'The access token is refreshed this long before it expires (at most half its lifetime).' },
-  providerTimeoutMs: { doc: 'Deadline of each call to the provider and to Secrets Manager.' },
+  providerTimeoutMs: { doc: 'Deadline of each call to the provider and to Secrets Manager.', to: [...SERVICE_FUNCTIONS, ...FRONT_DOOR] },
   upstreamTimeoutMs: { doc: 'Deadline of each call to the upstream API.' },
   storeTimeoutMs: { doc: 'Deadline of each DynamoDB call.' },
   authorizerClaims: { doc: 'Comma-separated claims the session authorizer passes to the integrations of other APIs; `sub` always.', to: ['authorizer'] },
@@ -80,6 +82,12 @@ const DEPLOYMENT = {
   eventBus: { doc: 'Name or ARN of the EventBridge bus the session events go to.', by: 'construct', to: EVENTS, defaultText: "the account's default bus; context `eventBusArn` names another" },
   eventSource: { doc: 'The `source` of the session events.', to: EVENTS },
   eventPublishTimeoutMs: { doc: 'Deadline of each PutEvents call.', to: EVENTS },
+  originSecret: {
+    doc: 'The secret whose value CloudFront adds to every request it forwards to the API (`{"current":"…","previous":"…"}`): its Secrets Manager ARN, or for local runs the JSON in `ORIGIN_SECRET`.',
+    by: 'construct',
+    to: FRONT_DOOR,
+    defaultText: 'created with a generated value whenever a CloudFront distribution fronts the API (`firewall` or `webApp`)',
+  },
 } as const satisfies Record<SettingKey, SettingDeployment>;
 
 export const SETTING_DEPLOYMENT: Readonly<Record<SettingKey, SettingDeployment>> = DEPLOYMENT;

@@ -74,6 +74,8 @@ export const SERVICE_SETTINGS = {
   upstreamApiUrl: url('path'),
   upstreamApis: { type: 'json' },
   returnToAllowedOrigins: { type: 'list' },
+  // After the origins it may name; checked like returnTo (read-settings.ts).
+  homeUrl: { type: 'string', default: '/' },
   sessionKeys: { env: 'SESSION_KEYS_SECRET_ARN', type: 'secret', value: 'SESSION_KEYS' },
   tableName: { type: 'string', required: true },
   dynamodbEndpoint: url('loopback'),
@@ -111,11 +113,19 @@ export const EVENT_SETTINGS = {
   eventPublishTimeoutMs: integer(100, 6_000, 3_000),
 } as const satisfies Record<string, Setting>;
 
+/**
+ * The front-door function's own setting (it also reads secretRefreshSeconds, providerTimeoutMs and
+ * logLevel): the secret whose value CloudFront adds to each request it forwards to the API.
+ */
+export const FRONT_DOOR_SETTINGS = {
+  originSecret: { env: 'ORIGIN_SECRET_ARN', type: 'secret', value: 'ORIGIN_SECRET' },
+} as const satisfies Record<string, Setting>;
+
 export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;
 export type ServiceSettingKey = ProviderSettingKey | keyof typeof SERVICE_SETTINGS;
-export type SettingKey = ServiceSettingKey | keyof typeof EVENT_SETTINGS;
+export type SettingKey = ServiceSettingKey | keyof typeof EVENT_SETTINGS | keyof typeof FRONT_DOOR_SETTINGS;
 
 /** Every setting, for the construct and the documentation. */
-export const SETTINGS: Readonly<Record<SettingKey, Setting>> = /* @__PURE__ */ Object.assign({}, PROVIDER_SETTINGS, SERVICE_SETTINGS, EVENT_SETTINGS);
+export const SETTINGS: Readonly<Record<SettingKey, Setting>> = /* @__PURE__ */ Object.assign({}, PROVIDER_SETTINGS, SERVICE_SETTINGS, EVENT_SETTINGS, FRONT_DOOR_SETTINGS);
 
 export const envName = (key: string, setting: Setting): string => setting.env ?? (setting.oauth ? 'OAUTH_' : '') + key.replace(/[A-Z]/g, '_$&').toUpperCase();

@@ -25,16 +25,20 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher';
 import { logger } from '../adapters/logs/logger';
 import { setMetricsNamespace } from '../adapters/metrics/embedded-metrics';
+import { setHomeLink } from '../adapters/api-gateway/response';
 import type { EventPublisher, PublishOptions } from '../core/session-events/publish-session-events';
 import { loadConfig, type Config } from '../settings/config';
 import { loadEventsConfig, type EventsConfig } from '../settings/events-config';
+import { loadFrontDoorConfig } from '../settings/front-door-config';
+import { parseOriginSecret } from '../adapters/api-gateway/front-door-handler';
+import type { OriginSecret } from '../core/front-door/origin-check';
 import { ServiceError } from '../core/errors';
 import { systemClock, type Clock, type IdentityProvider, type LoginTransactionStore, type SessionStore, type TokenVault, type Upstream } from '../core/ports';
 import type { TokenDependencies } from '../core/sessions/session-tokens';
 
 /** The parts a test or the local runtime may replace, by name. */
 export interface ReplaceableParts {
-  /** The settings; built from the environment, they also set the logs' level and the metrics' namespace (a replacement sets neither). */
+  /** The settings; built from the environment, they also set the logs' level, the metrics' namespace and the error pages' home link (a replacement sets none). */
   readonly config: Config;
   /** The client every DynamoDB store is built on. */
   readonly dynamoDb: DynamoDBClient;
@@ -101,11 +105,12 @@ function once<T>(build: () => T): () => T {
   return part(undefined, build);
 }
 
-/** The settings, read once; the logs' level and the metrics' namespace follow them from then on. */
+/** The settings, read once; the logs' level, the metrics' namespace and the error pages' home link follow them from then on. */
 export const config = /* @__PURE__ */ part('config', (): Config => {
   const loaded = loadConfig(process.env);
   logger.setLogLevel(loaded.logLevel);
   setMetricsNamespace(loaded.metricsNamespace);
+  setHomeLink(loaded.homeUrl);
   return loaded;
 });
 
@@ -185,10 +190,10 @@ export function tokenDependencies(): TokenDependencies {
   };
 }
 
-/** Where login and logout may send the browser afterwards: this origin, plus the allow-listed ones. */
-export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: readonly string[] } {
-  const { publicBaseUrl, returnToAllowedOrigins } = config();
-  return { ownOrigin: publicBaseUrl.origin, returnToAllowedOrigins };
+/** Where login and logout may send the browser afterwards: this origin, plus the allow-listed ones; home without a returnTo. */
+export function returnToPolicy(): { ownOrigin: string; returnToAllowedOrigins: readonly string[]; homeUrl: string } {
+  const { publicBaseUrl, returnToAllowedOrigins, homeUrl } = config();
+  return { ownOrigin: publicBaseUrl.origin, returnToAllowedOrigins, homeUrl };
 }
 
 /** The events function's settings: none of the sign-in ones, so it starts without them. The logs' level follows them. */
@@ -208,3 +213,17 @@ export const publisher = /* @__PURE__ */ part('publisher', (): EventPublisher =>
 
 /** Entries EventBridge refused are sent again twice within the invocation, before the stream delivers the batch again. */
 export const publishRetry = /* @__PURE__ */ part('publishRetry', (): PublishOptions => ({ attempts: 3, backoffMs: 100 }));
+
+/** The front-door function's settings (none of the sign-in ones); the logs' level follows them. */
+const frontDoorConfig = /* @__PURE__ */ once(() => {
+  const loaded = loadFrontDoorConfig(process.env);
+  logger.setLogLevel(loaded.logLevel);
+  return loaded;
+});
+
+/** The values CloudFront's origin header may carry (the front-door function only), re-read like every secret. */
+export const originSecret = /* @__PURE__ */ once((): SecretSource<OriginSecret> => {
+  const { originSecret: secret, timeoutMs } = frontDoorConfig();
+  if (secret.source === 'environment') return staticSecret(parseOriginSecret(secret.value));
+  return new SecretsManagerSecret(secretsManager(), secret.secretId, parseOriginSecret, secret.refreshSeconds, timeoutMs, systemClock);
+});

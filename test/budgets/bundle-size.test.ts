@@ -11,9 +11,10 @@ const BUNDLE_BUDGET_BYTES = 250_000;
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
  * grants, so that is 22 of its 27 KB). Named upstream APIs with their audience tokens, the
- * embedded metrics and sessions ended by reason took it from 238.1 to 242.8 KB.
+ * embedded metrics and sessions ended by reason took it from 238.1 to 242.8 KB; HOME_URL, checked
+ * at start by returnTo's rules in every function, and the error page's home link to 245.9 KB.
  */
-const API_BUDGET_BYTES = 245_000;
+const API_BUDGET_BYTES = 246_000;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -27,7 +28,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 245 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 246 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

@@ -20,6 +20,7 @@ beforeAll(async () => {
     api: (await import('../../functions/api')).handler,
     session: (await import('../../functions/session')).handler,
     logout: (await import('../../functions/logout')).handler,
+    home: (await import('../../functions/home')).handler,
   };
   // One request to each function first: what an instance reads once (provider metadata and keys,
   // secrets) is read then, and the budgets below are those of warm instances.
@@ -71,6 +72,13 @@ test('/api with a valid session: exactly one DynamoDB read and the upstream call
     // One client per instance, and its connection is kept alive between requests.
     expect(counts.dynamodbConnections).toBe(0);
   }
+});
+
+test('GET / (the home route) costs no call at all', async () => {
+  const browser = new FunctionClient(inProcess(handlers));
+  expect((await browser.get('/')).status).toBe(200);
+  const counts = services.take();
+  expect([counts.dynamodb.length, counts.secretsManager, counts.provider, counts.upstream]).toEqual([0, 0, 0, 0]);
 });
 
 test('/api without the CSRF header costs no call at all', async () => {

@@ -28,6 +28,7 @@ const handlers: RouteHandlers = {
   callback: recording('callback', async () => {
     throw new Error('secret detail that must not reach the browser');
   }),
+  home: recording('home'),
   api: recording('api', async (event) => {
     // `/api/result-bytes/N` answers a result whose JSON is exactly N bytes.
     const sized = /^result-bytes\/(\d+)$/.exec(event.pathParameters?.proxy ?? '');

@@ -35,15 +35,30 @@ export function json(statusCode: number, body: unknown, cookies: string[] = []):
   };
 }
 
+let home = '/';
+
+/** Where error pages link: HOME_URL once the settings are loaded (functions/wiring/parts.ts), the root before. */
+export function setHomeLink(url: string): void {
+  home = url;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
+const escapeHtml = (text: string): string => text.replace(/[&"'<>]/g, (c) => ESCAPES[c]!);
+
+/** A plain page of the service's own text (`content` is trusted markup, never request data). */
+export function page(statusCode: number, title: string, content: string, cookies: string[] = []): HttpResponse {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem">
+<h1>${title}</h1>${content}
+</body></html>`;
+  return { statusCode, headers: { ...BASE_HEADERS, ...PAGE_HEADERS }, cookies, body };
+}
+
 /** The one place a ServiceError becomes HTTP: JSON for API routes, a plain page for browser routes. */
 export function errorResponse(error: ServiceError, format: 'json' | 'html', cookies: string[] = []): HttpResponse {
   if (format === 'json') return json(error.status, { error: error.code, message: error.safeMessage }, cookies);
   // Only catalogue text goes into the page: nothing from the request is reflected.
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem">
-<h1>Sign-in problem</h1><p>${error.safeMessage}</p><p><small>Error code: ${error.code}</small></p><p><a href="/">Back to the start page</a></p>
-</body></html>`;
-  return { statusCode: error.status, headers: { ...BASE_HEADERS, ...PAGE_HEADERS }, cookies, body };
+  return page(error.status, 'Sign-in problem', `<p>${error.safeMessage}</p><p><small>Error code: ${error.code}</small></p><p><a href="${escapeHtml(home)}">Back to the start page</a></p>`, cookies);
 }
 
 /**

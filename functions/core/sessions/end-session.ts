@@ -15,6 +15,8 @@ export interface EndSessionDependencies extends SessionDependencies {
   readonly vault: TokenVault;
   readonly ownOrigin: string;
   readonly returnToAllowedOrigins: readonly string[];
+  /** Where the browser goes without a returnTo. */
+  readonly homeUrl: string;
   /** Registered at the provider as post_logout_redirect_uri. */
   readonly postLogoutRedirectUri: string;
 }
@@ -31,7 +33,7 @@ export async function endSession(
   input: { sessionToken?: string; sid?: string; returnTo?: string },
   deps: EndSessionDependencies,
 ): Promise<{ redirectTo: string; revocation: Revocation }> {
-  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
+  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
   const found = await lookupSession(input.sessionToken, deps);
   if (found.state !== 'active') return { redirectTo: returnTo, revocation: 'none' };
   if (!input.sid || !constantTimeEqual(input.sid, found.session.sid)) throw new ServiceError('logout_sid_mismatch');

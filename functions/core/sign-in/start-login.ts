@@ -12,6 +12,8 @@ export interface StartLoginDependencies {
   readonly clock: Clock;
   readonly ownOrigin: string;
   readonly returnToAllowedOrigins: readonly string[];
+  /** Where the browser goes without a returnTo. */
+  readonly homeUrl: string;
   readonly loginTimeoutSeconds: number;
 }
 
@@ -34,7 +36,7 @@ export async function startLogin(
   input: { returnTo?: string; reauthenticate?: boolean },
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
-  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins);
+  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
   const binding = randomToken();
   const request = await deps.provider.createAuthorizationRequest({ reauthenticate: input.reauthenticate === true });
   await deps.transactions.save(hashToken(request.state), {

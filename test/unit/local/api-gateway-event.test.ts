@@ -35,14 +35,16 @@ function request(url: string, headers: Array<[string, string]>, method = 'GET'):
 }
 
 describe('matchRoute', () => {
-  it('matches the four exact routes by method and path', () => {
+  it('matches the five exact routes by method and path', () => {
     expect(matchRoute('GET', '/login')).toEqual({ name: 'login', routeKey: 'GET /login' });
     expect(matchRoute('GET', '/callback')?.name).toBe('callback');
     expect(matchRoute('GET', '/session')?.name).toBe('session');
     expect(matchRoute('GET', '/logout')?.name).toBe('logout');
     expect(matchRoute('POST', '/login')).toBeUndefined();
     expect(matchRoute('GET', '/login/')).toBeUndefined();
-    expect(matchRoute('GET', '/')).toBeUndefined();
+    expect(matchRoute('GET', '/')?.name).toBe('home');
+    expect(matchRoute('POST', '/')).toBeUndefined();
+    expect(matchRoute('GET', '/index.html')).toBeUndefined();
   });
 
   it('matches any method under /api/ with a decoded greedy proxy parameter', () => {

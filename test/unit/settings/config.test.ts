@@ -276,6 +276,33 @@ describe('loadConfig: client secret source', () => {
   });
 });
 
+describe('loadConfig: HOME_URL', () => {
+  test('the root by default; a path on the site as the browser will read it', () => {
+    expect(loadConfig(VALID).homeUrl).toBe('/');
+    expect(loadConfig({ ...VALID, HOME_URL: ' /app/ ' }).homeUrl).toBe('/app/');
+    expect(loadConfig({ ...VALID, HOME_URL: '/app/../start?tab=1#top' }).homeUrl).toBe('/start?tab=1#top');
+  });
+
+  test('a URL on an allowed origin is accepted; on its own origin only as a path', () => {
+    const env = { ...VALID, RETURN_TO_ALLOWED_ORIGINS: 'https://app.example.com' };
+    expect(loadConfig({ ...env, HOME_URL: 'https://app.example.com/welcome' }).homeUrl).toBe('https://app.example.com/welcome');
+  });
+
+  test.each([
+    'https://evil.example.com/',
+    '//evil.example.com/',
+    '/\\evil.example.com',
+    '/..//evil.example.com',
+    'javascript:alert(1)',
+    'app',
+    'https://user@app.example.com/',
+  ])('an off-site home is refused at start: %s', (home) => {
+    expect(problemsOf({ ...VALID, RETURN_TO_ALLOWED_ORIGINS: 'https://app.example.com', HOME_URL: home })).toEqual([
+      'HOME_URL must be a path on this site (such as /app/) or a URL on an origin of RETURN_TO_ALLOWED_ORIGINS',
+    ]);
+  });
+});
+
 describe('loadConfig: RETURN_TO_ALLOWED_ORIGINS', () => {
   test('a comma-separated list becomes normalised origins', () => {
     const config = loadConfig({

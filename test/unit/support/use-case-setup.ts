@@ -18,7 +18,7 @@ export function useCaseSetup() {
   const provider = new FakeIdentityProvider();
   const upstream = new FakeUpstream();
   const clock = new SettableClock();
-  const loginDeps = { provider, transactions: store, clock, ownOrigin: OWN, returnToAllowedOrigins: [], loginTimeoutSeconds: LOGIN_TIMEOUT };
+  const loginDeps = { provider, transactions: store, clock, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', loginTimeoutSeconds: LOGIN_TIMEOUT };
   const vault = testVault();
   const callbackDeps = {
     provider, transactions: store, sessions: store, vault, clock,
@@ -28,7 +28,7 @@ export function useCaseSetup() {
     sessions: store, vault, provider, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1'),
     idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 2_000,
   };
-  const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], postLogoutRedirectUri: `${OWN}/` };
+  const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/` };
 
   /** Starts a login and returns what the browser would bring back to /callback. */
   async function started(returnTo?: string) {

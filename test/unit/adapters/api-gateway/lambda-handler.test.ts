@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { clearCookie, loginBindingCookie, SESSION_COOKIE } from '../../../../functions/adapters/api-gateway/cookies';
 import { lambdaHandler, type RouteFormat } from '../../../../functions/adapters/api-gateway/lambda-handler';
-import { json, redirect } from '../../../../functions/adapters/api-gateway/response';
+import { json, redirect, setHomeLink } from '../../../../functions/adapters/api-gateway/response';
 import { logger } from '../../../../functions/adapters/logs/logger';
 import { handler as apiHandler } from '../../../../functions/api';
 import { handler as callbackHandler } from '../../../../functions/callback';
@@ -63,6 +63,17 @@ describe('lambdaHandler turns a ServiceError into HTTP', () => {
     expect(response.headers?.['cache-control']).toBe('no-store');
     expect(response.body).toContain('This sign-in attempt was not started in this browser');
     expect(response.body).toContain('login_state_mismatch');
+  });
+
+  test('the page links home: HOME_URL once the settings are read, escaped for the attribute', async () => {
+    expect((await failingWith(new ServiceError('login_state_mismatch'), 'html')(event)).body).toContain('<a href="/">');
+    try {
+      setHomeLink('/app/?tab="x"&y=<z>');
+      const response = await failingWith(new ServiceError('login_state_mismatch'), 'html')(event);
+      expect(response.body).toContain('<a href="/app/?tab=&quot;x&quot;&amp;y=&lt;z&gt;">');
+    } finally {
+      setHomeLink('/');
+    }
   });
 
   test('an unknown Error becomes 500 internal_error without its message or stack', async () => {

@@ -26,7 +26,7 @@ async function setup(options: { overrides?: Partial<Session>; tokens?: SessionTo
   });
   const deps = { sessions: store, clock };
   const aliveDeps = { ...deps, idleTimeoutSeconds: IDLE };
-  const logoutDeps = { ...deps, provider, vault, ownOrigin: OWN, returnToAllowedOrigins: [], postLogoutRedirectUri: `${OWN}/` };
+  const logoutDeps = { ...deps, provider, vault, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/` };
   return { store, clock, vault, provider, start, deps, aliveDeps, logoutDeps, ...stored };
 }
 

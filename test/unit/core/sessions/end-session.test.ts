@@ -26,6 +26,13 @@ describe('endSession', () => {
     expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-token-value', postLogoutRedirectUri: `${OWN}/` }]);
   });
 
+  test('without a provider end-session URL or a returnTo the browser goes home', async () => {
+    const t = useCaseSetup();
+    const { token, session } = await signedInWithSid(t);
+    expect((await endSession({ sessionToken: token, sid: session.sid }, { ...t.logoutDeps, homeUrl: '/app/' })).redirectTo).toBe('/app/');
+    expect((await endSession({ sessionToken: token }, { ...t.logoutDeps, homeUrl: '/app/' })).redirectTo).toBe('/app/');
+  });
+
   test('without a provider end-session URL the browser goes to returnTo', async () => {
     const t = useCaseSetup();
     const { token, session } = await signedInWithSid(t);

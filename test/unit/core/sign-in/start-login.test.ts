@@ -42,6 +42,12 @@ describe('startLogin', () => {
     expect(t.provider.authorizationOptions).toEqual([{ reauthenticate: true }, { reauthenticate: false }]);
   });
 
+  test('without a returnTo the browser is sent home afterwards', async () => {
+    const t = useCaseSetup();
+    const login = await startLogin({}, { ...t.loginDeps, homeUrl: '/app/' });
+    expect(t.store.transactions.get(hashToken(login.state))!.returnTo).toBe('/app/');
+  });
+
   test('a bad returnTo is refused before the provider or the store is used', async () => {
     const t = useCaseSetup();
     expect(await rejection(startLogin({ returnTo: '//evil.example' }, t.loginDeps))).toBe('invalid_return_to');

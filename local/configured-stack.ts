@@ -5,6 +5,7 @@
 import { loadConfig } from '../functions/settings/config';
 import { ensureTable, startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
+import type { Frontend } from './frontend';
 import { localFunctions } from './local-functions';
 import { startLocalServer } from './server';
 import { loopbackUrl, LOOPBACK_HOST } from './server-lifecycle';
@@ -12,8 +13,10 @@ import { loopbackUrl, LOOPBACK_HOST } from './server-lifecycle';
 export interface ConfiguredStackOptions {
   /** Port of the local server; PUBLIC_BASE_URL defaults to http://127.0.0.1:<port>. */
   readonly port: number;
-  /** Default true. */
+  /** Default: true unless a frontend is given. */
   readonly demoPage?: boolean;
+  /** The team's web app on the same origin (FRONTEND_URL or FRONTEND_DIR: local/frontend.ts). */
+  readonly frontend?: Frontend;
   /** Where the session events are printed; default nowhere. */
   readonly print?: (line: string) => void;
 }
@@ -45,7 +48,8 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
     functions.connect(loadConfig(process.env));
     const server = await startLocalServer({
       port: options.port,
-      demoPage: options.demoPage ?? true,
+      demoPage: options.demoPage ?? !options.frontend,
+      frontend: options.frontend,
       parts: functions.parts,
       authorizedApi: functions.authorizedApi,
       eventLog: functions.eventLog,

@@ -9,6 +9,7 @@ import { startDemoApi } from './demo-api';
 import { startDevProvider } from './dev-idp';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
+import type { Frontend } from './frontend';
 import { localFunctions } from './local-functions';
 import { startLocalServer, type RouteHandlers } from './server';
 
@@ -17,8 +18,10 @@ export const LOCAL_CLIENT_ID = 'local-demo';
 export interface EmbeddedStackOptions {
   /** Default 3000; 0 picks a free port. */
   readonly port?: number;
-  /** Default true. */
+  /** Default: true unless a frontend is given. */
   readonly demoPage?: boolean;
+  /** The team's web app on the same origin (FRONTEND_URL or FRONTEND_DIR: local/frontend.ts). */
+  readonly frontend?: Frontend;
   /** Default: the handlers in functions/. */
   readonly handlers?: RouteHandlers;
   /** Where the session events are printed; default nowhere (they are still kept for the demo page). */
@@ -42,7 +45,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const functions = localFunctions(options.print);
     const server = await startLocalServer({
       port: options.port ?? 3000,
-      demoPage: options.demoPage ?? true,
+      demoPage: options.demoPage ?? !options.frontend,
+      frontend: options.frontend,
       ...(options.handlers ? { handlers: options.handlers } : {}),
       parts: functions.parts,
       authorizedApi: functions.authorizedApi,

@@ -4,7 +4,9 @@
  * requests into payload 2.0 events and results back into responses. Given them, it also serves
  * another API behind the session authorizer (functions/authorizer.ts), as on AWS (the local runtime
  * puts the demo orders API at `/orders`: local/local-functions.ts), the session events published
- * so far at `GET /local/events`, and the demo page at `/`.
+ * so far at `GET /local/events`, and the web app on the same origin: the team's own
+ * (local/frontend.ts: a development server every path not the service's is forwarded to, or a
+ * built folder) or else the demo page at `/`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -26,8 +28,10 @@ import type { ReplaceableParts } from '../functions/wiring/parts';
 import { ROUTE_TABLE, type RouteEntry } from '../infra/route-table';
 import type { LocalEventLog } from './local-event-log';
 import { inScope, partsScope } from './parts-scope';
-import { callAuthorizedApi, authorizedRouteKey, servesPath, type AuthorizerHandler, type AuthorizedApi } from './authorized-api';
+import { callAuthorizedApi, authorizedRouteKey, type AuthorizerHandler, type AuthorizedApi } from './authorized-api';
 import { DEMO_PAGE_HEADERS, DEMO_PAGE_HTML } from './demo-page';
+import type { Frontend } from './frontend';
+import { webApp, type WebApp } from './web-app';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './server-lifecycle';
 
 /**
@@ -57,8 +61,10 @@ export interface LocalServerOptions {
   readonly handlers?: RouteHandlers;
   /** Parts that replace those built from the environment, for this server's invocations only (tests). */
   readonly parts?: Partial<ReplaceableParts>;
-  /** Serve the demo page at `/`. */
+  /** Serve the demo page at `/` (never with a frontend). */
   readonly demoPage: boolean;
+  /** The team's web app on this origin: its development server, or its built files (local/frontend.ts). */
+  readonly frontend?: Frontend;
   /** One line per request (method, path without query, status, duration); default silent. */
   readonly log?: (line: string) => void;
   /** Another API on this host behind the session authorizer (functions/authorizer.ts), as on AWS. */
@@ -69,7 +75,7 @@ export interface LocalServerOptions {
 
 /** What one request may be served by, besides the service's routes. */
 interface Serving {
-  readonly demoPage: boolean;
+  readonly site: WebApp;
   readonly invoke: (handler: LambdaHandler, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2<object>>;
   readonly load: (name: RouteEntry) => Promise<LambdaHandler>;
   readonly authorizedApi?: AuthorizedApi;
@@ -96,6 +102,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     return handler;
   };
 
+  const site = webApp({ frontend: options.frontend, demoPage: options.demoPage, eventLog: options.eventLog !== undefined, authorizedApi: options.authorizedApi });
+
   const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_BYTES }, (req, res) => {
     const started = Date.now();
     res.on('finish', () => {
@@ -103,7 +111,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       options.log?.(`${req.method} ${rawPath} ${res.statusCode} ${Date.now() - started}ms`);
     });
     const serving: Serving = {
-      demoPage: options.demoPage,
+      site,
       invoke: (handler, event) => inScope(scope, () => handler(event)),
       load,
       authorizer: async () => {
@@ -129,14 +137,30 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   server.maxHeadersCount = 0;
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
+  if (site.upgrade) server.on('upgrade', site.upgrade);
 
   const host = options.host ?? LOOPBACK_HOST;
   const port = await listenOnLoopback(server, options.port, host);
-  return { url: loopbackUrl(host, port), port, close: () => closeServer(server) };
+  return {
+    url: loopbackUrl(host, port),
+    port,
+    close: () => {
+      site.close();
+      return closeServer(server);
+    },
+  };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, serving: Serving): Promise<void> {
-  const { demoPage, invoke, load, authorizedApi, eventLog } = serving;
+  const { invoke, load, authorizedApi, eventLog } = serving;
+  const method = req.method ?? 'GET';
+  const { rawPath } = splitRequestTarget(req.url ?? '/');
+  const target = serving.site.target(method, rawPath);
+  if (target === 'frontend' && serving.site.answer) {
+    // Not API Gateway's request, so not its limits either: the app's hosting answers it.
+    await serving.site.answer(req, res);
+    return;
+  }
   if (requestLineAndHeadersBytes(req) > MAX_REQUEST_LINE_AND_HEADERS_BYTES) {
     // API Gateway refuses at the front door, whatever the route; the body is never read.
     req.resume();
@@ -144,19 +168,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
     res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end(HEADERS_TOO_LARGE_MESSAGE);
     return;
   }
-  const method = req.method ?? 'GET';
-  const { rawPath } = splitRequestTarget(req.url ?? '/');
-  if (demoPage && method === 'GET' && rawPath === '/') {
+  if (target === 'demo-page') {
     req.resume();
     res.writeHead(200, DEMO_PAGE_HEADERS).end(DEMO_PAGE_HTML);
     return;
   }
-  if (eventLog && method === 'GET' && rawPath === '/local/events') {
+  if (target === 'event-log') {
     req.resume();
-    sendJson(res, 200, { events: eventLog.latest() });
+    sendJson(res, 200, { events: eventLog!.latest() });
     return;
   }
-  const authorizedTarget = authorizedApi && servesPath(authorizedApi, rawPath) ? authorizedApi : undefined;
+  const authorizedTarget = target === 'authorized-api' ? authorizedApi : undefined;
   const route = authorizedTarget ? { name: 'api' as const, routeKey: authorizedRouteKey(authorizedTarget) } : matchRoute(method, rawPath);
   if (!route) {
     req.resume();

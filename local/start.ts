@@ -1,9 +1,12 @@
 /**
  * `npm start`: runs the login service on this machine. With no provider configured it starts the
  * embedded setup (development identity provider, demo API, in-memory DynamoDB); with OAUTH_ISSUER or
- * explicit OAuth endpoints set it runs the same handlers against that provider.
+ * explicit OAuth endpoints set it runs the same handlers against that provider. FRONTEND_URL (a
+ * development server) or FRONTEND_DIR (a built app) puts the team's own web app on the same origin
+ * instead of the demo page (local/frontend.ts).
  */
 import { ConfigError } from '../functions/settings/config';
+import { frontendDescription, frontendFromEnvironment } from './frontend';
 import type { LocalStack } from './local-environment';
 
 // Set before the AWS SDK is loaded by the first handler; Node 20 would otherwise print a notice.
@@ -18,18 +21,19 @@ function readPort(raw: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = readPort(process.env.PORT);
+  const frontend = frontendFromEnvironment(process.env);
   const providerConfigured = Boolean(process.env.OAUTH_ISSUER?.trim() || process.env.OAUTH_AUTHORIZATION_ENDPOINT?.trim());
   let stack: LocalStack;
   if (providerConfigured) {
     // Loaded on demand: the configured mode never loads the development provider.
     const { startConfiguredStack } = await import('./configured-stack');
-    const configured = await startConfiguredStack({ port, print: console.log });
+    const configured = await startConfiguredStack({ port, print: console.log, frontend });
     stack = configured;
     console.log(`Login service running with the configured provider (${process.env.OAUTH_ISSUER || process.env.OAUTH_AUTHORIZATION_ENDPOINT}).`);
     console.log(`DynamoDB: ${configured.embeddedDynamoDb ? 'in memory (embedded)' : process.env.DYNAMODB_ENDPOINT}`);
   } else {
     const { startEmbeddedStack } = await import('./embedded-stack');
-    const embedded = await startEmbeddedStack({ port, print: console.log });
+    const embedded = await startEmbeddedStack({ port, print: console.log, frontend });
     stack = embedded;
     console.log('Login service running with the embedded development setup:');
     console.log(`  identity provider  ${embedded.issuer}  (any login name, any password)`);
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
   }
   console.log(`Another API behind the session authorizer: ${stack.url}/orders (needs the session cookie and X-CSRF: 1).`);
   console.log('Session events (sign-in, logout, ...) are printed here as they are published.');
+  console.log(frontendDescription(frontend));
   console.log(`\nOpen ${stack.url}/ in a browser. Ctrl+C stops.`);
 
   let stopping = false;

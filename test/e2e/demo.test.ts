@@ -3,21 +3,9 @@
  * headless, clicks through the demo page, the development provider's login and consent, an API call
  * through the login service, and logout at both the service and the provider.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/embedded-stack';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Only loopback resolves: the test must not depend on, or leak to, the outside network.
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
+import { launchChromium, signInAtDevProvider } from '../support/chromium';
 
 let stack: EmbeddedStack;
 let browser: Browser;
@@ -30,9 +18,8 @@ let page: Page;
 const demoPageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   stack = await startEmbeddedStack({ port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -61,11 +48,7 @@ test('log in at the provider, call the API, see the session, log out', async () 
 
   // Log in: the service redirects to the provider's login page (dev interactions: login, then consent).
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${stack.issuer}/interaction/**`);
-  await page.fill('input[name="login"]', 'alice');
-  await page.fill('input[name="password"]', 'any password');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await signInAtDevProvider(page, stack.issuer, 'alice');
 
   // Back on the demo page via /callback, signed in.
   await page.waitForURL(`${stack.url}/`);

@@ -87,13 +87,20 @@ test('routes any method under /api/ and passes the body', async () => {
 });
 
 test('answers 404 JSON for unknown routes and methods, like API Gateway', async () => {
-  for (const [method, path] of [['GET', '/nope'], ['POST', '/login'], ['GET', '/api/'], ['GET', '/']] as const) {
+  for (const [method, path] of [['GET', '/nope'], ['POST', '/login'], ['GET', '/api/'], ['POST', '/']] as const) {
     const target = path === '/' ? withoutDemo.url : server.url;
     const response = await fetch(`${target}${path}`, { method });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ message: 'Not Found' });
   }
   expect(received).toEqual([]);
+});
+
+test('without a demo page or web app, GET / is the home route, as on AWS without a web app', async () => {
+  const response = await fetch(`${withoutDemo.url}/`);
+  expect(response.status).toBe(204);
+  expect(received.map((r) => [r.route, r.event.routeKey])).toEqual([['home', 'GET /']]);
+  received.length = 0;
 });
 
 test('refuses bodies over 10 MB with 413 without calling the handler', async () => {

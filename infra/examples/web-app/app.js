@@ -22,8 +22,11 @@ async function showSession() {
   $('signed-in').hidden = false;
 }
 
-$('call-api').addEventListener('click', async () => {
-  const answer = await fetch('/api/', { headers: { 'x-csrf': '1', accept: 'application/json' } });
+$('api-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  // Every path under /api/ goes to the protected API; the path is the API's own.
+  const path = $('api-path').value.replace(/^\/+/, '');
+  const answer = await fetch(`/api/${path}`, { headers: { 'x-csrf': '1', accept: 'application/json' } });
   const text = await answer.text();
   $('api-result').textContent = `${answer.status}\n${text.slice(0, 2000)}`;
 });

@@ -28,6 +28,8 @@ export function addOperations(service: LoginService, props: LoginServiceProps, p
             ...service.functions,
             Authorizer: service.authorizerFunction,
             ...(service.sessionEvents ? { Events: service.sessionEvents.function } : {}),
+            // A failing front door refuses every request of the site with API Gateway's 500.
+            ...(service.frontDoorFunction ? { FrontDoor: service.frontDoorFunction } : {}),
           },
           eventFailures: service.sessionEvents?.failures,
           table: service.table,

@@ -21,6 +21,12 @@ function alarm(template: Template, name: string): Resource {
   return found[0]![1];
 }
 
+/** The Lambda alarms on `metric`, each function's logical id with its alarm. */
+const lambdaAlarms = (template: Template, metric: string): { functionId: string; alarm: Resource }[] =>
+  Object.values(alarmsOf(template))
+    .filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.MetricName === metric)
+    .map((a) => ({ functionId: logicalId(a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'FunctionName').Value), alarm: a }));
+
 const stats = (a: Resource): AlarmMetric[] => (a.Properties.Metrics as AlarmMetric[]).filter((m) => m.MetricStat);
 const dimension = (m: AlarmMetric, name: string) => m.MetricStat!.Metric.Dimensions?.find((d) => d.Name === name)?.Value;
 
@@ -30,7 +36,8 @@ describe('alarms, default settings', () => {
   const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
 
   test('two alarms per function and five more, all idle-friendly (missing data is not breaching), none with actions', () => {
-    expect(functionIds.length).toBe(7);
+    // The six routes', the authorizer's and the events function.
+    expect(functionIds.length).toBe(8);
     expect(all).toHaveLength(defaultAlarmCount(template));
     for (const a of all) {
       expect(a.Properties.TreatMissingData).toBe('notBreaching');
@@ -60,13 +67,11 @@ describe('alarms, default settings', () => {
   });
 
   test.each(['Errors', 'Throttles'])('each function has its own %s alarm at the first occurrence in five minutes', (metric) => {
-    const watched = all
-      .filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.MetricName === metric)
-      .map((a) => {
-        expect(a.Properties).toMatchObject({ Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-        return logicalId(a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'FunctionName').Value);
-      });
-    expect(watched.sort()).toEqual([...functionIds].sort());
+    const watched = lambdaAlarms(template, metric);
+    for (const { alarm: a } of watched) {
+      expect(a.Properties).toMatchObject({ Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+    expect(watched.map((w) => w.functionId).sort()).toEqual([...functionIds].sort());
   });
 
   test('DynamoDB: throttled reads and writes of the table, and system errors of the four operations the service uses', () => {
@@ -115,6 +120,20 @@ describe('alarms, default settings', () => {
   });
 });
 
+test('behind a distribution the front door is watched like every other function: a failing one refuses the whole site', () => {
+  const { template, service, stack } = serviceIn('us-east-1', () => ({ firewall: { loginRateLimit: 100 } }));
+  const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+  // The six routes', the authorizer's, the events function and the front door's.
+  expect(functionIds).toHaveLength(9);
+  const frontDoorId = stack.getLogicalId(service.frontDoorFunction!.node.defaultChild as never);
+  for (const metric of ['Errors', 'Throttles']) {
+    const watched = lambdaAlarms(template, metric).map((w) => w.functionId);
+    expect(watched.sort()).toEqual([...functionIds].sort());
+    expect(watched).toContain(frontDoorId);
+  }
+  expect(Object.keys(alarmsOf(template))).toHaveLength(defaultAlarmCount(template));
+});
+
 test('alarmTopic: every alarm notifies the topic when it fires and when it clears', () => {
   const { template } = serviceIn('eu-west-1', ({ topic }) => ({ alarmTopic: topic }));
   const topicId = onlyId(template, 'AWS::SNS::Topic');
@@ -140,7 +159,7 @@ test('metricsNamespace reaches the functions (METRICS_NAMESPACE) and the alarms 
   const { template } = serviceIn('eu-west-1', () => ({ metricsNamespace: 'Shop/Login' }));
   // The functions that serve requests (routes and authorizer); the events function writes no request metrics.
   const serving = resources(template, 'AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.OAUTH_CLIENT_ID);
-  expect(serving).toHaveLength(6);
+  expect(serving).toHaveLength(7);
   for (const fn of serving) expect(fn.Properties.Environment.Variables.METRICS_NAMESPACE).toBe('Shop/Login');
   expect(stats(alarm(template, 'LoginFailureRate')).map((m) => m.MetricStat!.Metric.Namespace)).toEqual(['Shop/Login', 'Shop/Login']);
   expect(alarm(template, 'ApiThrottled').Properties.Namespace).toBe('Shop/Login');

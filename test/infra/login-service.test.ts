@@ -22,18 +22,20 @@ import {
   type RoutedFunction,
 } from './template';
 
-const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout'];
+const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
- * DynamoDB actions on the one table, and whether it reads the client secret and the keyring.
+ * DynamoDB actions on the one table, and whether it reads the client secret and the keyring. The
+ * home route only redirects: its log group and nothing else.
  */
-const EXPECTED_ACCESS: Record<string, { table: string | string[]; secrets: boolean }> = {
+const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: boolean }> = {
   'GET /login': { table: 'dynamodb:PutItem', secrets: false },
   'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: true },
   'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
   'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
+  'GET /': { secrets: false },
 };
 
 describe('LoginService, default settings', () => {
@@ -52,11 +54,15 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the five public routes, each to its own function, on one API', () => {
+  it('routes the six public routes, each to its own function, on one API; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 6);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
-    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(5);
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(6);
+    expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
+    // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE', AuthorizerId: Match.absent() });
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
@@ -77,8 +83,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The five routes' functions, the session authorizer's and the events function.
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+    // The six routes' functions, the session authorizer's and the events function.
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -88,10 +94,10 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 8);
+    template.resourceCountIs('AWS::Logs::LogGroup', 9);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(7);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(8);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -132,8 +138,8 @@ describe('LoginService, default settings', () => {
     const expected = EXPECTED_ACCESS[routeKey]!;
     const statements: unknown[] = [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
-      { Effect: 'Allow', Action: expected.table, Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
     ];
+    if (expected.table) statements.push({ Effect: 'Allow', Action: expected.table, Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } });
     if (expected.secrets) {
       statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] });
     }
@@ -202,7 +208,7 @@ describe('LoginService, existing secrets and custom settings', () => {
         },
       ]);
     }
-    for (const routeKey of ['GET /login', 'GET /session']) {
+    for (const routeKey of ['GET /login', 'GET /session', 'GET /']) {
       const text = JSON.stringify(rolePolicies(template, byRoute[routeKey]!));
       expect(text).not.toMatch(/secretsmanager|kms/);
     }
@@ -264,7 +270,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 7);
+    template.resourceCountIs('AWS::Logs::LogGroup', 8);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

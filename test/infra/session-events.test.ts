@@ -122,7 +122,8 @@ describe('session events, configured', () => {
   it('turned off: no stream, no events function, queue or mapping', () => {
     const { template } = withService({ sessionEvents: false });
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    // The six routes' and the authorizer's.
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });

@@ -140,6 +140,7 @@ describe('which functions receive what: the declarations and the template agree'
     clientAuthMethod: 'client_secret_post',
     publicBaseUrl: 'https://login.example.com',
     returnToAllowedOrigins: ['https://app.example.com'],
+    homeUrl: '/app/',
     ...Object.fromEntries(integerKeys.map((key) => [key, (SETTINGS[key] as { min: number }).min])),
     authorizerClaims: ['sub', 'email'],
     logLevel: 'WARN',
@@ -161,7 +162,7 @@ describe('which functions receive what: the declarations and the template agree'
       .sort();
 
   it('each route function gets every setting of the service that was set, and nothing else', () => {
-    expect(routed).toHaveLength(5);
+    expect(routed).toHaveLength(6);
     for (const fn of routed) expect(variablesOf(fn)).toEqual(expected('login'));
   });
 
@@ -171,6 +172,13 @@ describe('which functions receive what: the declarations and the template agree'
     const events = others.find((fn) => 'EVENT_SOURCE' in fn.Properties.Environment.Variables);
     expect(variablesOf(authorizer!)).toEqual(expected('authorizer'));
     expect(variablesOf(events!)).toEqual(expected('events'));
+  });
+
+  it('behind a distribution the front door gets its own few (the origin secret), and no other function gets the origin secret', () => {
+    const fronted = Object.values(synthStack({ ...ALL_SET, webApp: { assetsPath: 'infra/examples/web-app' } } as never).findResources('AWS::Lambda::Function') as Record<string, Resource>);
+    const withOriginSecret = fronted.filter((fn) => 'ORIGIN_SECRET_ARN' in (fn.Properties.Environment?.Variables ?? {}));
+    expect(withOriginSecret).toHaveLength(1);
+    expect(variablesOf(withOriginSecret[0]!)).toEqual(expected('front-door'));
   });
 });
 

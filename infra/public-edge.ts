@@ -128,8 +128,8 @@ export class PublicEdge extends Construct {
       ...(webApp ? { additionalBehaviors: Object.fromEntries(SERVICE_PATH_PATTERNS.map((pattern) => [pattern, service])), defaultRootObject: 'index.html' } : {}),
       ...(webAclId ? { webAclId } : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
-      ...(domain ? { domainNames: [domain.domainName], certificate: domain.certificate } : {}),
+      // Only with a certificate of the domain's: CloudFront's default certificate has a fixed policy of its own.
+      ...(domain ? { domainNames: [domain.domainName], certificate: domain.certificate, minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
     });
   }
 

@@ -21,6 +21,7 @@ import {
   type Distribution,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { Policy } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -173,20 +174,48 @@ export class WebApp extends Construct {
   }
 }
 
+/** The wildcard actions of CDK's bucket grants (grantRead, grantReadWrite) that the handler's policy holds. */
+const BUCKET_GRANT_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'];
+const INVALIDATION_ACTIONS = ['cloudfront:GetInvalidation', 'cloudfront:CreateInvalidation'];
+
 /**
  * BucketDeployment's handler is a singleton of the stack (one for every deployment in it), made
- * by CDK with its own role; its findings are answered where they are.
+ * by CDK with its own role; its findings are answered where they are. cdk-nag names each wildcard
+ * of a policy as a finding of its own (`AwsSolutions-IAM5[Action::s3:List*]`, `[Resource::<Id.Arn>/*]`)
+ * and takes only that exact name as an acknowledgement, so each is named: the actions of CDK's
+ * bucket grants, the objects of the S3 statements, and `*` of the invalidation statement only. Any
+ * other wildcard still fails the checks.
  */
 function acknowledgeDeploymentFindings(scope: Construct, deployment: BucketDeployment): void {
   const reason =
     "CDK's BucketDeployment handler copies the app's files at deploy time only: its role is CDK's (the basic execution policy, " +
-    'object actions on the asset and app buckets, CloudFront invalidations), its runtime the one CDK ships it with.';
-  const handlers = Stack.of(scope).node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
-  for (const target of [deployment, ...handlers]) {
-    Validations.of(target).acknowledge(
-      { id: 'AwsSolutions-IAM4', reason },
-      { id: 'AwsSolutions-IAM5', reason },
-      { id: 'AwsSolutions-L1', reason },
-    );
-  }
+    'object actions on the asset and app buckets, invalidations, which CDK grants on every distribution), its runtime the one CDK ships it with.';
+  const stack = Stack.of(scope);
+  const policy = deployment.handlerRole.node.tryFindChild('DefaultPolicy') as Policy | undefined;
+  const statements = (policy ? stack.resolve(policy.document.toJSON())?.Statement ?? [] : []) as { Action: string | string[]; Resource: unknown }[];
+  const resources = statements.flatMap((statement) => {
+    const actions = [statement.Action].flat();
+    const texts = [statement.Resource].flat().map(findingText);
+    if (actions.every((action) => action.startsWith('s3:'))) return texts.filter((text) => text.endsWith('/*'));
+    return actions.every((action) => INVALIDATION_ACTIONS.includes(action)) ? texts.filter((text) => text === '*') : [];
+  });
+  const findings = [
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    ...BUCKET_GRANT_ACTIONS.map((action) => `AwsSolutions-IAM5[Action::${action}]`),
+    ...[...new Set(resources)].map((resource) => `AwsSolutions-IAM5[Resource::${resource}]`),
+    'AwsSolutions-L1',
+  ];
+  const handlers = stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+  for (const handler of handlers) Validations.of(handler).acknowledge(...findings.map((id) => ({ id, reason })));
+}
+
+/** A policy value as cdk-nag names it in a finding: `<Id.Attribute>`, `<Id>` for a Ref, `\${X}` as `<X>`, joins joined. */
+function findingText(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const intrinsic = value as { 'Fn::Join'?: [string, unknown[]]; 'Fn::Sub'?: unknown; 'Fn::GetAtt'?: [string, string]; Ref?: string };
+  if (intrinsic['Fn::Join']) return intrinsic['Fn::Join'][1].map(findingText).join(intrinsic['Fn::Join'][0]);
+  if (intrinsic['Fn::Sub'] !== undefined) return findingText(intrinsic['Fn::Sub']);
+  if (intrinsic['Fn::GetAtt']) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+  if (intrinsic.Ref) return `<${intrinsic.Ref}>`;
+  return JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 /**
- * cdk-nag's AWS Solutions checks on the stack: none fails, with created or existing secrets; only
- * the expected rules are acknowledged, each where it applies and with a reason; and a finding
- * nobody acknowledged fails the synth.
+ * cdk-nag's AWS Solutions checks on the stack: none fails, with created or existing secrets and with
+ * a web app; only the expected rules are acknowledged, each where it applies and with a reason; and
+ * a finding nobody acknowledged fails the synth.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { LoginServiceStack, type LoginServiceStackProps } from '../../infra/login-service-stack';
 import { KEYS_SECRET_ARN, KMS_KEY_ARN, REQUIRED, testApp } from './template';
+
+const WEB_APP = { assetsPath: 'infra/examples/web-app' };
 
 const appWith = (props: Partial<LoginServiceStackProps> = {}, outdir?: string): { app: App; stack: Stack } => {
   const app = testApp(outdir);
@@ -27,11 +29,17 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
   );
 }
 
+/** The rules acknowledged, each once, as cdk-nag names them (without the metadata's prefix). */
+const ruleIds = (found: { id: string }[]): string[] => [...new Set(found.map((a) => a.id.replace(/^.*?::(?=AwsSolutions)/, '')))].sort();
+
 describe("cdk-nag's AWS Solutions checks", () => {
   it.each([
     ['created secrets', {}],
     ['existing secrets, one by name, one with a customer managed key', { clientSecretName: 'login/client', sessionKeysSecretArn: KEYS_SECRET_ARN, sessionKeysKmsKeyArn: KMS_KEY_ARN }],
-  ])('pass with %s', (_name, props) => {
+    ['a web app from a folder', { webApp: WEB_APP }],
+    ['a web app behind the firewall, stack in us-east-1', { env: { account: '123456789012', region: 'us-east-1' }, firewall: { loginRateLimit: 100 }, webApp: WEB_APP }],
+    ['a web app in an existing bucket (named by context)', { webAppBucketName: 'my-app-bucket' }],
+  ] as [string, Partial<LoginServiceStackProps>][])('pass with %s', (_name, props) => {
     const { app } = appWith(props);
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations).toEqual([]);
@@ -40,22 +48,55 @@ describe("cdk-nag's AWS Solutions checks", () => {
 
   it('acknowledge only five rules, each finding with a written reason', () => {
     const found = acknowledgements(appWith().app);
-    expect([...new Set(found.map((a) => a.id.replace(/^.*?::(?=AwsSolutions)/, '')))].sort()).toEqual([
+    expect(ruleIds(found)).toEqual([
       'AwsSolutions-APIG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-L1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
-    // Two created secrets, five routes, seven functions (five routes', the authorizer's, the events function's), the events function's stream grant and its
+    // Two created secrets, six routes, eight functions (six routes', the authorizer's, the events function's), the events function's stream grant and its
     // failure queue: each acknowledged where it is, not stack-wide.
-    expect(found).toHaveLength(16);
+    expect(found).toHaveLength(18);
     const wildcard = found.filter((a) => a.id.endsWith('IAM5[Resource::*]'));
     expect(wildcard.map((a) => a.path)).toEqual(['LoginService/Service/SessionEvents/Role/DefaultPolicy']);
     for (const { path, reason } of found) {
       expect(path).toMatch(/^LoginService\/Service\/./);
       expect(reason.length).toBeGreaterThan(60);
     }
+  });
+
+  it("with a web app: the distribution's, the bucket's and the origin secret's findings, and CDK's deployment handler's one by one, each with a reason", () => {
+    const found = acknowledgements(appWith({ webApp: WEB_APP }).app);
+    expect(ruleIds(found)).toEqual([
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ServiceWebAppBucket076692AD.Arn>/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
+      'AwsSolutions-SMG4',
+      'AwsSolutions-SQS3',
+    ]);
+    // Behind the front door every route has an authorizer: APIG4 is not raised, so not acknowledged.
+    expect(found.filter((a) => a.id.includes('APIG4'))).toEqual([]);
+    // Three secrets, the bucket, four on the distribution, eight functions, the events function's two, and CDK's handler: its
+    // basic execution policy, five grant actions, the asset and app buckets' objects, the invalidations' "*", its runtime.
+    expect(found).toHaveLength(3 + 1 + 4 + 8 + 2 + 10);
+    // The handler is a singleton of the stack, outside the service: the only acknowledgements there.
+    const handler = found.filter((a) => !a.path.startsWith('LoginService/Service/'));
+    expect(handler).toHaveLength(10);
+    for (const { path } of handler) expect(path).toMatch(/^LoginService\/Custom::CDKBucketDeployment[0-9A-F]+$/);
+    for (const { reason } of found) expect(reason.length).toBeGreaterThan(60);
   });
 
   it('fail the synth on a finding nobody acknowledged', () => {

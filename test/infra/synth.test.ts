@@ -1,7 +1,7 @@
 /**
  * `npx cdk synth` as a user runs it from a fresh clone (real bundling, cdk-nag, CloudFormation
- * validation): it succeeds offline, bundles all seven functions, and puts no secret from the
- * environment into the template or any bundle.
+ * validation): it succeeds offline, bundles all eight functions, and puts no secret from the
+ * environment into the template or any bundle; the web app example synthesizes too.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,9 +18,11 @@ interface Run {
   output: string;
 }
 
+const REQUIRED_CONTEXT = ['-c', 'issuer=https://idp.example.com', '-c', 'clientId=web', '-c', 'upstreamApiUrl=https://api.example.com'];
+
 /** `cdk synth` exactly as a user runs it from a fresh clone: the local CLI, cdk.json, esbuild, no Docker. */
-function cdkSynth(outdir: string): Promise<Run> {
-  const args = ['synth', '--output', outdir, '-c', 'issuer=https://idp.example.com', '-c', 'clientId=web', '-c', 'upstreamApiUrl=https://api.example.com'];
+function cdkSynth(outdir: string, context: readonly string[] = REQUIRED_CONTEXT): Promise<Run> {
+  const args = ['synth', '--output', outdir, ...context];
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, {
       cwd: ROOT,
@@ -58,9 +60,9 @@ describe('npx cdk synth (real bundling, cdk-nag and CloudFormation validation)',
     expect(existsSync(path.join(outdir, 'LoginService.template.json'))).toBe(true);
   });
 
-  it('bundles each of the seven functions (five routes, the authorizer, the events function) as one minified ES module with a source map but no sources', () => {
+  it('bundles each of the eight functions (six routes, the authorizer, the events function) as one minified ES module with a source map but no sources', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(assets).toHaveLength(7);
+    expect(assets).toHaveLength(8);
     for (const asset of assets) {
       expect(readdirSync(path.join(outdir, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');
@@ -77,5 +79,27 @@ describe('npx cdk synth (real bundling, cdk-nag and CloudFormation validation)',
   it('puts no secret from the environment into the template or any bundle', () => {
     const leaks = filesUnder(outdir).filter((file) => readFileSync(file, 'utf8').includes(SHELL_SECRET));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('npx cdk synth -c config=infra/examples/web-app.json', () => {
+  let outdir: string;
+  let run: Run;
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'cdk-synth-web-app-'));
+    run = await cdkSynth(outdir, ['-c', 'config=infra/examples/web-app.json']);
+  }, 180_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("succeeds with cdk-nag's checks and no warning, and packs the app's folder for its deployment", () => {
+    expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({ code: 0, tail: '' });
+    expect(run.output).not.toMatch(/\bWARNING\b/);
+    const template = JSON.parse(readFileSync(path.join(outdir, 'LoginService.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const types = Object.values(template.Resources).map((resource) => resource.Type);
+    for (const type of ['AWS::CloudFront::Distribution', 'AWS::S3::Bucket', 'Custom::CDKBucketDeployment', 'AWS::ApiGatewayV2::Authorizer']) expect(types).toContain(type);
+    const appAsset = readdirSync(outdir).find((name) => existsSync(path.join(outdir, name, 'index.html')));
+    expect(readdirSync(path.join(outdir, appAsset!)).sort()).toEqual(['app.js', 'index.html', 'style.css']);
   });
 });

@@ -20,6 +20,12 @@ const withDynamoDbLocal = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
 
+/** The integration files also share one moto (Python, about 1 s, started beside DynamoDB Local); its endpoint reaches them as MOTO_ENDPOINT. */
+const withDynamoDbLocalAndMoto = {
+  globalSetup: '<rootDir>/test/support/integration-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/integration-global-teardown.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   // Integration and browser tests start real servers; the default 5 s is too tight on a cold CI machine.
@@ -32,7 +38,7 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...shared,
-      ...withDynamoDbLocal,
+      ...withDynamoDbLocalAndMoto,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/adversarial/**/*.test.ts', '<rootDir>/test/support/**/*.test.ts'],
       // Every file fails if any log line carries a code, state, token, cookie or secret.

@@ -1,7 +1,10 @@
 /**
- * One contract, two stores: the DynamoDB store against DynamoDB Local, and the in-memory store the
- * unit tests use. The refresh protocol is proven on the in-memory one; this suite shows the real
- * one keeps the same promises (conditional writes, never reviving an ended session).
+ * One contract, two stores: the DynamoDB store, and the in-memory store the unit tests use. The
+ * refresh protocol is proven on the in-memory one; this suite shows the real one keeps the same
+ * promises (conditional writes, never reviving an ended session) on three emulators of DynamoDB:
+ * DynamoDB Local (AWS's own, the main one), dynalite (the local runtime's) and moto's, an
+ * independent emulation of the same API (https://docs.getmoto.org/en/latest/docs/services/dynamodb.html),
+ * so a behaviour the store relies on is not one emulator's quirk.
  */
 import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
 import type { Session, SessionStore } from '../../functions/core/ports';
@@ -11,6 +14,7 @@ import { localClientConfig } from '../support/local-aws-client';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb';
+import { motoEndpoint } from '../support/moto-server';
 
 const NOW = 1_800_000_000;
 
@@ -28,6 +32,8 @@ const session = (overrides: Partial<Session> = {}): Session => ({
 });
 
 let tableName: string;
+/** The same table shape in moto, which the global setup started. */
+let motoTable: string;
 let counter = 0;
 const freshKey = () => `contract-${Date.now()}-${counter++}`;
 /** The local runtime's DynamoDB (`npm start`): sessions end the same way there, though it has no stream. */
@@ -35,7 +41,7 @@ let dynalite: EmbeddedDynamoDb;
 const DYNALITE_TABLE = 'contract';
 
 beforeAll(async () => {
-  tableName = await createTestTable(dynamoDbLocalEndpoint());
+  [tableName, motoTable] = await Promise.all([createTestTable(dynamoDbLocalEndpoint()), createTestTable(motoEndpoint())]);
   dynalite = await startEmbeddedDynamoDb({ tableName: DYNALITE_TABLE });
 });
 
@@ -46,6 +52,7 @@ afterAll(async () => {
 describe.each<[string, () => SessionStore]>([
   ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
   ['DynamoDB store (dynalite, the local runtime)', () => new DynamoDbStore(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
+  ['DynamoDB store (moto)', () => new DynamoDbStore(dynamoDbClient(motoEndpoint()), motoTable, 2000)],
   ['in-memory store', () => new InMemoryStore()],
 ])('%s', (_name, makeStore) => {
   let store: SessionStore;
@@ -143,15 +150,22 @@ describe.each<[string, () => SessionStore]>([
   });
 });
 
-describe('DynamoDB store: the tombstone an ending leaves', () => {
+/** The two emulators that run AWS's API in full: DynamoDB Local and moto, each with its table. */
+const emulators: Array<[string, () => { endpoint: string; table: string }]> = [
+  ['DynamoDB Local', () => ({ endpoint: dynamoDbLocalEndpoint(), table: tableName })],
+  ['moto', () => ({ endpoint: motoEndpoint(), table: motoTable })],
+];
+
+describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', (_name, emulator) => {
   let client: DynamoDBClient;
   let store: DynamoDbStore;
   const raw = async (key: string) =>
-    (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
+    (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
   beforeAll(() => {
-    client = dynamoDbClient(dynamoDbLocalEndpoint());
-    store = new DynamoDbStore(client, tableName, 2000);
+    client = dynamoDbClient(emulator().endpoint);
+    store = new DynamoDbStore(client, emulator().table, 2000);
   });
+  afterAll(() => client?.destroy());
 
   test('keeps who and why, drops the tokens and the lease, and is due for TTL at the ending time', async () => {
     const key = freshKey();
@@ -167,13 +181,13 @@ describe('DynamoDB store: the tombstone an ending leaves', () => {
   });
 });
 
-describe('DynamoDB store: a write that landed but whose answer was lost', () => {
+describe.each(emulators)('DynamoDB store (%s): a write that landed but whose answer was lost', (_name, emulator) => {
   let proxy: DynamoDbFaultProxy;
   let store: DynamoDbStore;
   beforeAll(async () => {
-    proxy = await startDynamoDbFaultProxy(dynamoDbLocalEndpoint());
+    proxy = await startDynamoDbFaultProxy(emulator().endpoint);
     // Two attempts, as the functions' client makes (functions/wiring/parts.ts).
-    store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), tableName, 2000);
+    store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), emulator().table, 2000);
   });
   afterAll(async () => {
     await proxy?.close();

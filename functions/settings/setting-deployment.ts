@@ -39,7 +39,7 @@ export interface SettingDeployment {
 }
 
 const DEPLOYMENT = {
-  issuer: { doc: "The provider's issuer; its discovery document supplies the endpoints. With explicit endpoints it only names the issuer an `iss` must match.", to: ALL },
+  issuer: { doc: "The provider's issuer; its discovery document supplies the endpoints. With explicit endpoints it only names the issuer an `iss` must match.", to: [...SERVICE_FUNCTIONS, ...EVENTS] },
   authorizationEndpoint: { doc: 'Authorization endpoint of a plain OAuth 2.0 provider without discovery (GitHub style); set with the token endpoint.' },
   tokenEndpoint: { doc: 'Token endpoint of a provider without discovery.' },
   userinfoEndpoint: { doc: 'User endpoint of a provider without discovery; required with explicit endpoints, since without an ID token it identifies the user.' },

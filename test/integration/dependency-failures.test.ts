@@ -1,7 +1,9 @@
 /**
  * Every dependency down, slow or erroring: the service answers a clear 5xx quickly, creates no
  * session and never a half-written one. The handlers are the real ones, wired with adapters
- * pointed at dead, silent or failing endpoints on 127.0.0.1.
+ * pointed at dead, silent or failing endpoints on 127.0.0.1. Secrets Manager failing is the
+ * hand-written endpoint (test/support/secrets-manager-endpoint.ts), not moto, which cannot be made
+ * to answer a 500.
  */
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';

@@ -4,6 +4,8 @@
  * key endpoint failing after /login worked, Secrets Manager down or slow, the API dropping or
  * stalling an answer. Each case answers 502, 503 or 504 well inside API Gateway's 30 s, creates no
  * session, loses or changes no existing one, and never sends a request to the API twice.
+ * Secrets Manager is the hand-written endpoint (test/support/secrets-manager-endpoint.ts), not
+ * moto: an outage or a slow answer has to be made on demand, and moto always answers at once.
  */
 import { createServer, type Server } from 'node:http';
 import { SecretsManagerClientSecret, type ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';

@@ -4,8 +4,8 @@
  * of the real one when a test needs an access token to be due for refresh or a session to expire.
  */
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { parseKeyring, type Keyring } from '../../functions/adapters/encryption/keyring';
-import { SecretsManagerSecret, type SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import type { Keyring } from '../../functions/adapters/encryption/keyring';
+import type { SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../../functions/adapters/encryption/token-vault';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { tokenContext } from '../../functions/core/sessions/session-tokens';
@@ -14,7 +14,6 @@ import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local
 import { basicAuthorization, revokeAtProvider, startService, type Service } from '../support/harness';
 import { K1, K2, keyring } from '../support/session-keyring';
 import type { RecordingUpstream } from '../support/recording-upstream';
-import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import type { TestBrowser } from '../support/test-browser';
 
 const ACCESS_TOKEN_TTL = 120;
@@ -22,7 +21,6 @@ const ACCESS_TOKEN_TTL = 120;
 let service: Service<DevProvider>;
 let issuer: string;
 let upstream: RecordingUpstream;
-let secrets: SecretsManagerEndpoint;
 let tableName: string;
 let baseUrl: string;
 let refreshGrants = 0;
@@ -37,7 +35,6 @@ let keys: SecretSource<Keyring>;
 const DEFAULT_KEYS = { current: 'k1', k1: K1 };
 
 beforeAll(async () => {
-  secrets = await startSecretsManagerEndpoint();
   service = await startService({
     provider: {
       kind: 'dev',
@@ -54,7 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.close();
-  await secrets?.close();
 });
 
 beforeEach(() => {
@@ -250,22 +246,6 @@ describe('tokens at rest', () => {
     expect(ended.status).toBe(401);
     expect(ended.json().error).toBe('session_ended');
     expect(await store().get(old.key)).toBeUndefined();
-  });
-
-  test('an instance with a cached keyring re-reads Secrets Manager once when it meets a newer key', async () => {
-    secrets.setSecret('session-keys', JSON.stringify({ current: 'k1', k1: K1 }));
-    const fromSecretsManager = () =>
-      new SecretsManagerSecret(secretsManagerClient(secrets.endpoint), 'session-keys', parseKeyring, 3600, 2000, clock);
-    const stale = fromSecretsManager();
-    await stale.get();
-    secrets.setSecret('session-keys', JSON.stringify({ current: 'k2', k1: K1, k2: K2 }));
-    keys = fromSecretsManager(); // a newer instance signs the user in with k2
-    const { browser } = await signIn();
-    keys = stale;
-    const callsBefore = secrets.calls;
-    expect((await api(browser)).status).toBe(200);
-    expect((await api(browser)).status).toBe(200);
-    expect(secrets.calls - callsBefore).toBe(1);
   });
 });
 

@@ -28,6 +28,7 @@ export function apiRoute(deps: () => ProxyDependencies) {
         headers: request.headers,
         body: request.body,
         sessionToken: request.cookies.get(SESSION_COOKIE),
+        trace: request.trace,
       },
       deps(),
     );

@@ -1,7 +1,8 @@
 /**
- * Header and cookie injection: CR/LF, NUL and non-ASCII in headers and cookies, planted and
- * duplicated cookies, many cookies (OWASP HTTP response splitting, RFC 6265 5.2, RFC 9110 5.5;
- * RFC 9700 4.7 for cookie-tossed bindings). What API Gateway can deliver but Node's HTTP parser
+ * Header and cookie injection: CR/LF, NUL and non-ASCII in headers, trace headers and cookies,
+ * planted and duplicated cookies, many cookies (OWASP HTTP response splitting, RFC 6265 5.2,
+ * RFC 9110 5.5; RFC 9700 4.7 for cookie-tossed bindings; W3C Trace Context Level 1 §3 for the
+ * trace headers /api passes on). What API Gateway can deliver but Node's HTTP parser
  * would refuse is sent as a payload 2.0 event straight to the real handler.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -33,6 +34,46 @@ test.each([
   expect(received!.headers['x-request-id']).toBeUndefined();
   expect(received!.headers['x-injected']).toBeUndefined();
   expect(received!.headers['content-language']).toBe('en'); // the clean header next to it still passes
+});
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const XRAY = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+
+test.each([
+  ['traceparent', 'CR/LF', `${TRACEPARENT}\r\nX-Injected: 1`],
+  ['traceparent', 'NUL', `${TRACEPARENT}\u0000`],
+  ['traceparent', 'CR/LF in a fifth field of version 00', `${TRACEPARENT}-\r\nX-Injected: 1`],
+  ['tracestate', 'CR/LF after a valid member', 'congo=1\r\nX-Injected: 1'],
+  ['tracestate', 'CR/LF between members', 'congo=1,\r\nX-Injected=1'],
+  ['tracestate', 'CR/LF at the end of a valid member', 'congo=1\r\n,rojo=2'],
+  ['tracestate', 'non-ASCII', 'congo=caf\u00e9'],
+  ['tracestate', '8 KB', `congo=${'a'.repeat(255)},${Array.from({ length: 40 }, (_, i) => `k${i}=${'v'.repeat(200)}`).join(',')}`],
+  ['x-amzn-trace-id', 'CR/LF', `${XRAY}\r\nX-Injected: 1`],
+  ['x-amzn-trace-id', 'a space and a header after it', `${XRAY} X-Injected: 1`],
+  ['x-amzn-trace-id', '8 KB', `${XRAY};Pad=${'a'.repeat(8192)}`],
+])('W3C Trace Context §3.2.2, §3.3.1.3, X-Ray tracing header: a %s with %s never reaches the API, and the request still succeeds', async (name, _case, value) => {
+  const valid: Record<string, string> = { traceparent: TRACEPARENT, tracestate: 'rojo=1', 'x-amzn-trace-id': XRAY };
+  const result = asResult(await apiHandler(apiGatewayEvent({
+    method: 'GET', rawPath: '/api/echo', cookies: [`__Host-session=${token}`], headers: { 'x-csrf': '1', ...valid, [name]: value },
+  })));
+  expect(result.statusCode).toBe(200);
+  const [received] = h.upstream.requests;
+  expect(received!.headers[name]).toBeUndefined();
+  expect(received!.headers['x-injected']).toBeUndefined();
+  // The valid headers beside it still pass (a tracestate only beside a valid traceparent).
+  for (const other of Object.keys(valid).filter((header) => header !== name && !(name === 'traceparent' && header === 'tracestate'))) {
+    expect(received!.headers[other]).toBe(valid[other]);
+  }
+});
+
+test("W3C Trace Context §3.2.4: a later traceparent version's unknown fields, a bare LF among them, never go on: the header is rebuilt as version 00", async () => {
+  const result = asResult(await apiHandler(apiGatewayEvent({
+    method: 'GET', rawPath: '/api/echo', cookies: [`__Host-session=${token}`], headers: { 'x-csrf': '1', traceparent: `01-${TRACEPARENT.slice(3)}-a\nX-Injected: 1` },
+  })));
+  expect(result.statusCode).toBe(200);
+  const [received] = h.upstream.requests;
+  expect(received!.headers.traceparent).toBe(TRACEPARENT);
+  expect(received!.headers['x-injected']).toBeUndefined();
 });
 
 test.each([

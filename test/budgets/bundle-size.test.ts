@@ -12,9 +12,11 @@ const BUNDLE_BUDGET_BYTES = 250_000;
  * the OAuth library, only what a refresh needs (the library shares most of its code between
  * grants, so that is 22 of its 27 KB). Named upstream APIs with their audience tokens, the
  * embedded metrics and sessions ended by reason took it from 238.1 to 242.8 KB; HOME_URL, checked
- * at start by returnTo's rules in every function, and the error page's home link to 245.9 KB.
+ * at start by returnTo's rules in every function, and the error page's home link to 245.9 KB; the
+ * trace headers it checks and passes on (traceparent, tracestate, X-Ray's) and the trace ids of the
+ * log line to 247.1 KB. Interim: the next budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 246_000;
+const API_BUDGET_BYTES = 247_200;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -28,7 +30,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 246 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 247.2 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

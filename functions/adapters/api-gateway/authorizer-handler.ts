@@ -9,7 +9,8 @@ import { describeCause, sessionIdOfCookie } from '../logs/log-fields';
 import { logger } from '../logs/logger';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { parseCookies, SESSION_COOKIE } from './cookies';
-import { invocationFailure, invocationIds } from './invocation';
+import { traceLogIds } from '../../core/trace-context';
+import { invocationFailure, invocationIds, invocationTrace } from './invocation';
 import { lowerCaseHeaders } from './request';
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>;
@@ -20,14 +21,16 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Autho
  * Gateway turns into 403. A failure (the store unreachable or too slow, a broken configuration)
  * is thrown instead: API Gateway then answers 500, so an outage never reads as "not signed in",
  * and no refusal is cached for the session while the store is away (only answers are cached).
- * One log line per invocation, like every route's: outcome, reason and a hashed session id,
- * never the cookie, a token or the session's `sid`.
+ * One log line per invocation, like every route's: outcome, reason, a hashed session id and the
+ * trace ids, never the cookie, a token or the session's `sid`.
  */
 export function authorizerHandler(
   authorize: (request: AuthorizeRequest) => Promise<Authorization>,
 ): (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => Promise<AuthorizerResult> {
   return async (event, context) => {
     const started = performance.now();
+    const headers = lowerCaseHeaders(event.headers);
+    const traceIds = traceLogIds(invocationTrace(headers));
     // A duplicated session cookie counts as none (parseCookies): a planted second cookie never wins.
     const sessionToken = parseCookies(event.cookies).get(SESSION_COOKIE);
     const session = sessionIdOfCookie(sessionToken);
@@ -38,11 +41,12 @@ export function authorizerHandler(
       protectedRoute: event.routeKey,
       durationMs: Math.round(performance.now() - started),
       ...(session ? { session } : {}),
+      ...traceIds,
     });
     let decision: Authorization;
     try {
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
-      decision = await withRequestDeadline(budgetMs, () => authorize({ sessionToken, csrfHeader: lowerCaseHeaders(event.headers)['x-csrf'] }));
+      decision = await withRequestDeadline(budgetMs, () => authorize({ sessionToken, csrfHeader: headers['x-csrf'] }));
     } catch (error) {
       const failure = invocationFailure(error);
       logger.error('request failed', { ...fields(), outcome: 'failed', errorCode: failure.code, cause: describeCause(failure.cause) });

@@ -11,8 +11,9 @@ import { metricsNamespace, requestMetricFields } from '../metrics/embedded-metri
 import { measuring, newMeasurements } from '../metrics/request-measurements';
 import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 import { clearCookie, parseCookies, SESSION_COOKIE } from './cookies';
-import { invocationFailure, invocationIds } from './invocation';
-import { parseRequest, type HttpRequest } from './request';
+import { traceLogIds } from '../../core/trace-context';
+import { invocationFailure, invocationIds, invocationTrace } from './invocation';
+import { lowerCaseHeaders, parseRequest, type HttpRequest } from './request';
 import { errorResponse, type HttpResponse } from './response';
 
 export type RouteFormat = 'json' | 'html';
@@ -28,9 +29,10 @@ const SESSION_OVER = new Set<ErrorCode>(['not_signed_in', 'token_expired', 'sess
 /**
  * Wraps a route as a Lambda handler: parses the event, turns any failure into the one error
  * model, and writes one structured log line per request: request id, route, outcome, status,
- * duration, error code and a hashed session id; never a query, header, cookie, token or the text
- * of an underlying error. The same line carries the request's metrics in CloudWatch's embedded
- * metric format (requests, failures by code, logins, refreshes, provider latencies).
+ * duration, error code, a hashed session id and the trace ids; never a query, header, cookie,
+ * token, tracestate or the text of an underlying error. The same line carries the request's
+ * metrics in CloudWatch's embedded metric format (requests, failures by code, logins, refreshes,
+ * provider latencies).
  */
 export function lambdaHandler(
   route: string,
@@ -39,6 +41,7 @@ export function lambdaHandler(
 ): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   return async (event, context) => {
     const started = performance.now();
+    const trace = invocationTrace(lowerCaseHeaders(event.headers));
     const ids = invocationIds(context, event.requestContext?.requestId);
     let response: HttpResponse;
     let failure: ServiceError | undefined;
@@ -46,7 +49,7 @@ export function lambdaHandler(
     const onFailure: FailureCookies = { cookies: [] };
     try {
       const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
-      response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event), onFailure)));
+      response = await measuring(measurements, () => withRequestDeadline(budgetMs, () => handle(parseRequest(event, trace), onFailure)));
     } catch (error) {
       failure = invocationFailure(error);
       // Only a cookie the request carried is cleared: telling the browser to delete one it did not
@@ -62,6 +65,7 @@ export function lambdaHandler(
       status: response.statusCode,
       durationMs: Math.round(performance.now() - started),
       ...session,
+      ...traceLogIds(trace),
       ...(failure ? { errorCode: failure.code, cause: describeCause(failure.cause) } : {}),
     };
     const metrics = requestMetricFields({ route, errorCode: failure?.code, login: route === 'callback' && !failure, measurements }, metricsNamespace(), Date.now());

@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../../core/errors';
+import type { TraceHeaders } from '../../core/trace-context';
 import { parseCookies, type RequestCookies } from './cookies';
 
 export interface HttpRequest {
@@ -16,6 +17,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly cookies: RequestCookies;
   readonly body?: Buffer;
+  /** The invocation's checked trace headers (invocation.ts), for the upstream call. */
+  readonly trace: TraceHeaders;
 }
 
 /** Headers under lower-case names: API Gateway passes payload 2.0 headers in lower case, a test or a local caller may not. */
@@ -26,7 +29,7 @@ export function lowerCaseHeaders(raw: Readonly<Record<string, string | undefined
 }
 
 /** An API Gateway HTTP API (payload 2.0) event as a plain request. */
-export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
+export function parseRequest(event: APIGatewayProxyEventV2, trace: TraceHeaders = {}): HttpRequest {
   const headers = lowerCaseHeaders(event.headers);
   const rawQuery = event.rawQueryString ?? '';
   return {
@@ -37,6 +40,7 @@ export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
     headers,
     cookies: parseCookies(event.cookies),
     body: event.body === undefined || event.body === null ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    trace,
   };
 }
 

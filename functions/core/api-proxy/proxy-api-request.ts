@@ -7,6 +7,7 @@ import { keepAlive, requireSession } from '../sessions/current-session';
 import { ServiceError } from '../errors';
 import type { Upstream, UpstreamResponse } from '../ports';
 import { browserResponseHeaders, upstreamRequestHeaders } from './proxy-policy';
+import { tracestateOf, type TraceHeaders } from '../trace-context';
 import { apiAccessToken, usableTokens, type AudienceApi, type TokenDependencies } from '../sessions/session-tokens';
 import { upstreamTarget, type UpstreamRoutes } from './upstream-apis';
 
@@ -19,6 +20,8 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body?: Uint8Array;
   readonly sessionToken?: string;
+  /** The request's checked trace headers (functions/core/trace-context.ts), passed on to the API. */
+  readonly trace?: TraceHeaders;
 }
 
 export interface ProxyDependencies extends TokenDependencies, UpstreamRoutes {
@@ -44,11 +47,17 @@ export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependenci
     deps.upstream.send({
       method: request.method,
       url,
-      headers: upstreamRequestHeaders(request.headers),
+      headers: { ...upstreamRequestHeaders(request.headers), ...upstreamTraceHeaders(request) },
       body: request.body,
       accessToken,
     }),
     keepAlive(found, deps),
   ]);
   return { ...response, headers: browserResponseHeaders(response.headers) };
+}
+
+/** The trace headers the API gets: the checked ones, and a valid tracestate only beside a valid traceparent. */
+function upstreamTraceHeaders({ trace, headers }: ApiRequest): Record<string, string> {
+  const tracestate = trace?.traceparent && tracestateOf(headers.tracestate);
+  return { ...trace, ...(tracestate ? { tracestate } : {}) };
 }

@@ -268,6 +268,23 @@ describe('the request log line', () => {
     expect(lines.map((line) => line.fields.session)).toEqual([undefined, undefined]);
   });
 
+  test('the trace ids: the W3C trace-id and the X-Ray Root, never the tracestate or the rest of either header', async () => {
+    const headers = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'congo=private-vendor-data',
+      'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    };
+    await lambdaHandler('session', 'json', async () => json(200, {}))(apiGatewayEvent({ rawPath: '/session', headers }));
+    expect(lines[0]!.fields).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', xrayTraceId: '1-5759e988-bd862e3fe1be46a994272793' });
+    const text = JSON.stringify(lines);
+    for (const part of ['private-vendor-data', '00f067aa0ba902b7', '53995c3f42cd8ad8']) expect(text).not.toContain(part);
+  });
+
+  test('an invalid traceparent gives no trace id', async () => {
+    await lambdaHandler('session', 'json', async () => json(200, {}))(apiGatewayEvent({ rawPath: '/session', headers: { traceparent: '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01' } }));
+    expect(lines[0]!.fields.traceId).toBeUndefined();
+  });
+
   test('the callback logs the session it creates as newSession', async () => {
     const created = randomToken();
     await lambdaHandler('callback', 'html', async () => redirect('/', [`__Host-session=${created}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=60`]))(apiGatewayEvent({ rawPath: '/callback' }));

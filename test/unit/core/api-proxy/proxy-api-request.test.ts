@@ -38,6 +38,22 @@ describe('proxyApiRequest', () => {
     expect(new TextDecoder().decode(response.body)).toBe('{"id":1}');
   });
 
+  test('passes on the checked trace headers, and a valid tracestate only beside a traceparent', async () => {
+    const t = useCaseSetup();
+    const sessionToken = await t.signedIn();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const xray = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const headers = { 'x-csrf': '1', tracestate: 'congo=t61rcWkgMzE', traceparent: 'unchecked', 'x-amzn-trace-id': 'unchecked' };
+    await proxyApiRequest(request({ sessionToken, headers, trace: { traceparent, 'x-amzn-trace-id': xray } }), t.proxyDeps);
+    await proxyApiRequest(request({ sessionToken, headers, trace: { 'x-amzn-trace-id': xray } }), t.proxyDeps);
+    await proxyApiRequest(request({ sessionToken, headers: { ...headers, tracestate: 'Congo=1' }, trace: { traceparent } }), t.proxyDeps);
+    expect(t.upstream.requests.map((sent) => sent.headers)).toEqual([
+      { traceparent, tracestate: 'congo=t61rcWkgMzE', 'x-amzn-trace-id': xray },
+      { 'x-amzn-trace-id': xray },
+      { traceparent },
+    ]);
+  });
+
   test.each([undefined, '0', 'true', ' 1', '11'])('X-CSRF %j: csrf_header_missing with zero store reads and zero upstream calls', async (csrf) => {
     const t = useCaseSetup();
     const sessionToken = await t.signedIn();

@@ -146,6 +146,13 @@ describe('authorizerHandler', () => {
     expect(JSON.stringify(lines)).not.toContain(token);
   });
 
+  test('its log line carries the trace ids, like every route\'s', async () => {
+    const authorize = async () => ({ allowed: true as const, context: { sub: 'user-7' } });
+    const headers = { 'x-csrf': '1', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793' };
+    await authorizerHandler(authorize)(event(undefined, headers), context);
+    expect(lines[0]!.fields).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', xrayTraceId: '1-5759e988-bd862e3fe1be46a994272793' });
+  });
+
   test('a duplicated session cookie reaches the use case as no cookie', async () => {
     const authorize = jest.fn(async () => ({ allowed: false as const, reason: 'not_signed_in' as const }));
     const result = await authorizerHandler(authorize)(event([`__Host-session=${token}`, `__Host-session=${randomToken()}`]), context);

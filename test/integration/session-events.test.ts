@@ -16,7 +16,7 @@ import { loadEventsConfig } from '../../functions/settings/events-config';
 import { partsScope, scoped } from '../../local/parts-scope';
 import { StreamReader } from '../support/dynamodb-stream-reader';
 import { schemaErrors } from '../support/event-schema';
-import { deliverLikeLambda } from '../support/stream-delivery';
+import { deliverLikeLambda, ttlRemoval } from '../support/stream-delivery';
 import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import type { DevProvider } from '../../local/dev-idp';
@@ -72,7 +72,6 @@ async function signIn(user: string, inBrowser?: TestBrowser): Promise<{ browser:
 
 const api = (browser: TestBrowser) => browser.request('/api/items', { headers: { 'x-csrf': '1' } });
 
-type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['OldImage']>;
 type Delivered = { detailType: string; detail: Record<string, unknown>; entry: AcceptedEntry };
 const delivered = (): Delivered[] =>
   bus.accepted.map((entry) => ({ detailType: entry.DetailType!, detail: JSON.parse(entry.Detail!) as Record<string, unknown>, entry }));
@@ -167,19 +166,12 @@ describe('every sign-in and every ending becomes one event', () => {
   });
 
   test('TTL removing a live session gives Session Expired detected by TTL; TTL removing a tombstone gives nothing', async () => {
-    // DynamoDB Local never runs TTL deletions: the records are built as DynamoDB writes them, a
-    // REMOVE by the service principal, from the real images of this stream.
+    // DynamoDB Local never runs TTL deletions: the records are built as DynamoDB writes them, from
+    // the real images of this stream.
     const insert = records.find((record) => record.eventName === 'INSERT' && record.dynamodb?.Keys?.pk?.S === `session#${keysOf.carol}`)!;
     const ended = records.find((record) => record.eventName === 'MODIFY' && record.dynamodb?.NewImage?.endReason && record.dynamodb.Keys?.pk?.S === `session#${keysOf.ada}`)!;
-    const ttlRemoval = (image: StreamImage | undefined, sequence: string): DynamoDBRecord => ({
-      eventID: `ttl-${sequence}`,
-      eventName: 'REMOVE',
-      eventSource: 'aws:dynamodb',
-      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
-      dynamodb: { Keys: { pk: image!.pk! }, OldImage: image, SequenceNumber: sequence, ApproximateCreationDateTime: 1_900_000_000, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    });
     bus.reset();
-    await deliver([ttlRemoval(insert.dynamodb!.NewImage, '9000001'), ttlRemoval(ended.dynamodb!.NewImage, '9000002')]);
+    await deliver([ttlRemoval(insert.dynamodb!.NewImage, '9000001', 1_900_000_000), ttlRemoval(ended.dynamodb!.NewImage, '9000002', 1_900_000_000)]);
     expect(delivered().map((event) => [event.detailType, event.detail.sessionId, event.detail.detectedBy, event.detail.occurredAt])).toEqual([
       ['Session Expired', sessionIdOfKey(keysOf.carol!), 'ttl', new Date(1_900_000_000_000).toISOString()],
     ]);

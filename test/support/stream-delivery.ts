@@ -35,3 +35,22 @@ export async function deliverLikeLambda(
   }
   return invocations;
 }
+
+type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['OldImage']>;
+
+/**
+ * The record DynamoDB's TTL writes when it deletes an item, which DynamoDB Local never does: a
+ * REMOVE whose userIdentity is the service principal ("For Time To Live, the type is Service",
+ * principalId dynamodb.amazonaws.com:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Identity.html), with
+ * the item's last image. `image` is a real image of the item from the stream.
+ */
+export function ttlRemoval(image: StreamImage | undefined, sequence: string, removedAtSeconds: number): DynamoDBRecord {
+  return {
+    eventID: `ttl-${sequence}`,
+    eventName: 'REMOVE',
+    eventSource: 'aws:dynamodb',
+    userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    dynamodb: { Keys: { pk: image!.pk! }, OldImage: image, SequenceNumber: sequence, ApproximateCreationDateTime: removedAtSeconds, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}

@@ -9,14 +9,14 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ORIGIN_HEADER } from '../../functions/adapters/api-gateway/front-door-handler';
-import { startMoto, type MotoServer } from '../support/moto-server';
+import { motoEndpoint } from '../support/moto-server';
+import { uniqueName } from '../support/moto-clients';
 import { setEnvironment } from '../../local/local-environment';
 
 const OLD = 'o'.repeat(64);
 const NEW = 'n'.repeat(64);
 const REFRESH_SECONDS = 10;
 
-let moto: MotoServer;
 let restore: () => void;
 let client: SecretsManagerClient;
 let secretArn: string;
@@ -26,16 +26,16 @@ const request = (value?: string) =>
   ({ version: '2.0', type: 'REQUEST', routeKey: 'GET /session', headers: value === undefined ? {} : { [ORIGIN_HEADER]: value }, requestContext: { requestId: 'r' } }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  // The run's moto (test/support/integration-global-setup.ts), under a name no other file uses.
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials });
-  const created = await client.send(new CreateSecretCommand({ Name: 'login/origin', SecretString: JSON.stringify({ current: OLD }) }));
+  client = new SecretsManagerClient({ endpoint: motoEndpoint(), region: 'eu-west-1', credentials });
+  const created = await client.send(new CreateSecretCommand({ Name: uniqueName('login/origin'), SecretString: JSON.stringify({ current: OLD }) }));
   secretArn = created.ARN!;
   restore = setEnvironment({
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: motoEndpoint(),
     ORIGIN_SECRET_ARN: secretArn,
     SECRET_REFRESH_SECONDS: String(REFRESH_SECONDS),
     LOG_LEVEL: 'SILENT',
@@ -45,10 +45,9 @@ beforeAll(async () => {
   });
 }, 30_000);
 
-afterAll(async () => {
+afterAll(() => {
   restore?.();
   client?.destroy();
-  await moto?.close();
 });
 
 afterEach(() => jest.restoreAllMocks());

@@ -48,17 +48,24 @@ export const EVENTS_TIMEOUT = Duration.seconds(60);
 /**
  * The stream records that become events (functions/adapters/dynamodb/session-stream.ts makes the same
  * choice again): a new session, the update that ends one, and TTL removing one that was still
- * live. Refreshes, touches, login transactions and the removal of ended sessions never invoke
- * the function.
+ * live. Refreshes, touches, login transactions, a tombstone written again and the removal of ended
+ * sessions never invoke the function.
+ *
+ * Every test is on a leaf: an attribute's type key (`endReason.S`), never the attribute, which is
+ * an object in the record. Lambda's rules only see leaf values
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html#filtering-ddb-exists), so
+ * `exists: false` on the attribute itself holds for every record and filters nothing.
  */
 const sessionKey = { Keys: { [TABLE_PARTITION_KEY]: { S: FilterRule.beginsWith(SESSION_PREFIX) } } };
+const ended = { [END_REASON]: { S: FilterRule.exists() } };
+const live = { [END_REASON]: { S: FilterRule.notExists() } };
 export const STREAM_FILTERS = [
-  FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: sessionKey }),
-  FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { ...sessionKey, NewImage: { [END_REASON]: { S: FilterRule.exists() } } } }),
+  FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { ...sessionKey, NewImage: live } }),
+  FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { ...sessionKey, OldImage: live, NewImage: ended } }),
   FilterCriteria.filter({
     eventName: FilterRule.isEqual('REMOVE'),
     userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
-    dynamodb: { ...sessionKey, OldImage: { [END_REASON]: FilterRule.notExists() } },
+    dynamodb: { ...sessionKey, OldImage: live },
   }),
 ];
 

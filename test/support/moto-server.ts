@@ -18,7 +18,7 @@ export interface MotoServer {
 export const MOTO_ENDPOINT_VARIABLE = 'MOTO_ENDPOINT';
 
 /** What to do when moto is missing; `.ci/run` checks for the same modules before the tests. */
-export const MOTO_INSTALL_HINT = "moto's server mode needs the Python packages moto, flask and flask_cors: pip install 'moto[server]'";
+export const MOTO_INSTALL_HINT = "moto's server mode needs the Python packages moto, flask, flask_cors and jsonpath_ng: pip install 'moto[server]'";
 
 const START_TIMEOUT_MS = 20_000;
 

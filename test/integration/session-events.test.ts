@@ -3,7 +3,10 @@
  * the certified oidc-provider and DynamoDB Local; the table's stream read through the DynamoDB
  * Streams API; the events function's entry, as wired, fed those very records, as Lambda delivers
  * them (a batch, and from the reported failure on again); PutEvents through the real EventBridge
- * SDK client to a local endpoint that records entries and can refuse some or be down.
+ * SDK client to a local endpoint that records entries and can refuse some or be down. That endpoint
+ * is hand-written, not moto: these cases read what each PutEvents call carried and make entries
+ * or whole calls fail, which moto does not do. The documented rules routing these events, against
+ * moto's EventBridge, are session-event-rules.test.ts.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Keyring } from '../../functions/adapters/encryption/keyring';

@@ -240,6 +240,12 @@ export interface LoginServiceProps {
    */
   readonly dashboard?: boolean;
   /**
+   * AWS X-Ray active tracing on every function: Lambda samples requests and records each sampled
+   * invocation (the HTTP API itself cannot be traced). What it costs: docs/operations.md, "Tracing".
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution in front of the API.
    * @default - no distribution, no firewall
    */

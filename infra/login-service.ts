@@ -177,6 +177,7 @@ export class LoginService extends Construct {
         memorySize: props.memorySize,
         logRetention: this.logRetention,
         removalPolicy: this.removalPolicy,
+        tracing: props.tracing,
       });
     }
     acknowledgeNagFindings({
@@ -272,6 +273,7 @@ export class LoginService extends Construct {
       // 504; the longest chain (a cold /callback: delete, discovery, secret, token, keys, write)
       // fits with the default deadlines.
       timeout: Duration.seconds(29),
+      tracing: props.tracing,
     });
   }
 

@@ -1,11 +1,12 @@
 /**
  * One of the service's Lambda functions, built alike whatever it serves: Node.js 22 on arm64,
- * bundled from its entry in functions/ with the one set of bundling options (infra/bundling.ts).
+ * bundled from its entry in functions/ with the one set of bundling options (infra/bundling.ts),
+ * traced by AWS X-Ray when asked.
  */
 import * as path from 'node:path';
 import { Validations, type Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -19,6 +20,8 @@ export interface ServiceFunctionProps {
   readonly environment: Record<string, string>;
   readonly memorySize: number;
   readonly timeout: Duration;
+  /** AWS X-Ray active tracing (the `tracing` prop). */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -39,7 +42,18 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     logGroup: props.logGroup,
     environment: props.environment,
     bundling: BUNDLING,
+    // ACTIVE makes CDK grant xray:PutTraceSegments and xray:PutTelemetryRecords in the role's default policy.
+    ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
   });
+  const granted = props.tracing ? props.role.node.tryFindChild('DefaultPolicy') : undefined;
+  if (granted) {
+    Validations.of(granted).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda needs to send the function\'s traces, have no resource-level ' +
+        'permissions (Service Authorization Reference, AWS X-Ray), so they can only be granted on "*".',
+    });
+  }
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason: 'Node.js 22 is the runtime the bundles target (esbuild target node22) and the tests run against; a newer one is a deliberate, tested change.',

@@ -30,6 +30,8 @@ export interface SessionEventsProps {
   readonly memorySize?: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** AWS X-Ray active tracing (the construct's `tracing` prop). */
+  readonly tracing?: boolean;
 }
 
 /** Records of one batch. */
@@ -114,6 +116,7 @@ export class SessionEvents extends Construct {
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       timeout: EVENTS_TIMEOUT,
       environment: props.environment,
+      tracing: props.tracing,
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {
@@ -141,7 +144,7 @@ export class SessionEvents extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'dynamodb:ListStreams has no resource-level permissions, so Lambda\'s stream reader needs it on "*"; every other action is on the ' +
-        'one table stream, the one bus, the one queue and the one log group.',
+        'one table stream, the one bus, the one queue and the one log group, but for X-Ray\'s two with tracing (infra/service-function.ts).',
     });
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',

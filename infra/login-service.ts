@@ -28,7 +28,7 @@ import { ORIGIN_HEADER } from '../functions/adapters/api-gateway/front-door-hand
 import { WebApp } from './web-app';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
 import type { RouteFunctionName } from './route-table';
-import { AUTHORIZER_ACCESS, sessionAuthorizer } from './session-authorizer';
+import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
 
@@ -152,7 +152,7 @@ export class LoginService extends Construct {
     };
     let authorizer: HttpLambdaAuthorizer | undefined;
     if (this.originSecret) {
-      this.frontDoorFunction = this.routeFunction('FrontDoor', FRONT_DOOR_ACCESS, functionEnvironment(props, refs, 'front-door'), props);
+      this.frontDoorFunction = this.routeFunction('FrontDoor', FRONT_DOOR_ACCESS, functionEnvironment(props, refs, 'front-door'), props, LAMBDA_AUTHORIZER_TIMEOUT);
       authorizer = frontDoorAuthorizer(this.frontDoorFunction);
     }
     const functions: Partial<Record<RouteFunctionName, NodejsFunction>> = {};
@@ -165,7 +165,7 @@ export class LoginService extends Construct {
       functions[route.name] = fn;
     }
     this.functions = functions as LoginService['functions'];
-    this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props);
+    this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props, LAMBDA_AUTHORIZER_TIMEOUT);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
     if (props.sessionEvents !== false) {
@@ -253,7 +253,20 @@ export class LoginService extends Construct {
     return new HttpStage(this, 'DefaultStage', { httpApi: this.api, stageName: '$default', autoDeploy: true, throttle, accessLogSettings });
   }
 
-  private routeFunction(name: RouteFunctionName | 'Authorizer' | 'FrontDoor', access: RouteAccess, environment: Record<string, string>, props: LoginServiceProps): NodejsFunction {
+  /**
+   * A function with a role of its own. The routes' timeout is just below API Gateway's 30 s
+   * integration limit. Each outbound call has its own, shorter deadline (functions/settings/config.ts),
+   * so a slow dependency normally ends in the function's own 504; the longest chain (a cold /callback:
+   * delete, discovery, secret, token, keys, write) fits with the default deadlines. Lambda
+   * authorizers get LAMBDA_AUTHORIZER_TIMEOUT instead.
+   */
+  private routeFunction(
+    name: RouteFunctionName | 'Authorizer' | 'FrontDoor',
+    access: RouteAccess,
+    environment: Record<string, string>,
+    props: LoginServiceProps,
+    timeout = Duration.seconds(29),
+  ): NodejsFunction {
     const logGroup = this.logGroup(`${name}Logs`);
     // An own role with one inline policy instead of the default role with
     // AWSLambdaBasicExecutionRole, whose log permissions cover every log group in the account.
@@ -268,11 +281,7 @@ export class LoginService extends Construct {
       logGroup,
       environment,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
-      // Just below API Gateway's 30 s integration limit. Each outbound call has its own, shorter
-      // deadline (functions/settings/config.ts), so a slow dependency normally ends in the function's own
-      // 504; the longest chain (a cold /callback: delete, discovery, secret, token, keys, write)
-      // fits with the default deadlines.
-      timeout: Duration.seconds(29),
+      timeout,
       tracing: props.tracing,
     });
   }

@@ -23,6 +23,16 @@ export const AUTHORIZER_ACCESS: RouteAccess = { table: ['dynamodb:GetItem', 'dyn
  */
 export const AUTHORIZER_IDENTITY_SOURCES = ['$request.header.Cookie', '$request.header.X-CSRF'];
 
+/**
+ * The timeout of a function that answers as an HTTP API Lambda authorizer (this one, and the front
+ * door's): API Gateway waits at most 10 s for an authorizer's answer ("Timeout for Lambda authorizer
+ * response", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html),
+ * not the routes' 29 s, and a cold start's initialisation counts against those 10 s too. 8 s leaves
+ * it 2 s; the request's deadline (functions/adapters/request-deadline.ts), taken from the time left,
+ * ends the calls 1.5 s before the timeout, so a slow store is the function's own logged failure.
+ */
+export const LAMBDA_AUTHORIZER_TIMEOUT = Duration.seconds(8);
+
 /** Short: a logout reaches the other APIs at most this late. */
 export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(DEFAULT_AUTHORIZER_CACHE_SECONDS);
 

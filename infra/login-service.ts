@@ -3,7 +3,7 @@
  * client secret and the keyring, the authorizer for other APIs, the session events and the
  * operations. Each function gets a role of its own allowing exactly what its route needs.
  */
-import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination, type DomainName, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -231,7 +231,14 @@ export class LoginService extends Construct {
     const throttle = props.throttle ?? DEFAULT_THROTTLE;
     let accessLogSettings;
     if (props.accessLogs ?? true) {
-      const logGroup = this.logGroup('AccessLogs');
+      // Named under /aws/vendedlogs/: an HTTP API delivers its access logs as vended logs, which the
+      // account's CloudWatch Logs resource policy (5,120 characters at most) must allow log group by
+      // log group; near that limit CloudWatch Logs allows /aws/vendedlogs/ as a whole instead, so in
+      // a busy account only such a name still receives them
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html,
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html). The stack's
+      // name and the construct's unique id keep it apart from every other stack's and construct's.
+      const logGroup = this.logGroup('AccessLogs', `/aws/vendedlogs/apigateway/${Stack.of(this).stackName}/${Names.uniqueId(this)}`);
       this.accessLogs = logGroup;
       // Route and path only: the query string (which carries codes and states) and headers never
       // reach the log.
@@ -308,8 +315,8 @@ export class LoginService extends Construct {
     return statements;
   }
 
-  private logGroup(id: string): LogGroup {
-    return new LogGroup(this, id, { retention: this.logRetention, removalPolicy: this.removalPolicy });
+  private logGroup(id: string, logGroupName?: string): LogGroup {
+    return new LogGroup(this, id, { ...(logGroupName ? { logGroupName } : {}), retention: this.logRetention, removalPolicy: this.removalPolicy });
   }
 
   private secret(name: SecretName): ISecret {

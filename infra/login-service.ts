@@ -17,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSecret, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
+import { environmentSizeProblems } from './environment-size';
 import { functionEnvironment, type EnvironmentRefs } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
@@ -180,6 +181,8 @@ export class LoginService extends Construct {
         tracing: props.tracing,
       });
     }
+    // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
+    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,

@@ -136,7 +136,17 @@ export class LoginServiceStack extends Stack {
     });
 
     const { api, table, clientSecret, sessionKeysSecret } = this.service;
-    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'The HTTP API endpoint' });
+    // A custom domain on the API itself turns its execute-api endpoint off (infra/login-service.ts):
+    // the API then answers at the domain only. Behind a distribution the endpoint is its origin.
+    const { domainName, edge } = this.service;
+    new CfnOutput(this, 'ApiUrl', {
+      value: domainName && edge ? edge.publicBaseUrl : api.apiEndpoint,
+      description: domainName
+        ? 'The HTTP API, at its custom domain (its execute-api endpoint is turned off)'
+        : edge?.distribution
+          ? "The HTTP API's endpoint: the distribution's origin, which admits only what the distribution forwards (open SiteUrl)"
+          : 'The HTTP API endpoint',
+    });
     new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
     new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
     const distribution = this.service.edge?.distribution;

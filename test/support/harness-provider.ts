@@ -7,7 +7,7 @@
  */
 import { startDevProvider, type DevClient, type DevProvider, type DevProviderOptions } from '../../local/dev-idp';
 import { completeDevLogin } from './dev-idp-login';
-import { startMisbehavingProvider, type MisbehavingProvider } from './misbehaving-provider';
+import { startMisbehavingProvider, type MisbehavingProvider, type MisbehavingProviderOptions } from './misbehaving-provider';
 
 /** The certified oidc-provider, with the service registered as a client (redirect URI `<base>/callback`). */
 export interface DevProviderChoice {
@@ -26,10 +26,8 @@ export interface DevProviderChoice {
 }
 
 /** The test-only provider that breaks its answers on demand; it approves every authorization at once. */
-export interface MisbehavingProviderChoice {
+export interface MisbehavingProviderChoice extends MisbehavingProviderOptions {
   readonly kind: 'misbehaving';
-  readonly clientId?: string;
-  readonly clientSecret?: string;
 }
 
 /** A provider the harness does not start: the settings name it (no issuer: the file gives explicit endpoints). */
@@ -107,10 +105,8 @@ async function startDev(choice: DevProviderChoice, baseUrl: string): Promise<Pro
 }
 
 async function startMisbehaving(choice: MisbehavingProviderChoice): Promise<ProviderHandle<MisbehavingProvider>> {
-  const provider = await startMisbehavingProvider({
-    ...(choice.clientId ? { clientId: choice.clientId } : {}),
-    ...(choice.clientSecret ? { clientSecret: choice.clientSecret } : {}),
-  });
+  const { kind: _kind, ...options } = choice;
+  const provider = await startMisbehavingProvider(options);
   return {
     current: () => provider,
     issuer: provider.issuer,

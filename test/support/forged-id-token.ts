@@ -48,17 +48,19 @@ export interface IdTokenContext {
   readonly clientSecret: string;
   readonly sub: string;
   readonly nonce?: string;
+  /** Claims of the provider's own besides the standard ones (a tenant id, roles). */
+  readonly extraClaims?: Readonly<Record<string, unknown>>;
 }
 
 /** The ID token for one token response; `current` signs it, `unpublished` is a key the JWKS lacks. */
 export async function forgeIdToken(
   fault: IdTokenFault | undefined,
-  { issuer, clientId, clientSecret, sub, nonce }: IdTokenContext,
+  { issuer, clientId, clientSecret, sub, nonce, extraClaims }: IdTokenContext,
   keys: { current: SigningKey; unpublished: SigningKey },
 ): Promise<string | undefined> {
   const now = Math.floor(Date.now() / 1000);
   const claims: JWTPayload & Record<string, unknown> = {
-    iss: issuer, sub, aud: clientId, iat: now, exp: now + 300, nonce, name: sub.toUpperCase(), email: `${sub}@example.test`,
+    iss: issuer, sub, aud: clientId, iat: now, exp: now + 300, nonce, name: sub.toUpperCase(), email: `${sub}@example.test`, ...extraClaims,
   };
   switch (fault) {
     case 'no-id-token': return undefined;

@@ -3,6 +3,9 @@
  * prove that the service refuses each broken answer (OpenID Connect Core 3.1.3.7, RFC 9700, RFC 9207).
  * It is correct by default: discovery, JWKS, an authorize endpoint that approves at once (the user
  * is `login_hint`, default `user`), and a token endpoint with client_secret_basic and PKCE S256.
+ * It can also take the shape of a documented provider (an issuer with a path, the discovery
+ * document's fields, ID token claims, Basic credentials read as sent, refresh tokens kept):
+ * test/support/provider-profiles.ts names each provider's and cites its documents.
  * Never run it outside tests: it signs in anyone who asks.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,6 +42,14 @@ export interface Misbehaviour {
    * 401 with a Basic challenge for invalid_client), after checking the client as usual.
    */
   readonly tokenError?: { readonly grant: 'authorization_code' | 'refresh_token'; readonly error: string };
+  /** Fields the discovery document has besides (or instead of) its own; `undefined` leaves one out. */
+  readonly discovery?: Readonly<Record<string, unknown>>;
+  /** Claims every ID token carries besides its own. */
+  readonly idTokenClaims?: Readonly<Record<string, unknown>>;
+  /** The Basic credentials are compared as sent, not form-decoded first (RFC 6749 §2.3.1 says decode). */
+  readonly basicCredentialsAsSent?: boolean;
+  /** Refresh answers carry no new refresh token: the one sent stays in use (RFC 6749 §6 allows either). */
+  readonly keepRefreshToken?: boolean;
 }
 
 export interface TokenRequestRecord {
@@ -76,7 +87,14 @@ interface IssuedCode {
   used: boolean;
 }
 
-export async function startMisbehavingProvider(options: { clientId?: string; clientSecret?: string } = {}): Promise<MisbehavingProvider> {
+export interface MisbehavingProviderOptions {
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** The issuer's path after the origin (`/realms/demo`, `/` for an issuer ending with a slash); its endpoints lie below it. */
+  readonly issuerPath?: string;
+}
+
+export async function startMisbehavingProvider(options: MisbehavingProviderOptions = {}): Promise<MisbehavingProvider> {
   const clientId = options.clientId ?? 'hostile-test-client';
   const clientSecret = options.clientSecret ?? `client-secret-${randomBytes(24).toString('base64url')}`;
   const published: SigningKey[] = [await newSigningKey()];
@@ -90,10 +108,12 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
   let jwksRequests = 0;
   let fault: Misbehaviour = {};
   let issuer = '';
+  /** Where the endpoints lie: the issuer without a trailing slash. */
+  let base = '';
   const { delay, cancelAll } = cancellableDelays();
 
   const idToken = (code: { sub: string; nonce?: string }): Promise<string | undefined> =>
-    forgeIdToken(fault.idToken, { issuer, clientId, clientSecret, sub: code.sub, nonce: code.nonce }, { current: published.at(-1)!, unpublished });
+    forgeIdToken(fault.idToken, { issuer, clientId, clientSecret, sub: code.sub, nonce: code.nonce, extraClaims: fault.idTokenClaims }, { current: published.at(-1)!, unpublished });
 
   const authorize = (url: URL, res: ServerResponse): void => {
     const p = url.searchParams;
@@ -128,7 +148,7 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       send(res, fault.tokenEndpoint.status, { error: 'server_error' });
       return;
     }
-    if (!basicAuthMatches(authorization, clientId, clientSecret)) {
+    if (!basicAuthMatches(authorization, clientId, clientSecret, fault.basicCredentialsAsSent)) {
       send(res, 401, { error: 'invalid_client' });
       return;
     }
@@ -165,40 +185,43 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       send(res, 400, { error: 'invalid_grant' });
       return;
     }
-    await sendTokens(res, sub, await idToken({ sub: fault.refreshSub ?? sub }));
+    await sendTokens(res, sub, await idToken({ sub: fault.refreshSub ?? sub }), fault.keepRefreshToken);
   };
 
-  const sendTokens = async (res: ServerResponse, sub: string, id: string | undefined): Promise<void> => {
+  const sendTokens = async (res: ServerResponse, sub: string, id: string | undefined, keepRefreshToken = false): Promise<void> => {
     const accessToken = randomBytes(32).toString('base64url');
     const refreshToken = randomBytes(32).toString('base64url');
     remember(subjects, accessToken, sub);
     remember(refreshTokens, refreshToken, sub);
     lastAccessToken = accessToken;
     send(res, 200, {
-      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, ...(fault.noRefreshToken ? {} : { refresh_token: refreshToken }), ...(id ? { id_token: id } : {}),
+      access_token: accessToken, token_type: 'Bearer', expires_in: fault.expiresIn ?? 300, ...(fault.noRefreshToken || keepRefreshToken ? {} : { refresh_token: refreshToken }), ...(id ? { id_token: id } : {}),
     });
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
+    // The endpoints lie below the issuer's path; a path outside it is not this provider's.
+    const below = new URL(base).pathname.replace(/\/$/, '');
+    const path = url.pathname.startsWith(`${below}/`) ? url.pathname.slice(below.length) : '';
     void (async () => {
-      if (url.pathname === '/.well-known/openid-configuration') {
+      if (path === '/.well-known/openid-configuration') {
         send(res, 200, {
-          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, userinfo_endpoint: `${issuer}/userinfo`,
+          issuer: fault.discoveryIssuer ?? issuer, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks`, userinfo_endpoint: `${base}/userinfo`,
           response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
-          code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true,
+          code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true, ...fault.discovery,
         });
-      } else if (url.pathname === '/jwks') {
+      } else if (path === '/jwks') {
         jwksRequests += 1;
         if (fault.jwksStatus) send(res, fault.jwksStatus, { error: 'unavailable' });
         else send(res, 200, { keys: published.map((key) => key.publicJwk) });
-      } else if (url.pathname === '/userinfo') {
+      } else if (path === '/userinfo') {
         const sub = subjects.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
         if (!sub) send(res, 401, { error: 'invalid_token' });
         else send(res, 200, { sub: fault.userinfoSub ?? sub, name: `Userinfo ${sub}`, email: `${sub}@userinfo.example.test` });
-      } else if (url.pathname === '/authorize') {
+      } else if (path === '/authorize') {
         authorize(url, res);
-      } else if (url.pathname === '/token' && req.method === 'POST') {
+      } else if (path === '/token' && req.method === 'POST') {
         await token(req, res);
       } else {
         send(res, 404, { error: 'not_found' });
@@ -207,7 +230,9 @@ export async function startMisbehavingProvider(options: { clientId?: string; cli
       if (!res.headersSent) send(res, 500, { error: 'server_error' });
     });
   });
-  issuer = await listenOnLoopbackUrl(server);
+  const origin = await listenOnLoopbackUrl(server);
+  issuer = `${origin}${options.issuerPath ?? ''}`;
+  base = issuer.replace(/\/$/, '');
 
   return {
     issuer, clientId, clientSecret, tokenRequests,
@@ -244,12 +269,15 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers }).end(text);
 }
 
-/** RFC 6749 2.3.1: both parts form-urlencoded, then base64. */
-function basicAuthMatches(header: string, clientId: string, clientSecret: string): boolean {
+/** RFC 6749 2.3.1: both parts form-urlencoded, then base64; `asSent` compares them without decoding. */
+function basicAuthMatches(header: string, clientId: string, clientSecret: string, asSent = false): boolean {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
   if (!match) return false;
-  const [user = '', password = ''] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
-  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  // RFC 7617 §2: the user-id ends at the first colon; the password may hold more.
+  const user = decoded.slice(0, Math.max(decoded.indexOf(':'), 0));
+  const password = decoded.slice(decoded.indexOf(':') + 1);
+  const decode = (value: string) => (asSent ? value : decodeURIComponent(value.replace(/\+/g, ' ')));
   try {
     return decode(user) === clientId && decode(password) === clientSecret;
   } catch {

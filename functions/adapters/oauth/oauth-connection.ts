@@ -1,6 +1,7 @@
 /**
  * The provider connection every OAuth adapter shares: metadata and signing keys cached per
- * instance, client authentication with one re-read of a rotated secret, a deadline and a latency
+ * instance, client authentication with one re-read of a rotated secret (and, for credentials that
+ * form-encoding changes, both encodings of client_secret_basic), a deadline and a latency
  * measurement on every call; and token endpoint answers given the status RFC 6749 asks for.
  */
 import * as oauth from 'oauth4webapi';
@@ -14,6 +15,21 @@ import { callSignal } from '../request-deadline';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/**
+ * How client_secret_basic puts the client id and secret into the header: form-encoded as RFC 6749
+ * §2.3.1 says, or as they are, as RFC 7617 alone would have it and as many providers read them
+ * (docs/decisions/0007-client-secret-basic-encoding.md).
+ */
+type BasicEncoding = 'form' | 'raw';
+
+/**
+ * Characters that form-decoding (RFC 6749 Appendix B; the WHATWG URL standard's parser) leaves as
+ * they are: printable ASCII but `%` and `+`. A client id and secret made only of them read the same
+ * at a provider that form-decodes the Basic credentials and at one that does not, so they are sent
+ * as they are. A client id with `:` would end the user-id early (RFC 7617 §2).
+ */
+const READ_ALIKE = /^[ -$&-*,-~]+$/;
 
 export type ProviderSettings = Pick<
   Config,
@@ -29,6 +45,10 @@ export type ProviderSettings = Pick<
  */
 export class OAuthConnection {
   private metadataPromise?: Promise<oauth.AuthorizationServer>;
+  /** The encoding the provider last accepted credentials that the two encodings send differently in. */
+  private basicEncoding: BasicEncoding = 'form';
+  /** The encoding of the request being built now (see withClientSecret). */
+  private attemptEncoding?: BasicEncoding;
   readonly jwks: oauth.JWKSCacheInput = {};
   readonly client: oauth.Client;
 
@@ -41,18 +61,34 @@ export class OAuthConnection {
     this.client = { client_id: settings.clientId, id_token_signed_response_alg: ID_TOKEN_ALGORITHMS as unknown as string };
   }
 
-  /** A call to the token endpoint. A rotated secret shows as invalid_client: read it again once, then give up. */
+  /**
+   * A call to the token endpoint. A rotated secret shows as invalid_client: read it again once, then
+   * give up. Credentials that the two client_secret_basic encodings send differently are tried in
+   * both, the one the provider accepted last first; the one that works is kept for the next calls.
+   */
   async withClientSecret<T>(step: 'token' | 'refresh', call: (secret: string) => Promise<T>): Promise<T> {
-    try {
-      return await call(await this.secret.get());
-    } catch (error) {
-      if (!isInvalidClient(error)) throw providerFailure(error, step);
+    let refusal: unknown;
+    for (const reread of [false, true]) {
+      const secret = await (reread ? this.secret.refresh() : this.secret.get());
+      const first = this.basicEncoding;
+      const both = this.settings.clientAuthMethod !== 'client_secret_post' && this.encodingsDiffer(secret);
+      const encodings = both ? [first, first === 'form' ? 'raw' : 'form'] as const : [undefined];
+      for (const encoding of encodings) {
+        try {
+          // `call` builds its request, and so asks clientAuth for the header, before its first await.
+          this.attemptEncoding = encoding;
+          const answer = call(secret);
+          this.attemptEncoding = undefined;
+          const result = await answer;
+          if (encoding) this.basicEncoding = encoding;
+          return result;
+        } catch (error) {
+          if (!isInvalidClient(error, both)) throw providerFailure(error, step);
+          refusal ??= error;
+        }
+      }
     }
-    try {
-      return await call(await this.secret.refresh());
-    } catch (error) {
-      throw providerFailure(error, step);
-    }
+    throw providerFailure(refusal, step);
   }
 
   /** The ID token's signature, against the provider's JWKS (cached; re-fetched once for an unknown key id). */
@@ -97,8 +133,22 @@ export class OAuthConnection {
     }
   }
 
+  /**
+   * The client's authentication with `secret`. client_secret_basic form-encodes (oauth4webapi's
+   * ClientSecretBasic) only credentials that form-decoding would change, and only while the
+   * provider has not shown that it reads them as sent.
+   */
   clientAuth(secret: string): oauth.ClientAuth {
-    return this.settings.clientAuthMethod === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+    if (this.settings.clientAuthMethod === 'client_secret_post') return oauth.ClientSecretPost(secret);
+    if ((this.attemptEncoding ?? this.basicEncoding) === 'form' && this.encodingsDiffer(secret)) return oauth.ClientSecretBasic(secret);
+    return (_as, client, _body, headers) => {
+      headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+    };
+  }
+
+  private encodingsDiffer(secret: string): boolean {
+    const id = this.client.client_id;
+    return id.includes(':') || !READ_ALIKE.test(id + secret);
   }
 
   /** Options of one call to the provider: its deadline, and its latency measured as `call`. */
@@ -140,11 +190,15 @@ export async function fetchWithErrorStatus(url: string, init: RequestInit): Prom
   return new Response(text, { status, headers: response.headers });
 }
 
-/** Providers answer a failed client authentication with a JSON error or a 401 challenge. */
-function isInvalidClient(error: unknown): boolean {
-  return (
-    (error instanceof oauth.ResponseBodyError && error.error === 'invalid_client') ||
-    (error instanceof oauth.WWWAuthenticateChallengeError && error.status === 401)
-  );
+/**
+ * Providers answer a failed client authentication with a JSON error or a 401 challenge. With
+ * `unreadable`, also what a provider answers Basic credentials in an encoding it does not expect:
+ * oidc-provider calls a `%` it cannot decode invalid_request, and Amazon Cognito has answered
+ * credentials it could not match with unauthorized_client (github.com/ramosbugs/oauth2-rs/issues/64).
+ */
+function isInvalidClient(error: unknown, unreadable = false): boolean {
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return error.status === 401;
+  const code = error instanceof oauth.ResponseBodyError && error.error;
+  return code === 'invalid_client' || (unreadable && (code === 'unauthorized_client' || code === 'invalid_request'));
 }
 

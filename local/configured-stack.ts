@@ -1,8 +1,13 @@
 /**
  * `npm start` against a provider of the developer's choice (OAUTH_ISSUER or explicit endpoints set):
- * the same handlers, that provider and that upstream API. Only DynamoDB may still be embedded.
+ * the same handlers, that provider and that upstream API. Only DynamoDB may still be embedded. The
+ * provider's discovery document is read before anything starts, so an issuer it does not name
+ * stops the start with what to set instead.
  */
-import { loadConfig } from '../functions/settings/config';
+import { OAuthConnection } from '../functions/adapters/oauth/oauth-connection';
+import { issuerProblem } from '../functions/adapters/oauth/issuer-mismatch';
+import type { ServiceError } from '../functions/core/errors';
+import { ConfigError, loadConfig, type Config } from '../functions/settings/config';
 import { ensureTable, startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, setEnvironment, type LocalStack } from './local-environment';
 import type { Frontend } from './frontend';
@@ -36,6 +41,7 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
   try {
     // Every configuration problem is reported before anything starts.
     const config = loadConfig(process.env);
+    await checkDiscovery(config);
     const embedded = config.dynamodbEndpoint === undefined;
     if (embedded) {
       const dynamodb = await startEmbeddedDynamoDb({ tableName: config.tableName });
@@ -59,5 +65,22 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
   } catch (error) {
     await closeInOrder(closers).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * The provider's discovery document, read once: an issuer the document does not name is a
+ * configuration problem (a ConfigError, as `npm start` reports every other one). A provider that
+ * cannot be reached yet is only reported: every sign-in reads the document again until it can.
+ */
+async function checkDiscovery(config: Config): Promise<void> {
+  if (config.provider.kind !== 'discovery') return;
+  const noSecret = () => Promise.reject(new Error('discovery needs no client secret'));
+  try {
+    await new OAuthConnection(config, { get: noSecret, refresh: noSecret }).metadata();
+  } catch (error) {
+    const problem = issuerProblem(error, config.provider);
+    if (problem !== undefined) throw new ConfigError([problem]);
+    console.warn(`The provider's discovery document could not be read yet (${(error as ServiceError).code ?? 'unknown error'}); sign-in reads it again.`);
   }
 }

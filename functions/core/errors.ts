@@ -3,6 +3,10 @@
  * that clients and logs can rely on; the HTTP status and the safe message come from this
  * catalogue, so no handler invents its own. `cause` keeps the internal detail for debug logs only.
  */
+
+/** What the operator must fix, whichever setting it is: the log line says which. */
+const MISCONFIGURED = 'The login service is misconfigured.';
+
 export const ERROR_CATALOGUE = {
   invalid_request: [400, 'The request is malformed.'],
   invalid_return_to: [400, 'The return address must be a path on this site.'],
@@ -17,7 +21,8 @@ export const ERROR_CATALOGUE = {
   provider_bad_response: [502, 'The identity provider returned an invalid response.'],
   provider_unavailable: [503, 'The identity provider is unavailable. Please try again later.'],
   provider_timeout: [504, 'The identity provider did not answer in time.'],
-  client_misconfigured: [500, 'The login service is misconfigured.'],
+  client_misconfigured: [500, MISCONFIGURED],
+  issuer_misconfigured: [500, MISCONFIGURED],
   not_signed_in: [401, 'You are not signed in.'],
   csrf_header_missing: [401, 'The request lacks the X-CSRF header.'],
   token_expired: [401, 'Your access has expired. Please sign in again.'],

@@ -7,11 +7,11 @@ import { expectErrorPage, harnessForFile } from './harness';
 const h = harnessForFile({ reset: ['provider'] });
 
 // Runs first: discovery is cached once it succeeds.
-test('RFC 8414 3.3 / OIDC Discovery 4.3: a discovery document naming another issuer is refused (502), nothing is stored', async () => {
+test('RFC 8414 3.3 / OIDC Discovery 4.3: a discovery document naming another issuer is refused (500 issuer_misconfigured: the setting or the provider is not the one meant), nothing is stored', async () => {
   h.provider.misbehave({ discoveryIssuer: 'https://attacker.example' });
   const browser = h.browser();
   const response = await browser.get('/login');
-  expectErrorPage(response, 502, 'provider_bad_response');
+  expectErrorPage(response, 500, 'issuer_misconfigured', ['attacker.example']);
   expect(response.setCookies).toEqual([]);
   expect((await h.items()).filter((item) => item.pk?.S?.startsWith('login#'))).toHaveLength(0);
 });

@@ -7,6 +7,7 @@ import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
+import { withIssuerChecked } from './issuer-mismatch';
 import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
 import { providerFailure } from './provider-errors';
 import { timedFetch } from '../metrics/request-measurements';
@@ -17,7 +18,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
   constructor(private readonly connection: OAuthConnection) {}
 
   async createAuthorizationRequest(options: { reauthenticate?: boolean } = {}): Promise<AuthorizationRequest> {
-    const as = await this.connection.metadata();
+    const as = await this.metadata();
     const { settings } = this.connection;
     const state = oauth.generateRandomState();
     const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -44,7 +45,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
   }
 
   async completeLogin(check: CallbackCheck): Promise<CompletedLogin> {
-    const as = await this.connection.metadata();
+    const as = await this.metadata();
     // RFC 9207: compared here, before the library, so a mix-up attempt gets its own error code.
     const iss = check.parameters.get('iss');
     if (iss === null ? as.authorization_response_iss_parameter_supported : iss !== as.issuer) throw new ServiceError('issuer_mismatch');
@@ -82,6 +83,11 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       idToken: tokens.id_token,
       expiresIn: tokens.expires_in,
     };
+  }
+
+  /** Discovery, with a configured issuer the provider's document does not name told as such. */
+  private metadata(): Promise<oauth.AuthorizationServer> {
+    return withIssuerChecked(this.connection.metadata(), this.connection.settings.provider);
   }
 
   /**

@@ -11,6 +11,7 @@ import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { LoginService } from '../login-service';
 import type { LoginServiceProps } from '../login-service-props';
+import { SERVICE_PATHS } from '../route-table';
 
 export interface AuthorizedApiStackProps extends StackProps {
   /** The login service's settings; its custom domain (and so its public base URL) comes from `domainName`. */
@@ -20,10 +21,29 @@ export interface AuthorizedApiStackProps extends StackProps {
   /** An ACM certificate for `domainName` in the stack's region (API Gateway regional endpoint). */
   readonly certificateArn: string;
   /**
-   * The path the authorized API is mapped at: `https://<domainName>/<basePath>/…`.
+   * The path the authorized API is mapped at: `https://<domainName>/<basePath>` and below. Never the
+   * root nor a path of the login service's (its routes would go to this API instead).
    * @default 'orders'
    */
   readonly basePath?: string;
+}
+
+/** What API Gateway accepts as a mapping key: segments of letters, digits and $-_.+!*'(). */
+const MAPPING_KEY = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
+
+/**
+ * API Gateway picks the API of a request on a custom domain by the longest mapping path that
+ * prefixes it, never by the APIs' routes, and strips that path
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mappings.html). A key
+ * within one of the login service's paths (`login`, `api/v2`) would take requests away from the
+ * service, and so would one that merely begins one (`log`): on a domain with multi-level mappings
+ * the longest matching prefix wins, whole segment or not. The empty key is the service's own (its
+ * home route, `/`).
+ */
+export function basePathProblems(basePath: string): string[] {
+  if (!MAPPING_KEY.test(basePath)) return [`basePath ${JSON.stringify(basePath)} must be one or more path segments of letters, digits and $-_.+!*'() (no leading or trailing slash)`];
+  const taken = SERVICE_PATHS.map((route) => route.path.slice(1)).find((path) => path.startsWith(basePath) || `${basePath}/`.startsWith(`${path.split('/')[0]}/`));
+  return taken ? [`basePath ${basePath} would take /${taken} from the login service on the same domain: choose a path of its own`] : [];
 }
 
 /**
@@ -42,8 +62,8 @@ exports.handler = async (event) => {
  * A second HTTP API protected by the login service's session, on the same host as the login
  * service: the session cookie is `__Host-` prefixed, so the browser sends it only to the exact
  * host that set it. The login service's custom domain (its `domain` prop) serves it at the root
- * (`/login`, `/callback`, `/api/…`, `/session`, `/logout`); the authorized API is mapped on the same
- * domain at `/<basePath>`.
+ * (`/`, `/login`, `/callback`, `/api/…`, `/session`, `/logout`); the authorized API is mapped on the
+ * same domain at `/<basePath>`, and answers there and below it.
  */
 export class AuthorizedApiStack extends Stack {
   readonly login: LoginService;
@@ -53,6 +73,8 @@ export class AuthorizedApiStack extends Stack {
   constructor(scope: Construct, id: string, props: AuthorizedApiStackProps) {
     super(scope, id, props);
     const basePath = props.basePath ?? 'orders';
+    const problems = basePathProblems(basePath);
+    if (problems.length > 0) throw new Error(problems.join('; '));
 
     this.login = new LoginService(this, 'Login', {
       ...props.login,
@@ -69,15 +91,14 @@ export class AuthorizedApiStack extends Stack {
     });
     // Reachable only through the custom domain: the browser sends the session cookie nowhere else.
     this.ordersApi = new HttpApi(this, 'OrdersApi', { disableExecuteApiEndpoint: true });
-    this.ordersApi.addRoutes({
-      path: '/{proxy+}',
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('OrdersIntegration', handler),
-      authorizer: this.login.authorizer,
-    });
+    // The mapping strips /<basePath>: `/` is the API's own root (/<basePath> itself), which the
+    // greedy route alone would leave unanswered, as it catches only the paths below it
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
+    const integration = new HttpLambdaIntegration('OrdersIntegration', handler);
+    for (const path of ['/', '/{proxy+}']) this.ordersApi.addRoutes({ path, methods: [HttpMethod.ANY], integration, authorizer: this.login.authorizer });
     new ApiMapping(this, 'OrdersMapping', { api: this.ordersApi, domainName: this.domain, apiMappingKey: basePath });
 
     new CfnOutput(this, 'DomainTarget', { value: this.domain.regionalDomainName, description: `Point ${props.domainName} here (CNAME or alias record)` });
-    new CfnOutput(this, 'OrdersUrl', { value: `https://${props.domainName}/${basePath}/` });
+    new CfnOutput(this, 'OrdersUrl', { value: `https://${props.domainName}/${basePath}` });
   }
 }

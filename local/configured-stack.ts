@@ -72,12 +72,15 @@ export async function startConfiguredStack(options: ConfiguredStackOptions): Pro
  * The provider's discovery document, read once: an issuer the document does not name is a
  * configuration problem (a ConfigError, as `npm start` reports every other one). A provider that
  * cannot be reached yet is only reported: every sign-in reads the document again until it can.
+ * An issuer without a path is one URL with or without its slash, so sign-in works either way; the
+ * session events name the issuer as written, though, and subscribers compare it with tokens' `iss`.
  */
-async function checkDiscovery(config: Config): Promise<void> {
+async function checkDiscovery(config: Config, written = process.env.OAUTH_ISSUER?.trim()): Promise<void> {
   if (config.provider.kind !== 'discovery') return;
   const noSecret = () => Promise.reject(new Error('discovery needs no client secret'));
   try {
-    await new OAuthConnection(config, { get: noSecret, refresh: noSecret }).metadata();
+    const { issuer } = await new OAuthConnection(config, { get: noSecret, refresh: noSecret }).metadata();
+    if (written !== issuer) console.warn(`OAUTH_ISSUER is ${written} and the provider's discovery document writes ${issuer}: the same URL, but session events name the issuer as OAUTH_ISSUER writes it; set OAUTH_ISSUER=${issuer}`);
   } catch (error) {
     const problem = issuerProblem(error, config.provider);
     if (problem !== undefined) throw new ConfigError([problem]);

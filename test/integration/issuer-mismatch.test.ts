@@ -140,7 +140,21 @@ describe('npm start (local/configured-stack.ts)', () => {
 
   test('starts with the issuer the document names', async () => {
     const keycloak = await provider('/realms/start');
+    const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const stack = await startWith(keycloak.issuer);
     expect((await fetch(`${stack.url}/login`, { redirect: 'manual' })).status).toBe(302);
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
+  });
+
+  test('an issuer without a path, spelt without the slash the document has: it starts, and says what the events would name', async () => {
+    const auth0 = await provider('/');
+    const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stack = await startWith(auth0.origin);
+    expect((await fetch(`${stack.url}/login`, { redirect: 'manual' })).status).toBe(302);
+    expect(warnings.mock.calls).toEqual([[
+      `OAUTH_ISSUER is ${auth0.origin} and the provider's discovery document writes ${auth0.issuer}: the same URL, but session events name the issuer as OAUTH_ISSUER writes it; set OAUTH_ISSUER=${auth0.issuer}`,
+    ]]);
+    warnings.mockRestore();
   });
 });

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { createTestTable } from '../test/support/dynamodb-local';
 import { startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../test/support/secrets-manager-endpoint';
 import { startDevProvider, type DevProvider } from '../local/dev-idp';
+import { FUNCTION_TABLE } from '../infra/route-table';
 import { closeInOrder, setEnvironment } from '../local/local-environment';
 import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from '../local/server-lifecycle';
 import { startCountingProxy, type AwsCall, type CountingProxy } from './counting-proxy';
@@ -64,7 +65,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     const keysArn = secrets.setSecret('bench-session-keys', JSON.stringify({ current: 'k1', k1: randomBytes(32).toString('base64url') }));
 
     const idp: DevProvider = await startDevProvider({
-      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}/`] }],
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}${FUNCTION_TABLE.LogoutDone.route.path}`] }],
       ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
     });
     closers.push(() => idp.close());

@@ -149,6 +149,10 @@ export class LoginServiceStack extends Stack {
     });
     new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
     new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
+    new CfnOutput(this, 'PostLogoutRedirectUrl', {
+      value: this.service.postLogoutRedirectUrl,
+      description: 'The post-logout redirect URI to register at the identity provider (Amazon Cognito: an allowed sign-out URL)',
+    });
     const distribution = this.service.edge?.distribution;
     if (distribution) {
       new CfnOutput(this, 'SiteUrl', { value: this.service.publicBaseUrl, description: 'The one origin of the web app and the service (the CloudFront distribution or its custom domain)' });

@@ -28,11 +28,10 @@ import { FRONT_DOOR_ACCESS, frontDoorAuthorizer, originSecretTemplate } from './
 import { ORIGIN_HEADER } from '../functions/adapters/api-gateway/front-door-handler';
 import { WebApp } from './web-app';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
-import type { RouteFunctionName } from './route-table';
+import { FUNCTION_TABLE, type RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
-
 
 /**
  * The secret's exact ARN; a secret known only by name gets the six-character suffix Secrets
@@ -64,6 +63,8 @@ export class LoginService extends Construct {
   readonly loginUrl: string;
   /** The redirect URI to register at the provider. */
   readonly callbackUrl: string;
+  /** The post-logout redirect URI to register at the provider (at Amazon Cognito: the allowed sign-out URL). */
+  readonly postLogoutRedirectUrl: string;
   /** The Lambda authorizer's function: checks the session cookie for routes of other HTTP APIs. */
   readonly authorizerFunction: NodejsFunction;
   /**
@@ -143,6 +144,7 @@ export class LoginService extends Construct {
     this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.edge?.publicBaseUrl ?? this.api.apiEndpoint;
     this.loginUrl = `${this.publicBaseUrl}/login`;
     this.callbackUrl = `${this.publicBaseUrl}/callback`;
+    this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
 
     const refs: EnvironmentRefs = {
       tableName: this.table.tableName,

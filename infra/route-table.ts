@@ -10,6 +10,8 @@ export const FUNCTION_TABLE = {
   Api: { entry: 'api', route: { method: 'ANY', path: '/api/{proxy+}' } },
   Session: { entry: 'session', route: { method: 'GET', path: '/session' } },
   Logout: { entry: 'logout', route: { method: 'GET', path: '/logout' } },
+  /** The post-logout redirect URI: where the provider's logout sends the browser back (functions/logout.ts). */
+  LogoutDone: { entry: 'logout-done', route: { method: 'GET', path: '/logout/done' } },
   /**
    * The site's root when no web app is hosted there: sends the browser to `HOME_URL`, so nobody
    * meets API Gateway's 404. With a web app the root is the app's, and this route is not deployed.
@@ -28,7 +30,7 @@ export type FunctionName = keyof typeof FUNCTION_TABLE;
 type Table = typeof FUNCTION_TABLE;
 /** The functions that serve a route. */
 export type RouteFunctionName = { [Name in FunctionName]: Table[Name] extends { route: unknown } ? Name : never }[FunctionName];
-/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `home`. */
+/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `logout-done`, `home`. */
 export type RouteEntry = Table[RouteFunctionName]['entry'];
 
 export interface RouteOfFunction {

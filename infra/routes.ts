@@ -27,7 +27,8 @@ export interface RouteAccess {
  * keyring, conditional update) and ends a session that expired or cannot be refreshed (update).
  * Session reads it, records the activity that keeps the idle timeout at bay and ends it once
  * expired. Logout reads the session to revoke its tokens at the provider (refresh token, access tokens) (client secret,
- * keyring) and ends it. A session is never deleted by a function: ending leaves a tombstone with
+ * keyring) and ends it. LogoutDone only compares the browser's logout cookie with the provider's
+ * return: no table, no secret. A session is never deleted by a function: ending leaves a tombstone with
  * the reason, for the table's stream, which TTL removes. Nothing scans or queries.
  */
 export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
@@ -36,5 +37,6 @@ export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Session: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
   Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
+  LogoutDone: { table: [], secrets: [] },
   Home: { table: [], secrets: [] },
 };

@@ -12,6 +12,7 @@ import { closeInOrder, LOCAL_TABLE_NAME, localAwsDefaults, localSessionKeys, set
 import type { Frontend } from './frontend';
 import { localFunctions } from './local-functions';
 import { startLocalServer, type RouteHandlers } from './server';
+import { FUNCTION_TABLE } from '../infra/route-table';
 
 export const LOCAL_CLIENT_ID = 'local-demo';
 
@@ -66,7 +67,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
           clientId: LOCAL_CLIENT_ID,
           clientSecret,
           redirectUris: [`${server.url}/callback`],
-          postLogoutRedirectUris: [`${server.url}/`],
+          postLogoutRedirectUris: [`${server.url}${FUNCTION_TABLE.LogoutDone.route.path}`],
         },
       ],
     });

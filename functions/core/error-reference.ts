@@ -7,11 +7,11 @@
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
 
 /** The routes that answer a code: the browser routes with an HTML page, `/api` and `/session` with JSON. */
-type Routes = readonly ('/login' | '/callback' | '/logout' | '/api' | '/session')[] | 'any';
+type Routes = readonly ('/login' | '/callback' | '/logout' | '/logout/done' | '/api' | '/session')[] | 'any';
 
 export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string]>> = {
   invalid_request: ['any', 'A parameter given twice, or an `/api` query with a control character or `#`.'],
-  invalid_return_to: [['/login', '/logout'], '`returnTo` at `/login` or `/logout` is not a path on this site or an allowed origin; nothing is stored.'],
+  invalid_return_to: [['/login', '/logout', '/logout/done'], '`returnTo` at `/login` or `/logout` is not a path on this site or an allowed origin; nothing is stored. At `/logout/done`: the one given at logout is no longer allowed.'],
   login_state_missing: [['/callback'], 'The callback carries no `state`.'],
   login_state_invalid: [['/callback'], 'No login transaction has this `state`: unknown, used already, or expired.'],
   login_state_mismatch: [['/callback'], 'The transaction exists but this browser does not carry its binding cookie (another browser, or a planted one).'],
@@ -32,6 +32,7 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string
   session_ended: [['/api', '/session'], 'The provider refused the refresh, the refreshed ID token broke a rule, or no key opens the stored tokens; the session ends.'],
   refresh_pending: [['/api'], 'Another request is renewing the session\'s tokens and did not finish in time; retry.'],
   logout_sid_mismatch: [['/logout'], '`/logout` with a `sid` that is not the current session\'s (a forged logout link); the session stays.'],
+  logout_state_invalid: [['/logout/done'], 'The return from the provider\'s logout without this browser\'s `__Host-logout` cookie (forged, used already, or older than ten minutes) or with a `state` other than the one this logout sent; nothing is ended or set, and the page links to `HOME_URL`.'],
   invalid_api_path: [['/api'], 'The path after `/api/` would leave the API\'s base path, or is too long.'],
   method_not_allowed: [['/api'], 'A method the API does not list in `UPSTREAM_APIS`, or one an API call has no use for.'],
   unknown_api: [['/api'], 'No API of this name in `UPSTREAM_APIS`.'],

@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   session_ended: [401, 'Your session has ended. Please sign in again.'],
   refresh_pending: [503, 'Your session is being renewed. Please try again in a moment.'],
   logout_sid_mismatch: [400, 'The logout link is not valid for the current session.'],
+  logout_state_invalid: [400, 'This sign-out could not be confirmed.'],
   invalid_api_path: [400, 'The API path is not allowed.'],
   method_not_allowed: [405, 'This request method is not allowed.'],
   unknown_api: [404, 'No API has this name.'],

@@ -172,8 +172,11 @@ export interface IdentityProvider {
   createAuthorizationRequest(options?: { reauthenticate?: boolean }): Promise<AuthorizationRequest>;
   /** Validates the authorization response, redeems the code and validates the ID token. */
   completeLogin(check: CallbackCheck): Promise<CompletedLogin>;
-  /** Where to send the browser after the local session ended, or undefined to stay on this site. */
-  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined>;
+  /**
+   * Where to send the browser after the local session ended, or undefined to stay on this site.
+   * `state` is the logout's own random value, for a provider that sends it back (RP-Initiated Logout 1.0 §3).
+   */
+  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string }): Promise<EndSessionRedirect | undefined>;
   /**
    * Redeems a refresh token. The ID token it may return is validated like at login (signature,
    * issuer, audience) and its subject returned. Throws ServiceError `session_ended` when the
@@ -182,6 +185,13 @@ export interface IdentityProvider {
   refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens>;
   /** RFC 7009 revocation; false when the provider has no revocation endpoint. */
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
+}
+
+/** The provider's logout, and whether it returns the browser with the logout's `state`. */
+export interface EndSessionRedirect {
+  readonly url: URL;
+  /** False for a provider that returns no `state` (Amazon Cognito's /logout): the return is then bound by the browser's cookie alone. */
+  readonly returnsState: boolean;
 }
 
 export interface RefreshedTokens {

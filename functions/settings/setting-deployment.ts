@@ -4,7 +4,7 @@
  * it. Keyed like settings.ts and complete by its type; no function imports it, so none of it
  * reaches a bundle.
  *
- * Which functions receive a setting: the five route functions and the authorizer each validate
+ * Which functions receive a setting: the route functions and the authorizer each validate
  * the whole configuration (loadConfig), so all of them receive every setting of it, even one their
  * route never uses. Giving each only its own subset would make loadConfig refuse to start
  * (UPSTREAM_API_URL, the secrets and PUBLIC_BASE_URL are required everywhere) or check the rules
@@ -15,10 +15,10 @@
  */
 import type { SettingKey } from './settings';
 
-export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'logout' | 'home' | 'authorizer' | 'events' | 'front-door';
+export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'logout' | 'logout-done' | 'home' | 'authorizer' | 'events' | 'front-door';
 
 /** The functions that load the whole configuration. */
-export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'logout', 'home', 'authorizer'] as const satisfies readonly Receiver[];
+export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'logout', 'logout-done', 'home', 'authorizer'] as const satisfies readonly Receiver[];
 const EVENTS = ['events'] as const satisfies readonly Receiver[];
 const FRONT_DOOR = ['front-door'] as const satisfies readonly Receiver[];
 const ALL = [...SERVICE_FUNCTIONS, ...EVENTS, ...FRONT_DOOR];

@@ -20,6 +20,7 @@ beforeAll(async () => {
     api: (await import('../../functions/api')).handler,
     session: (await import('../../functions/session')).handler,
     logout: (await import('../../functions/logout')).handler,
+    'logout-done': (await import('../../functions/logout-done')).handler,
     home: (await import('../../functions/home')).handler,
   };
   // One request to each function first: what an instance reads once (provider metadata and keys,
@@ -77,6 +78,13 @@ test('/api with a valid session: exactly one DynamoDB read and the upstream call
 test('GET / (the home route) costs no call at all', async () => {
   const browser = new FunctionClient(inProcess(handlers));
   expect((await browser.get('/')).status).toBe(200);
+  const counts = services.take();
+  expect([counts.dynamodb.length, counts.secretsManager, counts.provider, counts.upstream]).toEqual([0, 0, 0, 0]);
+});
+
+test('GET /logout/done (the return from the provider\'s logout) costs no call at all, refused or not', async () => {
+  const browser = new FunctionClient(inProcess(handlers));
+  expect((await browser.get('/logout/done?state=forged')).status).toBe(400);
   const counts = services.take();
   expect([counts.dynamodb.length, counts.secretsManager, counts.provider, counts.upstream]).toEqual([0, 0, 0, 0]);
 });

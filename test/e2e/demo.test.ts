@@ -92,11 +92,16 @@ test('log in at the provider, call the API, see the session, log out', async () 
   expect(sessionOutput).toContain('"logoutUrl"');
   expect(sessionOutput).not.toMatch(/access_token|refresh_token|id_token/i);
 
-  // Log out: the service ends its session, then the provider asks to confirm and returns to the page.
+  // Log out: the service ends its session, then the provider asks to confirm and returns, through
+  // /logout/done with the logout's state, to the page (HOME_URL).
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL(`${stack.issuer}/**`);
+  const returned = page.waitForRequest((request) => request.url().startsWith(`${stack.url}/logout/done?`));
   await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  expect(new URL((await returned).url()).searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   await page.waitForURL(`${stack.url}/`);
+  // Chromium sent the SameSite=Lax logout cookie back on the provider's redirect, and it was used up.
+  expect((await context.cookies(stack.url)).some((cookie) => cookie.name === '__Host-logout')).toBe(false);
   await textOf('#status', 'Not signed in.');
   await page.getByRole('button', { name: 'Session events' }).click();
   expect(await textOf('#output', 'Session events published')).toMatch(/^Logout alice/m);

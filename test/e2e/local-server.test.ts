@@ -37,6 +37,7 @@ const handlers: RouteHandlers = {
   }),
   session: recording('session', async () => ({ statusCode: 200, headers: { 'x-bad': 'line\nbreak' }, cookies: ['leak=1'], body: '{}' })),
   logout: recording('logout', async () => ({ statusCode: 200, body: Buffer.from('binary').toString('base64'), isBase64Encoded: true })),
+  'logout-done': recording('logout-done'),
 };
 
 let server: LocalServer;

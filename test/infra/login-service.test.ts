@@ -22,12 +22,13 @@ import {
   type RoutedFunction,
 } from './template';
 
-const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /'];
+const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /logout/done', 'GET /'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
  * DynamoDB actions on the one table, and whether it reads the client secret and the keyring. The
- * home route only redirects: its log group and nothing else.
+ * home route only redirects, and the return from the provider's logout only compares a cookie with
+ * the query: their log groups and nothing else.
  */
 const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: boolean }> = {
   'GET /login': { table: 'dynamodb:PutItem', secrets: false },
@@ -35,6 +36,7 @@ const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: bool
   'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
   'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
+  'GET /logout/done': { secrets: false },
   'GET /': { secrets: false },
 };
 
@@ -54,11 +56,11 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the six public routes, each to its own function, on one API; the root to the home function', () => {
+  it('routes the seven public routes, each to its own function, on one API; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 6);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 7);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
-    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(6);
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(7);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -83,8 +85,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The six routes' functions, the session authorizer's and the events function.
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+    // The seven routes' functions, the session authorizer's and the events function.
+    template.resourceCountIs('AWS::Lambda::Function', 9);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -94,10 +96,10 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 9);
+    template.resourceCountIs('AWS::Logs::LogGroup', 10);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(8);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(9);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -180,6 +182,7 @@ describe('LoginService, default settings', () => {
     const apiEndpoint = { 'Fn::GetAtt': [onlyId(template, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] };
     template.hasOutput('ApiUrl', { Value: apiEndpoint });
     template.hasOutput('CallbackUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/callback']] } });
+    template.hasOutput('PostLogoutRedirectUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/logout/done']] } });
     template.hasOutput('LoginUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/login']] } });
     template.hasOutput('TableName', { Value: { Ref: tableId } });
     template.hasOutput('ClientSecretArn', { Value: { Ref: clientSecretId } });
@@ -270,12 +273,13 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 8);
+    template.resourceCountIs('AWS::Logs::LogGroup', 9);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),
     });
     template.hasOutput('CallbackUrl', { Value: 'https://login.example.com/callback' });
+    template.hasOutput('PostLogoutRedirectUrl', { Value: 'https://login.example.com/logout/done' });
   });
 
   it('destroys what it created when asked to', () => {

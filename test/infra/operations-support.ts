@@ -45,9 +45,9 @@ export function servingFunctions(template: Template): Record<string, Resource> {
   return Object.fromEntries(Object.entries(all).filter(([, fn]) => fn.Properties.Environment?.Variables?.OAUTH_CLIENT_ID));
 }
 
-/** The serving functions' PUBLIC_BASE_URL values (one per function, all equal): the six routes' and the authorizer's. */
+/** The serving functions' PUBLIC_BASE_URL values (one per function, all equal): the seven routes' and the authorizer's. */
 export function publicBaseUrls(template: Template): unknown[] {
   const urls = Object.values(servingFunctions(template)).map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
-  if (urls.length !== 7) throw new Error(`expected the seven serving functions, found ${urls.length}`);
+  if (urls.length !== 8) throw new Error(`expected the eight serving functions, found ${urls.length}`);
   return urls;
 }

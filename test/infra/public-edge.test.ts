@@ -137,6 +137,7 @@ describe('custom domain without firewall', () => {
     for (const url of publicBaseUrls(template)) expect(url).toBe('https://login.example.com');
     expect(stack.getLogicalId(service.domainName!.node.defaultChild as CfnElement)).toBe(onlyId(template, 'AWS::ApiGatewayV2::DomainName'));
     expect(service.callbackUrl).toBe('https://login.example.com/callback');
+    expect(service.postLogoutRedirectUrl).toBe('https://login.example.com/logout/done');
   });
 });
 

@@ -125,8 +125,8 @@ describe('session events, configured', () => {
   it('turned off: no stream, no events function, queue or mapping', () => {
     const { template } = withService({ sessionEvents: false });
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    // The six routes' and the authorizer's.
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+    // The seven routes' and the authorizer's.
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });

@@ -60,9 +60,9 @@ describe('npx cdk synth (real bundling, cdk-nag and CloudFormation validation)',
     expect(existsSync(path.join(outdir, 'LoginService.template.json'))).toBe(true);
   });
 
-  it('bundles each of the eight functions (six routes, the authorizer, the events function) as one minified ES module with a source map but no sources', () => {
+  it('bundles each of the nine functions (seven routes, the authorizer, the events function) as one minified ES module with a source map but no sources', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(assets).toHaveLength(8);
+    expect(assets).toHaveLength(9);
     for (const asset of assets) {
       expect(readdirSync(path.join(outdir, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');

@@ -301,7 +301,7 @@ describe('/logout', () => {
     expect(response.status).toBe(302);
     const location = new URL(response.location!);
     expect(location.href.startsWith(idp.issuer)).toBe(true);
-    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/`);
+    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/logout/done`);
     expect(location.searchParams.get('id_token_hint')).toBeTruthy();
     expect(browser.cookies.has('__Host-session')).toBe(false);
     const ended = (await scanTable()).find((item) => item.pk?.S === `session#${hashToken(token)}`);

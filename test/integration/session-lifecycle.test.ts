@@ -147,7 +147,7 @@ describe('logout', () => {
     const location = new URL(response.location!);
     expect(location.href.startsWith(`${issuer}/`)).toBe(true);
     expect(location.searchParams.get('id_token_hint')).toBe(tokens.idToken);
-    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/`);
+    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${baseUrl}/logout/done`);
     expect(response.setCookies.some((c) => c.startsWith('__Host-session=;'))).toBe(true);
     expect(await store().get(key)).toBeUndefined();
     // RFC 7009: neither token is good at the provider any more.

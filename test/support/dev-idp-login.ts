@@ -2,6 +2,7 @@
  * Signs in at the development identity provider without a browser: follows its redirects with a
  * small cookie jar, posts the login form (any name, any password) and the consent form, and stops at
  * the first redirect that leaves the provider, which is the authorization response to the client.
+ * Logs out there the same way (completeDevLogout).
  */
 
 export interface DevLoginResult {
@@ -55,6 +56,35 @@ export async function completeDevLogin(authorizeUrl: string, login: string, jar 
     form = fields;
   }
   throw new Error(`dev login: no redirect to the client after ${MAX_STEPS} steps`);
+}
+
+/**
+ * Confirms an RP-initiated logout at the development provider without a browser: requests the
+ * end-session URL, posts its confirmation form ("Yes, sign me out") and returns where the provider
+ * sends the browser back: the post-logout redirect URI with the `state` (RP-Initiated Logout 1.0 §3).
+ */
+export async function completeDevLogout(endSessionUrl: string, jar = new CookieJar()): Promise<string> {
+  let url = new URL(endSessionUrl);
+  let form: URLSearchParams | undefined;
+  for (let step = 0; step < MAX_STEPS; step += 1) {
+    const headers: Record<string, string> = { accept: 'text/html', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) };
+    const cookie = jar.header(url);
+    if (cookie) headers.cookie = cookie;
+    const response = await fetch(url, { method: form ? 'POST' : 'GET', headers, body: form, redirect: 'manual' });
+    jar.store(url, response.headers.getSetCookie());
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const next = new URL(response.headers.get('location') ?? '', url);
+      if (next.origin !== url.origin) return next.href;
+      [url, form] = [next, undefined];
+      continue;
+    }
+    const html = await response.text();
+    const page = response.status === 200 ? parseForm(html) : undefined;
+    if (!page) throw new Error(`dev logout: ${url.pathname} answered ${response.status}: ${summarize(html)}`);
+    [url, form] = [new URL(page.action, url), new URLSearchParams([...page.fields, ['logout', 'yes']])];
+  }
+  throw new Error(`dev logout: no redirect to the client after ${MAX_STEPS} steps`);
 }
 
 interface ParsedForm {

@@ -6,6 +6,7 @@
  * harness can sign users in the same way whichever provider a file chose.
  */
 import { startDevProvider, type DevClient, type DevProvider, type DevProviderOptions } from '../../local/dev-idp';
+import { FUNCTION_TABLE } from '../../infra/route-table';
 import { completeDevLogin } from './dev-idp-login';
 import { startMisbehavingProvider, type MisbehavingProvider, type MisbehavingProviderOptions } from './misbehaving-provider';
 
@@ -14,7 +15,7 @@ export interface DevProviderChoice {
   readonly kind: 'dev';
   readonly clientId?: string;
   readonly clientSecret?: string;
-  /** Default true: the service's `/` is registered as the client's post-logout redirect URI. */
+  /** Default true: the service's `/logout/done` is registered as the client's post-logout redirect URI. */
   readonly postLogoutRedirect?: boolean;
   readonly tokenEndpointAuthMethod?: DevClient['tokenEndpointAuthMethod'];
   /** Token lifetimes, refresh token rotation, strict claims, resource servers (`local/dev-idp.ts`). */
@@ -79,7 +80,7 @@ async function startDev(choice: DevProviderChoice, baseUrl: string): Promise<Pro
     clientId,
     clientSecret,
     redirectUris: [`${baseUrl}/callback`],
-    ...(choice.postLogoutRedirect === false ? {} : { postLogoutRedirectUris: [`${baseUrl}/`] }),
+    ...(choice.postLogoutRedirect === false ? {} : { postLogoutRedirectUris: [`${baseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`] }),
     ...(choice.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: choice.tokenEndpointAuthMethod } : {}),
   };
   const start = async (port: number) => {

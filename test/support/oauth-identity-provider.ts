@@ -3,7 +3,7 @@
  * provider directly (no routes): the provider, its settings with placeholder service URLs, and a
  * whole sign-in at the development provider.
  */
-import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
+import type { AuthorizationRequest, CallbackCheck, CompletedLogin, EndSessionRedirect, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
 import type { ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth/oauth-connection';
 import { OAuthSessionTokens } from '../../functions/adapters/oauth/oauth-session-tokens';
@@ -34,7 +34,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
     return this.signIn.completeLogin(check);
   }
 
-  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string }): Promise<EndSessionRedirect | undefined> {
     return this.tokens.endSessionUrl(options);
   }
 

@@ -25,6 +25,9 @@ export const LOGIN_BINDING_PREFIX = '__Host-login-';
 /** Set by /logout: the next sign-in from this browser asks the provider to authenticate the user afresh. */
 export const SIGNED_OUT_COOKIE = '__Host-signed-out';
 
+/** Set by /logout on its way to the provider's logout, for the return to /logout/done (logout-cookie.ts). */
+export const LOGOUT_COOKIE = '__Host-logout';
+
 export function loginBindingCookie(state: string): string {
   // Not the store key (the state's plain hash): the name says nothing that would find the item.
   return LOGIN_BINDING_PREFIX + hashToken(`login-binding:${state}`).slice(0, 16);

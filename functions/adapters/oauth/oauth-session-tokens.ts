@@ -5,7 +5,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
-import type { IdentityProvider, RefreshedTokens, TokenTarget } from '../../core/ports';
+import type { EndSessionRedirect, IdentityProvider, RefreshedTokens, TokenTarget } from '../../core/ports';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { recordRefresh } from '../metrics/request-measurements';
 import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
@@ -85,13 +85,16 @@ export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 're
 
 /** The tokens plus RP-initiated logout (/logout); a separate class keeps it out of /api's bundle. */
 export class OAuthSessionTokens extends OAuthTokenRefresh implements Pick<IdentityProvider, 'endSessionUrl'> {
-  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+  /** OpenID Connect RP-Initiated Logout 1.0 §2, with `state` so that the return can be checked (§3). */
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string }): Promise<EndSessionRedirect | undefined> {
     const as = await this.connection.metadata();
     if (!as.end_session_endpoint) return undefined;
+    const { clientId } = this.connection.settings;
     const url = new URL(as.end_session_endpoint);
-    url.searchParams.set('client_id', this.connection.settings.clientId);
+    url.searchParams.set('client_id', clientId);
     url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
+    url.searchParams.set('state', options.state);
     if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
-    return url;
+    return { url, returnsState: true };
   }
 }

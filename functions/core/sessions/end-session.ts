@@ -1,7 +1,8 @@
 /**
  * The /logout use case: the session's own `sid` required, the session ended, its tokens revoked at
- * the provider (RFC 7009) and the browser sent to the provider's logout or to `returnTo`. The local
- * logout happens whatever the provider answers.
+ * the provider (RFC 7009) and the browser sent to the provider's logout (with a fresh `state`, and
+ * what the return to /logout/done is checked against) or to `returnTo`. The local logout happens
+ * whatever the provider answers.
  */
 import { lookupSession, type SessionDependencies } from './current-session';
 import { ServiceError } from '../errors';
@@ -9,6 +10,7 @@ import type { IdentityProvider, SessionTokens, TokenVault } from '../ports';
 import { checkReturnTo } from '../sign-in/return-to';
 import { constantTimeEqual } from '../opaque-tokens';
 import { tokenContext } from './session-tokens';
+import { newLogoutState, type LogoutReturn } from './logout-return';
 
 export interface EndSessionDependencies extends SessionDependencies {
   readonly provider: Pick<IdentityProvider, 'endSessionUrl' | 'revoke'>;
@@ -17,7 +19,7 @@ export interface EndSessionDependencies extends SessionDependencies {
   readonly returnToAllowedOrigins: readonly string[];
   /** Where the browser goes without a returnTo. */
   readonly homeUrl: string;
-  /** Registered at the provider as post_logout_redirect_uri. */
+  /** Registered at the provider as post_logout_redirect_uri: the /logout/done route. */
   readonly postLogoutRedirectUri: string;
 }
 
@@ -27,12 +29,13 @@ export type Revocation = 'revoked' | 'unsupported' | 'failed' | 'none';
 /**
  * Logs out. The caller must present the session's own `sid`, which only the user's pages can read
  * from /session, so a cross-site link cannot end anyone's session. Logging out without a session
- * (twice, or after expiry) is harmless and just sends the browser on.
+ * (twice, or after expiry) is harmless and just sends the browser on. When the browser goes to the
+ * provider, `logoutReturn` is what it must keep for its return (the caller's cookie).
  */
 export async function endSession(
   input: { sessionToken?: string; sid?: string; returnTo?: string },
   deps: EndSessionDependencies,
-): Promise<{ redirectTo: string; revocation: Revocation }> {
+): Promise<{ redirectTo: string; revocation: Revocation; logoutReturn?: LogoutReturn }> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
   const found = await lookupSession(input.sessionToken, deps);
   if (found.state !== 'active') return { redirectTo: returnTo, revocation: 'none' };
@@ -41,8 +44,9 @@ export async function endSession(
   const tokens = await deps.vault.open(found.session.sealedTokens, tokenContext(found.key)).catch(() => undefined);
   // Worked out first: if the provider cannot be reached, the local logout still happens and the
   // browser goes to returnTo instead of an error page.
-  const endSessionUrl = await deps.provider
-    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri })
+  const { state, stateHash } = newLogoutState();
+  const endSession = await deps.provider
+    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri, state })
     .catch(() => undefined);
   // The tokens to revoke are those of the item as it was ended: a refresh that landed since the
   // read above has rotated them.
@@ -50,7 +54,9 @@ export async function endSession(
   const rotated = ended?.sealedTokens !== undefined && ended.sealedTokens !== found.session.sealedTokens ? ended.sealedTokens : undefined;
   const latest = rotated ? await deps.vault.open(rotated, tokenContext(found.key)).catch(() => tokens) : tokens;
   const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
-  return { redirectTo: endSessionUrl?.href ?? returnTo, revocation };
+  if (!endSession) return { redirectTo: returnTo, revocation };
+  const logoutReturn = endSession.returnsState ? { stateHash, returnTo } : { returnTo };
+  return { redirectTo: endSession.url.href, revocation, logoutReturn };
 }
 
 /**

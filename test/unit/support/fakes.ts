@@ -9,6 +9,7 @@ import type {
   CompletedLogin,
   ConsumedLogin,
   EndedSession,
+  EndSessionRedirect,
   IdentityProvider,
   LoginTransaction,
   LoginTransactionStore,
@@ -119,7 +120,7 @@ let counter = 0;
 export class FakeIdentityProvider implements IdentityProvider {
   readonly authorizationRequests: AuthorizationRequest[] = [];
   readonly completions: CallbackCheck[] = [];
-  readonly endSessionCalls: Array<{ idToken?: string; postLogoutRedirectUri: string }> = [];
+  readonly endSessionCalls: Array<{ idToken?: string; postLogoutRedirectUri: string; state: string }> = [];
   readonly refreshCalls: string[] = [];
   /** The RFC 8707 target of each refresh, undefined for the primary access token. */
   readonly refreshTargets: Array<TokenTarget | undefined> = [];
@@ -139,6 +140,8 @@ export class FakeIdentityProvider implements IdentityProvider {
     expiresIn: 300,
   };
   endSession: URL | undefined = undefined;
+  /** Whether the provider at `endSession` sends the logout's state back (false: Amazon Cognito). */
+  endSessionReturnsState = true;
 
   /** The options of each authorization request, in order. */
   readonly authorizationOptions: Array<{ reauthenticate?: boolean } | undefined> = [];
@@ -159,9 +162,9 @@ export class FakeIdentityProvider implements IdentityProvider {
     return typeof this.login === 'function' ? this.login() : this.login;
   }
 
-  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string }): Promise<URL | undefined> {
+  async endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string }): Promise<EndSessionRedirect | undefined> {
     this.endSessionCalls.push(options);
-    return this.endSession;
+    return this.endSession && { url: this.endSession, returnsState: this.endSessionReturnsState };
   }
 
   async refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens> {

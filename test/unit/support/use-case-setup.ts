@@ -28,7 +28,7 @@ export function useCaseSetup() {
     sessions: store, vault, provider, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1'),
     idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60, leaseMs: 30_000, waitMs: 2_000,
   };
-  const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/` };
+  const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/logout/done` };
 
   /** Starts a login and returns what the browser would bring back to /callback. */
   async function started(returnTo?: string) {

@@ -117,7 +117,7 @@ describe('apiAccessToken', () => {
     const t = await setup();
     await apiAccessToken(t.current(), REPORTS, t.deps);
     const { sid } = t.current().session;
-    const deps = { ...t.deps, provider: t.provider, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: 'https://login.example.com/' };
+    const deps = { ...t.deps, provider: t.provider, ownOrigin: 'https://login.example.com', returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: 'https://login.example.com/logout/done' };
     expect(await endSession({ sessionToken: t.sessionToken, sid }, deps)).toEqual({ redirectTo: '/', revocation: 'revoked' });
     expect(t.provider.revocations).toEqual([
       { token: 'access-0', hint: 'access_token' },

@@ -26,7 +26,7 @@ async function setup(options: { overrides?: Partial<Session>; tokens?: SessionTo
   });
   const deps = { sessions: store, clock };
   const aliveDeps = { ...deps, idleTimeoutSeconds: IDLE };
-  const logoutDeps = { ...deps, provider, vault, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/` };
+  const logoutDeps = { ...deps, provider, vault, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/logout/done` };
   return { store, clock, vault, provider, start, deps, aliveDeps, logoutDeps, ...stored };
 }
 
@@ -150,7 +150,7 @@ describe('endSession: revocation', () => {
       { token: 'access-0', hint: 'access_token' },
       { token: 'refresh-0', hint: 'refresh_token' },
     ]);
-    expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-0', postLogoutRedirectUri: `${OWN}/` }]);
+    expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-0', postLogoutRedirectUri: `${OWN}/logout/done`, state: expect.any(String) }]);
     expect(t.store.endings.get(t.key)?.reason).toBe('logout');
   });
 
@@ -188,7 +188,7 @@ describe('endSession: revocation', () => {
     t.provider.revokeResult = async () => {
       throw new ServiceError('provider_unavailable');
     };
-    expect(await logout(t)).toEqual({ redirectTo: 'https://id.example.com/logout?x=1', revocation: 'failed' });
+    expect(await logout(t)).toMatchObject({ redirectTo: 'https://id.example.com/logout?x=1', revocation: 'failed' });
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 
@@ -198,7 +198,7 @@ describe('endSession: revocation', () => {
     t.store.sessions.set(t.key, { ...t.session, sealedTokens: foreign });
     expect(await logout(t, '/signed-out')).toEqual({ redirectTo: '/signed-out', revocation: 'none' });
     expect(t.provider.revocations).toEqual([]);
-    expect(t.provider.endSessionCalls).toEqual([{ idToken: undefined, postLogoutRedirectUri: `${OWN}/` }]);
+    expect(t.provider.endSessionCalls).toEqual([{ idToken: undefined, postLogoutRedirectUri: `${OWN}/logout/done`, state: expect.any(String) }]);
     expect(t.store.sessions.has(t.key)).toBe(false);
   });
 

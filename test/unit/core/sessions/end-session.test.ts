@@ -1,7 +1,7 @@
 /**
  * endSession (functions/core/sessions/end-session.ts) on in-memory fakes, after a real sign-in:
- * logout with the session's sid, to the provider's end-session URL or returnTo; a wrong sid or a
- * bad returnTo leaves the session alive.
+ * logout with the session's sid, to the provider's end-session URL (with a fresh state, and what its
+ * return is checked against) or returnTo; a wrong sid or a bad returnTo leaves the session alive.
  */
 import type { Session } from '../../../../functions/core/ports';
 import { hashToken } from '../../../../functions/core/opaque-tokens';
@@ -23,7 +23,46 @@ describe('endSession', () => {
     const ended = await endSession({ sessionToken: token, sid: session.sid }, t.logoutDeps);
     expect(ended.redirectTo).toBe('https://id.example.com/logout?client_id=bff');
     expect(t.store.sessions.size).toBe(0);
-    expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-token-value', postLogoutRedirectUri: `${OWN}/` }]);
+    expect(t.provider.endSessionCalls).toEqual([{ idToken: 'id-token-value', postLogoutRedirectUri: `${OWN}/logout/done`, state: expect.any(String) }]);
+  });
+
+  test('sends the provider a fresh random state and leaves its hash, with the checked returnTo, for the return', async () => {
+    const t = useCaseSetup();
+    t.provider.endSession = new URL('https://id.example.com/logout');
+    const first = await signedInWithSid(t);
+    const ended = await endSession({ sessionToken: first.token, sid: first.session.sid, returnTo: '/bye?x=1' }, t.logoutDeps);
+    const second = await signedInWithSid(t);
+    await endSession({ sessionToken: second.token, sid: second.session.sid }, t.logoutDeps);
+    const [one, two] = t.provider.endSessionCalls.map((call) => call.state);
+    expect(one).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(two).not.toBe(one);
+    // Its hash only: what the browser keeps answers no return by itself.
+    expect(ended.logoutReturn).toEqual({ stateHash: hashToken(one!), returnTo: '/bye?x=1' });
+  });
+
+  test('without a returnTo the return goes home', async () => {
+    const t = useCaseSetup();
+    t.provider.endSession = new URL('https://id.example.com/logout');
+    const { token, session } = await signedInWithSid(t);
+    expect((await endSession({ sessionToken: token, sid: session.sid }, { ...t.logoutDeps, homeUrl: '/app/' })).logoutReturn?.returnTo).toBe('/app/');
+  });
+
+  test('a provider that returns no state (Amazon Cognito): the return is bound by the cookie alone', async () => {
+    const t = useCaseSetup();
+    t.provider.endSession = new URL('https://pool.auth.eu-west-1.amazoncognito.com/logout?client_id=bff');
+    t.provider.endSessionReturnsState = false;
+    const { token, session } = await signedInWithSid(t);
+    expect((await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps)).logoutReturn).toEqual({ returnTo: '/bye' });
+  });
+
+  test('a provider that cannot be reached: straight to returnTo, nothing left for a return', async () => {
+    const t = useCaseSetup();
+    t.provider.endSessionUrl = () => Promise.reject(new Error('unreachable'));
+    const { token, session } = await signedInWithSid(t);
+    const ended = await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps);
+    expect(ended).toEqual({ redirectTo: '/bye', revocation: 'revoked' });
+    expect(ended).not.toHaveProperty('logoutReturn');
+    expect(t.store.sessions.size).toBe(0);
   });
 
   test('without a provider end-session URL or a returnTo the browser goes home', async () => {
@@ -36,7 +75,9 @@ describe('endSession', () => {
   test('without a provider end-session URL the browser goes to returnTo', async () => {
     const t = useCaseSetup();
     const { token, session } = await signedInWithSid(t);
-    expect(await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps)).toEqual({ redirectTo: '/bye', revocation: 'revoked' });
+    const ended = await endSession({ sessionToken: token, sid: session.sid, returnTo: '/bye' }, t.logoutDeps);
+    expect(ended).toEqual({ redirectTo: '/bye', revocation: 'revoked' });
+    expect(ended).not.toHaveProperty('logoutReturn');
   });
 
   test.each([

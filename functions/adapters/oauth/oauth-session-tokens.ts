@@ -1,11 +1,12 @@
 /**
  * A session's tokens at the provider: the refresh grant (with RFC 8707 targets and the checks of a
- * refreshed ID token), revocation (RFC 7009) and the RP-initiated logout URL. /api's bundle takes
- * the refresh and revocation class only.
+ * refreshed ID token), revocation (RFC 7009) and the RP-initiated logout URL (Amazon Cognito's own
+ * kind of both at a user pool). /api's bundle takes the refresh and revocation class only.
  */
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { EndSessionRedirect, IdentityProvider, RefreshedTokens, TokenTarget } from '../../core/ports';
+import { cognitoLogoutUrl, isAmazonCognito } from './amazon-cognito';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { recordRefresh } from '../metrics/request-measurements';
 import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
@@ -90,11 +91,22 @@ export class OAuthSessionTokens extends OAuthTokenRefresh implements Pick<Identi
     const as = await this.connection.metadata();
     if (!as.end_session_endpoint) return undefined;
     const { clientId } = this.connection.settings;
+    if (isAmazonCognito(as.issuer)) return { url: cognitoLogoutUrl(as.end_session_endpoint, clientId, options.postLogoutRedirectUri), returnsState: false };
     const url = new URL(as.end_session_endpoint);
     url.searchParams.set('client_id', clientId);
     url.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
     url.searchParams.set('state', options.state);
     if (options.idToken) url.searchParams.set('id_token_hint', options.idToken);
     return { url, returnsState: true };
+  }
+
+  /**
+   * Amazon Cognito revokes refresh tokens only, and the access tokens they issued with them: an
+   * access token is not sent there (RFC 7009 §2.2.1 lets a server refuse one), so its refusal is
+   * not taken for a failure. /api, which revokes only refresh tokens, keeps the plain method.
+   */
+  override async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    if (hint === 'access_token' && isAmazonCognito((await this.connection.metadata()).issuer)) return false;
+    return super.revoke(token, hint);
   }
 }

@@ -55,7 +55,12 @@ test('no bundle carries DynamoDB endpoint discovery or a logging library', () =>
 test('only the environment credential provider is bundled: no profile, SSO, STS or instance-metadata code', () => {
   for (const bundle of bundles.values()) {
     const packages = Object.keys(bundle.packages);
-    expect(packages).toContain('@aws-sdk/credential-provider-env');
+    // A function without an AWS client (the home route, the return from the provider's logout) needs no credentials at all.
+    if (packages.some((name) => name.startsWith('@aws-sdk/client-'))) expect(packages).toContain('@aws-sdk/credential-provider-env');
     expect(packages.filter((name) => /credential-provider-(node|ini|sso|process|web-identity|http|imds)|nested-clients|token-providers/.test(name))).toEqual([]);
   }
+});
+
+test('the home route and the return from the provider\'s logout carry no AWS client and no OAuth library: they call nothing', () => {
+  for (const name of ['Home', 'LogoutDone'] as const) expect(Object.keys(bundles.get(name)!.packages)).toEqual(['functions']);
 });

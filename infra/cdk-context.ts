@@ -42,6 +42,25 @@ export const CONTEXT_SETTINGS: Readonly<Record<string, Kind>> = Object.fromEntri
 /** The context key naming a JSON file with the same settings; `-c` values override the file's. */
 export const CONFIG_FILE_KEY = 'config';
 
+/**
+ * The context key in which the CDK CLI names the stacks it bundles assets for: every stack (`**`)
+ * for the commands that synthesize to deploy or compare (deploy, diff, synth, watch, import), none
+ * for the others (bootstrap, list, destroy, …), which run the app only to learn its stacks.
+ */
+export const BUNDLING_STACKS_KEY = 'aws:cdk:bundling-stacks';
+
+/** Whether the CDK CLI runs the app for a command that deploys nothing, such as `cdk bootstrap`. */
+export function deploysNothing(getContext: (key: string) => unknown): boolean {
+  const stacks = getContext(BUNDLING_STACKS_KEY);
+  return Array.isArray(stacks) && stacks.length === 0;
+}
+
+/** Whether the context gives no setting at all: no config file, and no key but the stack's name. */
+export function givesNoSettings(getContext: (key: string) => unknown): boolean {
+  const given = (key: string) => getContext(key) !== undefined && getContext(key) !== null;
+  return [CONFIG_FILE_KEY, ...Object.keys(CONTEXT_SETTINGS)].every((key) => key === 'stackName' || !given(key));
+}
+
 export const CONTEXT_HINT =
   'Give settings as -c key=value (e.g. -c issuer=https://idp.example.com -c clientId=… -c upstreamApiUrl=https://api.example.com), ' +
   `in a JSON file named by -c ${CONFIG_FILE_KEY}=path/to/file.json (see infra/examples/), or under "context" in cdk.json.`;

@@ -3,38 +3,19 @@
  * validation): it succeeds offline, bundles all eight functions, and puts no secret from the
  * environment into the template or any bundle; the web app example synthesizes too.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { runCdk, type CdkRun as Run } from './cdk-cli';
 // Stands for a client secret exported in the deployer's shell (as for a local run): nothing in
 // the app may pick it up, neither into the template nor into a bundle.
 const SHELL_SECRET = 'shell-client-secret-4f1c2a9e7b';
-
-interface Run {
-  code: number | null;
-  output: string;
-}
 
 const REQUIRED_CONTEXT = ['-c', 'issuer=https://idp.example.com', '-c', 'clientId=web', '-c', 'upstreamApiUrl=https://api.example.com'];
 
 /** `cdk synth` exactly as a user runs it from a fresh clone: the local CLI, cdk.json, esbuild, no Docker. */
 function cdkSynth(outdir: string, context: readonly string[] = REQUIRED_CONTEXT): Promise<Run> {
-  const args = ['synth', '--output', outdir, ...context];
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, {
-      cwd: ROOT,
-      env: { ...process.env, OAUTH_CLIENT_SECRET: SHELL_SECRET, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+  return runCdk(['synth', '--output', outdir, ...context], { ...process.env, OAUTH_CLIENT_SECRET: SHELL_SECRET, CI: 'true' });
 }
 
 const filesUnder = (dir: string): string[] =>

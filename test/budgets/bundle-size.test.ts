@@ -14,9 +14,10 @@ const BUNDLE_BUDGET_BYTES = 250_000;
  * embedded metrics and sessions ended by reason took it from 238.1 to 242.8 KB; HOME_URL, checked
  * at start by returnTo's rules in every function, and the error page's home link to 245.9 KB; the
  * trace headers it checks and passes on (traceparent, tracestate, X-Ray's) and the trace ids of the
- * log line to 247.1 KB. Interim: the next budget cuts /api to 200 KB.
+ * log line to 247.1 KB; the client credentials' two encodings at the token endpoint (decision 0007)
+ * and the logout return's error code to 247.9 KB. Interim: the next budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 247_200;
+const API_BUDGET_BYTES = 248_000;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -30,7 +31,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 247.2 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 248 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

@@ -68,7 +68,6 @@ function cdk(args: readonly string[], outdir: string): Promise<CdkRun> {
 
 describe('the real CLI on a checkout without settings', () => {
   const outdirs: string[] = [];
-  let list: CdkRun;
   let bootstrap: CdkRun;
   let synth: CdkRun;
 
@@ -77,15 +76,12 @@ describe('the real CLI on a checkout without settings', () => {
       outdirs.push(mkdtempSync(path.join(tmpdir(), 'cdk-no-config-')));
       return outdirs.at(-1)!;
     };
-    [list, bootstrap, synth] = await Promise.all([cdk(['list'], outdir()), cdk(['bootstrap', 'aws://123456789012/eu-west-1'], outdir()), cdk(['synth'], outdir())]);
+    // `cdk list` takes the same branch as bootstrap (the in-process cases above show it); two CLI runs are enough.
+    [bootstrap, synth] = await Promise.all([cdk(['bootstrap', 'aws://123456789012/eu-west-1'], outdir()), cdk(['synth'], outdir())]);
   }, 180_000);
 
   afterAll(() => {
     for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('cdk list names the stack', () => {
-    expect({ code: list.code, output: list.output.trim().split('\n').at(-1) }).toEqual({ code: 0, output: 'LoginService' });
   });
 
   it('cdk bootstrap aws://123456789012/eu-west-1 synthesizes the app and goes on to the account, where only the missing credentials stop it', () => {

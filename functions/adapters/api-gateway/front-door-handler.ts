@@ -11,6 +11,7 @@ import { describeCause } from '../logs/log-fields';
 import { logger } from '../logs/logger';
 import { invocationFailure, invocationIds } from './invocation';
 import { lowerCaseHeaders } from './request';
+import { requestBudgetMs, withRequestDeadline } from '../request-deadline';
 
 /** The header CloudFront adds to every request it forwards to the API (infra/public-edge.ts). */
 export const ORIGIN_HEADER = 'x-origin-verify';
@@ -44,7 +45,10 @@ export function frontDoorHandler(
     const fields = { ...invocationIds(context, event.requestContext?.requestId), route: 'front-door', protectedRoute: event.routeKey };
     let admitted: boolean;
     try {
-      admitted = cameThroughFrontDoor(lowerCaseHeaders(event.headers)[ORIGIN_HEADER], await secret());
+      // Within API Gateway's wait for an authorizer: a slow secret read ends in a logged failure, not a killed invocation.
+      const budgetMs = requestBudgetMs(context?.getRemainingTimeInMillis?.());
+      const value = await withRequestDeadline(budgetMs, secret);
+      admitted = cameThroughFrontDoor(lowerCaseHeaders(event.headers)[ORIGIN_HEADER], value);
     } catch (error) {
       const failure = invocationFailure(error);
       logger.error('request failed', { ...fields, outcome: 'failed', errorCode: failure.code, cause: describeCause(failure.cause) });

@@ -106,14 +106,16 @@ export const keycloak: ProviderProfile = {
  * Amazon Cognito (docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html: the
  * Basic credentials are `Base64Encode(client_id:client_secret)`, not form-encoded first; a refresh
  * answers new ID and access tokens only): the issuer `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`,
- * a revocation endpoint and no end_session_endpoint (its logout is /logout with `logout_uri`).
+ * a revocation endpoint, and an end_session_endpoint that is its /logout, which takes `client_id` and
+ * `logout_uri` (docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html; the logout
+ * itself is run against test/support/cognito-stand-in.ts).
  * Its generated client ids and secrets are lower-case letters and digits.
  */
 export const cognito: ProviderProfile = {
   start: { issuerPath: '/eu-west-1_EXAMPLE', clientId: '1example23456789abcdefghij', clientSecret: '1examplesecret23456789abcdefghijklmnopqrstuvwxyz0123' },
   mode: (base) => ({
     ...WITHOUT_ISS,
-    discovery: { ...WITHOUT_ISS.discovery, revocation_endpoint: `${base}/oauth2/revoke` },
+    discovery: { ...WITHOUT_ISS.discovery, revocation_endpoint: `${base}/oauth2/revoke`, end_session_endpoint: `${base}/logout` },
     idTokenClaims: { 'cognito:username': 'ada', email_verified: true, token_use: 'id' },
     basicCredentialsAsSent: true,
     keepRefreshToken: true,

@@ -15,6 +15,9 @@ import type { ClientAuthMethod as ClientAuthMethodOfConfig } from '../functions/
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
 import type { WebAppProps } from './web-app';
+import type { UpstreamApiProps } from './upstream-api-props';
+
+export type { UpstreamApiProps } from './upstream-api-props';
 
 export const DEFAULT_THROTTLE_RATE = 100;
 export const DEFAULT_THROTTLE_BURST = 200;
@@ -292,28 +295,3 @@ export interface LoginServiceProps {
 }
 
 export const DEFAULT_THROTTLE: ThrottleProps = { rateLimit: DEFAULT_THROTTLE_RATE, burstLimit: DEFAULT_THROTTLE_BURST };
-
-/** One protected API of `upstreamApis`. */
-export interface UpstreamApiProps {
-  /** The path segment after `/api/`: 1 to 63 characters a-z, 0-9 and -, not starting with -; unique. */
-  readonly name: string;
-  /** The API's base URL (https, no query, credentials or fragment); `/api/<name>/<rest>` goes to `<url>/<rest>`. */
-  readonly url: string;
-  /**
-   * The methods the browser may use on this API, upper-case.
-   * @default - GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS
-   */
-  readonly methods?: readonly string[];
-  /**
-   * Extra scopes this API needs: requested at sign-in, and in the grant of its audience token.
-   * @default - none
-   */
-  readonly scopes?: readonly string[];
-  /**
-   * An RFC 8707 resource indicator (absolute URI): the API is then called with an access token
-   * issued for this audience alone, obtained with a refresh-token grant (the provider must issue
-   * refresh tokens) and kept in the session.
-   * @default - none: the API gets the session's access token
-   */
-  readonly audience?: string;
-}

@@ -5,7 +5,7 @@
  */
 import { clearCookie, SESSION_COOKIE, setCookie, SIGNED_OUT_COOKIE } from './adapters/api-gateway/cookies';
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
-import { logoutReturnCookie } from './adapters/api-gateway/logout-cookie';
+import { LOGOUT_DONE_PATH, logoutReturnCookie } from './adapters/api-gateway/logout-cookie';
 import { singleParameter } from './adapters/api-gateway/request';
 import { redirect } from './adapters/api-gateway/response';
 import { sessionIdOfCookie } from './adapters/logs/log-fields';
@@ -19,13 +19,6 @@ import * as runtime from './wiring/parts';
  * without RP-initiated logout) cannot sign the user back in without them. Cleared by that sign-in.
  */
 export const SIGNED_OUT_SECONDS = 30 * 24 * 3600;
-
-/**
- * Where the provider sends the browser back after its logout: the LogoutDone route of
- * infra/route-table.ts, registered at the provider as post-logout redirect URI (at Amazon Cognito:
- * allowed sign-out URL).
- */
-export const LOGOUT_DONE_PATH = '/logout/done';
 
 /** GET /logout?sid=…&returnTo=/path: ends the session here, then at the provider when it supports it. */
 export function logoutRoute(deps: () => EndSessionDependencies) {

@@ -116,16 +116,16 @@ export class LoginService extends Construct {
     this.clientSecret = props.clientSecret ?? emptyClientSecret(this, this.removalPolicy);
     this.sessionKeysSecret = props.sessionKeysSecret ?? generatedSecret(this, 'SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' }, this.removalPolicy);
 
+    const fronted = hasDistribution(props);
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'OAuth 2.0 / OpenID Connect login service (backend-for-frontend)',
       createDefaultStage: false,
       // A custom domain on the API itself is then the only way in; behind CloudFront the endpoint is
       // the origin, and the front door (infra/front-door.ts) admits only what CloudFront forwards.
-      disableExecuteApiEndpoint: Boolean(props.domain && !hasDistribution(props)),
+      disableExecuteApiEndpoint: Boolean(props.domain && !fronted),
     });
     this.stage = this.defaultStage(props);
-    const fronted = hasDistribution(props);
     if (fronted) this.originSecret = generatedSecret(this, 'OriginSecret', 'Login service: the header value CloudFront adds to each request it forwards to the API', originSecretTemplate(), this.removalPolicy);
     if (props.webApp) this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, removalPolicy: this.removalPolicy });
     if (fronted || props.domain) {
@@ -138,8 +138,8 @@ export class LoginService extends Construct {
 
     // apiEndpoint is a token resolved at deploy time, without the trailing slash PUBLIC_BASE_URL forbids.
     this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.edge?.publicBaseUrl ?? this.api.apiEndpoint;
-    this.loginUrl = `${this.publicBaseUrl}/login`;
-    this.callbackUrl = `${this.publicBaseUrl}/callback`;
+    this.loginUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Login.route.path}`;
+    this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route.path}`;
     this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
 
     const refs: EnvironmentRefs = {

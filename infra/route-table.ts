@@ -4,6 +4,8 @@
  * read this table. Adding a route is a line here plus its entry in functions/ (see
  * docs/contributing.md). No CDK import: the local runtime loads it too.
  */
+import { LOGOUT_DONE_PATH } from '../functions/adapters/api-gateway/logout-cookie';
+
 export const FUNCTION_TABLE = {
   Login: { entry: 'login', route: { method: 'GET', path: '/login' } },
   Callback: { entry: 'callback', route: { method: 'GET', path: '/callback' } },
@@ -11,7 +13,7 @@ export const FUNCTION_TABLE = {
   Session: { entry: 'session', route: { method: 'GET', path: '/session' } },
   Logout: { entry: 'logout', route: { method: 'GET', path: '/logout' } },
   /** The post-logout redirect URI: where the provider's logout sends the browser back (functions/logout.ts). */
-  LogoutDone: { entry: 'logout-done', route: { method: 'GET', path: '/logout/done' } },
+  LogoutDone: { entry: 'logout-done', route: { method: 'GET', path: LOGOUT_DONE_PATH } },
   /**
    * The site's root when no web app is hosted there: sends the browser to `HOME_URL`, so nobody
    * meets API Gateway's 404. With a web app the root is the app's, and this route is not deployed.

@@ -7,6 +7,13 @@ import type { LogoutReturn } from '../../core/sessions/logout-return';
 import { clearCookie, LOGOUT_COOKIE, setCookie } from './cookies';
 
 /**
+ * Where the provider sends the browser back after its logout, the one statement of the route's
+ * path (infra/route-table.ts takes it from here): registered at the provider as post-logout
+ * redirect URI (at Amazon Cognito: allowed sign-out URL).
+ */
+export const LOGOUT_DONE_PATH = '/logout/done';
+
+/**
  * How long a logout at the provider may take (a confirmation page, a slow provider): a return after
  * it finds no cookie and is refused, with a link home. SameSite=Lax still sends the cookie on the
  * provider's redirect back, a top-level GET.

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { STRICT_CONTENT_SECURITY_POLICY } from '../../infra/web-app';
 import { isServicePath } from '../../infra/route-table';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/embedded-stack';
-import { launchChromium, signInAtDevProvider } from '../support/chromium';
+import { launchChromium, signInAtDevProvider, signOutAtDevProvider } from '../support/chromium';
 
 const SAMPLE = 'infra/examples/web-app';
 
@@ -56,9 +56,7 @@ test('the sample app signs in, shows the session, calls the API and logs out und
   await page.locator('#api-result', { hasText: /^200/ }).waitFor();
 
   await page.getByRole('link', { name: 'Sign out' }).click();
-  await page.waitForURL(`${stack.issuer}/**`);
-  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-  await page.waitForURL(`${stack.url}/`);
+  await signOutAtDevProvider(page, stack.issuer, `${stack.url}/`);
   await page.locator('#status', { hasText: 'Not signed in.' }).waitFor();
 
   expect(violations).toEqual([]);

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/embedded-stack';
-import { launchChromium, signInAtDevProvider } from '../support/chromium';
+import { launchChromium, signInAtDevProvider, signOutAtDevProvider } from '../support/chromium';
 import { closeServer, listenOnLoopbackUrl } from '../support/http-server';
 
 const APP_SCRIPT = `
@@ -79,9 +79,7 @@ test('sign in, call the API and log out from the team\'s app, served through the
   expect(await result.textContent()).toContain('Hello from the protected API');
 
   await page.getByRole('link', { name: 'Log out' }).click();
-  await page.waitForURL(`${stack.issuer}/**`);
-  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-  await page.waitForURL(`${stack.url}/`);
+  await signOutAtDevProvider(page, stack.issuer, `${stack.url}/`);
   await page.locator('#user', { hasText: 'not signed in' }).waitFor();
 
   // The app's files came from its dev server; the service's paths never went there.

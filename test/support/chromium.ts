@@ -29,3 +29,10 @@ export async function signInAtDevProvider(page: Page, issuer: string, login: str
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
 }
+
+/** The development provider's logout once the service has sent the browser there: its confirmation, then back at `siteUrl`. */
+export async function signOutAtDevProvider(page: Page, issuer: string, siteUrl: string): Promise<void> {
+  await page.waitForURL(`${issuer}/**`);
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await page.waitForURL(siteUrl);
+}

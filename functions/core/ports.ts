@@ -95,6 +95,13 @@ export interface Session {
   readonly version: number;
   /** Set while one request refreshes the tokens; others wait for it instead of refreshing too. */
   readonly refreshLease?: { readonly owner: string; /** Epoch milliseconds. */ readonly until: number };
+  /**
+   * The issuer that signed the user in, and the `sid` claim of its ID token (Back-Channel Logout
+   * 1.0 §2.1): what a logout token names. Undefined on sessions stored before they were recorded,
+   * and `providerSid` when the provider sends no `sid`.
+   */
+  readonly issuer?: string;
+  readonly providerSid?: string;
 }
 
 /**
@@ -102,9 +109,9 @@ export interface Session {
  * `logout` by the user; `refresh_failed` when the provider refused the refresh grant, the refreshed
  * ID token broke a rule, or a token that cannot be refreshed expired; `expired` when a request found
  * the idle or absolute expiry passed; `replaced` by a new sign-in in the same browser; `unreadable`
- * when no key opens its tokens any more.
+ * when no key opens its tokens any more; `backchannel` when the provider said so with a logout token.
  */
-export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable';
+export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable' | 'backchannel';
 
 /** A session as it was when it ended. Without tokens only when the store could not return them. */
 export type EndedSession = Omit<Session, 'sealedTokens'> & { readonly sealedTokens?: string };
@@ -142,6 +149,49 @@ export interface SessionStore {
   touch(key: string, idleExpiresAt: number): Promise<void>;
 }
 
+/** A live session found by whose it is. */
+export interface SessionRef {
+  /** The session's store key (the hash of its cookie). */
+  readonly key: string;
+  readonly subject: string;
+  readonly providerSid?: string;
+}
+
+/**
+ * The sessions of one user, found by index queries (never scans). The indexes are eventually
+ * consistent: a session stored a moment ago may be missing for a moment. An ended session leaves
+ * both at once.
+ */
+export interface UserSessionIndex {
+  /** Every live session of `subject` signed in at `issuer`, across all pages of the index. */
+  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]>;
+  /** Every live session whose ID token from `issuer` carried `providerSid`. */
+  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]>;
+}
+
+/** Remembers one-time identifiers (a logout token's `jti`) until they could no longer be replayed. */
+export interface ReplayGuard {
+  /** Records `id` until `expiresAt` (epoch seconds); false when it is recorded already (a replay). */
+  firstUse(id: string, expiresAt: number): Promise<boolean>;
+  /** Forgets `id`, so that the retry of work that failed is not taken for a replay. */
+  forget(id: string): Promise<void>;
+}
+
+/** What a valid logout token (Back-Channel Logout 1.0 §2.4) says: at least one of `subject` and `providerSid`. */
+export interface LogoutTokenClaims {
+  readonly issuer: string;
+  readonly subject?: string;
+  readonly providerSid?: string;
+  readonly jti: string;
+  /** Epoch seconds: after it, the token is refused anyway, so its `jti` need not be kept longer. */
+  readonly replayableUntil: number;
+}
+
+export interface LogoutTokenVerifier {
+  /** Validates a logout token as §2.6 says; throws ServiceError `invalid_request` for any broken rule. */
+  verify(logoutToken: string): Promise<LogoutTokenClaims>;
+}
+
 export interface AuthorizationRequest {
   readonly url: URL;
   readonly state: string;
@@ -151,6 +201,9 @@ export interface AuthorizationRequest {
 
 export interface CompletedLogin {
   readonly claims: UserClaims;
+  /** The ID token's `iss` and `sid` (when it has them), kept with the session for back-channel logout. */
+  readonly issuer?: string;
+  readonly providerSid?: string;
   readonly accessToken: string;
   readonly refreshToken?: string;
   readonly idToken?: string;

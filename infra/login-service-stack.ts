@@ -153,6 +153,10 @@ export class LoginServiceStack extends Stack {
       value: this.service.postLogoutRedirectUrl,
       description: 'The post-logout redirect URI to register at the identity provider (Amazon Cognito: an allowed sign-out URL)',
     });
+    new CfnOutput(this, 'BackchannelLogoutUrl', {
+      value: this.service.backchannelLogoutUrl,
+      description: 'The back-channel logout URI to register at an identity provider that sends logout tokens (OpenID Connect Back-Channel Logout 1.0)',
+    });
     const distribution = this.service.edge?.distribution;
     if (distribution) {
       new CfnOutput(this, 'SiteUrl', { value: this.service.publicBaseUrl, description: 'The one origin of the web app and the service (the CloudFront distribution or its custom domain)' });

@@ -27,6 +27,7 @@ import { hasDistribution, PublicEdge } from './public-edge';
 import { FRONT_DOOR_ACCESS, frontDoorAuthorizer, originSecretTemplate } from './front-door';
 import { ORIGIN_HEADER } from '../functions/adapters/api-gateway/front-door-handler';
 import { WebApp } from './web-app';
+import { sessionTable } from './session-table';
 import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
 import { FUNCTION_TABLE, type RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from './session-authorizer';
@@ -61,6 +62,8 @@ export class LoginService extends Construct {
   readonly callbackUrl: string;
   /** The post-logout redirect URI to register at the provider (at Amazon Cognito: the allowed sign-out URL). */
   readonly postLogoutRedirectUrl: string;
+  /** The back-channel logout URI to register at a provider that sends logout tokens. */
+  readonly backchannelLogoutUrl: string;
   /** The Lambda authorizer's function: checks the session cookie for routes of other HTTP APIs. */
   readonly authorizerFunction: NodejsFunction;
   /**
@@ -101,17 +104,7 @@ export class LoginService extends Construct {
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    // Login transactions and sessions.
-    this.table = new Table(this, 'Table', {
-      partitionKey: { name: TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: TABLE_TTL_ATTRIBUTE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy: this.removalPolicy,
-      // Old images too: the events of an ending and of a TTL removal come from the item as it was.
-      ...(props.sessionEvents === false ? {} : { stream: StreamViewType.NEW_AND_OLD_IMAGES }),
-    });
+    this.table = sessionTable(this, this.removalPolicy, props.sessionEvents !== false);
 
     this.clientSecret = props.clientSecret ?? emptyClientSecret(this, this.removalPolicy);
     this.sessionKeysSecret = props.sessionKeysSecret ?? generatedSecret(this, 'SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' }, this.removalPolicy);
@@ -141,6 +134,7 @@ export class LoginService extends Construct {
     this.loginUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Login.route.path}`;
     this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route.path}`;
     this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
+    this.backchannelLogoutUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`;
 
     const refs: EnvironmentRefs = {
       tableName: this.table.tableName,
@@ -265,7 +259,10 @@ export class LoginService extends Construct {
   /** Its own log group, the table actions of its route, and the secrets it reads: nothing more. */
   private accessStatements(access: RouteAccess, logGroup: LogGroup): PolicyStatement[] {
     const statements = [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })];
-    if (access.table.length > 0) statements.push(new PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }));
+    if (access.table.length > 0) {
+      const resources = [this.table.tableArn, ...(access.indexes ? [`${this.table.tableArn}/index/*`] : [])];
+      statements.push(new PolicyStatement({ actions: [...access.table], resources }));
+    }
     const secrets = access.secrets.map((secret) => this.secret(secret));
     if (secrets.length > 0) {
       statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map(policyArn) }));

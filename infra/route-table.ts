@@ -14,6 +14,8 @@ export const FUNCTION_TABLE = {
   Logout: { entry: 'logout', route: { method: 'GET', path: '/logout' } },
   /** The post-logout redirect URI: where the provider's logout sends the browser back (functions/logout.ts). */
   LogoutDone: { entry: 'logout-done', route: { method: 'GET', path: LOGOUT_DONE_PATH } },
+  /** OpenID Connect Back-Channel Logout 1.0: the provider's server posts logout tokens here (functions/backchannel-logout.ts). */
+  BackchannelLogout: { entry: 'backchannel-logout', route: { method: 'POST', path: '/backchannel-logout' } },
   /**
    * The site's root when no web app is hosted there: sends the browser to `HOME_URL`, so nobody
    * meets API Gateway's 404. With a web app the root is the app's, and this route is not deployed.
@@ -32,18 +34,18 @@ export type FunctionName = keyof typeof FUNCTION_TABLE;
 type Table = typeof FUNCTION_TABLE;
 /** The functions that serve a route. */
 export type RouteFunctionName = { [Name in FunctionName]: Table[Name] extends { route: unknown } ? Name : never }[FunctionName];
-/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `logout-done`, `home`. */
+/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `logout-done`, `backchannel-logout`, `home`. */
 export type RouteEntry = Table[RouteFunctionName]['entry'];
 
 export interface RouteOfFunction {
   readonly name: RouteFunctionName;
   readonly entry: RouteEntry;
-  readonly method: 'GET' | 'ANY';
+  readonly method: 'GET' | 'POST' | 'ANY';
   readonly path: string;
 }
 
 /** The routes of the public contract, in the table's order. */
-export const ROUTE_TABLE: readonly RouteOfFunction[] = (Object.entries(FUNCTION_TABLE) as Array<[FunctionName, { entry: string; route?: { method: 'GET' | 'ANY'; path: string } }]>)
+export const ROUTE_TABLE: readonly RouteOfFunction[] = (Object.entries(FUNCTION_TABLE) as Array<[FunctionName, { entry: string; route?: { method: RouteOfFunction['method']; path: string } }]>)
   .flatMap(([name, { entry, route }]) => (route ? [{ name: name as RouteFunctionName, entry: entry as RouteEntry, ...route }] : []));
 
 /** The path of the home route: the web app's when one is hosted, so not one of the service's paths then. */

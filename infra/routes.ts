@@ -17,6 +17,8 @@ export interface RouteAccess {
   readonly table: readonly string[];
   /** Secrets it reads (secretsmanager:GetSecretValue on each, nothing else). */
   readonly secrets: readonly SecretName[];
+  /** Whether it queries the table's indexes (the actions then apply to them too). */
+  readonly indexes?: boolean;
 }
 
 /**
@@ -28,8 +30,10 @@ export interface RouteAccess {
  * Session reads it, records the activity that keeps the idle timeout at bay and ends it once
  * expired. Logout reads the session to revoke its tokens at the provider (refresh token, access tokens) (client secret,
  * keyring) and ends it. LogoutDone only compares the browser's logout cookie with the provider's
- * return: no table, no secret. A session is never deleted by a function: ending leaves a tombstone with
- * the reason, for the table's stream, which TTL removes. Nothing scans or queries.
+ * return: no table, no secret. BackchannelLogout remembers each logout token's `jti` (put, and
+ * delete should ending fail), finds the sessions a token names through the table's two indexes
+ * (query) and ends them (update). A session is never deleted by a function: ending leaves a tombstone with
+ * the reason, for the table's stream, which TTL removes. Nothing scans; only BackchannelLogout queries.
  */
 export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Login: { table: ['dynamodb:PutItem'], secrets: [] },
@@ -38,5 +42,6 @@ export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Session: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
   Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   LogoutDone: { table: [], secrets: [] },
+  BackchannelLogout: { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: [], indexes: true },
   Home: { table: [], secrets: [] },
 };

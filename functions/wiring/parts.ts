@@ -14,6 +14,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from '../adapters/secrets-manager/client-secret';
 import { DynamoDbSessionStore, DynamoDbStore } from '../adapters/dynamodb/dynamodb-store';
+import { DynamoDbUserSessions } from '../adapters/dynamodb/user-session-index';
+import { OAuthLogoutTokens } from '../adapters/oauth/logout-token';
 import { parseKeyring, type Keyring } from '../adapters/encryption/keyring';
 import { OAuthConnection } from '../adapters/oauth/oauth-connection';
 import { OAuthSessionTokens, OAuthTokenRefresh } from '../adapters/oauth/oauth-session-tokens';
@@ -33,7 +35,18 @@ import { loadFrontDoorConfig } from '../settings/front-door-config';
 import { parseOriginSecret } from '../adapters/api-gateway/front-door-handler';
 import type { OriginSecret } from '../core/front-door/origin-check';
 import { ServiceError } from '../core/errors';
-import { systemClock, type Clock, type IdentityProvider, type LoginTransactionStore, type SessionStore, type TokenVault, type Upstream } from '../core/ports';
+import {
+  systemClock,
+  type Clock,
+  type IdentityProvider,
+  type LoginTransactionStore,
+  type LogoutTokenVerifier,
+  type ReplayGuard,
+  type SessionStore,
+  type TokenVault,
+  type Upstream,
+  type UserSessionIndex,
+} from '../core/ports';
 import type { TokenDependencies } from '../core/sessions/session-tokens';
 
 /** The parts a test or the local runtime may replace, by name. */
@@ -125,6 +138,9 @@ export const store = /* @__PURE__ */ part('store', (): LoginTransactionStore & S
 /** Sessions only (/api, /session, the authorizer): the login transaction writes stay out of their bundles. */
 export const sessionStore = /* @__PURE__ */ part('sessionStore', (): SessionStore => new DynamoDbSessionStore(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
 
+/** Sessions found by their user, and one-time logout token ids (/backchannel-logout): the index queries stay out of the other bundles. */
+export const userSessions = /* @__PURE__ */ part(undefined, (): SessionStore & UserSessionIndex & ReplayGuard => new DynamoDbUserSessions(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
+
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 
 const clientSecret = /* @__PURE__ */ once((): ClientSecretSource => {
@@ -162,6 +178,9 @@ const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 
 /** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
 const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
 const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
+
+/** Validates the provider's logout tokens (/backchannel-logout): its keys only, no client secret. */
+export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noClientSecret), clock()));
 
 /** Starts sign-ins (/login): an authorization request needs no client authentication. */
 export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)), 'provider');

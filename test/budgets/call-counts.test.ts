@@ -21,6 +21,7 @@ beforeAll(async () => {
     session: (await import('../../functions/session')).handler,
     logout: (await import('../../functions/logout')).handler,
     'logout-done': (await import('../../functions/logout-done')).handler,
+    'backchannel-logout': (await import('../../functions/backchannel-logout')).handler,
     home: (await import('../../functions/home')).handler,
   };
   // One request to each function first: what an instance reads once (provider metadata and keys,

@@ -29,6 +29,7 @@ const handlers: RouteHandlers = {
     throw new Error('secret detail that must not reach the browser');
   }),
   home: recording('home'),
+  'backchannel-logout': recording('backchannel-logout'),
   api: recording('api', async (event) => {
     // `/api/result-bytes/N` answers a result whose JSON is exactly N bytes.
     const sized = /^result-bytes\/(\d+)$/.exec(event.pathParameters?.proxy ?? '');

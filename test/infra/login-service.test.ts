@@ -56,11 +56,11 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the seven public routes, each to its own function, on one API; the root to the home function', () => {
+  it('routes the eight public routes, each to its own function, on one API; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 7);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 8);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
-    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(7);
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(8);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -85,8 +85,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The seven routes' functions, the session authorizer's and the events function.
-    template.resourceCountIs('AWS::Lambda::Function', 9);
+    // The eight routes' functions, the session authorizer's and the events function.
+    template.resourceCountIs('AWS::Lambda::Function', 10);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -96,7 +96,7 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 10);
+    template.resourceCountIs('AWS::Logs::LogGroup', 11);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
     expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(9);

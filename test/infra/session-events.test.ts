@@ -125,8 +125,8 @@ describe('session events, configured', () => {
   it('turned off: no stream, no events function, queue or mapping', () => {
     const { template } = withService({ sessionEvents: false });
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    // The seven routes' and the authorizer's.
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+    // The eight routes' and the authorizer's.
+    template.resourceCountIs('AWS::Lambda::Function', 9);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });

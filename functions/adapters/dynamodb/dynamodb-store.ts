@@ -32,7 +32,7 @@ import {
   toSession,
   type Item,
 } from './session-item';
-import { TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
+import { PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_KEY } from './table-schema';
 import { callSignal } from '../request-deadline';
 
 /**
@@ -66,14 +66,14 @@ export class DynamoDbSessionStore implements SessionStore {
 
   /**
    * One conditional write turns the item into a tombstone: the reason and time are set, the tokens
-   * dropped, and TTL set to now so DynamoDB removes it later. The stream sees the reason (MODIFY),
+   * dropped, the index keys too (it leaves both indexes at once), and TTL set to now so DynamoDB removes it later. The stream sees the reason (MODIFY),
    * and a TTL removal of a live item stays distinguishable from that of a tombstone.
    */
   async end(key: string, reason: SessionEndReason, at: number): Promise<EndedSession | undefined> {
     const mark = randomToken(12);
     const { applied, old } = await this.conditionalUpdate({
       Key: this.sessionKey(key),
-      UpdateExpression: `SET ${END_REASON} = :reason, ${ENDED_AT} = :at, ${END_MARK} = :mark, #ttl = :at REMOVE tokens, leaseOwner, leaseUntil`,
+      UpdateExpression: `SET ${END_REASON} = :reason, ${ENDED_AT} = :at, ${END_MARK} = :mark, #ttl = :at REMOVE tokens, leaseOwner, leaseUntil, ${USER_KEY}, ${PROVIDER_SID_KEY}`,
       ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(${END_REASON})`,
       ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
       ExpressionAttributeValues: { ':reason': { S: reason }, ':at': { N: String(at) }, ':mark': { S: mark } },

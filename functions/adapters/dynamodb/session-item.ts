@@ -5,7 +5,8 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { EndedSession, Session, SessionEndReason } from '../../core/ports';
-import { TABLE_TTL_ATTRIBUTE as TTL } from './table-schema';
+import { PROVIDER_SID_KEY, TABLE_TTL_ATTRIBUTE as TTL, USER_KEY } from './table-schema';
+import { hashToken } from '../../core/opaque-tokens';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -18,7 +19,7 @@ export const ENDED_AT = 'endedAt';
 /** A value only the ending call knows: tells its own retried write from someone else's ending. */
 export const END_MARK = 'endMark';
 
-export const SESSION_END_REASONS: readonly SessionEndReason[] = ['logout', 'refresh_failed', 'expired', 'replaced', 'unreadable'];
+export const SESSION_END_REASONS: readonly SessionEndReason[] = ['logout', 'refresh_failed', 'expired', 'replaced', 'unreadable', 'backchannel'];
 
 export const str = (value: string | undefined): AttributeValue | undefined => (value === undefined ? undefined : { S: value });
 export const num = (value: number | undefined): AttributeValue | undefined => (value === undefined ? undefined : { N: String(value) });
@@ -48,8 +49,16 @@ export function sessionAttributes(session: Session): Item {
     // The idle expiry never passes the absolute one, so it is also when TTL may delete the item.
     [TTL]: num(session.idleExpiresAt),
     version: num(session.version),
+    issuer: str(session.issuer),
+    providerSid: str(session.providerSid),
+    // The two indexes' keys (table-schema.ts): a session is found by its user, never by a scan.
+    [USER_KEY]: str(session.issuer && indexKey(session.issuer, session.claims.sub)),
+    [PROVIDER_SID_KEY]: str(session.issuer && session.providerSid && indexKey(session.issuer, session.providerSid)),
   });
 }
+
+/** An index key: the hash of the issuer and a value it gave, so equal values at two issuers never meet. */
+export const indexKey = (issuer: string, value: string): string => hashToken(`${issuer}\n${value}`);
 
 export function isTombstone(found: Item): boolean {
   return found[END_REASON] !== undefined;
@@ -94,5 +103,7 @@ export function toEndedSession(found: Item | undefined): EndedSession | undefine
     idleExpiresAt,
     version,
     ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
+    ...(found.issuer ? { issuer: readS(found, 'issuer') } : {}),
+    ...(found.providerSid ? { providerSid: readS(found, 'providerSid') } : {}),
   };
 }

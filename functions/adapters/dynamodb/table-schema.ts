@@ -8,12 +8,35 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE_PARTITION_KEY = 'pk';
 export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * The two indexes a back-channel logout finds sessions by: every session of a user (issuer and
+ * `sub`), and those of one provider session (issuer and `sid`). Their keys are hashes written at
+ * sign-in and removed when a session ends, so tombstones and login transactions stay out of them.
+ * They carry the claims (for the subject) and the provider's `sid`, nothing secret: no tokens.
+ */
+export const USER_KEY = 'userKey';
+export const PROVIDER_SID_KEY = 'providerSidKey';
+export const USER_INDEX = 'byUser';
+export const PROVIDER_SID_INDEX = 'byProviderSid';
+export const INDEXED_ATTRIBUTES = ['claims', 'providerSid'];
+
+/** The indexes as a table declares them (the CDK stack declares the same). */
+export const TABLE_INDEXES = [
+  { indexName: USER_INDEX, partitionKey: USER_KEY },
+  { indexName: PROVIDER_SID_INDEX, partitionKey: PROVIDER_SID_KEY },
+] as const;
+
 /** The table as the local runtime and the tests create it (the CDK stack declares the same shape). */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
+    AttributeDefinitions: [TABLE_PARTITION_KEY, USER_KEY, PROVIDER_SID_KEY].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
     KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map(({ indexName, partitionKey }) => ({
+      IndexName: indexName,
+      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' as const }],
+      Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: INDEXED_ATTRIBUTES },
+    })),
   };
 }

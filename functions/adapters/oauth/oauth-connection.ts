@@ -14,7 +14,7 @@ import { timedFetch, type ProviderCall } from '../metrics/request-measurements';
 import { callSignal } from '../request-deadline';
 
 /** Asymmetric signatures only: `none` and HMAC (keyed with the client secret) are never accepted. */
-const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 /**
  * How client_secret_basic puts the client id and secret into the header: form-encoded as RFC 6749

@@ -76,8 +76,12 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     const claims = tokens.id_token
       ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
       : await this.userinfoClaims(tokens.access_token);
+    const idClaims = tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)! : undefined;
     return {
       claims,
+      // What a back-channel logout token names this sign-in by (Back-Channel Logout 1.0 §2.1, §2.4).
+      issuer: idClaims?.iss ?? as.issuer,
+      ...(typeof idClaims?.sid === 'string' ? { providerSid: idClaims.sid } : {}),
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,
       idToken: tokens.id_token,

@@ -16,6 +16,8 @@ export type SessionChange =
 export const DETAIL_TYPES = {
   login: 'Login',
   logout: 'Logout',
+  /** The provider's back-channel logout: a Logout too, told apart by its reason. */
+  backchannel: 'Logout',
   refresh_failed: 'Refresh Failed',
   expired: 'Session Expired',
   replaced: 'Session Replaced',
@@ -61,7 +63,7 @@ export function sessionEvent(change: SessionChange, eventId: string, options: { 
     eventId,
     sessionId: sessionIdOfKey(change.key),
     subject: session.claims.sub,
-    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(session.issuer ?? options.issuer ? { issuer: session.issuer ?? options.issuer } : {}),
     sessionStartedAt: iso(session.createdAt),
   };
   switch (change.kind) {

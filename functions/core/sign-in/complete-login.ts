@@ -80,6 +80,8 @@ export async function completeLogin(
     expiresAt: nowSeconds + deps.sessionLifetimeSeconds,
     idleExpiresAt: nowSeconds + Math.min(deps.idleTimeoutSeconds, deps.sessionLifetimeSeconds),
     version: 1,
+    ...(login.issuer !== undefined ? { issuer: login.issuer } : {}),
+    ...(login.providerSid !== undefined ? { providerSid: login.providerSid } : {}),
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.

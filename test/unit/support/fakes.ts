@@ -17,6 +17,9 @@ import type {
   RefreshedTokens,
   Session,
   SessionEndReason,
+  SessionRef,
+  UserSessionIndex,
+  ReplayGuard,
   SessionStore,
   TokenTarget,
   Upstream,
@@ -29,7 +32,7 @@ import { staticSecret } from '../../../functions/adapters/secrets-manager/secret
 import { KeyringTokenVault } from '../../../functions/adapters/encryption/token-vault';
 
 /** Both stores in memory, counting every call so tests can assert that a check happened before any I/O. */
-export class InMemoryStore implements LoginTransactionStore, SessionStore {
+export class InMemoryStore implements LoginTransactionStore, SessionStore, UserSessionIndex, ReplayGuard {
   readonly transactions = new Map<string, LoginTransaction>();
   readonly sessions = new Map<string, Session>();
   readonly endings = new Map<string, { reason: SessionEndReason; at: number }>();
@@ -59,6 +62,38 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore {
   async get(key: string): Promise<Session | undefined> {
     this.calls.push('get');
     return this.sessions.get(key);
+  }
+
+  /** The index queries of the DynamoDB store: live sessions only, by issuer and subject or issuer and the provider's sid. */
+  async sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]> {
+    this.calls.push('sessionsOfSubject');
+    return this.refs((session) => session.issuer === issuer && session.claims.sub === subject);
+  }
+
+  async sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]> {
+    this.calls.push('sessionsWithProviderSid');
+    return this.refs((session) => session.issuer === issuer && session.providerSid === providerSid);
+  }
+
+  private refs(match: (session: Session) => boolean): SessionRef[] {
+    return [...this.sessions].filter(([, session]) => match(session))
+      .map(([key, session]) => ({ key, subject: session.claims.sub, ...(session.providerSid ? { providerSid: session.providerSid } : {}) }));
+  }
+
+  /** One-time ids until their expiry (epoch seconds), as the DynamoDB store's conditional put. */
+  readonly replays = new Map<string, number>();
+
+  async firstUse(id: string, expiresAt: number): Promise<boolean> {
+    this.calls.push('firstUse');
+    const until = this.replays.get(id);
+    if (until !== undefined && until > Date.now() / 1000) return false;
+    this.replays.set(id, expiresAt);
+    return true;
+  }
+
+  async forget(id: string): Promise<void> {
+    this.calls.push('forget');
+    this.replays.delete(id);
   }
 
   /** An ended session leaves `sessions` at once (every other call then finds nothing) and is kept here as its tombstone. */

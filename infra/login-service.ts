@@ -16,7 +16,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
+import { TABLE_INDEXES, TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
 import { environmentSizeProblems } from './environment-size';
 import { functionEnvironment, type EnvironmentRefs } from './function-environment';
 import { DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE, type LoginServiceProps } from './login-service-props';
@@ -260,7 +260,7 @@ export class LoginService extends Construct {
   private accessStatements(access: RouteAccess, logGroup: LogGroup): PolicyStatement[] {
     const statements = [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })];
     if (access.table.length > 0) {
-      const resources = [this.table.tableArn, ...(access.indexes ? [`${this.table.tableArn}/index/*`] : [])];
+      const resources = [this.table.tableArn, ...(access.indexes ? TABLE_INDEXES.map(({ indexName }) => `${this.table.tableArn}/index/${indexName}`) : [])];
       statements.push(new PolicyStatement({ actions: [...access.table], resources }));
     }
     const secrets = access.secrets.map((secret) => this.secret(secret));

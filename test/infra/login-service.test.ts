@@ -22,7 +22,7 @@ import {
   type RoutedFunction,
 } from './template';
 
-const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /logout/done', 'GET /'];
+const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
@@ -30,13 +30,15 @@ const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /se
  * home route only redirects, and the return from the provider's logout only compares a cookie with
  * the query: their log groups and nothing else.
  */
-const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: boolean }> = {
+const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: boolean; indexes?: boolean }> = {
   'GET /login': { table: 'dynamodb:PutItem', secrets: false },
   'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: true },
   'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
   'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /logout/done': { secrets: false },
+  // Remembers a logout token's jti (put, and delete when ending failed), queries the two indexes, ends sessions.
+  'POST /backchannel-logout': { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: false, indexes: true },
   'GET /': { secrets: false },
 };
 
@@ -99,7 +101,7 @@ describe('LoginService, default settings', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', 11);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(9);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(10);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -107,7 +109,12 @@ describe('LoginService, default settings', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }],
+        AttributeDefinitions: [TABLE_PARTITION_KEY, 'userKey', 'providerSidKey'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        // A session is found by its user or its provider session through these, never by a scan; no token is projected.
+        GlobalSecondaryIndexes: [
+          { IndexName: 'byUser', KeySchema: [{ AttributeName: 'userKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['claims', 'providerSid'] } },
+          { IndexName: 'byProviderSid', KeySchema: [{ AttributeName: 'providerSidKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['claims', 'providerSid'] } },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: TABLE_TTL_ATTRIBUTE, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -141,7 +148,10 @@ describe('LoginService, default settings', () => {
     const statements: unknown[] = [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
     ];
-    if (expected.table) statements.push({ Effect: 'Allow', Action: expected.table, Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } });
+    const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    // The two indexes by name, not `index/*`.
+    const indexes = ['byUser', 'byProviderSid'].map((name) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] }));
+    if (expected.table) statements.push({ Effect: 'Allow', Action: expected.table, Resource: expected.indexes ? [table, ...indexes] : table });
     if (expected.secrets) {
       statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] });
     }
@@ -273,7 +283,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 9);
+    template.resourceCountIs('AWS::Logs::LogGroup', 10);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

@@ -120,8 +120,8 @@ describe('the example: a second API on the same host, behind the authorizer', ()
       { api: ordersApiId, key: 'orders', domain: domainId },
     ]);
     const loginFunctions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter((f) => f.Properties.Environment?.Variables.OAUTH_CLIENT_ID);
-    // The seven routes' and the authorizer's.
-    expect(loginFunctions).toHaveLength(8);
+    // The eight routes' and the authorizer's.
+    expect(loginFunctions).toHaveLength(9);
     for (const fn of loginFunctions) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://app.example.com');
   });
 

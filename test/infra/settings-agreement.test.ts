@@ -162,7 +162,7 @@ describe('which functions receive what: the declarations and the template agree'
       .sort();
 
   it('each route function gets every setting of the service that was set, and nothing else', () => {
-    expect(routed).toHaveLength(7);
+    expect(routed).toHaveLength(8);
     for (const fn of routed) expect(variablesOf(fn)).toEqual(expected('login'));
   });
 

@@ -15,7 +15,7 @@ describe('upstreamApis in the functions’ environment', () => {
   const functions = Object.values(functionsByRoute(synthStack(NAMED)));
 
   it('every function gets UPSTREAM_APIS as JSON and no UPSTREAM_API_URL', () => {
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(JSON.parse(variables.UPSTREAM_APIS as string)).toEqual(APIS);

@@ -15,6 +15,8 @@ export interface DevClient {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
+  /** Where the provider posts logout tokens when the user's session there ends (Back-Channel Logout 1.0 §2.2). */
+  readonly backchannelLogoutUri?: string;
   /** Default client_secret_basic. */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
@@ -102,6 +104,8 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
       client_secret: client.clientSecret,
       redirect_uris: [...client.redirectUris],
       post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
+      // With the provider's session id in each logout token and ID token, as the service asks (§2.2).
+      ...(client.backchannelLogoutUri ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
@@ -120,6 +124,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
         allowedPolicy: (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId,
       },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       resourceIndicators: resourceIndicators(options.resourceServers ?? {}),
     },

@@ -68,6 +68,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
           clientSecret,
           redirectUris: [`${server.url}/callback`],
           postLogoutRedirectUris: [`${server.url}${FUNCTION_TABLE.LogoutDone.route.path}`],
+          backchannelLogoutUri: `${server.url}${FUNCTION_TABLE.BackchannelLogout.route.path}`,
         },
       ],
     });

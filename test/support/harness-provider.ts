@@ -18,6 +18,8 @@ export interface DevProviderChoice {
   /** Default true: the service's `/logout/done` is registered as the client's post-logout redirect URI. */
   readonly postLogoutRedirect?: boolean;
   readonly tokenEndpointAuthMethod?: DevClient['tokenEndpointAuthMethod'];
+  /** Default the service's `/backchannel-logout`: where the provider posts its logout tokens. */
+  readonly backchannelLogoutUri?: string;
   /** Token lifetimes, refresh token rotation, strict claims, resource servers (`local/dev-idp.ts`). */
   readonly options?: Omit<DevProviderOptions, 'port' | 'clients'>;
   /** Other clients registered beside the service. */
@@ -81,6 +83,7 @@ async function startDev(choice: DevProviderChoice, baseUrl: string): Promise<Pro
     clientSecret,
     redirectUris: [`${baseUrl}/callback`],
     ...(choice.postLogoutRedirect === false ? {} : { postLogoutRedirectUris: [`${baseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`] }),
+    backchannelLogoutUri: choice.backchannelLogoutUri ?? `${baseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`,
     ...(choice.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: choice.tokenEndpointAuthMethod } : {}),
   };
   const start = async (port: number) => {

@@ -115,5 +115,5 @@ test('a logout token signed with a key the provider does not publish is refused 
 test('anything but a form post is invalid_request', async () => {
   const json = await fetch(`${service.baseUrl}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"logout_token":"a.b.c"}' });
   expect(json.status).toBe(400);
-  expect((await json.json()).error).toBe('invalid_request');
+  expect(((await json.json()) as { error: string }).error).toBe('invalid_request');
 });

@@ -109,9 +109,10 @@ export interface Session {
  * `logout` by the user; `refresh_failed` when the provider refused the refresh grant, the refreshed
  * ID token broke a rule, or a token that cannot be refreshed expired; `expired` when a request found
  * the idle or absolute expiry passed; `replaced` by a new sign-in in the same browser; `unreadable`
- * when no key opens its tokens any more; `backchannel` when the provider said so with a logout token.
+ * when no key opens its tokens any more; `backchannel` when the provider said so with a logout token;
+ * `admin` by another AWS system, through the kill switch (every session of a user).
  */
-export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable' | 'backchannel';
+export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable' | 'backchannel' | 'admin';
 
 /** A session as it was when it ended. Without tokens only when the store could not return them. */
 export type EndedSession = Omit<Session, 'sealedTokens'> & { readonly sealedTokens?: string };

@@ -18,6 +18,8 @@ export const DETAIL_TYPES = {
   logout: 'Logout',
   /** The provider's back-channel logout: a Logout too, told apart by its reason. */
   backchannel: 'Logout',
+  /** Ended by another AWS system through the kill switch: a Logout too. */
+  admin: 'Logout',
   refresh_failed: 'Refresh Failed',
   expired: 'Session Expired',
   replaced: 'Session Replaced',

@@ -4,8 +4,9 @@
  * store, so an ended session is refused at the very next request, on every instance.
  */
 import { ServiceError } from '../errors';
-import type { Clock, LogoutTokenVerifier, ReplayGuard, SessionRef, SessionStore, UserSessionIndex } from '../ports';
+import type { Clock, LogoutTokenVerifier, ReplayGuard, SessionStore, UserSessionIndex } from '../ports';
 import { hashToken } from '../opaque-tokens';
+import { endSessions } from './user-sessions';
 
 export interface BackchannelLogoutDependencies {
   readonly verifier: LogoutTokenVerifier;
@@ -14,13 +15,6 @@ export interface BackchannelLogoutDependencies {
   readonly replays: ReplayGuard;
   readonly clock: Clock;
 }
-
-/**
- * Sessions ended at the same time: each ending is one conditional write of a few milliseconds, so
- * a few dozen in flight end thousands of sessions within seconds without queueing at the SDK's
- * connection pool (50 sockets).
- */
-export const ENDINGS_IN_FLIGHT = 32;
 
 /**
  * Ends the sessions a logout token names (§2.7): with `sid`, those whose ID token carried that
@@ -41,24 +35,9 @@ export async function backchannelLogout(form: URLSearchParams, deps: Backchannel
     const matching = claims.providerSid !== undefined
       ? (await deps.index.sessionsWithProviderSid(claims.issuer, claims.providerSid)).filter((ref) => claims.subject === undefined || ref.subject === claims.subject)
       : await deps.index.sessionsOfSubject(claims.issuer, claims.subject!);
-    return { ended: await endAll(matching, deps) };
+    return { ended: await endSessions(matching, 'backchannel', deps) };
   } catch (error) {
     await deps.replays.forget(replayId).catch(() => undefined);
     throw error;
   }
-}
-
-/** Ends every session of `refs`, a bounded number at a time; how many this call ended (not those ended before). */
-async function endAll(refs: readonly SessionRef[], deps: BackchannelLogoutDependencies): Promise<number> {
-  const at = Math.floor(deps.clock.now() / 1000);
-  let next = 0;
-  let ended = 0;
-  const worker = async () => {
-    while (next < refs.length) {
-      const ref = refs[next++]!;
-      if (await deps.sessions.end(ref.key, 'backchannel', at)) ended++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(ENDINGS_IN_FLIGHT, refs.length) }, worker));
-  return ended;
 }

@@ -1,0 +1,57 @@
+/**
+ * Ending many sessions of one user at once: what a back-channel logout and the kill switch for
+ * other AWS systems share. Each ending is the store's one conditional write, so the very next
+ * request of each session is refused on every instance.
+ */
+import { ServiceError } from '../errors';
+import type { Clock, SessionEndReason, SessionRef, SessionStore, UserSessionIndex } from '../ports';
+
+export interface UserSessionsDependencies {
+  readonly index: UserSessionIndex;
+  readonly sessions: Pick<SessionStore, 'end'>;
+  readonly clock: Clock;
+}
+
+/**
+ * Sessions ended at the same time: each ending is one conditional write of a few milliseconds, so
+ * a few dozen in flight end thousands of sessions within seconds without queueing at the SDK's
+ * connection pool (50 sockets).
+ */
+export const ENDINGS_IN_FLIGHT = 32;
+
+/** Ends every session of `refs`, a bounded number at a time; how many this call ended (not those someone ended first). */
+export async function endSessions(refs: readonly SessionRef[], reason: SessionEndReason, deps: Pick<UserSessionsDependencies, 'sessions' | 'clock'>): Promise<number> {
+  const at = Math.floor(deps.clock.now() / 1000);
+  let next = 0;
+  let ended = 0;
+  const worker = async () => {
+    while (next < refs.length) {
+      const ref = refs[next++]!;
+      if (await deps.sessions.end(ref.key, reason, at)) ended++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ENDINGS_IN_FLIGHT, refs.length) }, worker));
+  return ended;
+}
+
+/** What the kill switch is invoked with: the user, by `sub`, at the configured issuer unless another is named. */
+export interface EndUserSessionsRequest {
+  readonly subject: string;
+  readonly issuer?: string;
+}
+
+/** Longer than any provider's `sub` (OpenID Connect Core 2: at most 255 ASCII characters). */
+const MAX_VALUE_LENGTH = 1024;
+
+const isValue = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_VALUE_LENGTH;
+
+/**
+ * The kill switch: every session of a subject at an issuer ends (`admin`), however many browsers
+ * it is signed in from. Anything but `{ subject, issuer? }` with non-empty strings is refused,
+ * `invalid_request`, ending nothing.
+ */
+export async function endUserSessions(request: unknown, defaultIssuer: string, deps: UserSessionsDependencies): Promise<{ ended: number }> {
+  const { subject, issuer = defaultIssuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
+  if (!isValue(subject) || !isValue(issuer)) throw new ServiceError('invalid_request', { detail: 'expected { subject, issuer? } with non-empty strings' });
+  return { ended: await endSessions(await deps.index.sessionsOfSubject(issuer, subject), 'admin', deps) };
+}

@@ -153,6 +153,10 @@ export class LoginServiceStack extends Stack {
       value: this.service.postLogoutRedirectUrl,
       description: 'The post-logout redirect URI to register at the identity provider (Amazon Cognito: an allowed sign-out URL)',
     });
+    new CfnOutput(this, 'EndUserSessionsFunctionName', {
+      value: this.service.endUserSessionsFunction.functionName,
+      description: 'The kill switch: invoke with {"subject":"<sub>"} to end every session of that user (grant with grantEndUserSessions)',
+    });
     new CfnOutput(this, 'BackchannelLogoutUrl', {
       value: this.service.backchannelLogoutUrl,
       description: 'The back-channel logout URI to register at an identity provider that sends logout tokens (OpenID Connect Back-Channel Logout 1.0)',

@@ -11,7 +11,7 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -28,7 +28,7 @@ import { FRONT_DOOR_ACCESS, frontDoorAuthorizer, originSecretTemplate } from './
 import { ORIGIN_HEADER } from '../functions/adapters/api-gateway/front-door-handler';
 import { WebApp } from './web-app';
 import { sessionTable } from './session-table';
-import { ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
+import { END_USER_SESSIONS_ACCESS, ROUTE_ACCESS, ROUTES, type RouteAccess, type SecretName } from './routes';
 import { FUNCTION_TABLE, type RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
@@ -66,6 +66,8 @@ export class LoginService extends Construct {
   readonly backchannelLogoutUrl: string;
   /** The Lambda authorizer's function: checks the session cookie for routes of other HTTP APIs. */
   readonly authorizerFunction: NodejsFunction;
+  /** The kill switch other AWS systems invoke (see {@link grantEndUserSessions}). */
+  readonly endUserSessionsFunction: NodejsFunction;
   /**
    * For the routes of one other HTTP API served on the same host as this service (the session
    * cookie is host-only): allows requests of a signed-in user that carry `X-CSRF: 1`, and hands the
@@ -159,6 +161,8 @@ export class LoginService extends Construct {
     }
     this.functions = functions as LoginService['functions'];
     this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props, LAMBDA_AUTHORIZER_TIMEOUT);
+    // Not behind API Gateway: the kill switch may take longer than a request to end thousands of sessions.
+    this.endUserSessionsFunction = this.routeFunction('EndUserSessions', END_USER_SESSIONS_ACCESS, functionEnvironment(props, refs, 'end-user-sessions'), props, Duration.minutes(5));
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
     if (props.sessionEvents !== false) {
@@ -174,7 +178,7 @@ export class LoginService extends Construct {
       });
     }
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
-    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
+    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, EndUserSessions: this.endUserSessionsFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
@@ -183,6 +187,16 @@ export class LoginService extends Construct {
       routes: authorizer ? [] : routes,
     });
     this.alarms = addOperations(this, props, { accessLogs: this.accessLogs, edge: this.edge });
+  }
+
+  /**
+   * Lets `grantee` (an offboarding workflow's role, a Step Functions state machine, a security
+   * team's function) invoke the kill switch: `{ "subject": "<sub>", "issuer"?: "<iss>" }` ends every
+   * session of that user at once and answers `{ "ended": <count> }`. Only lambda:InvokeFunction on
+   * that one function.
+   */
+  grantEndUserSessions(grantee: IGrantable): Grant {
+    return this.endUserSessionsFunction.grantInvoke(grantee);
   }
 
   /** Another authorizer around the same function, for one more HTTP API; `id` names it in that API. */
@@ -231,7 +245,7 @@ export class LoginService extends Construct {
    * authorizers get LAMBDA_AUTHORIZER_TIMEOUT instead.
    */
   private routeFunction(
-    name: RouteFunctionName | 'Authorizer' | 'FrontDoor',
+    name: RouteFunctionName | 'Authorizer' | 'EndUserSessions' | 'FrontDoor',
     access: RouteAccess,
     environment: Record<string, string>,
     props: LoginServiceProps,

@@ -27,6 +27,7 @@ export function addOperations(service: LoginService, props: LoginServiceProps, p
           functions: {
             ...service.functions,
             Authorizer: service.authorizerFunction,
+            EndUserSessions: service.endUserSessionsFunction,
             ...(service.sessionEvents ? { Events: service.sessionEvents.function } : {}),
             // A failing front door refuses every request of the site with API Gateway's 500.
             ...(service.frontDoorFunction ? { FrontDoor: service.frontDoorFunction } : {}),

@@ -25,6 +25,8 @@ export const FUNCTION_TABLE = {
   Authorizer: { entry: 'authorizer' },
   /** Not a route: reads the session table's stream and publishes session events (infra/session-events.ts). */
   Events: { entry: 'events' },
+  /** Not a route: the kill switch other AWS systems invoke, IAM-authorized, to end every session of a user (`grantEndUserSessions`). */
+  EndUserSessions: { entry: 'end-user-sessions' },
   /** Not a route: the Lambda authorizer on the service's routes when CloudFront fronts the API (infra/front-door.ts). */
   FrontDoor: { entry: 'front-door' },
 } as const;

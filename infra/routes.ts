@@ -21,6 +21,9 @@ export interface RouteAccess {
   readonly indexes?: boolean;
 }
 
+/** The kill switch finds a user's sessions through the user index (query) and ends them (update). */
+export const END_USER_SESSIONS_ACCESS: RouteAccess = { table: ['dynamodb:Query', 'dynamodb:UpdateItem'], secrets: [], indexes: true };
+
 /**
  * What each handler does, and so all it is allowed. Login saves a login transaction. Callback
  * consumes it (conditional delete), redeems the code (client secret), writes the session with its

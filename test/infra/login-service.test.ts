@@ -87,8 +87,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The eight routes' functions, the session authorizer's and the events function.
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+    // The eight routes' functions, the session authorizer's, the kill switch's and the events function.
+    template.resourceCountIs('AWS::Lambda::Function', 11);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -98,10 +98,10 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 11);
+    template.resourceCountIs('AWS::Logs::LogGroup', 12);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(10);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(11);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -283,7 +283,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 10);
+    template.resourceCountIs('AWS::Logs::LogGroup', 11);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

@@ -48,6 +48,6 @@ export function servingFunctions(template: Template): Record<string, Resource> {
 /** The serving functions' PUBLIC_BASE_URL values (one per function, all equal): the seven routes' and the authorizer's. */
 export function publicBaseUrls(template: Template): unknown[] {
   const urls = Object.values(servingFunctions(template)).map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
-  if (urls.length !== 9) throw new Error(`expected the nine serving functions, found ${urls.length}`);
+  if (urls.length !== 10) throw new Error(`expected the ten serving functions, found ${urls.length}`);
   return urls;
 }

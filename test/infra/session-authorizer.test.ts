@@ -16,11 +16,12 @@ const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd
 const example = (props: Partial<AuthorizedApiStackProps> = {}): Template =>
   Template.fromStack(new AuthorizedApiStack(testApp(), 'Example', { login: REQUIRED, domainName: 'app.example.com', certificateArn: CERTIFICATE_ARN, ...props }));
 
-/** The one function no route of the login service's API reaches and no stream feeds. */
+/** The one function no route of the login service's API reaches, no stream feeds and that is not the kill switch. */
 function authorizerFunction(template: Template): Resource & { id: string } {
   const routed = new Set(Object.values(functionsByRoute(template)).map((fn) => fn.id));
   const streamFed = new Set(Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>).map((m) => m.Properties.FunctionName.Ref as string));
-  const rest = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter(([id]) => !routed.has(id) && !streamFed.has(id));
+  const rest = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>)
+    .filter(([id]) => !routed.has(id) && !streamFed.has(id) && !id.includes('EndUserSessions'));
   expect(rest).toHaveLength(1);
   return { id: rest[0]![0], ...rest[0]![1] };
 }
@@ -120,8 +121,8 @@ describe('the example: a second API on the same host, behind the authorizer', ()
       { api: ordersApiId, key: 'orders', domain: domainId },
     ]);
     const loginFunctions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter((f) => f.Properties.Environment?.Variables.OAUTH_CLIENT_ID);
-    // The eight routes' and the authorizer's.
-    expect(loginFunctions).toHaveLength(9);
+    // The eight routes', the authorizer's and the kill switch's.
+    expect(loginFunctions).toHaveLength(10);
     for (const fn of loginFunctions) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://app.example.com');
   });
 

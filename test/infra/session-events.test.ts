@@ -125,8 +125,8 @@ describe('session events, configured', () => {
   it('turned off: no stream, no events function, queue or mapping', () => {
     const { template } = withService({ sessionEvents: false });
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    // The eight routes' and the authorizer's.
-    template.resourceCountIs('AWS::Lambda::Function', 9);
+    // The eight routes', the authorizer's and the kill switch's.
+    template.resourceCountIs('AWS::Lambda::Function', 10);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });

@@ -19,7 +19,7 @@ const WEB_APP = { assetsPath: 'infra/examples/web-app' };
 function synthesized(props: Partial<LoginServiceStackProps>): { stack: Stack; template: Template; functionIds: string[] } {
   const stack = new LoginServiceStack(testApp(), 'LoginService', { ...REQUIRED, ...props });
   const service = stack.node.findChild('Service') as LoginService;
-  const functions = [...Object.values(service.functions), service.authorizerFunction, service.sessionEvents?.function, service.frontDoorFunction];
+  const functions = [...Object.values(service.functions), service.authorizerFunction, service.endUserSessionsFunction, service.sessionEvents?.function, service.frontDoorFunction];
   const functionIds = functions.flatMap((fn) => (fn ? [stack.getLogicalId(fn.node.defaultChild as CfnElement)] : []));
   return { stack, template: Template.fromStack(stack), functionIds };
 }

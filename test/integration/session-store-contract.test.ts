@@ -7,7 +7,8 @@
  * so a behaviour the store relies on is not one emulator's quirk.
  */
 import { DynamoDbStore } from '../../functions/adapters/dynamodb/dynamodb-store';
-import type { Session, SessionStore } from '../../functions/core/ports';
+import type { ReplayGuard, Session, SessionRef, SessionStore, UserSessionIndex } from '../../functions/core/ports';
+import { DynamoDbUserSessions } from '../../functions/adapters/dynamodb/user-session-index';
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { localClientConfig } from '../support/local-aws-client';
@@ -178,6 +179,59 @@ describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', 
     // A late touch must not move the TTL that removes the tombstone.
     await store.touch(key, NOW + 9999);
     expect((await raw(key))!.expiresAt).toEqual({ N: String(NOW + 60) });
+  });
+});
+
+/** The user-session index and the replay guard (functions/adapters/dynamodb/user-session-index.ts), on every store. */
+describe.each<[string, () => SessionStore & UserSessionIndex & ReplayGuard]>([
+  ['DynamoDB Local', () => new DynamoDbUserSessions(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['dynalite, the local runtime', () => new DynamoDbUserSessions(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
+  ['moto', () => new DynamoDbUserSessions(dynamoDbClient(motoEndpoint()), motoTable, 2000)],
+  ['in-memory store', () => new InMemoryStore()],
+])('user sessions, %s', (_name, makeStore) => {
+  let store: SessionStore & UserSessionIndex & ReplayGuard;
+  let run: string;
+  beforeEach(() => {
+    store = makeStore();
+    run = freshKey();
+  });
+  const keys = (refs: readonly SessionRef[]) => refs.map((ref) => ref.key).sort();
+
+  test('by subject: every live session of that sub at that issuer, none of another issuer or subject; an ended one leaves at once', async () => {
+    const issuer = `https://id-${run}.example.com`;
+    const mine = Array.from({ length: 12 }, (_, i) => `${run}-a${i}`);
+    for (const key of mine) await store.create(key, session({ claims: { sub: 'alice' }, issuer, providerSid: `op-${key}` }));
+    await store.create(`${run}-b`, session({ claims: { sub: 'bob' }, issuer }));
+    await store.create(`${run}-x`, session({ claims: { sub: 'alice' }, issuer: `${issuer}/other` }));
+    await store.create(`${run}-none`, session({ claims: { sub: 'alice' } }));
+    const found = await store.sessionsOfSubject(issuer, 'alice');
+    expect(keys(found)).toEqual([...mine].sort());
+    expect(found[0]).toMatchObject({ subject: 'alice', providerSid: expect.stringMatching(/^op-/) });
+    await store.end(mine[0]!, 'backchannel', NOW);
+    expect(keys(await store.sessionsOfSubject(issuer, 'alice'))).toEqual(mine.slice(1).sort());
+    expect(await store.get(`${run}-x`)).toMatchObject({ issuer: `${issuer}/other` });
+  });
+
+  test('by the provider\'s sid: the sessions of that sid at that issuer only, with their subject', async () => {
+    const issuer = `https://id-${run}.example.com`;
+    await store.create(`${run}-1`, session({ claims: { sub: 'alice' }, issuer, providerSid: 'op-1' }));
+    await store.create(`${run}-2`, session({ claims: { sub: 'bob' }, issuer, providerSid: 'op-1' }));
+    await store.create(`${run}-3`, session({ claims: { sub: 'alice' }, issuer, providerSid: 'op-2' }));
+    await store.create(`${run}-4`, session({ claims: { sub: 'alice' }, issuer: `${issuer}/other`, providerSid: 'op-1' }));
+    const found = await store.sessionsWithProviderSid(issuer, 'op-1');
+    expect(found.map((ref) => [ref.key, ref.subject]).sort()).toEqual([[`${run}-1`, 'alice'], [`${run}-2`, 'bob']]);
+    await store.end(`${run}-2`, 'admin', NOW);
+    expect(keys(await store.sessionsWithProviderSid(issuer, 'op-1'))).toEqual([`${run}-1`]);
+  });
+
+  test('a one-time id: first use true, a replay false, true again once forgotten or expired', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await store.firstUse(`${run}-jti`, now + 300)).toBe(true);
+    expect(await store.firstUse(`${run}-jti`, now + 300)).toBe(false);
+    await store.forget(`${run}-jti`);
+    expect(await store.firstUse(`${run}-jti`, now + 300)).toBe(true);
+    expect(await store.firstUse(`${run}-old`, now - 1)).toBe(true);
+    expect(await store.firstUse(`${run}-old`, now + 300)).toBe(true);
   });
 });
 

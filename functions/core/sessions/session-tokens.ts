@@ -160,10 +160,14 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     accessTokenExpiresAt,
     accessTokenRefreshAt,
   });
-  // Only a logout (or expiry) between lease and save removes the session under the lease holder.
-  // The logout revoked the tokens it found; the ones just issued are revoked here.
+  // Only an ending (logout, back-channel, kill switch, expiry) between lease and save removes the
+  // session under the lease holder. The ending revoked the tokens it found; the ones just issued,
+  // access token too, are revoked here, so the refresh gives nobody a live token of an ended session.
   if (!saved) {
-    if (refreshed.refreshToken) await deps.provider.revoke(refreshed.refreshToken, 'refresh_token').catch(() => false);
+    await Promise.all([
+      deps.provider.revoke(refreshed.accessToken, 'access_token').catch(() => false),
+      ...(refreshed.refreshToken ? [deps.provider.revoke(refreshed.refreshToken, 'refresh_token').catch(() => false)] : []),
+    ]);
     throw new ServiceError('session_ended');
   }
   return tokens;

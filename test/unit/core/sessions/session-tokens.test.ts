@@ -210,9 +210,9 @@ describe('usableTokens: refresh', () => {
     return t;
   }
 
-  test('a logout between the refresh call and the save: the new refresh token is revoked at once', async () => {
+  test('a logout between the refresh call and the save: the new access and refresh tokens are revoked at once', async () => {
     const t = await refreshOutrunByLogout();
-    expect(t.provider.revocations).toEqual([{ token: 'refresh-1', hint: 'refresh_token' }]);
+    expect(t.provider.revocations).toEqual([{ token: 'access-1', hint: 'access_token' }, { token: 'refresh-1', hint: 'refresh_token' }]);
   });
 
   test('a logout during the refresh call: the new tokens are not stored and the session stays ended', async () => {

@@ -2,6 +2,7 @@
  * usableTokens: a session's tokens as a request may use them, refreshed once under a lease when
  * due, with what a refused refresh, a logout meanwhile or another instance's refresh does.
  */
+import { backchannelLogout } from '../../../../functions/core/sessions/backchannel-logout';
 import { ServiceError, type ErrorCode } from '../../../../functions/core/errors';
 import type { Clock, RefreshedTokens, Session, SessionTokens } from '../../../../functions/core/ports';
 import { tokenContext, tokenTimes, usableTokens, type TokenDependencies } from '../../../../functions/core/sessions/session-tokens';
@@ -213,6 +214,21 @@ describe('usableTokens: refresh', () => {
   test('a logout between the refresh call and the save: the new access and refresh tokens are revoked at once', async () => {
     const t = await refreshOutrunByLogout();
     expect(t.provider.revocations).toEqual([{ token: 'access-1', hint: 'access_token' }, { token: 'refresh-1', hint: 'refresh_token' }]);
+  });
+
+  test('a back-channel logout during the refresh call: the session stays ended, refused from then on, the new tokens revoked', async () => {
+    const t = await setup({ overrides: { issuer: 'https://id.example.com' } });
+    const sub = t.found.session.claims.sub;
+    t.provider.refreshResult = async () => {
+      const replays = { firstUse: async () => true, forget: async () => undefined };
+      const verifier = { verify: async () => ({ issuer: 'https://id.example.com', subject: sub, jti: 'j', replayableUntil: t.clock.seconds + 300 }) };
+      expect(await backchannelLogout(new URLSearchParams({ logout_token: 'a.b.c' }), { verifier, index: t.store, sessions: t.store, replays, clock: t.clock })).toEqual({ ended: 1 });
+      return { accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 300 };
+    };
+    expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
+    expect(t.store.endings.get(t.key)?.reason).toBe('backchannel');
+    expect(await t.store.get(t.key)).toBeUndefined();
+    expect(t.provider.revocations.map((r) => r.token).sort()).toEqual(['access-1', 'refresh-1']);
   });
 
   test('a logout during the refresh call: the new tokens are not stored and the session stays ended', async () => {

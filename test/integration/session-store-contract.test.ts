@@ -182,11 +182,23 @@ describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', 
   });
 });
 
+/** Query pages read; the client below makes them at most 5 items, so a query of 12 must follow LastEvaluatedKey. */
+let queryPages = 0;
+function smallPages(endpoint: string): DynamoDBClient {
+  const client = dynamoDbClient(endpoint);
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName !== 'QueryCommand') return next(args);
+    queryPages++;
+    return next({ ...args, input: { ...(args.input as object), Limit: 5 } });
+  }, { step: 'initialize' });
+  return client;
+}
+
 /** The user-session index and the replay guard (functions/adapters/dynamodb/user-session-index.ts), on every store. */
 describe.each<[string, () => SessionStore & UserSessionIndex & ReplayGuard]>([
-  ['DynamoDB Local', () => new DynamoDbUserSessions(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
-  ['dynalite, the local runtime', () => new DynamoDbUserSessions(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
-  ['moto', () => new DynamoDbUserSessions(dynamoDbClient(motoEndpoint()), motoTable, 2000)],
+  ['DynamoDB Local', () => new DynamoDbUserSessions(smallPages(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['dynalite, the local runtime', () => new DynamoDbUserSessions(smallPages(dynalite.endpoint), DYNALITE_TABLE, 2000)],
+  ['moto', () => new DynamoDbUserSessions(smallPages(motoEndpoint()), motoTable, 2000)],
   ['in-memory store', () => new InMemoryStore()],
 ])('user sessions, %s', (_name, makeStore) => {
   let store: SessionStore & UserSessionIndex & ReplayGuard;
@@ -204,11 +216,15 @@ describe.each<[string, () => SessionStore & UserSessionIndex & ReplayGuard]>([
     await store.create(`${run}-b`, session({ claims: { sub: 'bob' }, issuer }));
     await store.create(`${run}-x`, session({ claims: { sub: 'alice' }, issuer: `${issuer}/other` }));
     await store.create(`${run}-none`, session({ claims: { sub: 'alice' } }));
+    const pagesBefore = queryPages;
     const found = await store.sessionsOfSubject(issuer, 'alice');
     expect(keys(found)).toEqual([...mine].sort());
+    if (!(store instanceof InMemoryStore)) expect(queryPages - pagesBefore).toBeGreaterThanOrEqual(3);
     expect(found[0]).toMatchObject({ subject: 'alice', providerSid: expect.stringMatching(/^op-/) });
-    await store.end(mine[0]!, 'backchannel', NOW);
+    expect(await store.get(mine[0]!)).toMatchObject({ issuer, providerSid: `op-${mine[0]}` });
+    expect(await store.end(mine[0]!, 'backchannel', NOW)).toMatchObject({ issuer, providerSid: `op-${mine[0]}` });
     expect(keys(await store.sessionsOfSubject(issuer, 'alice'))).toEqual(mine.slice(1).sort());
+    expect(await store.sessionsWithProviderSid(issuer, `op-${mine[0]}`)).toEqual([]);
     expect(await store.get(`${run}-x`)).toMatchObject({ issuer: `${issuer}/other` });
   });
 

@@ -18,6 +18,9 @@ export const USER_KEY = 'userKey';
 export const PROVIDER_SID_KEY = 'providerSidKey';
 export const USER_INDEX = 'byUser';
 export const PROVIDER_SID_INDEX = 'byProviderSid';
+// `claims` rather than a separate `subject` attribute: a new attribute would be written by
+// session-item.ts, which /api bundles with almost no bytes to spare, and the claims are small (sub,
+// name, email). KEYS_ONLY would need a GetItem per session found.
 export const INDEXED_ATTRIBUTES = ['claims', 'providerSid'];
 
 /** The indexes as a table declares them (the CDK stack declares the same). */

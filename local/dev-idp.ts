@@ -145,6 +145,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     },
     // The login service calls the provider from its backend only: no browser origin needs CORS.
     clientBasedCORS: () => false,
+    fetch: loopbackFetch,
     renderError,
   };
 }
@@ -169,6 +170,19 @@ function resourceIndicators(servers: Readonly<Record<string, DevResourceServer>>
       };
     },
   };
+}
+
+/**
+ * The provider's outgoing requests (its logout tokens, Back-Channel Logout 1.0 §2.5). oidc-provider
+ * sends them through a dispatcher that destroys every connection to a special-use address, loopback
+ * included ("hostname resolves to a special-use IP address"), so no logout token would reach a
+ * service on 127.0.0.1. This provider's clients are all on this machine: requests to the loopback
+ * host go without that dispatcher, any other keeps it.
+ */
+export function loopbackFetch(url: string | URL, options: RequestInit & { dispatcher?: unknown }): Promise<Response> {
+  if (new URL(url).hostname !== LOOPBACK_HOST) return globalThis.fetch(url, options);
+  const { dispatcher: _guard, ...unguarded } = options;
+  return globalThis.fetch(url, unguarded);
 }
 
 /** A fresh RS256 signing key per start: tokens from an earlier run must not verify. */

@@ -24,10 +24,7 @@ export function endUserSessionsHandler(deps: () => UserSessionsDependencies & { 
     const started = performance.now();
     try {
       const d = deps();
-      const named = typeof event === 'object' && event !== null && 'issuer' in event;
-      const issuers = named ? [undefined] : issuerVariants(d.issuer);
-      let ended = 0;
-      for (const issuer of issuers) ended += (await endUserSessions(issuer ? { ...(event as object), issuer } : event, d.issuer, d)).ended;
+      const { ended } = await endUserSessions(event, issuerVariants(d.issuer), d);
       logger.info('user sessions ended', { route: 'end-user-sessions', outcome: 'ok', ended, durationMs: Math.round(performance.now() - started) });
       return { ended };
     } catch (error) {

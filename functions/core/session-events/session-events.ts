@@ -60,12 +60,14 @@ const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toIS
 /** The event for one change; `eventId` is the stream's id of the record it came from. */
 export function sessionEvent(change: SessionChange, eventId: string, options: { issuer?: string } = {}): SessionEvent {
   const { session } = change;
+  // The issuer the session recorded; the configured one for sessions stored before it was.
+  const issuer = session.issuer ?? options.issuer;
   const common = {
     version: 1 as const,
     eventId,
     sessionId: sessionIdOfKey(change.key),
     subject: session.claims.sub,
-    ...(session.issuer ?? options.issuer ? { issuer: session.issuer ?? options.issuer } : {}),
+    ...(issuer ? { issuer } : {}),
     sessionStartedAt: iso(session.createdAt),
   };
   switch (change.kind) {

@@ -47,11 +47,14 @@ const isValue = (value: unknown): value is string => typeof value === 'string' &
 
 /**
  * The kill switch: every session of a subject at an issuer ends (`admin`), however many browsers
- * it is signed in from. Anything but `{ subject, issuer? }` with non-empty strings is refused,
+ * it is signed in from; without an issuer, at each of `defaultIssuers` (the configured one, as
+ * sessions may record it). Anything but `{ subject, issuer? }` with non-empty strings is refused,
  * `invalid_request`, ending nothing.
  */
-export async function endUserSessions(request: unknown, defaultIssuer: string, deps: UserSessionsDependencies): Promise<{ ended: number }> {
-  const { subject, issuer = defaultIssuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
-  if (!isValue(subject) || !isValue(issuer)) throw new ServiceError('invalid_request', { detail: 'expected { subject, issuer? } with non-empty strings' });
-  return { ended: await endSessions(await deps.index.sessionsOfSubject(issuer, subject), 'admin', deps) };
+export async function endUserSessions(request: unknown, defaultIssuers: readonly string[], deps: UserSessionsDependencies): Promise<{ ended: number }> {
+  const { subject, issuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
+  if (!isValue(subject) || (issuer !== undefined && !isValue(issuer))) throw new ServiceError('invalid_request', { detail: 'expected { subject, issuer? } with non-empty strings' });
+  let ended = 0;
+  for (const at of issuer !== undefined ? [issuer] : defaultIssuers) ended += await endSessions(await deps.index.sessionsOfSubject(at, subject), 'admin', deps);
+  return { ended };
 }

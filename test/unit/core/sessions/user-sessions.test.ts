@@ -24,10 +24,10 @@ function setup() {
 
 test('every session of the subject at the issuer ends, as admin; another user and the same sub elsewhere stay', async () => {
   const { store, deps } = setup();
-  expect(await endUserSessions({ subject: 'alice' }, 'https://id.example.com/tenant', deps)).toEqual({ ended: 2 });
+  expect(await endUserSessions({ subject: 'alice' }, ['https://id.example.com/tenant'], deps)).toEqual({ ended: 2 });
   expect([...store.sessions.keys()].sort()).toEqual(['b1', 'x1']);
   expect(store.endings.get('a1')).toEqual({ reason: 'admin', at: NOW });
-  expect(await endUserSessions({ subject: 'alice', issuer: 'https://other.example.com' }, 'https://id.example.com/tenant', deps)).toEqual({ ended: 1 });
+  expect(await endUserSessions({ subject: 'alice', issuer: 'https://other.example.com' }, ['https://id.example.com/tenant'], deps)).toEqual({ ended: 1 });
 });
 
 test.each([
@@ -40,7 +40,7 @@ test.each([
   ['a huge subject', { subject: 'a'.repeat(2000) }],
 ])('%s: invalid_request, nothing ended', async (_name, request) => {
   const { store, deps } = setup();
-  await expect(endUserSessions(request, 'https://id.example.com/tenant', deps)).rejects.toMatchObject({ code: 'invalid_request' });
+  await expect(endUserSessions(request, ['https://id.example.com/tenant'], deps)).rejects.toMatchObject({ code: 'invalid_request' });
   expect(store.sessions.size).toBe(4);
 });
 

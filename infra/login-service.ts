@@ -33,6 +33,7 @@ import { FUNCTION_TABLE, type RouteFunctionName } from './route-table';
 import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from './session-authorizer';
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
+import { REVOCATIONS_ACCESS, REVOCATIONS_TIMEOUT, revokeFromStream } from './token-revocations';
 import { emptyClientSecret, generatedSecret, policyArn } from './service-secrets';
 
 
@@ -68,6 +69,8 @@ export class LoginService extends Construct {
   readonly authorizerFunction: NodejsFunction;
   /** The kill switch other AWS systems invoke (see {@link grantEndUserSessions}). */
   readonly endUserSessionsFunction: NodejsFunction;
+  /** Revokes at the provider the tokens of sessions ended in bulk, from the table's stream (infra/token-revocations.ts). */
+  readonly revocationsFunction: NodejsFunction;
   /**
    * For the routes of one other HTTP API served on the same host as this service (the session
    * cookie is host-only): allows requests of a signed-in user that carry `X-CSRF: 1`, and hands the
@@ -106,7 +109,7 @@ export class LoginService extends Construct {
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.table = sessionTable(this, this.removalPolicy, props.sessionEvents !== false);
+    this.table = sessionTable(this, this.removalPolicy);
 
     this.clientSecret = props.clientSecret ?? emptyClientSecret(this, this.removalPolicy);
     this.sessionKeysSecret = props.sessionKeysSecret ?? generatedSecret(this, 'SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' }, this.removalPolicy);
@@ -163,6 +166,8 @@ export class LoginService extends Construct {
     this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props, LAMBDA_AUTHORIZER_TIMEOUT);
     // Not behind API Gateway: the kill switch may take longer than a request to end thousands of sessions.
     this.endUserSessionsFunction = this.routeFunction('EndUserSessions', END_USER_SESSIONS_ACCESS, functionEnvironment(props, refs, 'end-user-sessions'), props, Duration.minutes(5));
+    this.revocationsFunction = this.routeFunction('Revocations', REVOCATIONS_ACCESS, functionEnvironment(props, refs, 'revocations'), props, REVOCATIONS_TIMEOUT);
+    revokeFromStream(this.revocationsFunction, this.table);
     this.authorizerCacheTtl = props.authorizerCacheTtl;
     this.authorizer = this.newAuthorizer('SessionAuthorizer');
     if (props.sessionEvents !== false) {
@@ -178,7 +183,7 @@ export class LoginService extends Construct {
       });
     }
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
-    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, EndUserSessions: this.endUserSessionsFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
+    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, EndUserSessions: this.endUserSessionsFunction, Revocations: this.revocationsFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
@@ -245,7 +250,7 @@ export class LoginService extends Construct {
    * authorizers get LAMBDA_AUTHORIZER_TIMEOUT instead.
    */
   private routeFunction(
-    name: RouteFunctionName | 'Authorizer' | 'EndUserSessions' | 'FrontDoor',
+    name: RouteFunctionName | 'Authorizer' | 'EndUserSessions' | 'Revocations' | 'FrontDoor',
     access: RouteAccess,
     environment: Record<string, string>,
     props: LoginServiceProps,

@@ -27,6 +27,8 @@ export const FUNCTION_TABLE = {
   Events: { entry: 'events' },
   /** Not a route: the kill switch other AWS systems invoke, IAM-authorized, to end every session of a user (`grantEndUserSessions`). */
   EndUserSessions: { entry: 'end-user-sessions' },
+  /** Not a route: reads the table's stream and revokes at the provider the tokens of sessions ended in bulk (infra/token-revocations.ts). */
+  Revocations: { entry: 'revocations' },
   /** Not a route: the Lambda authorizer on the service's routes when CloudFront fronts the API (infra/front-door.ts). */
   FrontDoor: { entry: 'front-door' },
 } as const;

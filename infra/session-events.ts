@@ -12,7 +12,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { END_REASON, SESSION_PREFIX } from '../functions/adapters/dynamodb/session-item';
 import { TABLE_PARTITION_KEY } from '../functions/adapters/dynamodb/table-schema';
 import { PUBLISH_BATCH_SIZE } from '../functions/core/session-events/publish-session-events';
@@ -137,18 +137,26 @@ export class SessionEvents extends Construct {
   }
 
   private acknowledgeNagFindings(role: Role): void {
-    // The statements the event source grants land in the role's default policy.
-    const granted = role.node.tryFindChild('DefaultPolicy');
-    if (!granted) throw new Error('the stream event source granted nothing to the role');
-    Validations.of(granted).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'dynamodb:ListStreams has no resource-level permissions, so Lambda\'s stream reader needs it on "*"; every other action is on the ' +
-        'one table stream, the one bus, the one queue and the one log group, but for X-Ray\'s two with tracing (infra/service-function.ts).',
-    });
+    acknowledgeStreamListing(role, 'the one table stream, the one bus, the one queue and the one log group');
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the on-failure destination of the stream reader: it receives the positions of records that could not be published.',
     });
   }
+}
+
+/**
+ * The one wildcard a stream event source grants: `dynamodb:ListStreams` has no resource-level
+ * permissions. `others` says what every other action of the role is on.
+ */
+export function acknowledgeStreamListing(role: IConstruct, others: string): void {
+  // The statements the event source grants land in the role's default policy.
+  const granted = role.node.tryFindChild('DefaultPolicy');
+  if (!granted) throw new Error('the stream event source granted nothing to the role');
+  Validations.of(granted).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      `dynamodb:ListStreams has no resource-level permissions, so Lambda's stream reader needs it on "*"; every other action is on ${others}, ` +
+      "but for X-Ray's two with tracing (infra/service-function.ts).",
+  });
 }

@@ -1,10 +1,11 @@
 /**
- * The two functions that do not answer the service's own routes, as the local runtime runs them:
+ * The functions that do not answer the service's own routes, as the local runtime runs them:
  * the session authorizer in front of a demo second API at `/orders`, and the events function fed by
  * the local store's changes (`session-stream-feed.ts`), publishing to a log that the console and
- * the demo page show. Together with the five routes that is all seven functions, as on AWS.
+ * the demo page show; and the revocations function, fed the same changes.
  */
 import { handler as eventsHandler } from '../functions/events';
+import { handler as revocationsHandler } from '../functions/revocations';
 import type { Config } from '../functions/settings/config';
 import { dynamoDb, type ReplaceableParts } from '../functions/wiring/parts';
 import { demoOrdersApi } from './demo-orders-api';
@@ -33,7 +34,12 @@ export function localFunctions(print?: (line: string) => void): LocalFunctions {
       // The client as the wiring builds it for this configuration; the stores are built on it there.
       const client = inScope(partsScope({ config }), dynamoDb);
       const events = partsScope({ publisher: eventLog });
-      feedSessionChanges(client, (event) => inScope(events, () => eventsHandler(event)));
+      const revocations = partsScope({ config });
+      feedSessionChanges(client, (event) => Promise.all([
+        inScope(events, () => eventsHandler(event)),
+        // It takes only the endings its stream filter on AWS lets through (infra/token-revocations.ts).
+        inScope(revocations, () => revocationsHandler(event)),
+      ]));
       parts.dynamoDb = client;
     },
   };

@@ -44,6 +44,17 @@ export interface SessionTokens {
   readonly idToken?: string;
   /** Access tokens for the named APIs that have an audience, by API name. */
   readonly apiTokens?: Readonly<Record<string, ApiAccessToken>>;
+  /**
+   * Access tokens a refresh replaced that may still be live, kept so that the session's ending
+   * revokes them too: a replaced token stays valid at the provider until it expires.
+   */
+  readonly replacedAccessTokens?: readonly ReplacedAccessToken[];
+}
+
+export interface ReplacedAccessToken {
+  readonly accessToken: string;
+  /** Epoch seconds; undefined when the provider did not say. */
+  readonly expiresAt?: number;
 }
 
 /** An access token issued for one API's audience (RFC 8707), kept with the session's other tokens. */
@@ -110,9 +121,10 @@ export interface Session {
  * ID token broke a rule, or a token that cannot be refreshed expired; `expired` when a request found
  * the idle or absolute expiry passed; `replaced` by a new sign-in in the same browser; `unreadable`
  * when no key opens its tokens any more; `backchannel` when the provider said so with a logout token;
- * `admin` by another AWS system, through the kill switch (every session of a user).
+ * `admin` by another AWS system, through the kill switch (every session of a user); `user` by the
+ * user from another of their sessions (`DELETE /sessions…`).
  */
-export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable' | 'backchannel' | 'admin';
+export type SessionEndReason = 'logout' | 'refresh_failed' | 'expired' | 'replaced' | 'unreadable' | 'backchannel' | 'admin' | 'user';
 
 /** A session as it was when it ended. Without tokens only when the store could not return them. */
 export type EndedSession = Omit<Session, 'sealedTokens'> & { readonly sealedTokens?: string };

@@ -48,6 +48,7 @@ import {
   type UserSessionIndex,
 } from '../core/ports';
 import type { TokenDependencies } from '../core/sessions/session-tokens';
+import type { RevocationDependencies } from '../core/sessions/revocation';
 
 /** The parts a test or the local runtime may replace, by name. */
 export interface ReplaceableParts {
@@ -207,6 +208,11 @@ export function tokenDependencies(): TokenDependencies {
     refreshSkewSeconds: config().tokenRefreshSkewSeconds,
     ...refreshTiming(),
   };
+}
+
+/** What revoking an ended session's tokens needs: back-channel logout, the kill switch, the user's own sessions. */
+export function revocation(): RevocationDependencies {
+  return { provider: tokenRefresh(), vault: vault() };
 }
 
 /** Where login and logout may send the browser afterwards: this origin, plus the allow-listed ones; home without a returnTo. */

@@ -19,7 +19,7 @@ export const ENDED_AT = 'endedAt';
 /** A value only the ending call knows: tells its own retried write from someone else's ending. */
 export const END_MARK = 'endMark';
 
-export const SESSION_END_REASONS: readonly SessionEndReason[] = ['logout', 'refresh_failed', 'expired', 'replaced', 'unreadable', 'backchannel', 'admin'];
+export const SESSION_END_REASONS: readonly SessionEndReason[] = ['logout', 'refresh_failed', 'expired', 'replaced', 'unreadable', 'backchannel', 'admin', 'user'];
 
 export const str = (value: string | undefined): AttributeValue | undefined => (value === undefined ? undefined : { S: value });
 export const num = (value: number | undefined): AttributeValue | undefined => (value === undefined ? undefined : { N: String(value) });

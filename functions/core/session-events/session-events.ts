@@ -20,6 +20,8 @@ export const DETAIL_TYPES = {
   backchannel: 'Logout',
   /** Ended by another AWS system through the kill switch: a Logout too. */
   admin: 'Logout',
+  /** Ended by the user from another of their sessions (`DELETE /sessions…`): a Logout too. */
+  user: 'Logout',
   refresh_failed: 'Refresh Failed',
   expired: 'Session Expired',
   replaced: 'Session Replaced',

@@ -4,16 +4,13 @@
  * store, so an ended session is refused at the very next request, on every instance.
  */
 import { ServiceError } from '../errors';
-import type { Clock, LogoutTokenVerifier, ReplayGuard, SessionStore, UserSessionIndex } from '../ports';
+import type { LogoutTokenVerifier, ReplayGuard } from '../ports';
 import { hashToken } from '../opaque-tokens';
-import { endSessions } from './user-sessions';
+import { endSessions, type UserSessionsDependencies } from './user-sessions';
 
-export interface BackchannelLogoutDependencies {
+export interface BackchannelLogoutDependencies extends UserSessionsDependencies {
   readonly verifier: LogoutTokenVerifier;
-  readonly index: UserSessionIndex;
-  readonly sessions: Pick<SessionStore, 'end'>;
   readonly replays: ReplayGuard;
-  readonly clock: Clock;
 }
 
 /**

@@ -6,11 +6,12 @@
  */
 import { lookupSession, type SessionDependencies } from './current-session';
 import { ServiceError } from '../errors';
-import type { IdentityProvider, SessionTokens, TokenVault } from '../ports';
+import type { IdentityProvider, TokenVault } from '../ports';
 import { checkReturnTo } from '../sign-in/return-to';
 import { constantTimeEqual } from '../opaque-tokens';
 import { tokenContext } from './session-tokens';
 import { newLogoutState, type LogoutReturn } from './logout-return';
+import { revokeAll, type Revocation } from './revocation';
 
 export interface EndSessionDependencies extends SessionDependencies {
   readonly provider: Pick<IdentityProvider, 'endSessionUrl' | 'revoke'>;
@@ -22,9 +23,6 @@ export interface EndSessionDependencies extends SessionDependencies {
   /** Registered at the provider as post_logout_redirect_uri: the /logout/done route. */
   readonly postLogoutRedirectUri: string;
 }
-
-/** What became of the tokens at the provider: logout goes on whatever the answer. */
-export type Revocation = 'revoked' | 'unsupported' | 'failed' | 'none';
 
 /**
  * Logs out. The caller must present the session's own `sid`, which only the user's pages can read
@@ -57,21 +55,4 @@ export async function endSession(
   if (!endSession) return { redirectTo: returnTo, revocation };
   const logoutReturn = endSession.returnsState ? { stateHash, returnTo } : { returnTo };
   return { redirectTo: endSession.url.href, revocation, logoutReturn };
-}
-
-/**
- * RFC 7009: the refresh token, so the grant cannot be used again, and the access tokens, for the
- * providers that do not revoke a grant's access tokens along with its refresh token.
- */
-async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>): Promise<Revocation> {
-  // The named APIs' audience tokens too: they live as long as any other access token.
-  const accessTokens = [tokens.accessToken, ...Object.values(tokens.apiTokens ?? {}).map((api) => api.accessToken)];
-  const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
-  if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
-  try {
-    const results = await Promise.all(calls);
-    return results.every(Boolean) ? 'revoked' : 'unsupported';
-  } catch {
-    return 'failed';
-  }
 }

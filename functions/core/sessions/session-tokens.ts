@@ -25,6 +25,13 @@ export interface TokenDependencies {
 /** The DynamoDB key of a session doubles as the encryption context of its tokens. */
 export const tokenContext = (key: string): string => `session#${key}`;
 
+/**
+ * How many replaced access tokens a session keeps for its ending to revoke. A refresh comes just
+ * before the token it replaces expires, so the expired drop out long before this bound matters;
+ * it caps the item for providers that give no lifetime.
+ */
+export const MAX_REPLACED_ACCESS_TOKENS = 8;
+
 /** When a token that lives `expiresIn` seconds from `now` expires, and when to refresh it: `skew` early, at most half its life. */
 export function tokenTimes(now: number, expiresIn: number | undefined, skewSeconds: number) {
   if (expiresIn === undefined) return { accessTokenExpiresAt: undefined, accessTokenRefreshAt: undefined };
@@ -145,14 +152,20 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
-  const times = tokenTimes(Math.floor(deps.clock.now() / 1000), refreshed.expiresIn, deps.refreshSkewSeconds);
+  const now = Math.floor(deps.clock.now() / 1000);
+  const times = tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds);
   const fresh = { accessToken: refreshed.accessToken, ...times };
+  const replaced = api ? current.apiTokens?.[api.name] : { accessToken: current.accessToken, accessTokenExpiresAt: session.accessTokenExpiresAt };
+  const stillLive = [...(current.replacedAccessTokens ?? []), ...(replaced && replaced.accessToken !== fresh.accessToken ? [{ accessToken: replaced.accessToken, expiresAt: replaced.accessTokenExpiresAt }] : [])]
+    .filter((token) => token.expiresAt === undefined || token.expiresAt > now)
+    .slice(-MAX_REPLACED_ACCESS_TOKENS);
   // An API's token joins the others; the primary access token and when it is due stay as they were.
   const tokens: SessionTokens = {
     ...current,
     ...(api ? { apiTokens: { ...current.apiTokens, [api.name]: fresh } } : { accessToken: fresh.accessToken }),
     refreshToken: refreshed.refreshToken ?? current.refreshToken,
     idToken: refreshed.idToken ?? current.idToken,
+    replacedAccessTokens: stillLive.length > 0 ? stillLive : undefined,
   };
   const { accessTokenExpiresAt, accessTokenRefreshAt } = api ? session : times;
   const saved = await deps.sessions.saveRefreshedTokens(key, session.version, {

@@ -19,19 +19,38 @@ export interface UserSessionsDependencies {
  */
 export const ENDINGS_IN_FLIGHT = 32;
 
-/** Ends every session of `refs`, a bounded number at a time; how many this call ended (not those someone ended first). */
+/**
+ * Ends every session of `refs`, a bounded number at a time; how many this call ended (not those
+ * someone ended first). Their tokens are revoked at the provider afterwards, from the table's
+ * stream (functions/revocations.ts), so no ending waits for the provider. Should an ending fail
+ * (the store unreachable), the failure is thrown once the endings under way have finished.
+ */
 export async function endSessions(refs: readonly SessionRef[], reason: SessionEndReason, deps: Pick<UserSessionsDependencies, 'sessions' | 'clock'>): Promise<number> {
   const at = Math.floor(deps.clock.now() / 1000);
-  let next = 0;
   let ended = 0;
+  const failure = await inFlight(refs, async (ref) => {
+    if (await deps.sessions.end(ref.key, reason, at)) ended++;
+  });
+  if (failure) throw failure.error;
+  return ended;
+}
+
+/**
+ * Runs `work` on each of `items`, at most ENDINGS_IN_FLIGHT at a time. After a failure no more
+ * work starts; once what is under way has finished, the first failure is returned.
+ */
+async function inFlight<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < refs.length) {
-      const ref = refs[next++]!;
-      if (await deps.sessions.end(ref.key, reason, at)) ended++;
+    while (!failure && next < items.length) {
+      await work(items[next++]!).catch((error: unknown) => {
+        failure ??= { error };
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(ENDINGS_IN_FLIGHT, refs.length) }, worker));
-  return ended;
+  await Promise.all(Array.from({ length: Math.min(ENDINGS_IN_FLIGHT, items.length) }, worker));
+  return failure;
 }
 
 /** What the kill switch is invoked with: the user, by `sub`, at the configured issuer unless another is named. */
@@ -54,7 +73,7 @@ const isValue = (value: unknown): value is string => typeof value === 'string' &
 export async function endUserSessions(request: unknown, defaultIssuers: readonly string[], deps: UserSessionsDependencies): Promise<{ ended: number }> {
   const { subject, issuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
   if (!isValue(subject) || (issuer !== undefined && !isValue(issuer))) throw new ServiceError('invalid_request', { detail: 'expected { subject, issuer? } with non-empty strings' });
-  let ended = 0;
-  for (const at of issuer !== undefined ? [issuer] : defaultIssuers) ended += await endSessions(await deps.index.sessionsOfSubject(at, subject), 'admin', deps);
-  return { ended };
+  const refs: SessionRef[] = [];
+  for (const at of issuer !== undefined ? [issuer] : defaultIssuers) refs.push(...(await deps.index.sessionsOfSubject(at, subject)));
+  return { ended: await endSessions(refs, 'admin', deps) };
 }

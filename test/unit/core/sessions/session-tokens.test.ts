@@ -5,7 +5,7 @@
 import { backchannelLogout } from '../../../../functions/core/sessions/backchannel-logout';
 import { ServiceError, type ErrorCode } from '../../../../functions/core/errors';
 import type { Clock, RefreshedTokens, Session, SessionTokens } from '../../../../functions/core/ports';
-import { tokenContext, tokenTimes, usableTokens, type TokenDependencies } from '../../../../functions/core/sessions/session-tokens';
+import { apiAccessToken, tokenContext, tokenTimes, usableTokens, type TokenDependencies } from '../../../../functions/core/sessions/session-tokens';
 import { FakeIdentityProvider, InMemoryStore, rejection, SettableClock, storedSession, testVault } from '../../support/fakes';
 
 const WAIT_MS = 2_000;
@@ -83,7 +83,9 @@ describe('usableTokens: refresh', () => {
   test('refreshes once, stores the rotated refresh token sealed, raises the version and drops the lease', async () => {
     const t = await setup();
     const tokens = await usableTokens(t.found, t.deps);
-    expect(tokens).toEqual({ accessToken: 'access-after-refresh-0', refreshToken: 'rotated-refresh-0', idToken: 'id-0' });
+    // The replaced access token expires in 30 s: it is kept for an ending to revoke.
+    const replaced = [{ accessToken: 'access-0', expiresAt: t.clock.seconds + 30 }];
+    expect(tokens).toEqual({ accessToken: 'access-after-refresh-0', refreshToken: 'rotated-refresh-0', idToken: 'id-0', replacedAccessTokens: replaced });
     expect(t.provider.refreshCalls).toEqual(['refresh-0']);
     const saved = t.store.sessions.get(t.key)!;
     expect(saved.version).toBe(1);
@@ -97,14 +99,49 @@ describe('usableTokens: refresh', () => {
     expect(t.provider.refreshCalls).toHaveLength(1);
   });
 
+  test('replaced access tokens are kept while they may be live: expired ones drop out, those of unknown lifetime stay', async () => {
+    const now = new SettableClock().seconds;
+    const t = await setup({
+      tokens: {
+        accessToken: 'access-0',
+        refreshToken: 'refresh-0',
+        replacedAccessTokens: [{ accessToken: 'expired', expiresAt: now }, { accessToken: 'unknown' }, { accessToken: 'live', expiresAt: now + 1 }],
+      },
+    });
+    const tokens = await usableTokens(t.found, t.deps);
+    expect(tokens.replacedAccessTokens!.map((token) => token.accessToken)).toEqual(['unknown', 'live', 'access-0']);
+    expect((await t.storedTokens()).replacedAccessTokens).toEqual(tokens.replacedAccessTokens);
+  });
+
+  test('at most 8 replaced access tokens are kept, the latest', async () => {
+    const t = await setup({
+      tokens: { accessToken: 'access-0', refreshToken: 'refresh-0', replacedAccessTokens: Array.from({ length: 8 }, (_, i) => ({ accessToken: `unknown-${i}` })) },
+    });
+    const tokens = await usableTokens(t.found, t.deps);
+    expect(tokens.replacedAccessTokens!.map((token) => token.accessToken)).toEqual([...Array.from({ length: 7 }, (_, i) => `unknown-${i + 1}`), 'access-0']);
+  });
+
+  test("a refresh of a named API's token keeps that API's replaced token, not the primary one", async () => {
+    const api = { name: 'orders', audience: 'https://orders.example', scopes: [] };
+    const t = await setup({
+      fresh: true,
+      tokens: { accessToken: 'access-0', refreshToken: 'refresh-0', apiTokens: { orders: { accessToken: 'orders-0', accessTokenExpiresAt: new SettableClock().seconds + 20, accessTokenRefreshAt: new SettableClock().seconds - 1 } } },
+    });
+    expect(await apiAccessToken(t.found, api, t.deps)).not.toBe('orders-0');
+    const stored = await t.storedTokens();
+    expect(stored.accessToken).toBe('access-0');
+    expect(stored.replacedAccessTokens).toEqual([{ accessToken: 'orders-0', expiresAt: t.clock.seconds + 20 }]);
+  });
+
   test('a provider that keeps the refresh token and sends no ID token leaves both as they were', async () => {
     const t = await setup();
     t.provider.refreshResult = async () => ({ accessToken: 'access-1', expiresIn: undefined });
-    expect(await usableTokens(t.found, t.deps)).toEqual({ accessToken: 'access-1', refreshToken: 'refresh-0', idToken: 'id-0' });
+    const replacedAccessTokens = [{ accessToken: 'access-0', expiresAt: t.clock.seconds + 30 }];
+    expect(await usableTokens(t.found, t.deps)).toEqual({ accessToken: 'access-1', refreshToken: 'refresh-0', idToken: 'id-0', replacedAccessTokens });
     const saved = t.store.sessions.get(t.key)!;
     expect(saved.accessTokenExpiresAt).toBeUndefined();
     expect(saved.accessTokenRefreshAt).toBeUndefined();
-    expect(await t.storedTokens()).toEqual({ accessToken: 'access-1', refreshToken: 'refresh-0', idToken: 'id-0' });
+    expect(await t.storedTokens()).toEqual({ accessToken: 'access-1', refreshToken: 'refresh-0', idToken: 'id-0', replacedAccessTokens });
   });
 
   test('20 concurrent requests on one expired session make exactly one refresh and all get the new token', async () => {
@@ -181,7 +218,7 @@ describe('usableTokens: refresh', () => {
   test('a refreshed ID token about the same user is stored', async () => {
     const t = await setup();
     t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenSubject: 'user-1', expiresIn: 300 });
-    expect(await usableTokens(t.found, t.deps)).toEqual({ accessToken: 'a', refreshToken: 'refresh-0', idToken: 'id-1' });
+    expect(await usableTokens(t.found, t.deps)).toMatchObject({ accessToken: 'a', refreshToken: 'refresh-0', idToken: 'id-1' });
     expect((await t.storedTokens()).idToken).toBe('id-1');
   });
 

@@ -25,6 +25,7 @@ export function callbackRoute(deps: () => CompleteLoginDependencies) {
         parameters: request.query,
         binding: bindingName && request.cookies.get(bindingName),
         previousSessionToken: request.cookies.get(SESSION_COOKIE),
+        userAgent: request.headers['user-agent'],
         onBindingSpent: () => failure.cookies.push(...spent),
       },
       d,

@@ -156,11 +156,17 @@ export class LoginService extends Construct {
     const functions: Partial<Record<RouteFunctionName, NodejsFunction>> = {};
     const routes: HttpRoute[] = [];
     // With a web app the root is the app's: the home route, which only sends the browser to HOME_URL, is left out.
+    // One function and one integration per function, however many routes it serves.
+    const integrations = new Map<RouteFunctionName, HttpLambdaIntegration>();
     for (const route of ROUTES.filter((r) => !(props.webApp && r.name === 'Home'))) {
-      const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], functionEnvironment(props, refs, route.entry), props);
-      const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
+      let integration = integrations.get(route.name);
+      if (!integration) {
+        const fn = this.routeFunction(route.name, ROUTE_ACCESS[route.name], functionEnvironment(props, refs, route.entry), props);
+        integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
+        integrations.set(route.name, integration);
+        functions[route.name] = fn;
+      }
       routes.push(...this.api.addRoutes({ path: route.path, methods: [route.method], integration, ...(authorizer ? { authorizer } : {}) }));
-      functions[route.name] = fn;
     }
     this.functions = functions as LoginService['functions'];
     this.authorizerFunction = this.routeFunction('Authorizer', AUTHORIZER_ACCESS, functionEnvironment(props, refs, 'authorizer'), props, LAMBDA_AUTHORIZER_TIMEOUT);

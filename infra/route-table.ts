@@ -2,7 +2,8 @@
  * The functions of the service, and the route of the public contract each one serves, in one
  * place: the CDK stack (routes, bundling), the local runtime (routing, handlers) and the bench all
  * read this table. Adding a route is a line here plus its entry in functions/ (see
- * docs/contributing.md). No CDK import: the local runtime loads it too.
+ * docs/contributing.md); a function serves one route, or a list of them. No CDK import: the local
+ * runtime loads it too.
  */
 import { LOGOUT_DONE_PATH } from '../functions/adapters/api-gateway/logout-cookie';
 
@@ -11,6 +12,15 @@ export const FUNCTION_TABLE = {
   Callback: { entry: 'callback', route: { method: 'GET', path: '/callback' } },
   Api: { entry: 'api', route: { method: 'ANY', path: '/api/{proxy+}' } },
   Session: { entry: 'session', route: { method: 'GET', path: '/session' } },
+  /** The user's own sessions: listed, one ended, all ended (functions/sessions.ts). */
+  Sessions: {
+    entry: 'sessions',
+    route: [
+      { method: 'GET', path: '/sessions' },
+      { method: 'DELETE', path: '/sessions' },
+      { method: 'DELETE', path: '/sessions/{id}' },
+    ],
+  },
   Logout: { entry: 'logout', route: { method: 'GET', path: '/logout' } },
   /** The post-logout redirect URI: where the provider's logout sends the browser back (functions/logout.ts). */
   LogoutDone: { entry: 'logout-done', route: { method: 'GET', path: LOGOUT_DONE_PATH } },
@@ -38,19 +48,20 @@ export type FunctionName = keyof typeof FUNCTION_TABLE;
 type Table = typeof FUNCTION_TABLE;
 /** The functions that serve a route. */
 export type RouteFunctionName = { [Name in FunctionName]: Table[Name] extends { route: unknown } ? Name : never }[FunctionName];
-/** A route function's entry name: `login`, `callback`, `api`, `session`, `logout`, `logout-done`, `backchannel-logout`, `home`. */
+/** A route function's entry name: `login`, `callback`, `api`, `session`, `sessions`, `logout`, `logout-done`, `backchannel-logout`, `home`. */
 export type RouteEntry = Table[RouteFunctionName]['entry'];
 
 export interface RouteOfFunction {
   readonly name: RouteFunctionName;
   readonly entry: RouteEntry;
-  readonly method: 'GET' | 'POST' | 'ANY';
+  readonly method: 'GET' | 'POST' | 'DELETE' | 'ANY';
   readonly path: string;
 }
 
 /** The routes of the public contract, in the table's order. */
-export const ROUTE_TABLE: readonly RouteOfFunction[] = (Object.entries(FUNCTION_TABLE) as Array<[FunctionName, { entry: string; route?: { method: RouteOfFunction['method']; path: string } }]>)
-  .flatMap(([name, { entry, route }]) => (route ? [{ name: name as RouteFunctionName, entry: entry as RouteEntry, ...route }] : []));
+type TableRoute = { method: RouteOfFunction['method']; path: string };
+export const ROUTE_TABLE: readonly RouteOfFunction[] = (Object.entries(FUNCTION_TABLE) as Array<[FunctionName, { entry: string; route?: TableRoute | readonly TableRoute[] }]>)
+  .flatMap(([name, { entry, route }]) => [route ?? []].flat().map((one) => ({ name: name as RouteFunctionName, entry: entry as RouteEntry, ...one })));
 
 /** The path of the home route: the web app's when one is hosted, so not one of the service's paths then. */
 export const HOME_PATH = '/';

@@ -31,18 +31,21 @@ export const END_USER_SESSIONS_ACCESS: RouteAccess = { table: ['dynamodb:Query',
  * Api reads the session, refreshes the tokens when they are about to expire (client secret,
  * keyring, conditional update) and ends a session that expired or cannot be refreshed (update).
  * Session reads it, records the activity that keeps the idle timeout at bay and ends it once
- * expired. Logout reads the session to revoke its tokens at the provider (refresh token, access tokens) (client secret,
+ * expired. Sessions reads the caller's session (and keeps it alive like Session), finds the user's
+ * others through the user index (query) and ends those asked for (update); their tokens are revoked
+ * from the stream by Revocations, which reads no table item, only the stream. Logout reads the session to revoke its tokens at the provider (refresh token, access tokens) (client secret,
  * keyring) and ends it. LogoutDone only compares the browser's logout cookie with the provider's
  * return: no table, no secret. BackchannelLogout remembers each logout token's `jti` (put, and
  * delete should ending fail), finds the sessions a token names through the table's two indexes
  * (query) and ends them (update). A session is never deleted by a function: ending leaves a tombstone with
- * the reason, for the table's stream, which TTL removes. Nothing scans; only BackchannelLogout queries.
+ * the reason, for the table's stream, which TTL removes. Nothing scans; only BackchannelLogout, Sessions and the kill switch query.
  */
 export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Login: { table: ['dynamodb:PutItem'], secrets: [] },
   Callback: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Api: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   Session: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
+  Sessions: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], secrets: [], indexes: true },
   Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   LogoutDone: { table: [], secrets: [] },
   BackchannelLogout: { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: [], indexes: true },

@@ -52,10 +52,21 @@ export interface RouteMatch {
   readonly pathParameters?: Readonly<Record<string, string>>;
 }
 
-/** The same routes as the HTTP API in the CDK stack: exact ones, and the greedy `{proxy+}` ones by prefix. */
+/**
+ * The same routes as the HTTP API in the CDK stack: exact ones, those with a `{name}` segment
+ * (one whole path segment, not empty), and the greedy `{proxy+}` ones by prefix. API Gateway
+ * prefers the most specific: an exact path, then a parameter, then a greedy one.
+ */
 const EXACT_ROUTES: ReadonlyMap<string, RouteEntry> = new Map(
-  ROUTE_TABLE.filter((route) => !route.path.endsWith('{proxy+}')).map((route) => [`${route.method} ${route.path}`, route.entry]),
+  ROUTE_TABLE.filter((route) => !route.path.includes('{')).map((route) => [`${route.method} ${route.path}`, route.entry]),
 );
+const PARAMETER_ROUTES = ROUTE_TABLE.filter((route) => route.path.includes('{') && !route.path.endsWith('{proxy+}')).map((route) => ({
+  entry: route.entry,
+  method: route.method,
+  routeKey: `${route.method} ${route.path}`,
+  names: [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!),
+  pattern: new RegExp(`^${route.path.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('([^/]+)')}$`),
+}));
 const PROXY_ROUTES = ROUTE_TABLE.filter((route) => route.path.endsWith('/{proxy+}')).map((route) => ({
   entry: route.entry,
   method: route.method,
@@ -76,6 +87,10 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
   }
   const exact = EXACT_ROUTES.get(`${method} ${path}`);
   if (exact) return { name: exact, routeKey: `${method} ${path}` };
+  for (const route of PARAMETER_ROUTES) {
+    const values = route.method === 'ANY' || route.method === method ? route.pattern.exec(path) : null;
+    if (values) return { name: route.entry, routeKey: route.routeKey, pathParameters: Object.fromEntries(route.names.map((name, i) => [name, values[i + 1]!])) };
+  }
   const proxy = PROXY_ROUTES.find((route) => (route.method === 'ANY' || route.method === method) && path.startsWith(route.prefix) && path.length > route.prefix.length);
   return proxy && { name: proxy.entry, routeKey: proxy.routeKey, pathParameters: { proxy: path.slice(proxy.prefix.length) } };
 }

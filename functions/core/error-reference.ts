@@ -7,7 +7,7 @@
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
 
 /** The routes that answer a code: the browser routes with an HTML page, `/api` and `/session` with JSON. */
-type Routes = readonly ('/login' | '/callback' | '/logout' | '/logout/done' | '/api' | '/session')[] | 'any';
+type Routes = readonly ('/login' | '/callback' | '/logout' | '/logout/done' | '/api' | '/session' | '/sessions')[] | 'any';
 
 export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string]>> = {
   invalid_request: ['any', 'A parameter given twice, or an `/api` query with a control character or `#`.'],
@@ -25,12 +25,13 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string
   provider_timeout: ['any', 'The provider did not answer within `PROVIDER_TIMEOUT_MS`.'],
   client_misconfigured: ['any', 'Only the operator can fix it: the provider refuses the client (`invalid_client`, a wrong redirect URI or scope), a secret is empty or unusable, a setting is invalid, or a permission is missing. The log says which, by name.'],
   issuer_misconfigured: [['/login', '/callback'], 'The configured issuer (`OAUTH_ISSUER`) is not the `issuer` of the provider\'s discovery document, which OpenID Connect Discovery 1.0 §4.3 requires to be identical: a trailing slash too many or too few, or Microsoft Entra ID\'s multi-tenant `common` endpoint. The `invalid configuration` log line names both values and what to set; `npm start` refuses to start.'],
-  not_signed_in: [['/api', '/session'], 'No session cookie, a malformed or duplicated one, or one that names no live session.'],
-  csrf_header_missing: [['/api'], '`/api` without `X-CSRF: 1`; checked before anything else.'],
+  not_signed_in: [['/api', '/session', '/sessions'], 'No session cookie, a malformed or duplicated one, or one that names no live session.'],
+  csrf_header_missing: [['/api', '/sessions'], '`/api` or `/sessions` without `X-CSRF: 1`; checked before anything else.'],
   token_expired: [['/api', '/session'], 'The access token expired and the session has no refresh token to renew it; the session ends.'],
   session_expired: [['/api', '/session'], 'The idle timeout or the absolute lifetime has passed; the session ends.'],
   session_ended: [['/api', '/session'], 'The provider refused the refresh, the refreshed ID token broke a rule, or no key opens the stored tokens; the session ends.'],
   refresh_pending: [['/api'], 'Another request is renewing the session\'s tokens and did not finish in time; retry.'],
+  unknown_session: [['/sessions'], '`DELETE /sessions/{id}` with an id that names none of the caller\'s live sessions (another user\'s, ended, or made up); nothing is ended.'],
   logout_sid_mismatch: [['/logout'], '`/logout` with a `sid` that is not the current session\'s (a forged logout link); the session stays.'],
   logout_state_invalid: [['/logout/done'], 'The return from the provider\'s logout without this browser\'s `__Host-logout` cookie (forged, used already, or older than ten minutes) or with a `state` other than the one this logout sent; nothing is ended or set, and the page links to `HOME_URL`.'],
   invalid_api_path: [['/api'], 'The path after `/api/` would leave the API\'s base path, or is too long.'],

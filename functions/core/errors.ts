@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   session_expired: [401, 'Your session has expired. Please sign in again.'],
   session_ended: [401, 'Your session has ended. Please sign in again.'],
   refresh_pending: [503, 'Your session is being renewed. Please try again in a moment.'],
+  unknown_session: [404, 'None of your sessions has this id.'],
   logout_sid_mismatch: [400, 'The logout link is not valid for the current session.'],
   logout_state_invalid: [400, 'This sign-out could not be confirmed.'],
   invalid_api_path: [400, 'The API path is not allowed.'],

@@ -113,6 +113,8 @@ export interface Session {
    */
   readonly issuer?: string;
   readonly providerSid?: string;
+  /** The browser's `User-Agent` at sign-in, cut short (sign-in/complete-login.ts): what `GET /sessions` shows to tell devices apart. */
+  readonly userAgent?: string;
 }
 
 /**
@@ -170,6 +172,9 @@ export interface SessionRef {
   readonly providerSid?: string;
 }
 
+/** A session of a user as the user index holds it: enough to list it, nothing secret. */
+export interface SessionSummary extends SessionRef, Pick<Session, 'createdAt' | 'expiresAt' | 'idleExpiresAt' | 'userAgent'> {}
+
 /**
  * The sessions of one user, found by index queries (never scans). The indexes are eventually
  * consistent: a session stored a moment ago may be missing for a moment. An ended session leaves
@@ -177,9 +182,9 @@ export interface SessionRef {
  */
 export interface UserSessionIndex {
   /** Every live session of `subject` signed in at `issuer`, across all pages of the index. */
-  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]>;
+  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionSummary[]>;
   /** Every live session whose ID token from `issuer` carried `providerSid`. */
-  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]>;
+  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionSummary[]>;
 }
 
 /** Remembers one-time identifiers (a logout token's `jti`) until they could no longer be replayed. */

@@ -20,9 +20,12 @@ const BUNDLE_BUDGET_BYTES = 251_000;
  * trace headers it checks and passes on (traceparent, tracestate, X-Ray's) and the trace ids of the
  * log line to 247.1 KB; the client credentials' two encodings at the token endpoint (decision 0007)
  * and the logout return's error code to 247.9 KB; the session's issuer and provider `sid`, read with
- * every session, and the index keys an ending removes to 248.2 KB. Interim: the next budget cuts /api to 200 KB.
+ * every session, and the index keys an ending removes to 248.2 KB; the access tokens a refresh
+ * replaced, kept so that an ending revokes them too, the end reason `user` and the code
+ * `unknown_session` in the catalogue every function carries to 248.7 KB. Interim: the performance
+ * budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 248_300;
+const API_BUDGET_BYTES = 248_800;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -36,7 +39,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 248.3 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 248.8 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

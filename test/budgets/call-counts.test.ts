@@ -19,6 +19,7 @@ beforeAll(async () => {
     callback: (await import('../../functions/callback')).handler,
     api: (await import('../../functions/api')).handler,
     session: (await import('../../functions/session')).handler,
+    sessions: (await import('../../functions/sessions')).handler,
     logout: (await import('../../functions/logout')).handler,
     'logout-done': (await import('../../functions/logout-done')).handler,
     'backchannel-logout': (await import('../../functions/backchannel-logout')).handler,

@@ -35,6 +35,11 @@ export function json(statusCode: number, body: unknown, cookies: string[] = []):
   };
 }
 
+/** 204: done, nothing to say. */
+export function noContent(cookies: string[] = []): HttpResponse {
+  return { statusCode: 204, headers: { ...BASE_HEADERS }, cookies, body: '' };
+}
+
 let home = '/';
 
 /** Where error pages link: HOME_URL once the settings are loaded (functions/wiring/parts.ts), the root before. */

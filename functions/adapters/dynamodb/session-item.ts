@@ -51,6 +51,7 @@ export function sessionAttributes(session: Session): Item {
     version: num(session.version),
     issuer: str(session.issuer),
     providerSid: str(session.providerSid),
+    userAgent: str(session.userAgent),
     // The two indexes' keys (table-schema.ts): a session is found by its user, never by a scan.
     [USER_KEY]: str(session.issuer && indexKey(session.issuer, session.claims.sub)),
     [PROVIDER_SID_KEY]: str(session.issuer && session.providerSid && indexKey(session.issuer, session.providerSid)),

@@ -12,7 +12,8 @@ export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
  * The two indexes a back-channel logout finds sessions by: every session of a user (issuer and
  * `sub`), and those of one provider session (issuer and `sid`). Their keys are hashes written at
  * sign-in and removed when a session ends, so tombstones and login transactions stay out of them.
- * They carry the claims (for the subject) and the provider's `sid`, nothing secret: no tokens.
+ * They carry the claims (for the subject), the provider's `sid`, the times and the user agent,
+ * nothing secret: no tokens.
  */
 export const USER_KEY = 'userKey';
 export const PROVIDER_SID_KEY = 'providerSidKey';
@@ -20,8 +21,9 @@ export const USER_INDEX = 'byUser';
 export const PROVIDER_SID_INDEX = 'byProviderSid';
 // `claims` rather than a separate `subject` attribute: a new attribute would be written by
 // session-item.ts, which /api bundles with almost no bytes to spare, and the claims are small (sub,
-// name, email). KEYS_ONLY would need a GetItem per session found.
-export const INDEXED_ATTRIBUTES = ['claims', 'providerSid'];
+// name, email). The times and the user agent are what `GET /sessions` lists. KEYS_ONLY would need
+// a GetItem per session found.
+export const INDEXED_ATTRIBUTES = ['claims', 'providerSid', 'createdAt', 'absoluteExpiresAt', TABLE_TTL_ATTRIBUTE, 'userAgent'];
 
 /** The indexes as a table declares them (the CDK stack declares the same). */
 export const TABLE_INDEXES = [

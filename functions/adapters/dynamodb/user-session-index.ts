@@ -5,19 +5,19 @@
  */
 import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { ServiceError } from '../../core/errors';
-import type { ReplayGuard, SessionRef, UserSessionIndex } from '../../core/ports';
+import type { ReplayGuard, SessionSummary, UserSessionIndex } from '../../core/ports';
 import { DynamoDbSessionStore } from './dynamodb-store';
-import { indexKey, readS, SESSION_PREFIX, type Item } from './session-item';
+import { indexKey, readN, readS, SESSION_PREFIX, type Item } from './session-item';
 import { PROVIDER_SID_INDEX, PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_INDEX, USER_KEY } from './table-schema';
 
 const REPLAY_PREFIX = 'replay#';
 
 export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSessionIndex, ReplayGuard {
-  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]> {
+  sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionSummary[]> {
     return this.query(USER_INDEX, USER_KEY, indexKey(issuer, subject));
   }
 
-  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]> {
+  sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionSummary[]> {
     return this.query(PROVIDER_SID_INDEX, PROVIDER_SID_KEY, indexKey(issuer, providerSid));
   }
 
@@ -46,8 +46,8 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
   }
 
   /** Every page of one index key. Ended sessions have left the index; a partly written item is skipped. */
-  private async query(indexName: string, keyName: string, value: string): Promise<SessionRef[]> {
-    const refs: SessionRef[] = [];
+  private async query(indexName: string, keyName: string, value: string): Promise<SessionSummary[]> {
+    const refs: SessionSummary[] = [];
     let start: Item | undefined;
     do {
       const page = await this.guard((options) =>
@@ -65,7 +65,20 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
         const claims = readS(found, 'claims');
         if (!key?.startsWith(SESSION_PREFIX) || !claims) continue;
         const providerSid = readS(found, 'providerSid');
-        refs.push({ key: key.slice(SESSION_PREFIX.length), subject: (JSON.parse(claims) as { sub: string }).sub, ...(providerSid ? { providerSid } : {}) });
+        const userAgent = readS(found, 'userAgent');
+        const createdAt = readN(found, 'createdAt');
+        const expiresAt = readN(found, 'absoluteExpiresAt');
+        const idleExpiresAt = readN(found, TTL);
+        if (createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined) continue;
+        refs.push({
+          key: key.slice(SESSION_PREFIX.length),
+          subject: (JSON.parse(claims) as { sub: string }).sub,
+          createdAt,
+          expiresAt,
+          idleExpiresAt,
+          ...(providerSid ? { providerSid } : {}),
+          ...(userAgent ? { userAgent } : {}),
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);

@@ -28,6 +28,14 @@ export interface CompletedSignIn {
 /** Parameters of the authorization response that must appear at most once (duplicates are an attack). */
 const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
 
+/** Enough of a `User-Agent` to tell a user's browsers and devices apart; the rest is not kept. */
+export const USER_AGENT_LENGTH = 200;
+
+/** The user agent as a session keeps it: without control characters, at most USER_AGENT_LENGTH characters. */
+export function shortUserAgent(userAgent: string): string {
+  return userAgent.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, USER_AGENT_LENGTH);
+}
+
 /**
  * Finishes the authorization code flow. The login transaction is consumed (deleted) before the
  * code is redeemed, so a state can be used once only, even by two concurrent requests; and only
@@ -40,6 +48,8 @@ export async function completeLogin(
     parameters: URLSearchParams;
     binding?: string;
     previousSessionToken?: string;
+    /** The browser's `User-Agent` header, kept cut short with the session for `GET /sessions`. */
+    userAgent?: string;
     /** Called once the binding can serve no further callback (its transaction used up, gone, or another's). */
     onBindingSpent?: () => void;
   },
@@ -82,6 +92,7 @@ export async function completeLogin(
     version: 1,
     ...(login.issuer !== undefined ? { issuer: login.issuer } : {}),
     ...(login.providerSid !== undefined ? { providerSid: login.providerSid } : {}),
+    ...(input.userAgent ? { userAgent: shortUserAgent(input.userAgent) } : {}),
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.

@@ -17,7 +17,7 @@ import type {
   RefreshedTokens,
   Session,
   SessionEndReason,
-  SessionRef,
+  SessionSummary,
   UserSessionIndex,
   ReplayGuard,
   SessionStore,
@@ -65,19 +65,27 @@ export class InMemoryStore implements LoginTransactionStore, SessionStore, UserS
   }
 
   /** The index queries of the DynamoDB store: live sessions only, by issuer and subject or issuer and the provider's sid. */
-  async sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionRef[]> {
+  async sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionSummary[]> {
     this.calls.push('sessionsOfSubject');
     return this.refs((session) => session.issuer === issuer && session.claims.sub === subject);
   }
 
-  async sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionRef[]> {
+  async sessionsWithProviderSid(issuer: string, providerSid: string): Promise<readonly SessionSummary[]> {
     this.calls.push('sessionsWithProviderSid');
     return this.refs((session) => session.issuer === issuer && session.providerSid === providerSid);
   }
 
-  private refs(match: (session: Session) => boolean): SessionRef[] {
+  private refs(match: (session: Session) => boolean): SessionSummary[] {
     return [...this.sessions].filter(([, session]) => match(session))
-      .map(([key, session]) => ({ key, subject: session.claims.sub, ...(session.providerSid ? { providerSid: session.providerSid } : {}) }));
+      .map(([key, session]) => ({
+        key,
+        subject: session.claims.sub,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+        idleExpiresAt: session.idleExpiresAt,
+        ...(session.providerSid ? { providerSid: session.providerSid } : {}),
+        ...(session.userAgent ? { userAgent: session.userAgent } : {}),
+      }));
   }
 
   /** One-time ids until their expiry (epoch seconds), as the DynamoDB store's conditional put. */

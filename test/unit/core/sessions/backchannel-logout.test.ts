@@ -4,7 +4,7 @@
  * by both), the `jti` replay rule, and a store failure that leaves the token usable for the retry.
  */
 import { ServiceError } from '../../../../functions/core/errors';
-import type { LogoutTokenClaims, ReplayGuard, Session, SessionRef, UserSessionIndex } from '../../../../functions/core/ports';
+import type { LogoutTokenClaims, ReplayGuard, Session, UserSessionIndex } from '../../../../functions/core/ports';
 import { backchannelLogout, type BackchannelLogoutDependencies } from '../../../../functions/core/sessions/backchannel-logout';
 import { ENDINGS_IN_FLIGHT } from '../../../../functions/core/sessions/user-sessions';
 import { InMemoryStore } from '../../support/fakes';
@@ -28,12 +28,7 @@ function session(sub: string, providerSid: string | undefined, issuer = ISSUER):
 
 /** The index as the store keeps it: the live sessions, by issuer and subject or issuer and sid. */
 function indexOf(store: InMemoryStore): UserSessionIndex {
-  const refs = (match: (s: Session) => boolean): SessionRef[] =>
-    [...store.sessions].filter(([, s]) => match(s)).map(([key, s]) => ({ key, subject: s.claims.sub, ...(s.providerSid ? { providerSid: s.providerSid } : {}) }));
-  return {
-    sessionsOfSubject: async (issuer, subject) => refs((s) => s.issuer === issuer && s.claims.sub === subject),
-    sessionsWithProviderSid: async (issuer, sid) => refs((s) => s.issuer === issuer && s.providerSid === sid),
-  };
+  return { sessionsOfSubject: (issuer, subject) => store.sessionsOfSubject(issuer, subject), sessionsWithProviderSid: (issuer, sid) => store.sessionsWithProviderSid(issuer, sid) };
 }
 
 class Replays implements ReplayGuard {

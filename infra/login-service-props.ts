@@ -152,6 +152,11 @@ export interface LoginServiceProps {
    */
   readonly tokenRefreshSkewSeconds?: number;
   /**
+   * How old, in seconds, a logout token may be at `/backchannel-logout` (Back-Channel Logout 1.0 §2.6, its `iat`).
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly logoutTokenMaxAgeSeconds?: number;
+  /**
    * Deadline of each call to the provider and Secrets Manager, in milliseconds.
    * @default - the functions' default (docs/configuration.md)
    */

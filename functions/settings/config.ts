@@ -56,6 +56,8 @@ export interface Config {
   readonly sessionIdleTimeoutSeconds: number;
   /** The access token is refreshed this long before it expires (at most half its lifetime). */
   readonly tokenRefreshSkewSeconds: number;
+  /** How old a logout token may be at /backchannel-logout (its `iat`), besides the clock skew. */
+  readonly logoutTokenMaxAgeSeconds: number;
   readonly providerTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly storeTimeoutMs: number;

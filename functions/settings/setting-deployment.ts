@@ -73,6 +73,7 @@ const DEPLOYMENT = {
   sessionLifetimeSeconds: { doc: 'Absolute session lifetime: the session ends then, however active.' },
   sessionIdleTimeoutSeconds: { doc: 'The session ends after this long without a request to `/api` or `/session`; at most the lifetime.' },
   tokenRefreshSkewSeconds: { doc: 'The access token is refreshed this long before it expires (at most half its lifetime).' },
+  logoutTokenMaxAgeSeconds: { doc: "How old a logout token (its `iat`) may be at `/backchannel-logout`, besides a minute's clock skew; its `jti` is remembered that long." },
   providerTimeoutMs: { doc: 'Deadline of each call to the provider and to Secrets Manager.', to: [...SERVICE_FUNCTIONS, ...FRONT_DOOR] },
   upstreamTimeoutMs: { doc: 'Deadline of each call to the upstream API.' },
   storeTimeoutMs: { doc: 'Deadline of each DynamoDB call.' },

@@ -83,6 +83,8 @@ export const SERVICE_SETTINGS = {
   sessionLifetimeSeconds: integer(300, 30 * 86_400, 8 * 3_600),
   sessionIdleTimeoutSeconds: integer(60, 30 * 86_400, 3_600),
   tokenRefreshSkewSeconds: integer(0, 600, 60),
+  // Back-Channel Logout 1.0 §2.6 rule 4: a logout token's `iat` at most this long ago.
+  logoutTokenMaxAgeSeconds: integer(30, 3_600, 300),
   // Caps keep the longest chain of calls in one request (a cold /callback makes six) inside
   // API Gateway's 30 s: the function then answers 504 itself instead of being cut off.
   providerTimeoutMs: integer(100, 10_000, 5_000),

@@ -181,7 +181,7 @@ const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconf
 const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
 
 /** Validates the provider's logout tokens (/backchannel-logout): its keys only, no client secret. */
-export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noClientSecret), clock()));
+export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noClientSecret), clock(), config().logoutTokenMaxAgeSeconds));
 
 /** Starts sign-ins (/login): an authorization request needs no client authentication. */
 export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)), 'provider');

@@ -9,8 +9,6 @@ import type { Clock, LogoutTokenClaims, LogoutTokenVerifier } from '../../core/p
 import { timedFetch } from '../metrics/request-measurements';
 import { ID_TOKEN_ALGORITHMS, type OAuthConnection } from './oauth-connection';
 
-/** §2.6 rule 4 (`iat`): how old a logout token may be. DESIGN fixes five minutes. */
-export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 300;
 /** How far the provider's clock may be off either way. */
 export const CLOCK_SKEW_SECONDS = 60;
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -28,9 +26,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export class OAuthLogoutTokens implements LogoutTokenVerifier {
   private keys?: Promise<{ issuer: string; jwks: ReturnType<typeof createRemoteJWKSet> }>;
 
+  /** `maxAgeSeconds`: §2.6 rule 4 (`iat`), how old a logout token may be (LOGOUT_TOKEN_MAX_AGE_SECONDS, five minutes by default). */
   constructor(
     private readonly connection: OAuthConnection,
     private readonly clock: Clock,
+    private readonly maxAgeSeconds: number,
   ) {}
 
   async verify(logoutToken: string): Promise<LogoutTokenClaims> {
@@ -51,7 +51,7 @@ export class OAuthLogoutTokens implements LogoutTokenVerifier {
         audience: this.connection.settings.clientId,
         currentDate: new Date(now * 1000),
         clockTolerance: CLOCK_SKEW_SECONDS,
-        maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+        maxTokenAge: this.maxAgeSeconds,
         requiredClaims: ['iat', 'jti'],
       }));
     } catch (error) {
@@ -59,7 +59,7 @@ export class OAuthLogoutTokens implements LogoutTokenVerifier {
       if (code && TOKEN_FAULTS.has(code)) throw refuse(code, error);
       throw new ServiceError(code === 'ERR_JWKS_TIMEOUT' ? 'provider_timeout' : 'provider_unavailable', { cause: error, detail: 'logout token keys' });
     }
-    return checkClaims(payload, issuer, now);
+    return checkClaims(payload, issuer, now, this.maxAgeSeconds);
   }
 
   /** The issuer and key set from discovery, once per instance; a failed discovery is tried again next time. */
@@ -77,7 +77,7 @@ export class OAuthLogoutTokens implements LogoutTokenVerifier {
 }
 
 /** §2.6 rules 5-8 and §2.4: what jose leaves to the caller. */
-function checkClaims(payload: JWTPayload, issuer: string, now: number): LogoutTokenClaims {
+function checkClaims(payload: JWTPayload, issuer: string, now: number, maxAgeSeconds: number): LogoutTokenClaims {
   const events = payload.events;
   if (!isObject(events) || !isObject(events[EVENT])) throw refuse('events');
   const subject = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
@@ -89,7 +89,7 @@ function checkClaims(payload: JWTPayload, issuer: string, now: number): LogoutTo
   if (typeof payload.jti !== 'string' || payload.jti === '') throw refuse('jti');
   if ((payload.iat ?? 0) > now + CLOCK_SKEW_SECONDS) throw refuse('iat in the future');
   // After this the `iat` rule refuses it anyway, so its jti need not be kept longer.
-  const ageLimit = payload.iat! + LOGOUT_TOKEN_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS;
+  const ageLimit = payload.iat! + maxAgeSeconds + CLOCK_SKEW_SECONDS;
   const replayableUntil = payload.exp === undefined ? ageLimit : Math.min(ageLimit, payload.exp + CLOCK_SKEW_SECONDS);
   return { issuer, jti: payload.jti, replayableUntil, ...(subject ? { subject } : {}), ...(providerSid ? { providerSid } : {}) };
 }

@@ -45,9 +45,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 // The cooldown test moves Date.now (jose's clock for the key set's cache); no other test may inherit it.
 afterEach(() => jest.restoreAllMocks());
 
-function verifier(jwksUri = `${issuer}/jwks`, providerTimeoutMs = 2000): OAuthLogoutTokens {
+/** The default of LOGOUT_TOKEN_MAX_AGE_SECONDS (functions/settings/settings.ts). */
+const MAX_AGE = 300;
+
+function verifier(jwksUri = `${issuer}/jwks`, providerTimeoutMs = 2000, maxAgeSeconds = MAX_AGE): OAuthLogoutTokens {
   const connection = { settings: { clientId: CLIENT, providerTimeoutMs }, metadata: async () => ({ issuer, jwks_uri: jwksUri }) };
-  return new OAuthLogoutTokens(connection as unknown as OAuthConnection, { now: () => NOW * 1000 });
+  return new OAuthLogoutTokens(connection as unknown as OAuthConnection, { now: () => NOW * 1000 }, maxAgeSeconds);
 }
 
 async function token(claims: JWTPayload = {}, options: { header?: Record<string, unknown>; key?: { key: Key; kid: string; alg: string } } = {}): Promise<string> {
@@ -73,6 +76,12 @@ describe('valid logout tokens', () => {
   test('with sid and sub: both returned, the jti kept no longer than the iat rule would pass it', async () => {
     const claims = await verifier().verify(await token({ jti: 'j-1' }));
     expect(claims).toEqual({ issuer, subject: 'alice', providerSid: 'op-sid-1', jti: 'j-1', replayableUntil: NOW - 10 + 300 + 60 });
+  });
+
+  test('the iat window is the configured one: a token 20 minutes old passes a 30-minute window and fails a 10-minute one', async () => {
+    const old = await token({ iat: NOW - 1200, jti: 'j-2' });
+    expect(await verifier(undefined, undefined, 1800).verify(old)).toMatchObject({ jti: 'j-2', replayableUntil: NOW - 1200 + 1800 + 60 });
+    await expect(verifier(undefined, undefined, 600).verify(old)).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   test('with sid only, with sub only, an ES256 key, an aud list holding the client, no typ, the media type form of typ', async () => {
@@ -183,7 +192,7 @@ test('a failed discovery keeps its own code and is tried again by the next token
       return { issuer, jwks_uri: `${issuer}/jwks` };
     },
   };
-  const v = new OAuthLogoutTokens(connection as unknown as OAuthConnection, { now: () => NOW * 1000 });
+  const v = new OAuthLogoutTokens(connection as unknown as OAuthConnection, { now: () => NOW * 1000 }, MAX_AGE);
   await expect(v.verify(await token())).rejects.toMatchObject({ code: 'provider_unavailable' });
   expect(await v.verify(await token())).toMatchObject({ subject: 'alice' });
 });

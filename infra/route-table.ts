@@ -68,12 +68,19 @@ export const HOME_PATH = '/';
 
 /**
  * The service's own paths, which go to its functions whatever else shares the origin (a web app
- * on AWS, a development server locally): each route's path, a greedy `{proxy+}` route as its
- * prefix. The home route is not among them: the root belongs to the web app.
+ * on AWS, a development server locally): each route's path once, whatever its methods; a route
+ * with a parameter (`{id}`, a greedy `{proxy+}`) as the prefix before it. The home route is not
+ * among them: the root belongs to the web app.
  */
-export const SERVICE_PATHS: readonly { readonly path: string; readonly prefix: boolean }[] = ROUTE_TABLE
-  .filter((route) => route.path !== HOME_PATH)
-  .map((route) => (route.path.endsWith('/{proxy+}') ? { path: route.path.slice(0, -'{proxy+}'.length), prefix: true } : { path: route.path, prefix: false }));
+export const SERVICE_PATHS: readonly { readonly path: string; readonly prefix: boolean }[] = [
+  ...new Map(ROUTE_TABLE
+    .filter((route) => route.path !== HOME_PATH)
+    .map((route) => {
+      const parameter = route.path.indexOf('{');
+      const path = parameter === -1 ? { path: route.path, prefix: false } : { path: route.path.slice(0, parameter), prefix: true };
+      return [`${path.path} ${path.prefix}`, path] as const;
+    })).values(),
+];
 
 /** Whether a request path (percent-decoded, as API Gateway and CloudFront match it) is one of the service's. */
 export function isServicePath(path: string): boolean {

@@ -240,6 +240,19 @@ describe.each<[string, () => SessionStore & UserSessionIndex & ReplayGuard]>([
     expect(keys(await store.sessionsWithProviderSid(issuer, 'op-1'))).toEqual([`${run}-1`]);
   });
 
+  test('the user index holds what the session list shows: the times and the user agent, and an idle expiry a touch moved; never the tokens or the logout sid', async () => {
+    const issuer = `https://id-${run}.example.com`;
+    await store.create(`${run}-ua`, session({ claims: { sub: 'carol' }, issuer, createdAt: NOW - 60, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' }));
+    await store.create(`${run}-plain`, session({ claims: { sub: 'carol' }, issuer }));
+    await store.touch(`${run}-plain`, NOW + 1900);
+    const found = [...(await store.sessionsOfSubject(issuer, 'carol'))].sort((a, b) => a.key.localeCompare(b.key));
+    expect(found).toEqual([
+      { key: `${run}-plain`, subject: 'carol', createdAt: NOW, expiresAt: NOW + 7200, idleExpiresAt: NOW + 1900 },
+      { key: `${run}-ua`, subject: 'carol', createdAt: NOW - 60, expiresAt: NOW + 7200, idleExpiresAt: NOW + 1800, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
+    ]);
+    expect(JSON.stringify(found)).not.toMatch(/sealed-0|sid-value/);
+  });
+
   test('a one-time id: first use true, a replay false, true again once forgotten or expired', async () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await store.firstUse(`${run}-jti`, now + 300)).toBe(true);

@@ -1,14 +1,17 @@
 /**
- * The events function's stream filter, run as Lambda runs it: the filter patterns of the
+ * The stream filters of the events and the revocations functions, run as Lambda runs them: the filter patterns of the
  * synthesized stack's event source mapping, evaluated by the rule syntax of
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
  * (test/support/lambda-event-filter.ts), against the records DynamoDB Local's stream holds after
- * real sign-ins, refreshes, idle-expiry renewals and logouts. A record passes exactly when the
- * function makes an event of it (functions/adapters/dynamodb/session-stream.ts), so the filter
- * drops what would only cost an invocation and never drops an event.
+ * real sign-ins, refreshes, idle-expiry renewals, logouts and "sign out everywhere". A record passes
+ * the events filter exactly when the function makes an event of it
+ * (functions/adapters/dynamodb/session-stream.ts), and the revocations filter exactly when that
+ * function revokes something for it (functions/revocations.ts), so each filter drops what would
+ * only cost an invocation and never drops work.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { sessionChange } from '../../functions/adapters/dynamodb/session-stream';
+import { REVOKED_AFTER_ENDING } from '../../functions/core/sessions/revocation';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import type { DevProvider } from '../../local/dev-idp';
 import { synthStack, type Resource } from '../infra/template';
@@ -25,6 +28,7 @@ let reader: StreamReader;
 let offsetMs = 0;
 const clock = { now: () => Date.now() + offsetMs };
 let filters: { Pattern: string }[];
+let revocationFilters: { Pattern: string }[];
 let records: DynamoDBRecord[];
 const keys: Record<string, string> = {};
 
@@ -46,8 +50,11 @@ const sessionPk = (name: string) => `session#${keys[name]}`;
 const ofItem = (pk: string) => records.filter((record) => record.dynamodb?.Keys?.pk?.S === pk);
 
 beforeAll(async () => {
-  const mapping = Object.values(synthStack().findResources('AWS::Lambda::EventSourceMapping'))[0] as Resource;
-  filters = mapping.Properties.FilterCriteria.Filters;
+  const mappings = Object.values(synthStack().findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+  const of = (fn: RegExp) => mappings.find((mapping) => fn.test(JSON.stringify(mapping.Properties.FunctionName)))!.Properties.FilterCriteria.Filters;
+  expect(mappings).toHaveLength(2);
+  filters = of(/SessionEventsFunction/);
+  revocationFilters = of(/RevocationsFunction/);
 
   service = await startService({
     provider: { kind: 'dev', options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL } },
@@ -73,6 +80,11 @@ beforeAll(async () => {
   // A session that is never ended: only TTL would remove it.
   const bob = await service.signIn('bob');
   keys.bob = hashToken(bob.cookies.get('__Host-session')!);
+  // Signed in twice, then "sign out everywhere": two endings for the user.
+  const carol = await service.signIn('carol');
+  keys.carol = hashToken(carol.cookies.get('__Host-session')!);
+  keys.carolElsewhere = hashToken((await service.signIn('carol')).cookies.get('__Host-session')!);
+  expect((await carol.request('/sessions', { method: 'DELETE', headers: { 'x-csrf': '1' } })).status).toBe(204);
   records = await reader.readNew();
 }, 60_000);
 
@@ -89,7 +101,8 @@ test('the stack filters on leaf values only: every exists test is on an attribut
 
 test('a sign-in passes: the session\'s INSERT; its login transaction (written, then consumed) does not', () => {
   const login = records.filter((record) => record.dynamodb?.Keys?.pk?.S?.startsWith('login#'));
-  expect(login.map((record) => record.eventName).sort()).toEqual(['INSERT', 'INSERT', 'REMOVE', 'REMOVE']);
+  // Four sign-ins: ada, bob and carol twice.
+  expect(login.map((record) => record.eventName).sort()).toEqual([...Array(4).fill('INSERT'), ...Array(4).fill('REMOVE')]);
   for (const record of login) expect(passes(record)).toBe(false);
   const inserts = ofItem(sessionPk('ada')).filter((record) => record.eventName === 'INSERT');
   expect(inserts).toHaveLength(1);
@@ -132,4 +145,33 @@ test('a record passes exactly when the events function makes an event of it', ()
   expect(disagreements).toEqual([]);
   expect(all.filter(passes).length).toBeGreaterThan(0);
   expect(all.filter((record) => !passes(record)).length).toBeGreaterThan(0);
+});
+
+describe('the revocations function\'s filter', () => {
+  const revokes = (record: DynamoDBRecord) => passesFilters(revocationFilters, record);
+
+  test('an ending for the user, the kill switch or the provider passes; a logout, which revokes by itself, does not', () => {
+    const endingOf = (name: string) => ofItem(sessionPk(name)).find((record) => record.dynamodb?.NewImage?.endReason)!;
+    expect(revokes(endingOf('carol'))).toBe(true);
+    expect(revokes(endingOf('carolElsewhere'))).toBe(true);
+    expect(revokes(endingOf('ada'))).toBe(false);
+    for (const reason of ['backchannel', 'admin']) {
+      const ending = endingOf('carol');
+      const as: DynamoDBRecord = { ...ending, dynamodb: { ...ending.dynamodb, NewImage: { ...ending.dynamodb!.NewImage, endReason: { S: reason } } } };
+      expect(revokes(as)).toBe(true);
+    }
+  });
+
+  test('a record passes exactly when the function revokes something for it', () => {
+    const tombstone = ofItem(sessionPk('carol')).find((record) => record.dynamodb?.NewImage?.endReason)!;
+    const endedAgain: DynamoDBRecord = { ...tombstone, eventID: 'again', dynamodb: { ...tombstone.dynamodb, OldImage: tombstone.dynamodb!.NewImage } };
+    const all = [...records, endedAgain, ...records.filter((record) => record.dynamodb?.NewImage?.pk?.S?.startsWith('session#')).map((record, at) => ttlRemoval(record.dynamodb!.NewImage!, String(9200000 + at)))];
+    const taken = (record: DynamoDBRecord) => {
+      const change = sessionChange(record);
+      return change?.kind === 'ended' && REVOKED_AFTER_ENDING.includes(change.reason) && change.session.sealedTokens !== undefined;
+    };
+    const disagreements = all.filter((record) => revokes(record) !== taken(record)).map((record) => `${record.eventName} ${record.dynamodb?.NewImage?.endReason?.S} revokes=${revokes(record)}`);
+    expect(disagreements).toEqual([]);
+    expect(all.filter(revokes)).toHaveLength(2);
+  });
 });

@@ -9,8 +9,8 @@ import { providerLatencyMetric } from '../functions/adapters/metrics/embedded-me
 import type { LoginService } from './login-service';
 import { ROUTES } from './routes';
 
-/** The `Route` dimension's values: each function's handler names its route in lower case (functions/*.ts). */
-const ROUTE_DIMENSIONS = ROUTES.map((route) => route.name.toLowerCase());
+/** The `Route` dimension's values: each function's handler names its route by its entry (functions/*.ts), once however many routes it serves. */
+const ROUTE_DIMENSIONS = [...new Set(ROUTES.map((route) => route.entry))];
 
 /** One dashboard: traffic and failures by route, sign-ins and refreshes, provider latency, the alarms. */
 export function serviceDashboard(service: LoginService, namespace: string, alarms: readonly Alarm[]): Dashboard {

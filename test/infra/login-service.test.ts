@@ -22,7 +22,12 @@ import {
   type RoutedFunction,
 } from './template';
 
-const ROUTE_KEYS = ['GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /'];
+const ROUTE_KEYS = [
+  'GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}',
+  'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /',
+];
+/** The three routes of the user's own sessions, served by one function. */
+const SESSIONS_ROUTES = ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
@@ -35,6 +40,8 @@ const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: bool
   'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: true },
   'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
+  // Reads the caller's session, finds the user's others through the user index, ends them; revocation is the stream's.
+  ...Object.fromEntries(SESSIONS_ROUTES.map((route) => [route, { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], secrets: false, indexes: true }])),
   'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
   'GET /logout/done': { secrets: false },
   // Remembers a logout token's jti (put, and delete when ending failed), queries the two indexes, ends sessions.
@@ -58,11 +65,14 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the eight public routes, each to its own function, on one API; the root to the home function', () => {
+  it('routes the eleven public routes on one API, each to its own function but the three of /sessions, which share one; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 8);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 11);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
-    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(8);
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(9);
+    expect(new Set(SESSIONS_ROUTES.map((route) => byRoute[route]!.id))).toEqual(new Set([expect.stringMatching(/^ServiceSessionsFunction/)]));
+    // One integration for the function, whatever the number of its routes.
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 9);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -87,8 +97,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The eight routes' functions, the session authorizer's, the kill switch's and the events function.
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    // The nine route functions, the session authorizer's, the kill switch's, the events and the revocations functions.
+    template.resourceCountIs('AWS::Lambda::Function', 13);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -98,10 +108,10 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 12);
+    template.resourceCountIs('AWS::Logs::LogGroup', 14);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(11);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(13);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -110,11 +120,15 @@ describe('LoginService, default settings', () => {
       Properties: {
         KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }],
         AttributeDefinitions: [TABLE_PARTITION_KEY, 'userKey', 'providerSidKey'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        // A session is found by its user or its provider session through these, never by a scan; no token is projected.
-        GlobalSecondaryIndexes: [
-          { IndexName: 'byUser', KeySchema: [{ AttributeName: 'userKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['claims', 'providerSid'] } },
-          { IndexName: 'byProviderSid', KeySchema: [{ AttributeName: 'providerSidKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['claims', 'providerSid'] } },
-        ],
+        // A session is found by its user or its provider session through these, never by a scan; they
+        // project what the session list shows, no token and no logout sid.
+        GlobalSecondaryIndexes: ['byUser', 'byProviderSid'].map((IndexName, i) => ({
+          IndexName,
+          KeySchema: [{ AttributeName: ['userKey', 'providerSidKey'][i], KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['claims', 'providerSid', 'createdAt', 'absoluteExpiresAt', TABLE_TTL_ATTRIBUTE, 'userAgent'] },
+        })),
+        // Old images too: the events and the revocations read the item as it was before an ending.
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: TABLE_TTL_ATTRIBUTE, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -156,6 +170,40 @@ describe('LoginService, default settings', () => {
       statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] });
     }
     expect(rolePolicies(template, fn)).toEqual([{ Version: '2012-10-17', Statement: statements }]);
+  });
+
+  it('the revocations function: the two secrets to revoke with, no table action, the stream through its own filtered mapping', () => {
+    const [id, fn] = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).find(([key]) => key.startsWith('ServiceRevocationsFunction'))!;
+    expect(fn.Properties.Timeout).toBe(60);
+    const [inline, granted] = rolePolicies(template, fn) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }[];
+    expect(inline!.Statement).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] },
+    ]);
+    // What the event source grants: the stream's records, and ListStreams, which has no resource.
+    const actions = granted!.Statement.flatMap((statement) => asList(statement.Action));
+    expect(actions).toContain('dynamodb:GetRecords');
+    expect(actions.filter((action) => /dynamodb:(Get|Put|Update|Delete|Query|Scan)Item|dynamodb:Query|dynamodb:Scan/.test(action))).toEqual([]);
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>).find((m) => m.Properties.FunctionName.Ref === id)!;
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 50,
+      ParallelizationFactor: 2,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 3600,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const [pattern] = mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    expect(pattern).toEqual({
+      eventName: ['MODIFY'],
+      dynamodb: {
+        Keys: { pk: { S: [{ prefix: 'session#' }] } },
+        OldImage: { tokens: { S: [{ exists: true }] }, endReason: { S: [{ exists: false }] } },
+        NewImage: { endReason: { S: ['backchannel', 'admin', 'user'] } },
+      },
+    });
   });
 
   it('has no wildcard action or resource and no managed policy in any role, and only Lambda may assume them', () => {
@@ -283,7 +331,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 11);
+    template.resourceCountIs('AWS::Logs::LogGroup', 13);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

@@ -189,7 +189,7 @@ export class LoginService extends Construct {
       });
     }
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
-    throwOnProblems(environmentSizeProblems({ ...this.functions, Authorizer: this.authorizerFunction, EndUserSessions: this.endUserSessionsFunction, Revocations: this.revocationsFunction, FrontDoor: this.frontDoorFunction, Events: this.sessionEvents?.function }));
+    throwOnProblems(environmentSizeProblems(this.everyFunction()));
     acknowledgeNagFindings({
       createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
@@ -208,6 +208,19 @@ export class LoginService extends Construct {
    */
   grantEndUserSessions(grantee: IGrantable): Grant {
     return this.endUserSessionsFunction.grantInvoke(grantee);
+  }
+
+  /** Every function of the service, by its name in the function table (infra/route-table.ts): each is watched and checked alike. */
+  everyFunction(): Record<string, NodejsFunction> {
+    return {
+      ...this.functions,
+      Authorizer: this.authorizerFunction,
+      EndUserSessions: this.endUserSessionsFunction,
+      Revocations: this.revocationsFunction,
+      ...(this.sessionEvents ? { Events: this.sessionEvents.function } : {}),
+      // A failing front door refuses every request of the site with API Gateway's 500.
+      ...(this.frontDoorFunction ? { FrontDoor: this.frontDoorFunction } : {}),
+    };
   }
 
   /** Another authorizer around the same function, for one more HTTP API; `id` names it in that API. */

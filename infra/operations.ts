@@ -24,14 +24,7 @@ export function addOperations(service: LoginService, props: LoginServiceProps, p
       ? []
       : new ServiceAlarms(service, 'Alarms', {
           api: service.api,
-          functions: {
-            ...service.functions,
-            Authorizer: service.authorizerFunction,
-            EndUserSessions: service.endUserSessionsFunction,
-            ...(service.sessionEvents ? { Events: service.sessionEvents.function } : {}),
-            // A failing front door refuses every request of the site with API Gateway's 500.
-            ...(service.frontDoorFunction ? { FrontDoor: service.frontDoorFunction } : {}),
-          },
+          functions: service.everyFunction(),
           eventFailures: service.sessionEvents?.failures,
           table: service.table,
           metricsNamespace,

@@ -55,11 +55,12 @@ describe("cdk-nag's AWS Solutions checks", () => {
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
-    // Two created secrets, eight routes, eleven functions (eight routes', the kill switch's, the authorizer's, the events function's), the events function's stream grant and its
-    // failure queue: each acknowledged where it is, not stack-wide.
-    expect(found).toHaveLength(23);
+    // Two created secrets, eleven routes, thirteen functions (nine route functions', the kill switch's, the authorizer's, the
+    // events and revocations functions'), the two stream grants and the events function's failure queue: each acknowledged
+    // where it is, not stack-wide.
+    expect(found).toHaveLength(2 + 11 + 13 + 2 + 1);
     const wildcard = found.filter((a) => a.id.endsWith('IAM5[Resource::*]'));
-    expect(wildcard.map((a) => a.path)).toEqual(['LoginService/Service/SessionEvents/Role/DefaultPolicy']);
+    expect(wildcard.map((a) => a.path).sort()).toEqual(['LoginService/Service/RevocationsRole/DefaultPolicy', 'LoginService/Service/SessionEvents/Role/DefaultPolicy']);
     for (const { path, reason } of found) {
       expect(path).toMatch(/^LoginService\/Service\/./);
       expect(reason.length).toBeGreaterThan(60);
@@ -89,10 +90,10 @@ describe("cdk-nag's AWS Solutions checks", () => {
     ]);
     // Behind the front door every route has an authorizer: APIG4 is not raised, so not acknowledged.
     expect(found.filter((a) => a.id.includes('APIG4'))).toEqual([]);
-    // Three secrets, the bucket, four on the distribution, eleven functions (with a web app: the front door's but not the home
-    // function's), the events function's two, and CDK's handler: its basic execution policy, five grant actions, the asset
-    // and app buckets' objects, the invalidations' "*", its runtime.
-    expect(found).toHaveLength(3 + 1 + 4 + 11 + 2 + 10);
+    // Three secrets, the bucket, four on the distribution, thirteen functions (with a web app: the front door's but not the
+    // home function's), the events function's two, the revocations function's stream grant, and CDK's handler: its basic
+    // execution policy, five grant actions, the asset and app buckets' objects, the invalidations' "*", its runtime.
+    expect(found).toHaveLength(3 + 1 + 4 + 13 + 2 + 1 + 10);
     // The handler is a singleton of the stack, outside the service: the only acknowledgements there.
     const handler = found.filter((a) => !a.path.startsWith('LoginService/Service/'));
     expect(handler).toHaveLength(10);

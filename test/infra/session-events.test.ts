@@ -33,7 +33,8 @@ describe('session events, default settings', () => {
 
   it('reads the stream in order, reports partial failures, splits failing batches, retries a bounded number of times, then records to a queue', () => {
     const queueId = onlyId(template, 'AWS::SQS::Queue');
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // This one and the revocations function's (test/infra/login-service.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: eventsFunction(template).id },
       EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
@@ -50,7 +51,7 @@ describe('session events, default settings', () => {
   });
 
   it('invokes the function only for sign-ins, endings and TTL removals of live sessions', () => {
-    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as Resource;
+    const mapping = (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]).find((m) => m.Properties.FunctionName.Ref === eventsFunction(template).id)!;
     const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
     const sessionKey = { Keys: { pk: { S: [{ prefix: 'session#' }] } } };
     // On the leaf endReason.S: Lambda's rules see leaf values only. The records each pattern passes
@@ -122,12 +123,13 @@ describe('session events, configured', () => {
     expect(text).not.toContain('event-bus/default');
   });
 
-  it('turned off: no stream, no events function, queue or mapping', () => {
+  it('turned off: no events function, queue or mapping; the stream stays for the revocations, their mapping only', () => {
     const { template } = withService({ sessionEvents: false });
-    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.absent() });
-    // The eight routes', the authorizer's and the kill switch's.
-    template.resourceCountIs('AWS::Lambda::Function', 10);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    // The nine route functions', the authorizer's, the kill switch's and the revocations function.
+    template.resourceCountIs('AWS::Lambda::Function', 12);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: Match.stringLikeRegexp('RevocationsFunction') } });
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });
 
@@ -157,7 +159,9 @@ describe('session events from CDK context', () => {
 
   it('turns the events off with sessionEvents=false', () => {
     const template = synthStack(fromContext({ sessionEvents: 'false' }));
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    // The revocations function's only.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
   });
 
   it('names a malformed bus ARN and a reserved source in one error', () => {

@@ -63,7 +63,7 @@ describe('the measure', () => {
 describe('at synth', () => {
   it('refuses an upstreamApis that takes a function past 4 KB, naming the functions, the size and the variable', () => {
     const { message } = synthWithApis(40);
-    expect(message).toMatch(/the environment of the Login, Callback, Api, Session, Logout, .*Authorizer, EndUserSessions functions would be \d+ bytes \(UPSTREAM_APIS \d+\)/);
+    expect(message).toMatch(/the environment of the Login, Callback, Api, Session, Sessions, Logout, .*Authorizer, EndUserSessions, Revocations functions would be \d+ bytes \(UPSTREAM_APIS \d+\)/);
     expect(message).toContain(`Lambda allows ${ENVIRONMENT_LIMIT_BYTES}`);
     expect(Number(/would be (\d+) bytes/.exec(message!)![1])).toBeGreaterThan(ENVIRONMENT_LIMIT_BYTES);
     // The events function and the front door do not receive UPSTREAM_APIS: not named.

@@ -39,15 +39,15 @@ export function serviceIn(region: string | undefined, props: (parts: StackParts)
 
 export const resources = (template: Template, type: string): Resource[] => Object.values(template.findResources(type) as Record<string, Resource>);
 
-/** The functions that serve requests (the routes and the authorizer), by logical id: the ones with the service's configuration. */
+/** The functions with the service's configuration (the routes', the authorizer, the kill switch, the revocations), by logical id. */
 export function servingFunctions(template: Template): Record<string, Resource> {
   const all = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
   return Object.fromEntries(Object.entries(all).filter(([, fn]) => fn.Properties.Environment?.Variables?.OAUTH_CLIENT_ID));
 }
 
-/** The serving functions' PUBLIC_BASE_URL values (one per function, all equal): the seven routes' and the authorizer's. */
+/** Those functions' PUBLIC_BASE_URL values (one per function, all equal): the nine route functions', the authorizer's, the kill switch's, the revocations'. */
 export function publicBaseUrls(template: Template): unknown[] {
   const urls = Object.values(servingFunctions(template)).map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
-  if (urls.length !== 10) throw new Error(`expected the ten serving functions, found ${urls.length}`);
+  if (urls.length !== 12) throw new Error(`expected the twelve functions with the service's settings, found ${urls.length}`);
   return urls;
 }

@@ -173,6 +173,9 @@ test('dashboard: one dashboard with the embedded metrics and the alarms', () => 
   const body = JSON.stringify(dashboard!.Properties.DashboardBody);
   for (const name of ['Requests', 'Failures', 'Logins', 'TokenRefreshes', 'ProviderTokenLatency', 'ProviderJwksLatency', 'alarm']) expect(body).toContain(name);
   template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.stringLikeRegexp('^Ops-Service') });
+  // One line per function by the route name its log lines carry (functions/*.ts), however many routes it serves.
+  const requests = [...body.matchAll(/\\"Requests\\",\\"Route\\",\\"([a-z-]+)\\"/g)].map((found) => found[1]);
+  expect(requests).toEqual(['login', 'callback', 'api', 'session', 'sessions', 'logout', 'logout-done', 'backchannel-logout', 'home']);
 });
 
 test('CDK context: metricsNamespace, alarms and dashboard, with their types checked', () => {

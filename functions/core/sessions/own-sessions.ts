@@ -35,15 +35,18 @@ const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 export async function listOwnSessions(sessionToken: string | undefined, deps: OwnSessionsDependencies): Promise<{ sessions: OwnSession[] }> {
   const found = await requireSession(sessionToken, deps);
   const idleExpiresAt = await keepAlive(found, deps);
-  const current = { ...summaryOf(found), idleExpiresAt };
-  const others = (await othersOf(found, deps)).sort((a, b) => b.createdAt - a.createdAt);
+  const all = await indexed(found, deps);
+  // The caller's as the index holds it, with its user agent (a session read by its key leaves
+  // that out); as read, until the eventually consistent index has it.
+  const current = { ...(all.find((summary) => summary.key === found.key) ?? summaryOf(found)), idleExpiresAt };
+  const others = live(all, found, deps).sort((a, b) => b.createdAt - a.createdAt);
   return { sessions: [current, ...others].map((summary) => describe(summary, summary.key === found.key, deps.idleTimeoutSeconds)) };
 }
 
 /** Ends the caller's session `id`, or `unknown_session` when none of the caller's has it. Whether it was the caller's own. */
 export async function endOwnSession(sessionToken: string | undefined, id: string, deps: OwnSessionsDependencies): Promise<{ endedCurrent: boolean }> {
   const found = await requireSession(sessionToken, deps);
-  const target = [summaryOf(found), ...(await othersOf(found, deps))].find((summary) => sessionIdOfKey(summary.key) === id);
+  const target = [summaryOf(found), ...live(await indexed(found, deps), found, deps)].find((summary) => sessionIdOfKey(summary.key) === id);
   if (!target) throw new ServiceError('unknown_session');
   await endSessions([target], 'user', deps);
   return { endedCurrent: target.key === found.key };
@@ -52,7 +55,7 @@ export async function endOwnSession(sessionToken: string | undefined, id: string
 /** Ends every session of the caller's user, the caller's own last, so a failure part way leaves the caller able to try again. */
 export async function endAllOwnSessions(sessionToken: string | undefined, deps: OwnSessionsDependencies): Promise<{ ended: number }> {
   const found = await requireSession(sessionToken, deps);
-  const others = await endSessions(await othersOf(found, deps), 'user', deps);
+  const others = await endSessions(live(await indexed(found, deps), found, deps), 'user', deps);
   return { ended: others + (await endSessions([summaryOf(found)], 'user', deps)) };
 }
 
@@ -61,16 +64,15 @@ function summaryOf({ key, session }: FoundSession): SessionSummary {
   return { key, subject: session.claims.sub, createdAt, expiresAt, idleExpiresAt, ...(userAgent ? { userAgent } : {}) };
 }
 
-/**
- * The user's other live sessions. A session stored before sessions recorded their issuer is in
- * no index: it has no others. The index may still hold a session that ran out (TTL removes it
- * later), so expiry is checked here.
- */
-async function othersOf(found: FoundSession, deps: OwnSessionsDependencies): Promise<SessionSummary[]> {
+/** The user's sessions as the user index holds them. A session stored before sessions recorded their issuer is in no index: it has no others. */
+async function indexed(found: FoundSession, deps: OwnSessionsDependencies): Promise<readonly SessionSummary[]> {
   const { issuer } = found.session;
-  if (!issuer) return [];
+  return issuer ? deps.index.sessionsOfSubject(issuer, found.session.claims.sub) : [];
+}
+
+/** The others among them still live: the index may still hold a session that ran out (TTL removes it later). */
+function live(all: readonly SessionSummary[], found: FoundSession, deps: OwnSessionsDependencies): SessionSummary[] {
   const now = Math.floor(deps.clock.now() / 1000);
-  const all = await deps.index.sessionsOfSubject(issuer, found.session.claims.sub);
   return all.filter((summary) => summary.key !== found.key && summary.expiresAt > now && summary.idleExpiresAt > now);
 }
 

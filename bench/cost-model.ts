@@ -25,13 +25,26 @@ export const ASSUMPTIONS = {
   memoryGb: 0.25,
   /** Round trips on AWS, added to the handler time measured on loopback. */
   roundTripMs: { dynamodb: 5, secretsManager: 30, provider: 100, upstream: 50 },
-  /** Write units of each item: a login transaction is under 1 KB; a session with three tokens about 3 KB. */
-  writeUnits: { loginTransaction: 1, session: 3 },
+  /**
+   * Write units of each item: a login transaction is under 1 KB; a session with three tokens about
+   * 3 KB; and its entry in each of the two user-session indexes (under 1 KB: the claims, times and
+   * user agent), which DynamoDB writes and bills with it.
+   */
+  writeUnits: { loginTransaction: 1, session: 3, sessionIndexEntries: 2 },
   /** Each function's log line plus Lambda's START/END/REPORT lines. */
   logBytesPerInvocation: 700,
   /** Share of invocations that start a new instance, and the init time then billed. */
   coldShare: 0.01,
   initMs: 250,
+  /**
+   * Ending sessions in bulk (kill switch, back-channel logout by `sub`, "sign out everywhere"): the
+   * provider calls that revoke one ended session's tokens (refresh and access token, at once) take
+   * one provider round trip, REVOCATIONS_IN_FLIGHT sessions at a time; the stream hands the
+   * revocations function 50 records per invocation. Lambda's reads of a DynamoDB stream are free
+   * (https://aws.amazon.com/dynamodb/pricing/on-demand/, "DynamoDB Streams").
+   */
+  revocationsInFlight: 16,
+  recordsPerRevocationInvocation: 50,
 } as const;
 
 export type Setup = 'this service' | 'REST API instead of HTTP API' | 'secret fetched per call' | '1 GB x86 functions' | 'all three';
@@ -89,7 +102,7 @@ export function costModel(endpoints: { login: EndpointResult; callback: Endpoint
     handlerMs: endpoints.callback.latencyMs.median,
     calls: endpoints.callback.warmCalls,
     // Deleting the transaction costs the units of the item deleted; then the session is written.
-    writeUnits: writeUnits.loginTransaction + writeUnits.session,
+    writeUnits: writeUnits.loginTransaction + writeUnits.session + writeUnits.sessionIndexEntries,
     readUnits: 0,
   };
   const api: Invocation = { handlerMs: endpoints.api.latencyMs.median, calls: endpoints.api.warmCalls, writeUnits: 0, readUnits: 1 };
@@ -100,4 +113,22 @@ export function costModel(endpoints: { login: EndpointResult; callback: Endpoint
     perMillionLogins: round(invocationCost(login, setup) + invocationCost(callback, setup)),
     perMillionApiCalls: round(invocationCost(api, setup)),
   }));
+}
+
+/**
+ * Dollars per million sessions ended in bulk: the write units DynamoDB reported per ending (the
+ * table's item and the two index entries it leaves) and the query's read units, the kill switch's
+ * time (ENDINGS_IN_FLIGHT writes at once, each a DynamoDB round trip) and the revocations
+ * function's (the provider's round trip, REVOCATIONS_IN_FLIGHT at once), with their invocations and
+ * log lines.
+ */
+export function endingCost(measured: { writeUnitsPerSession: number; readUnitsPerSession: number; inFlight: number }): number {
+  const { roundTripMs, memoryGb, revocationsInFlight, recordsPerRevocationInvocation, logBytesPerInvocation } = ASSUMPTIONS;
+  const endingSeconds = roundTripMs.dynamodb / measured.inFlight / 1000;
+  const revokingSeconds = roundTripMs.provider / revocationsInFlight / 1000;
+  const perSession =
+    (measured.writeUnitsPerSession * PRICES.dynamodbWriteUnitsPerMillion + measured.readUnitsPerSession * PRICES.dynamodbReadUnitsPerMillion) / 1e6 +
+    (endingSeconds + revokingSeconds) * memoryGb * PRICES.arm64PerGbSecond +
+    (PRICES.lambdaRequestsPerMillion / 1e6 + (logBytesPerInvocation / 1e9) * PRICES.logsIngestionPerGb) / recordsPerRevocationInvocation;
+  return Math.round(perSession * 1e6 * 100) / 100;
 }

@@ -3,6 +3,7 @@
  * warm latency, calls per request and cost, and docs/bench-latest.md. The goals are printed next to
  * the figures, never asserted.
  */
+import type { UserSessionsResult } from './user-sessions';
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
 import type { CostRow } from './cost-model';
@@ -20,6 +21,8 @@ export interface BenchReport {
   readonly cost: readonly CostRow[];
   /** With BENCH_VARIANTS=1: each build setting undone in turn. */
   readonly variants?: VariantsResult;
+  /** Every session of one user ended at once (bench/user-sessions.ts), on DynamoDB Local, and what it costs per million sessions. */
+  readonly userSessions?: UserSessionsResult & { readonly dollarsPerMillionEnded: number };
 }
 
 /** The performance goals, printed next to the figures (not asserted: timings are too noisy for tests). */
@@ -87,6 +90,14 @@ export function formatReport(report: BenchReport): string {
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
     ),
   ];
+  if (report.userSessions) {
+    const u = report.userSessions;
+    sections.push(
+      `Ending every session of one user (${u.sessions} sessions, ${u.inFlight} at a time, DynamoDB Local): ${u.ended} ended in ${u.totalMs} ms, ` +
+        `${u.sessionsPerSecond} sessions/s; ${u.writeUnitsPerSession} write units and ${u.readUnitsPerSession} read units per session ended; ` +
+        `$${u.dollarsPerMillionEnded.toFixed(2)} per million sessions ended, their tokens revoked`,
+    );
+  }
   if (report.variants) {
     const { rows, floorMs, oauthRefreshBytes } = report.variants;
     sections.push(

@@ -6,7 +6,8 @@
  * BENCH_INVOCATIONS (default 1000) warm requests per endpoint; BENCH_COLD_ROUNDS (default 25) cold
  * starts per bundle; DYNAMODB_LOCAL_ENDPOINT reuses a running DynamoDB Local instead of starting one;
  * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
- * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts).
+ * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts); BENCH_USER_SESSIONS
+ * (default 2000, at most 20,000) sessions of one user are ended at once (bench/user-sessions.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -18,8 +19,9 @@ import type { RouteEntry } from '../infra/route-table';
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
-import { costModel } from './cost-model';
+import { costModel, endingCost } from './cost-model';
 import { formatReport, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
+import { measureUserSessions } from './user-sessions';
 import { measureVariants } from './variants';
 import { measureWarm } from './warm';
 
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
     const routed = bundles.filter((bundle): bundle is BuiltBundle & { name: keyof typeof ROUTE_OF } => bundle.name in ROUTE_OF);
     const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteEntry, string>;
     const warm = await measureWarm(files, dynamodbEndpoint, invocations);
+    const userSessionCount = positiveInteger('BENCH_USER_SESSIONS', 2000, 1);
+    log(`ending every session of one user: ${userSessionCount} sessions`);
+    const userSessions = await measureUserSessions(dynamodbEndpoint, Math.min(userSessionCount, 20_000));
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];
       if (!result) throw new Error(`no warm figures for ${name}`);
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
       warm,
       cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
       ...(variants ? { variants } : {}),
+      userSessions: { ...userSessions, dollarsPerMillionEnded: endingCost(userSessions) },
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
     // The figures docs/performance.md refers to: the latest run, with its date and machine.

@@ -44,4 +44,5 @@ export const handler = callbackRoute(() => ({
   sessionLifetimeSeconds: runtime.config().sessionLifetimeSeconds,
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
   refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,
+  accessRules: runtime.config(),
 }));

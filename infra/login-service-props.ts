@@ -113,6 +113,21 @@ export interface LoginServiceProps {
    */
   readonly returnToAllowedOrigins?: readonly string[];
   /**
+   * Sign-in only with a verified email in one of these domains.
+   * @default - any
+   */
+  readonly allowedEmailDomains?: readonly string[];
+  /**
+   * Sign-in only for a member of one of these groups (the `groupsClaim` claim).
+   * @default - any
+   */
+  readonly allowedGroups?: readonly string[];
+  /**
+   * The claim that lists the user's groups; a dotted path for a nested one.
+   * @default - `groups`
+   */
+  readonly groupsClaim?: string;
+  /**
    * Where the browser lands after sign-in without `returnTo` and after logout, and where error
    * pages link: a path on this site (the web app's, e.g. `/app/`), or a URL on an origin of
    * `returnToAllowedOrigins`.

@@ -40,6 +40,12 @@ export interface DevProviderOptions {
    * indicator, so an API can check it. Default none: any `resource` parameter is refused.
    */
   readonly resourceServers?: Readonly<Record<string, DevResourceServer>>;
+  /**
+   * More claims of a login, beyond its name and unverified `<login>@example.test` email (a
+   * verified email, `groups`, Keycloak's `realm_access`): what the access rules read. `groups` and
+   * `realm_access` come with the `groups` scope.
+   */
+  readonly accountClaims?: (login: string) => Readonly<Record<string, unknown>>;
 }
 
 export interface DevResourceServer {
@@ -83,14 +89,15 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
 }
 
 /** The dev account for a login name: `alice` becomes `{ sub: 'alice', name: 'Alice', email: 'alice@example.test' }`. */
-export function devAccount(login: string): Account {
+export function devAccount(login: string, more: Readonly<Record<string, unknown>> = {}): Account {
   return {
     accountId: login,
     claims: () => ({
-      sub: login,
       name: login.charAt(0).toUpperCase() + login.slice(1),
       email: `${login}@example.test`,
       email_verified: false,
+      ...more,
+      sub: login,
     }),
   };
 }
@@ -113,8 +120,8 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: (_ctx: unknown, sub: string) => devAccount(sub),
-    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    findAccount: (_ctx: unknown, sub: string) => devAccount(sub, options.accountClaims?.(sub)),
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'], groups: ['groups', 'realm_access'] },
     // Name and email go into the ID token too, as most hosted providers do.
     conformIdTokenClaims: options.profileClaimsInIdToken === false,
     features: {

@@ -25,6 +25,7 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string
   provider_timeout: ['any', 'The provider did not answer within `PROVIDER_TIMEOUT_MS`.'],
   client_misconfigured: ['any', 'Only the operator can fix it: the provider refuses the client (`invalid_client`, a wrong redirect URI or scope), a secret is empty or unusable, a setting is invalid, or a permission is missing. The log says which, by name.'],
   issuer_misconfigured: [['/login', '/callback'], 'The configured issuer (`OAUTH_ISSUER`) is not the `issuer` of the provider\'s discovery document, which OpenID Connect Discovery 1.0 §4.3 requires to be identical: a trailing slash too many or too few, or Microsoft Entra ID\'s multi-tenant `common` endpoint. The `invalid configuration` log line names both values and what to set; `npm start` refuses to start.'],
+  access_denied: [['/callback'], 'The provider signed the user in, but the access rules refuse them: no verified `email` in `ALLOWED_EMAIL_DOMAINS`, or no group of `ALLOWED_GROUPS` in `GROUPS_CLAIM`. No session is made; the log line says `access_denied`, never who.'],
   not_signed_in: [['/api', '/session', '/sessions'], 'No session cookie, a malformed or duplicated one, or one that names no live session.'],
   csrf_header_missing: [['/api', '/sessions'], '`/api` or `/sessions` without `X-CSRF: 1`; checked before anything else.'],
   token_expired: [['/api', '/session'], 'The access token expired and the session has no refresh token to renew it; the session ends.'],

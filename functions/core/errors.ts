@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   provider_timeout: [504, 'The identity provider did not answer in time.'],
   client_misconfigured: [500, MISCONFIGURED],
   issuer_misconfigured: [500, MISCONFIGURED],
+  access_denied: [403, 'Your account may not sign in here. Ask the administrator of this site for access.'],
   not_signed_in: [401, 'You are not signed in.'],
   csrf_header_missing: [401, 'The request lacks the X-CSRF header.'],
   token_expired: [401, 'Your access has expired. Please sign in again.'],

@@ -219,6 +219,12 @@ export interface AuthorizationRequest {
 
 export interface CompletedLogin {
   readonly claims: UserClaims;
+  /**
+   * Every claim the provider vouched for: the ID token's, and the userinfo answer's where the ID
+   * token lacks them (or, without an ID token, the userinfo answer's). What the access rules read;
+   * never stored.
+   */
+  readonly identity?: Readonly<Record<string, unknown>>;
   /** The ID token's `iss` and `sid` (when it has them), kept with the session for back-channel logout. */
   readonly issuer?: string;
   readonly providerSid?: string;

@@ -63,6 +63,10 @@ export interface Config {
   readonly storeTimeoutMs: number;
   /** The claims the session authorizer passes to the APIs it protects; `sub` always among them. */
   readonly authorizerClaims: readonly ContextClaim[];
+  /** Who may sign in (core/sign-in/access-rules.ts): domains in lower case; empty lists admit anyone. */
+  readonly allowedEmailDomains: readonly string[];
+  readonly allowedGroups: readonly string[];
+  readonly groupsClaim: string;
   /** The least severe level the logs write. */
   readonly logLevel: LogLevel;
   /** The CloudWatch namespace of the metrics on the request lines. */
@@ -100,6 +104,8 @@ export function loadConfig(env: Env): Config {
     upstreamApis: Object.freeze(same.upstreamApis),
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(same.returnToAllowedOrigins ?? []),
+    allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
+    allowedGroups: Object.freeze(same.allowedGroups ?? []),
     authorizerClaims: Object.freeze(CONTEXT_CLAIMS.filter((name) => name === 'sub' || authorizerClaims.includes(name))),
   }) as Config;
 }

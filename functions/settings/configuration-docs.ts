@@ -22,7 +22,7 @@ function typeText(setting: Setting): string {
     case 'enum':
       return `one of ${setting.values.map(code).join(', ')}`;
     case 'list':
-      return setting.values ? `comma-separated list of ${setting.values.map(code).join(', ')}` : 'comma-separated origins';
+      return setting.values ? `comma-separated list of ${setting.values.map(code).join(', ')}` : setting.entry ? 'comma-separated list' : 'comma-separated origins';
     case 'scopes':
       return 'space-separated scopes';
     case 'json':

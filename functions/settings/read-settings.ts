@@ -117,8 +117,9 @@ function parse(setting: Setting, raw: string, label: string, problems: string[],
       return scopes;
     }
     case 'list': {
-      const { values } = setting;
+      const { values, entry } = setting;
       const entries = listed(/,/);
+      if (entry) return entries.every((one) => entry.test(one)) ? entries : fail(setting.problem);
       if (values) {
         const unknown = entries.filter((entry) => !values.includes(entry));
         if (unknown.length > 0) fail(`may list only ${values.join(', ')}, not ${unknown.join(', ').slice(0, 100)}`);
@@ -164,6 +165,9 @@ export interface ServiceValues {
   storeTimeoutMs?: number;
   secretRefreshSeconds?: number;
   authorizerClaims?: string[];
+  allowedEmailDomains?: string[];
+  allowedGroups?: string[];
+  groupsClaim?: string;
   logLevel?: string;
   metricsNamespace?: string;
 }

@@ -61,6 +61,12 @@ const DEPLOYMENT = {
   upstreamApiUrl: { doc: 'The one protected API `/api/{proxy+}` forwards to (no query). Exactly one of this and `upstreamApis`.' },
   upstreamApis: { doc: 'Several protected APIs, each reached as `/api/<name>/…`: a JSON list of `{ name, url, methods?, scopes?, audience? }`.' },
   homeUrl: { doc: 'Where the browser lands after sign-in without `returnTo` and after logout, and where error pages link: a path on this site, or a URL on an origin of `returnToAllowedOrigins`.' },
+  allowedEmailDomains: {
+    doc: 'Sign-in only with a verified email (`email_verified: true`) in one of these domains: exact match, case-insensitive, no subdomains.',
+    defaultText: 'any email, or none',
+  },
+  allowedGroups: { doc: 'Sign-in only for a member of at least one of these groups, as `groupsClaim` gives them (exact match).', defaultText: 'any group, or none' },
+  groupsClaim: { doc: 'The claim of the ID token (or, without it there, of the userinfo answer) that lists the groups: an array, or a space-separated string; a dotted path for a nested one (`realm_access.roles`).' },
   returnToAllowedOrigins: { doc: "Comma-separated origins besides the service's own that `returnTo` may point to.", defaultText: "none: only paths on the service's own origin" },
   sessionKeys: {
     doc: 'The keyring that encrypts stored tokens (`{"current":"k1","k1":"<32+ characters>"}`): its Secrets Manager ARN, or for local runs the JSON in `SESSION_KEYS`.',

@@ -27,8 +27,8 @@ export type Setting =
     | { readonly type: 'url'; readonly shape?: 'path' | 'origin' | 'loopback' }
     | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly default: number }
     | { readonly type: 'enum'; readonly values: readonly string[]; readonly default: string }
-    /** Comma-separated: of `values`, or else of https origins. */
-    | { readonly type: 'list'; readonly values?: readonly string[]; readonly default?: string }
+    /** Comma-separated: of `values`, of entries matching `entry`, or else of https origins. */
+    | { readonly type: 'list'; readonly values?: readonly string[]; readonly default?: string; readonly entry?: RegExp; readonly problem?: string }
     /** Space-separated RFC 6749 scope tokens. */
     | { readonly type: 'scopes'; readonly default: string }
     | { readonly type: 'json' }
@@ -91,6 +91,10 @@ export const SERVICE_SETTINGS = {
   upstreamTimeoutMs: integer(100, 25_000, 10_000),
   storeTimeoutMs: integer(100, 5_000, 2_000),
   authorizerClaims: { type: 'list', values: CONTEXT_CLAIMS, default: 'sub' },
+  // Who may sign in (core/sign-in/access-rules.ts): DNS names, compared in lower case; groups as the provider names them.
+  allowedEmailDomains: { type: 'list', entry: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i, problem: 'must list domain names' },
+  allowedGroups: { type: 'list', entry: /^[^\0-\x1f\x7f]{1,256}$/, problem: 'must list group names of at most 256 characters' },
+  groupsClaim: { type: 'string', default: 'groups', pattern: /^[\x21-\x7e]{1,255}$/, problem: 'must be a claim name or a dotted path to one' },
   // The levels adapters/logs/logger.ts knows, so each means there what it says.
   logLevel: { type: 'enum', values: LOG_LEVELS, default: DEFAULT_LOG_LEVEL },
   // CloudWatch namespaces: printable ASCII without the reserved AWS/ prefix (and no colon start).

@@ -6,11 +6,13 @@ import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from '../../bench/bundl
 import type { FunctionName } from '../../infra/bundling';
 
 /**
- * Minified bytes per function (KB = 1,000 bytes). Interim 251 KB: the session's issuer and
+ * Minified bytes per function (KB = 1,000 bytes). Interim 253 KB: the session's issuer and
  * provider `sid` (what a back-channel logout names) and the index keys written at sign-in took
- * /callback from 249.99 to 250.5 KB; the performance budget brings every function back under 250 KB.
+ * /callback from 249.99 to 250.5 KB; the user agent a session keeps to 250.8 KB; the access rules
+ * (their three settings, which every function validates, and the checks and userinfo claims
+ * /callback reads for them) to 252.7 KB. The performance budget brings every function back under 250 KB.
  */
-const BUNDLE_BUDGET_BYTES = 251_000;
+const BUNDLE_BUDGET_BYTES = 253_000;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -22,10 +24,11 @@ const BUNDLE_BUDGET_BYTES = 251_000;
  * and the logout return's error code to 247.9 KB; the session's issuer and provider `sid`, read with
  * every session, and the index keys an ending removes to 248.2 KB; the access tokens a refresh
  * replaced, kept so that an ending revokes them too, the end reason `user` and the code
- * `unknown_session` in the catalogue every function carries to 248.7 KB. Interim: the performance
- * budget cuts /api to 200 KB.
+ * `unknown_session` in the catalogue every function carries to 248.7 KB; the access rules' three
+ * settings and `access_denied`, which every function validates or carries, to 249.5 KB. Interim:
+ * the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 248_800;
+const API_BUDGET_BYTES = 249_500;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -34,12 +37,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 251 KB minified`, () => {
+  test(`${name} bundle is at most 253 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 248.8 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 249.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

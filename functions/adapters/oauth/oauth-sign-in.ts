@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../../core/ports';
+import { claimAt } from '../../core/sign-in/access-rules';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { withIssuerChecked } from './issuer-mismatch';
 import { fetchWithErrorStatus, refuseServerError, type OAuthConnection } from './oauth-connection';
@@ -73,12 +74,13 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       await this.connection.checkSignature(as, response, 'code');
       checkAuthorizedPartyAndIssuedAt(oauth.getValidatedIdTokenClaims(tokens)!, this.connection.settings.clientId, Math.floor(Date.now() / 1000));
     }
-    const claims = tokens.id_token
-      ? await this.withProfileClaims(as, tokens.access_token, idTokenClaims(tokens))
-      : await this.userinfoClaims(tokens.access_token);
     const idClaims = tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)! : undefined;
+    const { claims, identity } = idClaims
+      ? await this.withProfileClaims(as, tokens.access_token, idClaims)
+      : await this.userinfoClaims(tokens.access_token);
     return {
       claims,
+      identity,
       // What a back-channel logout token names this sign-in by (Back-Channel Logout 1.0 §2.1, §2.4).
       issuer: idClaims?.iss ?? as.issuer,
       ...(typeof idClaims?.sid === 'string' ? { providerSid: idClaims.sid } : {}),
@@ -97,22 +99,35 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
   /**
    * Providers that follow OpenID Connect strictly leave name and email out of the ID token when
    * they issue an access token; then they come from the userinfo endpoint, checked to be about the
-   * same subject. Best effort: without them the login still succeeds with what the ID token says.
+   * same subject. So do the claims the access rules need when the ID token lacks them (a verified
+   * email, the groups). Best effort for the profile: without it the login succeeds with what the
+   * ID token says; but rules that cannot be checked fail the sign-in with the provider's error.
    */
-  private async withProfileClaims(as: oauth.AuthorizationServer, accessToken: string, claims: UserClaims): Promise<UserClaims> {
-    const wanted = this.connection.settings.scopes.includes('profile') || this.connection.settings.scopes.includes('email');
-    if (!wanted || !as.userinfo_endpoint || (claims.name !== undefined && claims.email !== undefined)) return claims;
+  private async withProfileClaims(as: oauth.AuthorizationServer, accessToken: string, idClaims: oauth.IDToken): Promise<{ claims: UserClaims; identity: Readonly<Record<string, unknown>> }> {
+    const claims = compactClaims(idClaims);
+    const { settings } = this.connection;
+    const forRules =
+      (!!settings.allowedEmailDomains?.length && idClaims.email_verified === undefined) ||
+      (!!settings.allowedGroups?.length && claimAt(idClaims, settings.groupsClaim ?? 'groups') === undefined);
+    const forProfile = (settings.scopes.includes('profile') || settings.scopes.includes('email')) && (claims.name === undefined || claims.email === undefined);
+    if (!(forProfile || forRules) || !as.userinfo_endpoint) return { claims, identity: idClaims };
     try {
       const response = await oauth.userInfoRequest(as, this.connection.client, accessToken, this.connection.httpOptions('userinfo'));
       const info = await oauth.processUserInfoResponse(as, this.connection.client, claims.sub, response);
-      return compactClaims({ sub: claims.sub, name: claims.name ?? info.name, email: claims.email ?? info.email });
-    } catch {
-      return claims;
+      // The ID token's claims win, but an email and its verification always come from one source.
+      const email = idClaims.email_verified === undefined ? { email: info.email, email_verified: info.email_verified } : {};
+      return {
+        claims: compactClaims({ sub: claims.sub, name: claims.name ?? info.name, email: claims.email ?? info.email }),
+        identity: { ...info, ...idClaims, ...email },
+      };
+    } catch (error) {
+      if (forRules) throw providerFailure(error, 'userinfo');
+      return { claims, identity: idClaims };
     }
   }
 
   /** Plain OAuth 2.0 providers have no ID token: the identity comes from their user endpoint. */
-  private async userinfoClaims(accessToken: string): Promise<UserClaims> {
+  private async userinfoClaims(accessToken: string): Promise<{ claims: UserClaims; identity: Readonly<Record<string, unknown>> }> {
     const endpoint = (await this.connection.metadata()).userinfo_endpoint;
     // Without an ID token or a user endpoint there is no way to tell users apart: refuse, never guess.
     if (!endpoint) throw new ServiceError('client_misconfigured', { detail: 'no ID token and no userinfo endpoint' });
@@ -129,13 +144,8 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     }
     const sub = body.sub ?? body.id;
     if ((typeof sub !== 'string' && typeof sub !== 'number') || sub === '') throw new ServiceError('provider_bad_response', { detail: 'userinfo has no subject' });
-    return compactClaims({ sub: String(sub), name: body.name ?? body.login, email: body.email });
+    return { claims: compactClaims({ sub: String(sub), name: body.name ?? body.login, email: body.email }), identity: { ...body, sub: String(sub) } };
   }
-}
-
-function idTokenClaims(tokens: oauth.TokenEndpointResponse): UserClaims {
-  const claims = oauth.getValidatedIdTokenClaims(tokens)!;
-  return compactClaims({ sub: claims.sub, name: claims.name, email: claims.email });
 }
 
 function compactClaims(raw: { sub: string; name?: unknown; email?: unknown }): UserClaims {

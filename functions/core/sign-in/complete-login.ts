@@ -7,6 +7,7 @@ import { ServiceError } from '../errors';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from '../ports';
 import { hashToken, isRandomToken, randomToken } from '../opaque-tokens';
 import { tokenContext, tokenTimes } from '../sessions/session-tokens';
+import { requireAccess, type AccessRules } from './access-rules';
 
 export interface CompleteLoginDependencies {
   readonly provider: Pick<IdentityProvider, 'completeLogin'>;
@@ -17,6 +18,8 @@ export interface CompleteLoginDependencies {
   readonly sessionLifetimeSeconds: number;
   readonly idleTimeoutSeconds: number;
   readonly refreshSkewSeconds: number;
+  /** Who may sign in; checked before any session is made. */
+  readonly accessRules: AccessRules;
 }
 
 export interface CompletedSignIn {
@@ -76,6 +79,9 @@ export async function completeLogin(
     codeVerifier: transaction.codeVerifier,
     nonce: transaction.nonce,
   });
+
+  // Refused: no session, no cookie, and the browser's earlier session, if any, stays as it was.
+  requireAccess(login.identity ?? { ...login.claims }, deps.accessRules);
 
   const sessionToken = randomToken();
   const key = hashToken(sessionToken);

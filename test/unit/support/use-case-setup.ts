@@ -23,6 +23,7 @@ export function useCaseSetup() {
   const callbackDeps = {
     provider, transactions: store, sessions: store, vault, clock,
     sessionLifetimeSeconds: SESSION_LIFETIME, idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60,
+    accessRules: { allowedEmailDomains: [] as string[], allowedGroups: [] as string[], groupsClaim: 'groups' },
   };
   const proxyDeps = {
     sessions: store, vault, provider, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1'),

@@ -153,4 +153,20 @@ describe('completeLogin', () => {
     expect(t.store.sessions.size).toBe(0);
     expect(t.store.transactions.size).toBe(0);
   });
+
+  test('a user the access rules refuse gets access_denied: no session, and the browser\'s earlier one is not ended', async () => {
+    const t = useCaseSetup();
+    const first = await t.started();
+    const earlier = await completeLogin({ parameters: first.parameters, binding: first.binding }, t.callbackDeps);
+    const deps = { ...t.callbackDeps, accessRules: { allowedEmailDomains: ['example.com'], allowedGroups: [], groupsClaim: 'groups' } };
+    t.provider.login = { ...(t.provider.login as object), claims: { sub: 'eve' }, identity: { sub: 'eve', email: 'eve@example.com.evil', email_verified: true } } as never;
+    const { binding, parameters } = await t.started();
+    expect(await rejection(completeLogin({ parameters, binding, previousSessionToken: earlier.sessionToken }, deps))).toBe('access_denied');
+    expect(t.store.sessions.size).toBe(1);
+    expect(t.store.endings.size).toBe(0);
+    // The same rules admit a verified address of the domain.
+    t.provider.login = { ...(t.provider.login as object), identity: { sub: 'eve', email: 'eve@EXAMPLE.com', email_verified: true } } as never;
+    const again = await t.started();
+    expect((await completeLogin({ parameters: again.parameters, binding: again.binding }, deps)).sessionToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
 });

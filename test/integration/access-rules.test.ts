@@ -1,0 +1,78 @@
+/**
+ * Who may sign in, against the certified oidc-provider: its accounts carry a verified or unverified
+ * email and Keycloak-style `realm_access.roles` (the `groups` scope), in the ID token (the
+ * provider's default here) or, with OpenID Connect's strict default, only at the userinfo endpoint
+ * (OpenID Connect Core 5.4: with an access token issued, profile and email claims go to userinfo).
+ * A refused sign-in is the 403 `access_denied` page, with no session cookie and no session stored.
+ */
+import type { DevProvider } from '../../local/dev-idp';
+import { startService, type Service } from '../support/harness';
+
+const ACCOUNTS: Record<string, Record<string, unknown>> = {
+  ada: { email: 'ada@corp.example', email_verified: true, realm_access: { roles: ['admins', 'users'] } },
+  eve: { email: 'eve@corp.example', email_verified: true, realm_access: { roles: ['users'] } },
+  mallory: { email: 'mallory@corp.example.evil', email_verified: true, realm_access: { roles: ['admins'] } },
+  dan: { email: 'dan@corp.example', email_verified: false, realm_access: { roles: ['admins'] } },
+};
+
+const RULES = { OAUTH_SCOPES: 'openid profile email groups', ALLOWED_EMAIL_DOMAINS: 'CORP.example', ALLOWED_GROUPS: 'admins,ops', GROUPS_CLAIM: 'realm_access.roles' };
+
+describe.each([
+  ['in the ID token', true],
+  ['only at the userinfo endpoint', false],
+])('claims %s', (_where, inIdToken) => {
+  let service: Service<DevProvider>;
+
+  beforeAll(async () => {
+    service = await startService({
+      provider: { kind: 'dev', options: { accountClaims: (login) => ACCOUNTS[login] ?? {}, profileClaimsInIdToken: inIdToken } },
+      env: RULES,
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  async function callback(user: string) {
+    const browser = service.browser();
+    const response = await service.callback(browser, await service.authorize(browser, { user }));
+    return { browser, response };
+  }
+
+  test('a verified address of the domain with an allowed group signs in', async () => {
+    const { browser, response } = await callback('ada');
+    expect(response.status).toBe(302);
+    expect((await browser.get('/session')).json<{ sub: string }>().sub).toBe('ada');
+  });
+
+  test.each([
+    ['eve', 'no allowed group'],
+    ['mallory', 'a domain that only starts with the allowed one'],
+    ['dan', 'an unverified address'],
+  ])('%s (%s) is refused: 403 access_denied, no cookie, nothing stored', async (user) => {
+    const before = await service.sessionCount();
+    const { browser, response } = await callback(user);
+    expect(response.status).toBe(403);
+    expect(response.text).toContain('access_denied');
+    expect(browser.cookies.get('__Host-session')).toBeUndefined();
+    expect(await service.sessionCount()).toBe(before);
+  });
+});
+
+test('groups only at the userinfo endpoint, and no profile asked for: userinfo is read for the rule alone', async () => {
+  const service = await startService({
+    provider: { kind: 'dev', options: { accountClaims: (login) => ACCOUNTS[login] ?? {}, profileClaimsInIdToken: false } },
+    env: { OAUTH_SCOPES: 'openid groups', ALLOWED_GROUPS: 'admins', GROUPS_CLAIM: 'realm_access.roles', ALLOWED_EMAIL_DOMAINS: undefined },
+  });
+  try {
+    const statusOf = async (user: string) => {
+      const browser = service.browser();
+      return (await service.callback(browser, await service.authorize(browser, { user }))).status;
+    };
+    expect(await statusOf('ada')).toBe(302);
+    expect(await statusOf('eve')).toBe(403);
+  } finally {
+    await service.close();
+  }
+});

@@ -276,8 +276,8 @@ export interface RefreshedTokens {
   /** A rotated refresh token; undefined when the provider keeps the old one valid. */
   readonly refreshToken?: string;
   readonly idToken?: string;
-  /** The `sub` of the returned ID token, if one came back. */
-  readonly idTokenSubject?: string;
+  /** The claims of the returned ID token, once checked, if one came back: its `sub`, and what the access rules read. */
+  readonly idTokenClaims?: Readonly<Record<string, unknown>>;
   readonly expiresIn?: number;
 }
 

@@ -206,6 +206,7 @@ export function tokenDependencies(): TokenDependencies {
     provider: tokenRefresh(),
     clock: clock(),
     refreshSkewSeconds: config().tokenRefreshSkewSeconds,
+    accessRules: config(),
     ...refreshTiming(),
   };
 }

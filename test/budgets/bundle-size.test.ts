@@ -25,10 +25,11 @@ const BUNDLE_BUDGET_BYTES = 253_000;
  * every session, and the index keys an ending removes to 248.2 KB; the access tokens a refresh
  * replaced, kept so that an ending revokes them too, the end reason `user` and the code
  * `unknown_session` in the catalogue every function carries to 248.7 KB; the access rules' three
- * settings and `access_denied`, which every function validates or carries, to 249.5 KB. Interim:
- * the performance budget cuts /api to 200 KB.
+ * settings and `access_denied`, which every function validates or carries, to 249.5 KB; the same
+ * rules checked again on each refreshed ID token (a user who left the allowed groups is signed out)
+ * to 250.6 KB. Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 249_500;
+const API_BUDGET_BYTES = 250_600;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -42,7 +43,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 249.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 250.6 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

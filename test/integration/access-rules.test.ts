@@ -76,3 +76,27 @@ test('groups only at the userinfo endpoint, and no profile asked for: userinfo i
     await service.close();
   }
 });
+
+test('a user the provider no longer puts in an allowed group is signed out at the next refresh', async () => {
+  let offsetMs = 0;
+  const claims: Record<string, Record<string, unknown>> = { ada: { realm_access: { roles: ['admins'] } } };
+  const service = await startService({
+    provider: { kind: 'dev', options: { accountClaims: (login) => claims[login] ?? {}, accessTokenTtlSeconds: 120 } },
+    env: { OAUTH_SCOPES: 'openid profile email groups', ALLOWED_GROUPS: 'admins', GROUPS_CLAIM: 'realm_access.roles', ALLOWED_EMAIL_DOMAINS: undefined },
+    parts: { clock: { now: () => Date.now() + offsetMs } },
+  });
+  try {
+    const browser = await service.signIn('ada');
+    const api = () => browser.request('/api/items', { headers: { 'x-csrf': '1' } });
+    // Past the refresh time: still an admin, the refresh keeps the session.
+    offsetMs = 100_000;
+    expect((await api()).status).toBe(200);
+    claims.ada = { realm_access: { roles: ['users'] } };
+    offsetMs = 300_000;
+    const refused = await api();
+    expect([refused.status, refused.json<{ error: string }>().error]).toEqual([401, 'session_ended']);
+    expect((await browser.get('/session')).status).toBe(401);
+  } finally {
+    await service.close();
+  }
+});

@@ -47,7 +47,7 @@ export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 're
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,
       idToken: idToken || undefined,
-      idTokenSubject: idToken ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
+      idTokenClaims: idToken ? oauth.getValidatedIdTokenClaims(tokens) : undefined,
       expiresIn: tokens.expires_in,
     };
   }

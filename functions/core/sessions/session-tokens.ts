@@ -8,6 +8,7 @@ import { asServiceError, ServiceError } from '../errors';
 import type { Clock, IdentityProvider, Session, SessionEndReason, SessionStore, SessionTokens, TokenVault } from '../ports';
 import type { UpstreamApi } from '../api-proxy/upstream-apis';
 import { randomToken } from '../opaque-tokens';
+import { stillAllowed, type AccessRules } from '../sign-in/access-rules';
 
 export interface TokenDependencies {
   readonly sessions: SessionStore;
@@ -20,6 +21,8 @@ export interface TokenDependencies {
   /** How long a request waits for another one's refresh before answering 503. */
   readonly waitMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Checked again on the claims of each refreshed ID token: a user who no longer qualifies is signed out. */
+  readonly accessRules?: AccessRules;
 }
 
 /** The DynamoDB key of a session doubles as the encryption context of its tokens. */
@@ -149,8 +152,12 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
     throw failure;
   }
   // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
-  if (refreshed.idTokenSubject !== undefined && refreshed.idTokenSubject !== session.claims.sub) {
+  const idClaims = refreshed.idTokenClaims;
+  if (idClaims && idClaims.sub !== session.claims.sub) {
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
+  }
+  if (idClaims && deps.accessRules && !stillAllowed(idClaims, deps.accessRules)) {
+    return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'the access rules refuse the refreshed claims' }));
   }
   const now = Math.floor(deps.clock.now() / 1000);
   const times = tokenTimes(now, refreshed.expiresIn, deps.refreshSkewSeconds);

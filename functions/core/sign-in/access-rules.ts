@@ -71,3 +71,14 @@ export function isAllowed(claims: Readonly<Record<string, unknown>>, rules: Acce
 export function requireAccess(claims: Readonly<Record<string, unknown>>, rules: AccessRules): void {
   if (!isAllowed(claims, rules)) throw new ServiceError('access_denied');
 }
+
+/**
+ * At a refresh: false when the refreshed ID token shows that the user no longer qualifies. A rule
+ * whose claims that token does not carry (a verified email, the groups claim) stays as it was
+ * at sign-in: many providers put them in the first ID token or at userinfo only.
+ */
+export function stillAllowed(claims: Readonly<Record<string, unknown>>, rules: AccessRules): boolean {
+  const email = claims.email !== undefined && claims.email_verified !== undefined;
+  const groups = claimAt(claims, rules.groupsClaim) !== undefined;
+  return isAllowed(claims, { ...rules, allowedEmailDomains: email ? rules.allowedEmailDomains : [], allowedGroups: groups ? rules.allowedGroups : [] });
+}

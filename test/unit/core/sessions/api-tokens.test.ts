@@ -95,7 +95,7 @@ describe('apiAccessToken', () => {
 
   test('a refreshed ID token about another user ends the session', async () => {
     const t = await setup();
-    t.provider.refreshResult = async () => ({ accessToken: 'x-token-value', idToken: 'id-other', idTokenSubject: 'someone-else' });
+    t.provider.refreshResult = async () => ({ accessToken: 'x-token-value', idToken: 'id-other', idTokenClaims: { sub: 'someone-else' } });
     expect(await rejection(apiAccessToken(t.current(), REPORTS, t.deps))).toBe('session_ended');
     expect(t.store.sessions.has(t.key)).toBe(false);
   });

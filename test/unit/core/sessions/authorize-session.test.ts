@@ -173,12 +173,17 @@ describe('authorizerHandler', () => {
   test("the request deadline is in force: a store call waiting past the function's remaining time is cut off", async () => {
     // 1.6 s left: the request may work 0.1 s (request-deadline.ts keeps 1.5 s to answer).
     const shortContext = { awsRequestId: 'lambda-2', getRemainingTimeInMillis: () => 1_600 } as never;
+    // Held for the length of the call, as a real call's fetch holds its signal: the deadline holds
+    // it only weakly, so a garbage collection could otherwise take it and the abort with it.
+    const held: AbortSignal[] = [];
     const storeCall = async (): Promise<never> => {
       const signal = callSignal(60_000);
+      held.push(signal);
       return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new ServiceError('store_timeout', { cause: signal.reason }))));
     };
     const started = Date.now();
     await expect(authorizerHandler(storeCall)(event(), shortContext)).rejects.toThrow('store_timeout');
     expect(Date.now() - started).toBeLessThan(10_000);
+    expect(held).toHaveLength(1);
   });
 });

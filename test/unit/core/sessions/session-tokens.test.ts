@@ -210,14 +210,27 @@ describe('usableTokens: refresh', () => {
 
   test('a refreshed ID token about another user ends the session', async () => {
     const t = await setup();
-    t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenSubject: 'user-2', expiresIn: 300 });
+    t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims: { sub: 'user-2' }, expiresIn: 300 });
     expect(await rejection(usableTokens(t.found, t.deps))).toBe('session_ended');
     expect(t.store.endings.get(t.key)?.reason).toBe('refresh_failed');
   });
 
+  test('a refreshed ID token showing the user left the allowed groups signs them out; one that still qualifies, or says nothing of groups, keeps them', async () => {
+    const accessRules = { allowedEmailDomains: [], allowedGroups: ['admins'], groupsClaim: 'groups' };
+    const left = await setup();
+    left.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims: { sub: 'user-1', groups: ['users'] }, expiresIn: 300 });
+    expect(await rejection(usableTokens(left.found, { ...left.deps, accessRules }))).toBe('session_ended');
+    expect(left.store.endings.get(left.key)?.reason).toBe('refresh_failed');
+    for (const idTokenClaims of [{ sub: 'user-1', groups: ['admins'] }, { sub: 'user-1' }]) {
+      const stays = await setup();
+      stays.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims, expiresIn: 300 });
+      expect((await usableTokens(stays.found, { ...stays.deps, accessRules })).accessToken).toBe('a');
+    }
+  });
+
   test('a refreshed ID token about the same user is stored', async () => {
     const t = await setup();
-    t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenSubject: 'user-1', expiresIn: 300 });
+    t.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims: { sub: 'user-1' }, expiresIn: 300 });
     expect(await usableTokens(t.found, t.deps)).toMatchObject({ accessToken: 'a', refreshToken: 'refresh-0', idToken: 'id-1' });
     expect((await t.storedTokens()).idToken).toBe('id-1');
   });

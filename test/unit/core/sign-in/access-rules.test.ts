@@ -4,7 +4,7 @@
  * space-separated string, at a dotted path), with properties checked by fast-check.
  */
 import fc from 'fast-check';
-import { claimAt, groupsOf, isAllowed, requireAccess, verifiedEmailDomain, type AccessRules } from '../../../../functions/core/sign-in/access-rules';
+import { claimAt, groupsOf, isAllowed, requireAccess, stillAllowed, verifiedEmailDomain, type AccessRules } from '../../../../functions/core/sign-in/access-rules';
 
 const rules = (overrides: Partial<AccessRules>): AccessRules => ({ allowedEmailDomains: [], allowedGroups: [], groupsClaim: 'groups', ...overrides });
 const domainRule = rules({ allowedEmailDomains: ['example.com'] });
@@ -110,4 +110,16 @@ test('both rules hold together; without rules anyone is admitted; a refusal is a
   expect(isAllowed(verified('a@other.com', { groups: ['admins'] }), both)).toBe(false);
   expect(isAllowed({ sub: 'u' }, rules({}))).toBe(true);
   expect(() => requireAccess({ sub: 'u' }, both)).toThrow(expect.objectContaining({ code: 'access_denied', status: 403 }));
+});
+
+test('at a refresh, a rule is checked again only on claims the refreshed ID token carries', () => {
+  const both = rules({ allowedEmailDomains: ['example.com'], allowedGroups: ['admins'] });
+  // Nothing to go by: left as at sign-in.
+  expect(stillAllowed({ sub: 'u' }, both)).toBe(true);
+  // An email without its verification is not enough to judge by either.
+  expect(stillAllowed({ sub: 'u', email: 'u@other.com' }, both)).toBe(true);
+  expect(stillAllowed({ sub: 'u', email: 'u@other.com', email_verified: true }, both)).toBe(false);
+  expect(stillAllowed({ sub: 'u', groups: ['users'] }, both)).toBe(false);
+  expect(stillAllowed({ sub: 'u', groups: [] }, both)).toBe(false);
+  expect(stillAllowed({ sub: 'u', groups: ['admins'], email: 'u@example.com', email_verified: true }, both)).toBe(true);
 });

@@ -30,6 +30,8 @@ export function callbackRoute(deps: () => CompleteLoginDependencies) {
       },
       d,
     );
+    // A silent login the provider could not complete: back to the app with login_error, no session.
+    if (signedIn.sessionToken === undefined) return redirect(signedIn.returnTo, spent);
     const signedOut = request.cookies.carries(SIGNED_OUT_COOKIE) ? [clearCookie(SIGNED_OUT_COOKIE)] : [];
     return redirect(signedIn.returnTo, [...spent, ...signedOut, setCookie(SESSION_COOKIE, signedIn.sessionToken, d.sessionLifetimeSeconds)]);
   });

@@ -6,18 +6,23 @@ import { clearCookie, LOGIN_BINDING_PREFIX, loginBindingCookie, setCookie, SIGNE
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { singleParameter } from './adapters/api-gateway/request';
 import { redirect } from './adapters/api-gateway/response';
+import { readLoginOptions } from './core/sign-in/login-parameters';
 import { startLogin, type StartLoginDependencies } from './core/sign-in/start-login';
 import * as runtime from './wiring/parts';
 
 /** Logins a browser may have under way at once (tabs); past that the older bindings are cleared. */
 const MAX_PENDING_LOGINS = 4;
 
-/** GET /login?returnTo=/path: 302 to the provider, with this attempt's own browser-binding cookie. */
+/**
+ * GET /login?returnTo=/path[&prompt=…&login_hint=…&ui_locales=…&max_age=…&acr_values=…]: 302 to the
+ * provider, with this attempt's own browser-binding cookie.
+ */
 export function loginRoute(deps: () => StartLoginDependencies) {
   return lambdaHandler('login', 'html', async (request) => {
     const d = deps();
+    const options = readLoginOptions((name) => singleParameter(request.query, name));
     const started = await startLogin(
-      { returnTo: singleParameter(request.query, 'returnTo'), reauthenticate: request.cookies.carries(SIGNED_OUT_COOKIE) },
+      { returnTo: singleParameter(request.query, 'returnTo'), reauthenticate: request.cookies.carries(SIGNED_OUT_COOKIE), options },
       d,
     );
     const pending = request.cookies.namesStartingWith(LOGIN_BINDING_PREFIX);

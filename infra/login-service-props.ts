@@ -118,6 +118,11 @@ export interface LoginServiceProps {
    */
   readonly allowedEmailDomains?: readonly string[];
   /**
+   * Fixed extra authorization parameters, as a query string (`audience=…&domain_hint=…`); never a protocol parameter.
+   * @default - none
+   */
+  readonly authorizationParameters?: string;
+  /**
    * Sign-in only for a member of one of these groups (the `groupsClaim` claim).
    * @default - any
    */

@@ -12,6 +12,10 @@ export interface LoginTransaction {
   readonly returnTo: string;
   /** Epoch seconds. */
   readonly expiresAt: number;
+  /** What the login asked that the callback checks: `max_age`, `acr_values`, and `prompt` (`none`: a silent login). */
+  readonly maxAge?: number;
+  readonly acrValues?: string;
+  readonly prompt?: string;
 }
 
 /** What became of an attempt to consume a login transaction. */
@@ -21,6 +25,7 @@ export type ConsumedLogin =
   | { readonly outcome: 'absent' }
   /** It exists, but for another browser: it was left as it was. */
   | { readonly outcome: 'mismatch' };
+import type { LoginOptions } from './sign-in/login-parameters';
 
 export interface LoginTransactionStore {
   save(key: string, transaction: LoginTransaction): Promise<void>;
@@ -115,6 +120,9 @@ export interface Session {
   readonly providerSid?: string;
   /** The browser's `User-Agent` at sign-in, cut short (sign-in/complete-login.ts): what `GET /sessions` shows to tell devices apart. */
   readonly userAgent?: string;
+  /** The sign-in's `acr` and `auth_time` (epoch seconds) from its ID token: what `/session` shows after a step-up. */
+  readonly acr?: string;
+  readonly authTime?: number;
 }
 
 /**
@@ -225,6 +233,9 @@ export interface CompletedLogin {
    * never stored.
    */
   readonly identity?: Readonly<Record<string, unknown>>;
+  /** The ID token's `auth_time` (epoch seconds) and `acr`, when it has them: what a step-up checks. */
+  readonly authTime?: number;
+  readonly acr?: string;
   /** The ID token's `iss` and `sid` (when it has them), kept with the session for back-channel logout. */
   readonly issuer?: string;
   readonly providerSid?: string;
@@ -245,8 +256,12 @@ export interface CallbackCheck {
 
 /** The identity provider, whatever protocol library speaks to it. */
 export interface IdentityProvider {
-  /** With `reauthenticate`, the provider is asked to authenticate the user afresh (OpenID Connect's `prompt=login`). */
-  createAuthorizationRequest(options?: { reauthenticate?: boolean }): Promise<AuthorizationRequest>;
+  /**
+   * With `reauthenticate`, the provider is asked to authenticate the user afresh (OpenID Connect's
+   * `prompt=login`) unless the login names its own `prompt`; the other options go as their
+   * parameters (login-parameters.ts).
+   */
+  createAuthorizationRequest(options?: { reauthenticate?: boolean } & LoginOptions): Promise<AuthorizationRequest>;
   /** Validates the authorization response, redeems the code and validates the ID token. */
   completeLogin(check: CallbackCheck): Promise<CompletedLogin>;
   /**

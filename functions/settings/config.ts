@@ -64,6 +64,8 @@ export interface Config {
   /** The claims the session authorizer passes to the APIs it protects; `sub` always among them. */
   readonly authorizerClaims: readonly ContextClaim[];
   /** Who may sign in (core/sign-in/access-rules.ts): domains in lower case; empty lists admit anyone. */
+  /** The operator's fixed extra authorization parameters (`OAUTH_AUTHORIZATION_PARAMETERS`), in order. */
+  readonly authorizationParameters: readonly (readonly [string, string])[];
   readonly allowedEmailDomains: readonly string[];
   readonly allowedGroups: readonly string[];
   readonly groupsClaim: string;
@@ -104,6 +106,7 @@ export function loadConfig(env: Env): Config {
     upstreamApis: Object.freeze(same.upstreamApis),
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(same.returnToAllowedOrigins ?? []),
+    authorizationParameters: Object.freeze([...new URLSearchParams(same.authorizationParameters ?? '')]),
     allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
     allowedGroups: Object.freeze(same.allowedGroups ?? []),
     authorizerClaims: Object.freeze(CONTEXT_CLAIMS.filter((name) => name === 'sub' || authorizerClaims.includes(name))),

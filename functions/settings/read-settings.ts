@@ -5,6 +5,7 @@
  * AWS, https is required everywhere. Every problem is collected, each starting with the name of the
  * setting it is about. Written compactly on purpose: every function's bundle carries it.
  */
+import { authorizationParametersProblem } from '../core/sign-in/login-parameters';
 import type { UpstreamApi } from '../core/api-proxy/upstream-apis';
 import { PROVIDER_SETTINGS, SERVICE_SETTINGS, envName, type Setting } from './settings';
 import { SCOPE_TOKEN, upstreamApisSetting } from './upstream-apis-setting';
@@ -160,11 +161,13 @@ export interface ServiceValues {
   sessionLifetimeSeconds?: number;
   sessionIdleTimeoutSeconds?: number;
   tokenRefreshSkewSeconds?: number;
+  logoutTokenMaxAgeSeconds?: number;
   providerTimeoutMs?: number;
   upstreamTimeoutMs?: number;
   storeTimeoutMs?: number;
   secretRefreshSeconds?: number;
   authorizerClaims?: string[];
+  authorizationParameters?: string;
   allowedEmailDomains?: string[];
   allowedGroups?: string[];
   groupsClaim?: string;
@@ -211,6 +214,10 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
     } catch {
       problems.push(`${label('homeUrl')} must be a path on this site (such as /app/) or a URL on an origin of ${label('returnToAllowedOrigins')}`);
     }
+  }
+  if (values.authorizationParameters !== undefined) {
+    const problem = authorizationParametersProblem(new URLSearchParams(values.authorizationParameters));
+    if (problem) problems.push(`${label('authorizationParameters')} ${problem}`);
   }
   const { sessionIdleTimeoutSeconds: idle = 0, sessionLifetimeSeconds: lifetime = Infinity } = values;
   if (idle > lifetime) problems.push(`${label('sessionIdleTimeoutSeconds')} (${idle}) must not exceed ${label('sessionLifetimeSeconds')} (${lifetime})`);

@@ -52,6 +52,10 @@ const DEPLOYMENT = {
     by: 'construct',
     defaultText: 'the construct creates an empty secret; context `clientSecretArn` or `clientSecretName` names an existing one',
   },
+  authorizationParameters: {
+    doc: "Fixed extra parameters of every authorization request, as a query string (`audience=https://api.example.com&domain_hint=example.com`); a protocol parameter the service sets itself (`state`, `nonce`, `scope`, `redirect_uri`, `code_challenge`, `request_uri`…) is refused at start.",
+    defaultText: 'none',
+  },
   clientAuthMethod: { doc: 'Client authentication at the token endpoint.' },
   scopes: { doc: 'Space-separated scopes; sign-in adds the named APIs\' extra scopes.', defaultText: '`openid profile email` with an issuer, none with explicit endpoints' },
   publicBaseUrl: {

@@ -70,6 +70,8 @@ export const SERVICE_SETTINGS = {
   clientSecret: { env: 'OAUTH_CLIENT_SECRET_ARN', type: 'secret', value: 'OAUTH_CLIENT_SECRET' },
   clientAuthMethod: { oauth: OAUTH, type: 'enum', values: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
   scopes: { oauth: OAUTH, type: 'scopes', default: 'openid profile email' },
+  // Fixed extra authorization parameters, as a query string; never a protocol one (read-settings.ts).
+  authorizationParameters: { oauth: OAUTH, type: 'string' },
   publicBaseUrl: { ...url('origin'), required: true },
   upstreamApiUrl: url('path'),
   upstreamApis: { type: 'json' },

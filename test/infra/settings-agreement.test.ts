@@ -143,6 +143,7 @@ describe('which functions receive what: the declarations and the template agree'
     homeUrl: '/app/',
     ...Object.fromEntries(integerKeys.map((key) => [key, (SETTINGS[key] as { min: number }).min])),
     authorizerClaims: ['sub', 'email'],
+    authorizationParameters: 'audience=https://api.example.com',
     allowedEmailDomains: ['example.com', 'example.org'],
     allowedGroups: ['admins'],
     groupsClaim: 'realm_access.roles',

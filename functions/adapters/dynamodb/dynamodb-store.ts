@@ -211,6 +211,9 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
           nonce: str(transaction.nonce),
           returnTo: str(transaction.returnTo),
           [TTL]: num(transaction.expiresAt),
+          maxAge: num(transaction.maxAge),
+          acrValues: str(transaction.acrValues),
+          prompt: str(transaction.prompt),
         }),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
@@ -253,5 +256,11 @@ function toLoginTransaction(old: Item): LoginTransaction | undefined {
   const returnTo = readS(old, 'returnTo');
   const expiresAt = readN(old, TTL);
   if (!bindingHash || !codeVerifier || !returnTo || expiresAt === undefined) return undefined;
-  return { bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt };
+  const maxAge = readN(old, 'maxAge');
+  const acrValues = readS(old, 'acrValues');
+  const prompt = readS(old, 'prompt');
+  return {
+    bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt,
+    ...(maxAge !== undefined ? { maxAge } : {}), ...(acrValues ? { acrValues } : {}), ...(prompt ? { prompt } : {}),
+  };
 }

@@ -52,6 +52,8 @@ export function sessionAttributes(session: Session): Item {
     issuer: str(session.issuer),
     providerSid: str(session.providerSid),
     userAgent: str(session.userAgent),
+    acr: str(session.acr),
+    authTime: num(session.authTime),
     // The two indexes' keys (table-schema.ts): a session is found by its user, never by a scan.
     [USER_KEY]: str(session.issuer && indexKey(session.issuer, session.claims.sub)),
     [PROVIDER_SID_KEY]: str(session.issuer && session.providerSid && indexKey(session.issuer, session.providerSid)),
@@ -106,5 +108,7 @@ export function toEndedSession(found: Item | undefined): EndedSession | undefine
     ...(leaseOwner && leaseUntil !== undefined ? { refreshLease: { owner: leaseOwner, until: leaseUntil } } : {}),
     ...(found.issuer ? { issuer: readS(found, 'issuer') } : {}),
     ...(found.providerSid ? { providerSid: readS(found, 'providerSid') } : {}),
+    ...(found.acr ? { acr: readS(found, 'acr') } : {}),
+    ...(found.authTime ? { authTime: readN(found, 'authTime') } : {}),
   };
 }

@@ -34,7 +34,7 @@ const READ_ALIKE = /^[ -$&-*,-~]+$/;
 export type ProviderSettings = Pick<
   Config,
   'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs'
-> & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim'>>;
+> & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
 
 /**
  * What every conversation with the provider shares, through oauth4webapi (the adapters in

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, IdentityProvider, UserClaims } from '../../core/ports';
+import type { LoginOptions } from '../../core/sign-in/login-parameters';
 import { claimAt } from '../../core/sign-in/access-rules';
 import { checkAuthorizedPartyAndIssuedAt } from './id-token-rules';
 import { withIssuerChecked } from './issuer-mismatch';
@@ -18,7 +19,7 @@ import { callSignal } from '../request-deadline';
 export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> {
   constructor(private readonly connection: OAuthConnection) {}
 
-  async createAuthorizationRequest(options: { reauthenticate?: boolean } = {}): Promise<AuthorizationRequest> {
+  async createAuthorizationRequest(options: { reauthenticate?: boolean } & LoginOptions = {}): Promise<AuthorizationRequest> {
     const as = await this.metadata();
     const { settings } = this.connection;
     const state = oauth.generateRandomState();
@@ -35,11 +36,21 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
-      // OpenID Connect Core 3.1.2.1: authenticate again even if the provider's own session is live.
-      // An OpenID parameter: plain OAuth 2.0 providers are not sent what they may refuse.
-      prompt: options.reauthenticate && settings.openid ? 'login' : undefined,
     };
-    for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
+    // The operator's fixed parameters first (never a protocol one: checked at start), then the login's own.
+    for (const [name, value] of settings.authorizationParameters ?? []) url.searchParams.set(name, value);
+    // OpenID Connect Core 3.1.2.1. After a logout, authenticate again even if the provider's own
+    // session is live. OpenID parameters: plain OAuth 2.0 providers are not sent what they may refuse.
+    const openid = settings.openid
+      ? {
+          prompt: options.prompt ?? (options.reauthenticate ? 'login' : undefined),
+          login_hint: options.loginHint,
+          ui_locales: options.uiLocales,
+          max_age: options.maxAge === undefined ? undefined : String(options.maxAge),
+          acr_values: options.acrValues,
+        }
+      : {};
+    for (const [name, value] of Object.entries({ ...parameters, ...openid })) if (value !== undefined) url.searchParams.set(name, value);
     // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.
     for (const resource of new Set(settings.upstreamApis.flatMap((api) => api.audience ?? []))) url.searchParams.append('resource', resource);
     return { url, state, codeVerifier, nonce };
@@ -81,6 +92,8 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     return {
       claims,
       identity,
+      ...(typeof idClaims?.auth_time === 'number' ? { authTime: idClaims.auth_time } : {}),
+      ...(typeof idClaims?.acr === 'string' ? { acr: idClaims.acr } : {}),
       // What a back-channel logout token names this sign-in by (Back-Channel Logout 1.0 §2.1, §2.4).
       issuer: idClaims?.iss ?? as.issuer,
       ...(typeof idClaims?.sid === 'string' ? { providerSid: idClaims.sid } : {}),

@@ -12,6 +12,9 @@ export interface SessionDescription extends UserClaims {
   readonly idleExpiresAt: string;
   readonly sid: string;
   readonly logoutUrl: string;
+  /** The sign-in's authentication context class and time (ISO 8601), when its ID token had them: what a step-up shows. */
+  readonly acr?: string;
+  readonly authTime?: string;
 }
 
 /** What the user's own pages may know about the session: claims, expiry and how to log out. No tokens. */
@@ -31,5 +34,7 @@ export async function describeSession(
     idleExpiresAt: new Date(Math.min(session.expiresAt, idleExpiresAt) * 1000).toISOString(),
     sid: session.sid,
     logoutUrl: `/logout?sid=${encodeURIComponent(session.sid)}`,
+    ...(session.acr !== undefined ? { acr: session.acr } : {}),
+    ...(session.authTime !== undefined ? { authTime: new Date(session.authTime * 1000).toISOString() } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * to, before the provider sees the code; then the new session, its tokens sealed, and the browser's
  * previous session ended.
  */
-import { ServiceError } from '../errors';
+import { asServiceError, ServiceError } from '../errors';
 import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from '../ports';
 import { hashToken, isRandomToken, randomToken } from '../opaque-tokens';
 import { tokenContext, tokenTimes } from '../sessions/session-tokens';
@@ -23,13 +23,27 @@ export interface CompleteLoginDependencies {
 }
 
 export interface CompletedSignIn {
-  /** Value of the new session cookie; only its hash is stored. */
-  readonly sessionToken: string;
+  /** Value of the new session cookie; only its hash is stored. None when a silent login came back without one. */
+  readonly sessionToken?: string;
   readonly returnTo: string;
 }
 
 /** Parameters of the authorization response that must appear at most once (duplicates are an attack). */
 const SINGLE_VALUED = ['state', 'code', 'iss', 'error', 'session_state'];
+
+/** The provider's answers to `prompt=none` that mean "the user must interact" (OpenID Connect Core 3.1.2.6). */
+export const INTERACTION_ERRORS = new Set(['login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
+
+/** How far the provider's clock may be off when `auth_time` is held against `max_age`. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** `returnTo` with `login_error` added to its query: a path stays a path. */
+export function withLoginError(returnTo: string, error: string): string {
+  const base = 'https://base.invalid';
+  const url = new URL(returnTo, base);
+  url.searchParams.set('login_error', error);
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : url.href;
+}
 
 /** Enough of a `User-Agent` to tell a user's browsers and devices apart; the rest is not kept. */
 export const USER_AGENT_LENGTH = 200;
@@ -73,12 +87,31 @@ export async function completeLogin(
   if (consumed.outcome === 'absent' || consumed.transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
   const { transaction } = consumed;
 
-  const login = await deps.provider.completeLogin({
-    parameters,
-    expectedState: state,
-    codeVerifier: transaction.codeVerifier,
-    nonce: transaction.nonce,
-  });
+  let login;
+  try {
+    login = await deps.provider.completeLogin({
+      parameters,
+      expectedState: state,
+      codeVerifier: transaction.codeVerifier,
+      nonce: transaction.nonce,
+    });
+  } catch (error) {
+    // A silent login the provider could not complete without the user: back to the app, which
+    // decides (OpenID Connect Core 3.1.2.6). The adapter has checked the state and the issuer of
+    // that error answer before calling it the provider's refusal.
+    const answered = parameters.get('error');
+    if (transaction.prompt === 'none' && asServiceError(error).code === 'provider_denied' && answered && INTERACTION_ERRORS.has(answered)) {
+      return { returnTo: withLoginError(transaction.returnTo, answered) };
+    }
+    throw error;
+  }
+  // Step-up: what the login asked of the authentication, checked on the ID token.
+  if (transaction.maxAge !== undefined && (login.authTime === undefined || login.authTime < nowSeconds - transaction.maxAge - CLOCK_SKEW_SECONDS)) {
+    throw new ServiceError('reauthentication_required');
+  }
+  if (transaction.acrValues !== undefined && (login.acr === undefined || !transaction.acrValues.split(' ').includes(login.acr))) {
+    throw new ServiceError('acr_not_satisfied');
+  }
 
   // Refused: no session, no cookie, and the browser's earlier session, if any, stays as it was.
   requireAccess(login.identity ?? { ...login.claims }, deps.accessRules);
@@ -99,6 +132,8 @@ export async function completeLogin(
     ...(login.issuer !== undefined ? { issuer: login.issuer } : {}),
     ...(login.providerSid !== undefined ? { providerSid: login.providerSid } : {}),
     ...(input.userAgent ? { userAgent: shortUserAgent(input.userAgent) } : {}),
+    ...(login.acr !== undefined ? { acr: login.acr } : {}),
+    ...(login.authTime !== undefined ? { authTime: login.authTime } : {}),
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.

@@ -5,6 +5,7 @@
 import type { Clock, IdentityProvider, LoginTransactionStore } from '../ports';
 import { checkReturnTo } from './return-to';
 import { hashToken, randomToken } from '../opaque-tokens';
+import type { LoginOptions } from './login-parameters';
 
 export interface StartLoginDependencies {
   readonly provider: Pick<IdentityProvider, 'createAuthorizationRequest'>;
@@ -33,18 +34,23 @@ export interface StartedLogin {
  * user again (`reauthenticate`), so its own session cannot sign them back in silently.
  */
 export async function startLogin(
-  input: { returnTo?: string; reauthenticate?: boolean },
+  input: { returnTo?: string; reauthenticate?: boolean; options?: LoginOptions },
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
+  const options = input.options ?? {};
   const binding = randomToken();
-  const request = await deps.provider.createAuthorizationRequest({ reauthenticate: input.reauthenticate === true });
+  const request = await deps.provider.createAuthorizationRequest({ ...options, reauthenticate: input.reauthenticate === true });
   await deps.transactions.save(hashToken(request.state), {
     bindingHash: hashToken(binding),
     codeVerifier: request.codeVerifier,
     nonce: request.nonce,
     returnTo,
     expiresAt: Math.floor(deps.clock.now() / 1000) + deps.loginTimeoutSeconds,
+    // What the callback checks the answer against.
+    ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+    ...(options.acrValues ? { acrValues: options.acrValues } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
   });
   return { redirectTo: request.url, state: request.state, binding };
 }

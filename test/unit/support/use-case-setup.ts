@@ -3,6 +3,7 @@
  * upstream API and the clock, the dependencies each use case takes, and the steps of a sign-in
  * (a started login, a completed one) that tests of the later use cases begin from.
  */
+import type { LoginOptions } from '../../../functions/core/sign-in/login-parameters';
 import { completeLogin } from '../../../functions/core/sign-in/complete-login';
 import { startLogin } from '../../../functions/core/sign-in/start-login';
 import { FakeIdentityProvider, InMemoryStore, FakeUpstream, SettableClock, testVault } from './fakes';
@@ -32,8 +33,8 @@ export function useCaseSetup() {
   const logoutDeps = { sessions: store, provider, vault, clock, ownOrigin: OWN, returnToAllowedOrigins: [], homeUrl: '/', postLogoutRedirectUri: `${OWN}/logout/done` };
 
   /** Starts a login and returns what the browser would bring back to /callback. */
-  async function started(returnTo?: string) {
-    const login = await startLogin({ returnTo }, loginDeps);
+  async function started(returnTo?: string, options?: LoginOptions) {
+    const login = await startLogin({ returnTo, ...(options ? { options } : {}) }, loginDeps);
     const state = provider.authorizationRequests.at(-1)!.state;
     return { binding: login.binding, state, parameters: new URLSearchParams({ code: 'auth-code', state }) };
   }
@@ -41,7 +42,7 @@ export function useCaseSetup() {
   /** A full sign-in; returns the session cookie value. */
   async function signedIn(): Promise<string> {
     const { binding, parameters } = await started();
-    return (await completeLogin({ parameters, binding }, callbackDeps)).sessionToken;
+    return (await completeLogin({ parameters, binding }, callbackDeps)).sessionToken!;
   }
 
   return { store, provider, upstream, clock, vault, loginDeps, callbackDeps, proxyDeps, logoutDeps, started, signedIn };

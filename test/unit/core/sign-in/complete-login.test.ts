@@ -20,8 +20,8 @@ describe('completeLogin', () => {
     expect(t.provider.completions).toEqual([
       { parameters, expectedState: state, codeVerifier: authorization.codeVerifier, nonce: authorization.nonce },
     ]);
-    expect([...t.store.sessions.keys()]).toEqual([hashToken(signed.sessionToken)]);
-    const key = hashToken(signed.sessionToken);
+    expect([...t.store.sessions.keys()]).toEqual([hashToken(signed.sessionToken!)]);
+    const key = hashToken(signed.sessionToken!);
     const session = t.store.sessions.get(key)!;
     expect(session).toMatchObject({
       claims: { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' },
@@ -50,8 +50,8 @@ describe('completeLogin', () => {
     const first = await completeLogin(await t.started(), t.callbackDeps);
     const { binding, parameters } = await t.started();
     const second = await completeLogin({ parameters, binding, previousSessionToken: first.sessionToken }, t.callbackDeps);
-    expect([...t.store.sessions.keys()]).toEqual([hashToken(second.sessionToken)]);
-    expect(t.store.endings.get(hashToken(first.sessionToken))).toEqual({ reason: 'replaced', at: t.clock.seconds });
+    expect([...t.store.sessions.keys()]).toEqual([hashToken(second.sessionToken!)]);
+    expect(t.store.endings.get(hashToken(first.sessionToken!))).toEqual({ reason: 'replaced', at: t.clock.seconds });
   });
 
   /** The callback is refused as an unknown state; the provider and the sessions saw only what came before. */
@@ -168,5 +168,56 @@ describe('completeLogin', () => {
     t.provider.login = { ...(t.provider.login as object), identity: { sub: 'eve', email: 'eve@EXAMPLE.com', email_verified: true } } as never;
     const again = await t.started();
     expect((await completeLogin({ parameters: again.parameters, binding: again.binding }, deps)).sessionToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  describe('what the login asked', () => {
+    const login = (t: UseCaseSetup, extra: Record<string, unknown>) => {
+      t.provider.login = { ...(t.provider.login as object), ...extra } as never;
+    };
+
+    test('max_age: an auth_time within it (a minute of skew) signs in; an older or missing one is reauthentication_required, no session', async () => {
+      const t = useCaseSetup();
+      const now = t.clock.seconds;
+      for (const [authTime, outcome] of [[now - 300, 'ok'], [now - 359, 'ok'], [now - 361, 'reauthentication_required'], [undefined, 'reauthentication_required']] as const) {
+        login(t, { authTime });
+        const { binding, parameters } = await t.started('/x', { maxAge: 300 });
+        const result = completeLogin({ parameters, binding }, t.callbackDeps);
+        if (outcome === 'ok') expect((await result).sessionToken).toBeDefined();
+        else expect(await rejection(result)).toBe(outcome);
+      }
+      expect(t.store.sessions.size).toBe(2);
+      // Without max_age asked, no auth_time is needed.
+      login(t, { authTime: undefined });
+      const plain = await t.started();
+      expect((await completeLogin(plain, t.callbackDeps)).sessionToken).toBeDefined();
+    });
+
+    test('acr_values: an acr among them signs in and the session keeps it with auth_time; another or none is acr_not_satisfied', async () => {
+      const t = useCaseSetup();
+      login(t, { acr: 'urn:mfa', authTime: t.clock.seconds - 5 });
+      const asked = await t.started('/x', { acrValues: 'urn:mfa urn:hwk' });
+      const signed = await completeLogin(asked, t.callbackDeps);
+      expect(t.store.sessions.get(hashToken(signed.sessionToken!))).toMatchObject({ acr: 'urn:mfa', authTime: t.clock.seconds - 5 });
+      for (const acr of ['urn:pwd', undefined]) {
+        login(t, { acr });
+        expect(await rejection(completeLogin(await t.started('/x', { acrValues: 'urn:mfa' }), t.callbackDeps))).toBe('acr_not_satisfied');
+      }
+    });
+
+    test('prompt=none: the provider needing the user is a redirect to returnTo with login_error, no session; other refusals stay errors', async () => {
+      const t = useCaseSetup();
+      t.provider.login = async () => Promise.reject(new ServiceError('provider_denied'));
+      for (const error of ['login_required', 'consent_required', 'interaction_required', 'account_selection_required']) {
+        const { binding, state } = await t.started('/app?tab=2', { prompt: 'none' });
+        const parameters = new URLSearchParams({ error, state });
+        expect(await completeLogin({ parameters, binding }, t.callbackDeps)).toEqual({ returnTo: `/app?tab=2&login_error=${error}` });
+      }
+      expect(t.store.sessions.size).toBe(0);
+      const denied = await t.started('/app', { prompt: 'none' });
+      expect(await rejection(completeLogin({ parameters: new URLSearchParams({ error: 'access_denied', state: denied.state }), binding: denied.binding }, t.callbackDeps))).toBe('provider_denied');
+      // Without prompt=none the same answer is the error page.
+      const interactive = await t.started('/app');
+      expect(await rejection(completeLogin({ parameters: new URLSearchParams({ error: 'login_required', state: interactive.state }), binding: interactive.binding }, t.callbackDeps))).toBe('provider_denied');
+    });
   });
 });

@@ -47,4 +47,5 @@ export const handler = callbackRoute(() => ({
   idleTimeoutSeconds: runtime.config().sessionIdleTimeoutSeconds,
   refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,
   accessRules: runtime.config(),
+  sessionClaims: runtime.config().sessionClaims,
 }));

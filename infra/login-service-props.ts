@@ -133,6 +133,11 @@ export interface LoginServiceProps {
    */
   readonly groupsClaim?: string;
   /**
+   * The claims a session keeps and `/session` returns.
+   * @default - `sub,name,email`
+   */
+  readonly sessionClaims?: readonly string[];
+  /**
    * Where the browser lands after sign-in without `returnTo` and after logout, and where error
    * pages link: a path on this site (the web app's, e.g. `/app/`), or a URL on an origin of
    * `returnToAllowedOrigins`.

@@ -40,6 +40,7 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string
   logout_state_invalid: [['/logout/done'], 'The return from the provider\'s logout without this browser\'s `__Host-logout` cookie (forged, used already, or older than ten minutes) or with a `state` other than the one this logout sent; nothing is ended or set, and the page links to `HOME_URL`.'],
   invalid_api_path: [['/api'], 'The path after `/api/` would leave the API\'s base path, or is too long.'],
   method_not_allowed: [['/api'], 'A method the API does not list in `UPSTREAM_APIS`, or one an API call has no use for.'],
+  api_forbidden: [['/api'], 'The API has `allowedGroups` in `UPSTREAM_APIS`, and the session\'s `GROUPS_CLAIM` holds none of them; the API is not called.'],
   unknown_api: [['/api'], 'No API of this name in `UPSTREAM_APIS`.'],
   api_token_unavailable: [['/api'], 'The API needs a token for its `audience`, and the session has no refresh token to get one.'],
   upstream_bad_response: [['/api'], 'The API answered with broken HTTP or more than 4 MiB.'],

@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   logout_state_invalid: [400, 'This sign-out could not be confirmed.'],
   invalid_api_path: [400, 'The API path is not allowed.'],
   method_not_allowed: [405, 'This request method is not allowed.'],
+  api_forbidden: [403, 'You may not call this API.'],
   unknown_api: [404, 'No API has this name.'],
   api_token_unavailable: [403, 'This API cannot be called in this session.'],
   upstream_bad_response: [502, 'The API returned an invalid or oversized response.'],

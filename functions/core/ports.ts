@@ -36,10 +36,15 @@ export interface LoginTransactionStore {
   consume(key: string, bindingHash: string): Promise<ConsumedLogin>;
 }
 
+/** A claim a session may keep: what JSON gives and an API's context can carry. */
+export type ClaimValue = string | number | boolean | readonly string[];
+
+/** The claims a session keeps (`SESSION_CLAIMS`): `sub` always, by default `name` and `email`. */
 export interface UserClaims {
   readonly sub: string;
   readonly name?: string;
   readonly email?: string;
+  readonly [claim: string]: ClaimValue | undefined;
 }
 
 /** The tokens of a session: stored only sealed (encrypted), opened only by the routes that use them. */

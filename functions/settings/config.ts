@@ -69,6 +69,11 @@ export interface Config {
   readonly allowedEmailDomains: readonly string[];
   readonly allowedGroups: readonly string[];
   readonly groupsClaim: string;
+  /**
+   * The claims a session keeps and `/session` returns: `SESSION_CLAIMS`, `sub` always, and the
+   * groups claim when an API of `UPSTREAM_APIS` is for some groups only.
+   */
+  readonly sessionClaims: readonly string[];
   /** The least severe level the logs write. */
   readonly logLevel: LogLevel;
   /** The CloudWatch namespace of the metrics on the request lines. */
@@ -109,6 +114,7 @@ export function loadConfig(env: Env): Config {
     authorizationParameters: Object.freeze([...new URLSearchParams(same.authorizationParameters ?? '')]),
     allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
     allowedGroups: Object.freeze(same.allowedGroups ?? []),
+    sessionClaims: Object.freeze([...new Set(['sub', ...(same.sessionClaims ?? []), ...(same.upstreamApis.some((api) => api.allowedGroups) ? [same.groupsClaim!] : [])])]),
     authorizerClaims: Object.freeze(CONTEXT_CLAIMS.filter((name) => name === 'sub' || authorizerClaims.includes(name))),
   }) as Config;
 }

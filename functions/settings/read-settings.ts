@@ -171,6 +171,7 @@ export interface ServiceValues {
   allowedEmailDomains?: string[];
   allowedGroups?: string[];
   groupsClaim?: string;
+  sessionClaims?: string[];
   logLevel?: string;
   metricsNamespace?: string;
 }

@@ -63,13 +63,14 @@ const DEPLOYMENT = {
     defaultText: "the HTTP API's endpoint, the distribution's domain with `firewall`, or `https://<domainName>`",
   },
   upstreamApiUrl: { doc: 'The one protected API `/api/{proxy+}` forwards to (no query). Exactly one of this and `upstreamApis`.' },
-  upstreamApis: { doc: 'Several protected APIs, each reached as `/api/<name>/…`: a JSON list of `{ name, url, methods?, scopes?, audience? }`.' },
+  upstreamApis: { doc: 'Several protected APIs, each reached as `/api/<name>/…`: a JSON list of `{ name, url, methods?, scopes?, audience?, allowedGroups? }`.' },
   homeUrl: { doc: 'Where the browser lands after sign-in without `returnTo` and after logout, and where error pages link: a path on this site, or a URL on an origin of `returnToAllowedOrigins`.' },
   allowedEmailDomains: {
     doc: 'Sign-in only with a verified email (`email_verified: true`) in one of these domains: exact match, case-insensitive, no subdomains.',
     defaultText: 'any email, or none',
   },
   allowedGroups: { doc: 'Sign-in only for a member of at least one of these groups, as `groupsClaim` gives them (exact match).', defaultText: 'any group, or none' },
+  sessionClaims: { doc: 'Comma-separated claims the session keeps (from the ID token, or else userinfo) and `/session` returns; `sub` always, and `groupsClaim` too when an API has `allowedGroups`. Strings, numbers, booleans and lists of strings only.' },
   groupsClaim: { doc: 'The claim of the ID token (or, without it there, of the userinfo answer) that lists the groups: an array, or a space-separated string; a dotted path for a nested one (`realm_access.roles`).' },
   returnToAllowedOrigins: { doc: "Comma-separated origins besides the service's own that `returnTo` may point to.", defaultText: "none: only paths on the service's own origin" },
   sessionKeys: {

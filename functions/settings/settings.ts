@@ -96,6 +96,7 @@ export const SERVICE_SETTINGS = {
   // Who may sign in (core/sign-in/access-rules.ts): DNS names, compared in lower case; groups as the provider names them.
   allowedEmailDomains: { type: 'list', entry: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i, problem: 'must list domain names' },
   allowedGroups: { type: 'list', entry: /^[^\0-\x1f\x7f]{1,256}$/, problem: 'must list group names of at most 256 characters' },
+  sessionClaims: { type: 'list', entry: /^[\x21-\x2b\x2d-\x7e]{1,255}$/, default: 'sub,name,email', problem: 'must list claim names' },
   groupsClaim: { type: 'string', default: 'groups', pattern: /^[\x21-\x7e]{1,255}$/, problem: 'must be a claim name or a dotted path to one' },
   // The levels adapters/logs/logger.ts knows, so each means there what it says.
   logLevel: { type: 'enum', values: LOG_LEVELS, default: DEFAULT_LOG_LEVEL },

@@ -11,7 +11,7 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // RFC 8707 §2: an absolute URI (a scheme, then no whitespace) without a fragment.
 const RESOURCE = /^[a-z][a-z0-9+.-]*:[^\s#]+$/i;
-const FIELDS = ['name', 'url', 'methods', 'scopes', 'audience'];
+const FIELDS = ['name', 'url', 'methods', 'scopes', 'audience', 'allowedGroups'];
 
 export interface UpstreamApisRules {
   /** How the setting is named in messages: `UPSTREAM_APIS` or `upstreamApis`. */
@@ -60,7 +60,7 @@ export function parseUpstreamApis(value: unknown, rules: UpstreamApisRules): Ups
       const fail = (field: string, problem: string) => problems.push(`${at}${field} ${problem}`);
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return fail('', 'must be an object');
       const before = problems.length;
-      const { name, url, methods = UPSTREAM_METHODS, scopes = [], audience } = entry;
+      const { name, url, methods = UPSTREAM_METHODS, scopes = [], audience, allowedGroups } = entry;
       for (const key of Object.keys(entry)) if (!FIELDS.includes(key)) fail(`.${key}`, 'is not a known field');
       if (!(typeof name === 'string' && NAME.test(name))) fail('.name', `must match ${NAME.source}`);
       else if (names.has(name)) fail('.name', `${name} is used by another API`);
@@ -72,7 +72,15 @@ export function parseUpstreamApis(value: unknown, rules: UpstreamApisRules): Ups
       if (audience !== undefined && !rules.unresolved?.(audience) && !RESOURCE.test(String(audience))) {
         fail('.audience', 'must be an absolute URI without a fragment');
       }
-      if (problems.length === before && typeof parsed === 'object') apis.push({ name: name as string, url: parsed, methods: methods as string[], scopes: scopes as string[], ...(audience ? { audience: String(audience) } : {}) });
+      if (allowedGroups !== undefined && !(Array.isArray(allowedGroups) && allowedGroups.length > 0 && allowedGroups.every((group) => typeof group === 'string' && group !== ''))) {
+        fail('.allowedGroups', 'must be a non-empty list of group names');
+      }
+      if (problems.length === before && typeof parsed === 'object') {
+        apis.push({
+          name: name as string, url: parsed, methods: methods as string[], scopes: scopes as string[],
+          ...(audience ? { audience: String(audience) } : {}), ...(allowedGroups ? { allowedGroups: allowedGroups as string[] } : {}),
+        });
+      }
     });
   }
   return apis;

@@ -6,15 +6,16 @@ import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from '../../bench/bundl
 import type { FunctionName } from '../../infra/bundling';
 
 /**
- * Minified bytes per function (KB = 1,000 bytes). Interim 255.5 KB: the session's issuer and
+ * Minified bytes per function (KB = 1,000 bytes). Interim 256.5 KB: the session's issuer and
  * provider `sid` (what a back-channel logout names) and the index keys written at sign-in took
  * /callback from 249.99 to 250.5 KB; the user agent a session keeps to 250.8 KB; the access rules
  * (their three settings, which every function validates, and the checks and userinfo claims
  * /callback reads for them) to 252.7 KB; the login's parameters, step-up checks and silent login,
- * with the check of OAUTH_AUTHORIZATION_PARAMETERS every function makes at start, to 255.2 KB.
- * The performance budget brings every function back under 250 KB.
+ * with the check of OAUTH_AUTHORIZATION_PARAMETERS every function makes at start, to 255.2 KB; the
+ * claims a session keeps (SESSION_CLAIMS) and the APIs for some groups only to 256.0 KB. The
+ * performance budget brings every function back under 250 KB.
  */
-const BUNDLE_BUDGET_BYTES = 255_500;
+const BUNDLE_BUDGET_BYTES = 256_500;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -30,9 +31,10 @@ const BUNDLE_BUDGET_BYTES = 255_500;
  * settings and `access_denied`, which every function validates or carries, to 249.5 KB; the same
  * rules checked again on each refreshed ID token (a user who left the allowed groups is signed out)
  * to 250.6 KB; the check of OAUTH_AUTHORIZATION_PARAMETERS at start and the session's `acr` and
- * `auth_time`, read with every session, to 251.8 KB. Interim: the performance budget cuts /api to 200 KB.
+ * `auth_time`, read with every session, to 251.8 KB; an API's `allowedGroups` checked against the
+ * session's groups claim to 252.5 KB. Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 252_000;
+const API_BUDGET_BYTES = 252_500;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -41,12 +43,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 255.5 KB minified`, () => {
+  test(`${name} bundle is at most 256.5 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 252 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 252.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

@@ -147,6 +147,7 @@ describe('which functions receive what: the declarations and the template agree'
     allowedEmailDomains: ['example.com', 'example.org'],
     allowedGroups: ['admins'],
     groupsClaim: 'realm_access.roles',
+    sessionClaims: ['sub', 'email', 'realm_access.roles'],
     logLevel: 'WARN',
     metricsNamespace: 'Shop/Login',
     eventSource: 'com.example.login',

@@ -100,3 +100,52 @@ test('a user the provider no longer puts in an allowed group is signed out at th
     await service.close();
   }
 });
+
+describe('claims the session keeps, and an API for some groups only', () => {
+  let service: Service<DevProvider>;
+
+  beforeAll(async () => {
+    service = await startService({
+      provider: { kind: 'dev', options: { accountClaims: (login) => ACCOUNTS[login] ?? {} } },
+      upstream: false,
+      upstreams: ['admin', 'everyone'],
+      env: ({ upstreams }) => ({
+        OAUTH_SCOPES: 'openid profile email groups',
+        GROUPS_CLAIM: 'realm_access.roles',
+        SESSION_CLAIMS: 'email,email_verified',
+        ALLOWED_EMAIL_DOMAINS: undefined,
+        ALLOWED_GROUPS: undefined,
+        UPSTREAM_API_URL: undefined,
+        UPSTREAM_APIS: JSON.stringify([
+          { name: 'admin', url: upstreams.admin!.url, allowedGroups: ['admins'] },
+          { name: 'everyone', url: upstreams.everyone!.url },
+        ]),
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  test('/session returns exactly the claims SESSION_CLAIMS names, sub always, and the groups claim an API needs', async () => {
+    const browser = await service.signIn('ada');
+    const session = browser && (await browser.get('/session')).json<Record<string, unknown>>();
+    expect(session).toMatchObject({ sub: 'ada', email: 'ada@corp.example', email_verified: true, 'realm_access.roles': ['admins', 'users'] });
+    expect(session).not.toHaveProperty('name');
+  });
+
+  test('a member of the API\'s groups reaches it; anyone else gets 403 api_forbidden and the API is not called', async () => {
+    const ada = await service.signIn('ada');
+    const eve = await service.signIn('eve');
+    const call = (browser: typeof ada, api: string) => browser.request(`/api/${api}/items`, { headers: { 'x-csrf': '1' } });
+    const admin = service.upstreams.admin!;
+    admin.requests.length = 0;
+    expect((await call(ada, 'admin')).status).toBe(200);
+    expect(admin.requests).toHaveLength(1);
+    const refused = await call(eve, 'admin');
+    expect([refused.status, refused.json<{ error: string }>().error]).toEqual([403, 'api_forbidden']);
+    expect(admin.requests).toHaveLength(1);
+    expect((await call(eve, 'everyone')).status).toBe(200);
+  });
+});

@@ -10,6 +10,7 @@ import { browserResponseHeaders, upstreamRequestHeaders } from './proxy-policy';
 import { tracestateOf, type TraceHeaders } from '../trace-context';
 import { apiAccessToken, usableTokens, type AudienceApi, type TokenDependencies } from '../sessions/session-tokens';
 import { upstreamTarget, type UpstreamRoutes } from './upstream-apis';
+import { claimAt, groupsOf } from '../sign-in/access-rules';
 
 export interface ApiRequest {
   readonly method: string;
@@ -38,6 +39,11 @@ export async function proxyApiRequest(request: ApiRequest, deps: ProxyDependenci
   if (request.headers['x-csrf'] !== '1') throw new ServiceError('csrf_header_missing');
   const { url, api } = upstreamTarget(deps, request.method, request.proxyPath, request.rawQuery);
   const found = await requireSession(request.sessionToken, deps);
+  // An API for some groups only: refused before any token is used or the API is called.
+  if (api?.allowedGroups) {
+    const groups = groupsOf(claimAt(found.session.claims, deps.accessRules?.groupsClaim ?? 'groups'));
+    if (!groups.some((group) => api.allowedGroups!.includes(group))) throw new ServiceError('api_forbidden');
+  }
   // An API without an audience takes the session's own access token: no grant, no extra write.
   const accessToken = api?.audience
     ? await apiAccessToken(found, api as AudienceApi, deps)

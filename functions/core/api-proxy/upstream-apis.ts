@@ -18,6 +18,8 @@ export interface UpstreamApi {
   readonly scopes: readonly string[];
   /** RFC 8707 resource indicator: this API is called with an access token issued for it alone. */
   readonly audience?: string;
+  /** Only members of one of these groups (the session's `groupsClaim`) may call it. */
+  readonly allowedGroups?: readonly string[];
 }
 
 /** Either the one `UPSTREAM_API_URL`, or several named APIs (then `upstreamApis` is not empty). */

@@ -25,11 +25,9 @@ export async function describeSession(
   const found = await requireSession(sessionToken, deps);
   const idleExpiresAt = await keepAlive(found, deps);
   const { session } = found;
-  const { sub, name, email } = session.claims;
   return {
-    sub,
-    ...(name === undefined ? {} : { name }),
-    ...(email === undefined ? {} : { email }),
+    // The claims the session kept (SESSION_CLAIMS).
+    ...session.claims,
     expiresAt: new Date(session.expiresAt * 1000).toISOString(),
     idleExpiresAt: new Date(Math.min(session.expiresAt, idleExpiresAt) * 1000).toISOString(),
     sid: session.sid,

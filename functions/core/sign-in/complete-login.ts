@@ -4,10 +4,10 @@
  * previous session ended.
  */
 import { asServiceError, ServiceError } from '../errors';
-import type { Clock, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault } from '../ports';
+import type { ClaimValue, Clock, CompletedLogin, IdentityProvider, LoginTransactionStore, SessionStore, TokenVault, UserClaims } from '../ports';
 import { hashToken, isRandomToken, randomToken } from '../opaque-tokens';
 import { tokenContext, tokenTimes } from '../sessions/session-tokens';
-import { requireAccess, type AccessRules } from './access-rules';
+import { claimAt, requireAccess, type AccessRules } from './access-rules';
 
 export interface CompleteLoginDependencies {
   readonly provider: Pick<IdentityProvider, 'completeLogin'>;
@@ -20,6 +20,8 @@ export interface CompleteLoginDependencies {
   readonly refreshSkewSeconds: number;
   /** Who may sign in; checked before any session is made. */
   readonly accessRules: AccessRules;
+  /** The claims the session keeps (`SESSION_CLAIMS`, and the groups claim when an API needs it). */
+  readonly sessionClaims: readonly string[];
 }
 
 export interface CompletedSignIn {
@@ -43,6 +45,25 @@ export function withLoginError(returnTo: string, error: string): string {
   const url = new URL(returnTo, base);
   url.searchParams.set('login_error', error);
   return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : url.href;
+}
+
+/** Longer lists are cut: a session item, and the user index that projects its claims, stay small. */
+const MAX_LIST_ENTRIES = 100;
+
+/**
+ * The claims a session keeps: those `names` names (a dotted path reaches a nested one, kept under
+ * the path), from what the provider vouched for, the adapter's `sub`, `name` and `email` first;
+ * strings, numbers, booleans and lists of strings only.
+ */
+export function keptClaims(login: Pick<CompletedLogin, 'claims' | 'identity'>, names: readonly string[]): UserClaims {
+  const source = { ...login.identity, ...login.claims };
+  const kept: Record<string, ClaimValue> = { sub: login.claims.sub };
+  for (const name of names) {
+    const value = claimAt(source, name);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
+    else if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) kept[name] = value.slice(0, MAX_LIST_ENTRIES);
+  }
+  return kept as UserClaims;
 }
 
 /** Enough of a `User-Agent` to tell a user's browsers and devices apart; the rest is not kept. */
@@ -121,7 +142,7 @@ export async function completeLogin(
   const { accessToken, refreshToken, idToken } = login;
   await deps.sessions.create(key, {
     sid: randomToken(16),
-    claims: login.claims,
+    claims: keptClaims(login, deps.sessionClaims),
     sealedTokens: await deps.vault.seal({ accessToken, refreshToken, idToken }, tokenContext(key)),
     ...tokenTimes(nowSeconds, login.expiresIn, deps.refreshSkewSeconds),
     refreshable: refreshToken !== undefined,

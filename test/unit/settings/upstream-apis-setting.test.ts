@@ -81,6 +81,18 @@ describe('UPSTREAM_APIS: every problem in one message', () => {
     ]);
   });
 
+  test('allowedGroups: a non-empty list of group names; kept on the API, and the groups claim joins the session\'s claims', () => {
+    expect(problemsOf([{ ...ORDERS, allowedGroups: [] }, { name: 'b', url: 'https://b.example.com', allowedGroups: 'admins' }, { name: 'c', url: 'https://c.example.com', allowedGroups: ['', 'x'] }])).toEqual([
+      'UPSTREAM_APIS[0].allowedGroups must be a non-empty list of group names',
+      'UPSTREAM_APIS[1].allowedGroups must be a non-empty list of group names',
+      'UPSTREAM_APIS[2].allowedGroups must be a non-empty list of group names',
+    ]);
+    const config = loadConfig({ ...BASE, UPSTREAM_APIS: JSON.stringify([{ ...ORDERS, allowedGroups: ['admins'] }]), GROUPS_CLAIM: 'roles' });
+    expect(config.upstreamApis[0]!.allowedGroups).toEqual(['admins']);
+    expect(config.sessionClaims).toEqual(['sub', 'name', 'email', 'roles']);
+    expect(loadConfig({ ...BASE, UPSTREAM_APIS: JSON.stringify([ORDERS]) }).sessionClaims).toEqual(['sub', 'name', 'email']);
+  });
+
   test('a name is 1 to 63 characters', () => {
     expect(problemsOf([{ name: 'a'.repeat(63), url: 'https://a.example.com' }, { name: 'b'.repeat(64), url: 'https://b.example.com' }])).toEqual([
       expect.stringMatching(/^UPSTREAM_APIS\[1\]\.name must match/),

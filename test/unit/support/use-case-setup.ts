@@ -25,6 +25,7 @@ export function useCaseSetup() {
     provider, transactions: store, sessions: store, vault, clock,
     sessionLifetimeSeconds: SESSION_LIFETIME, idleTimeoutSeconds: IDLE_TIMEOUT, refreshSkewSeconds: 60,
     accessRules: { allowedEmailDomains: [] as string[], allowedGroups: [] as string[], groupsClaim: 'groups' },
+    sessionClaims: ['sub', 'name', 'email'],
   };
   const proxyDeps = {
     sessions: store, vault, provider, upstream, clock, upstreamBaseUrl: new URL('https://api.example.com/v1'),

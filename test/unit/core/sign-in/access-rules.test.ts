@@ -4,6 +4,7 @@
  * space-separated string, at a dotted path), with properties checked by fast-check.
  */
 import fc from 'fast-check';
+import { keptClaims } from '../../../../functions/core/sign-in/complete-login';
 import { claimAt, groupsOf, isAllowed, requireAccess, stillAllowed, verifiedEmailDomain, type AccessRules } from '../../../../functions/core/sign-in/access-rules';
 
 const rules = (overrides: Partial<AccessRules>): AccessRules => ({ allowedEmailDomains: [], allowedGroups: [], groupsClaim: 'groups', ...overrides });
@@ -122,4 +123,14 @@ test('at a refresh, a rule is checked again only on claims the refreshed ID toke
   expect(stillAllowed({ sub: 'u', groups: ['users'] }, both)).toBe(false);
   expect(stillAllowed({ sub: 'u', groups: [] }, both)).toBe(false);
   expect(stillAllowed({ sub: 'u', groups: ['admins'], email: 'u@example.com', email_verified: true }, both)).toBe(true);
+});
+
+test('the claims a session keeps: those named, at a dotted path under the path, of the shapes a session holds; sub always; lists cut to 100', () => {
+  const login = {
+    claims: { sub: 'u', name: 'Ada' },
+    identity: { sub: 'u', name: 'ignored', email: 'a@example.com', age: 37, admin: false, nested: { roles: ['a', 'b'] }, obj: { a: 1 }, mixed: ['a', 1], many: Array.from({ length: 150 }, (_, i) => `g${i}`) },
+  };
+  const kept = keptClaims(login, ['name', 'email', 'age', 'admin', 'nested.roles', 'obj', 'mixed', 'missing', 'many']);
+  expect(kept).toEqual({ sub: 'u', name: 'Ada', email: 'a@example.com', age: 37, admin: false, 'nested.roles': ['a', 'b'], many: login.identity.many.slice(0, 100) });
+  expect(keptClaims({ claims: { sub: 'u', email: 'x@y.z' } }, [])).toEqual({ sub: 'u' });
 });

@@ -10,7 +10,6 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { LogLevel as LoggerLevel } from '../functions/adapters/logs/logger';
-import type { ContextClaim } from '../functions/core/sessions/authorize-session';
 import type { ClientAuthMethod as ClientAuthMethodOfConfig } from '../functions/settings/config';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
@@ -244,7 +243,7 @@ export interface LoginServiceProps {
    * which it always passes.
    * @default - the functions' default (docs/configuration.md)
    */
-  readonly authorizerClaims?: readonly ContextClaim[];
+  readonly authorizerClaims?: readonly string[];
   /**
    * How long API Gateway caches the session authorizer's answer for one Cookie and X-CSRF header
    * pair (0: no cache). A logout or an expiry reaches the other APIs this much later at most; a

@@ -6,7 +6,6 @@
  */
 import { keyringProblem } from '../adapters/encryption/keyring';
 import type { LogLevel } from '../adapters/logs/logger';
-import { CONTEXT_CLAIMS, type ContextClaim } from '../core/sessions/authorize-session';
 import type { UpstreamApi } from '../core/api-proxy/upstream-apis';
 import { ConfigError, serviceSettings, type SecretSetting } from './read-settings';
 
@@ -62,7 +61,7 @@ export interface Config {
   readonly upstreamTimeoutMs: number;
   readonly storeTimeoutMs: number;
   /** The claims the session authorizer passes to the APIs it protects; `sub` always among them. */
-  readonly authorizerClaims: readonly ContextClaim[];
+  readonly authorizerClaims: readonly string[];
   /** Who may sign in (core/sign-in/access-rules.ts): domains in lower case; empty lists admit anyone. */
   /** The operator's fixed extra authorization parameters (`OAUTH_AUTHORIZATION_PARAMETERS`), in order. */
   readonly authorizationParameters: readonly (readonly [string, string])[];
@@ -114,7 +113,7 @@ export function loadConfig(env: Env): Config {
     authorizationParameters: Object.freeze([...new URLSearchParams(same.authorizationParameters ?? '')]),
     allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
     allowedGroups: Object.freeze(same.allowedGroups ?? []),
-    sessionClaims: Object.freeze([...new Set(['sub', ...(same.sessionClaims ?? []), ...(same.upstreamApis.some((api) => api.allowedGroups) ? [same.groupsClaim!] : [])])]),
-    authorizerClaims: Object.freeze(CONTEXT_CLAIMS.filter((name) => name === 'sub' || authorizerClaims.includes(name))),
+    sessionClaims: Object.freeze(same.sessionClaims ?? []),
+    authorizerClaims: Object.freeze([...new Set(['sub', ...authorizerClaims])]),
   }) as Config;
 }

@@ -216,6 +216,10 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
       problems.push(`${label('homeUrl')} must be a path on this site (such as /app/) or a URL on an origin of ${label('returnToAllowedOrigins')}`);
     }
   }
+  // The claims a session keeps: `sub` always, and the groups claim an API for some groups checks.
+  values.sessionClaims = [...new Set(['sub', ...(values.sessionClaims ?? []), ...(values.upstreamApis.some((api) => api.allowedGroups) ? [values.groupsClaim ?? 'groups'] : [])])];
+  const unkept = (values.authorizerClaims ?? []).filter((name) => !values.sessionClaims!.includes(name));
+  if (unkept.length > 0) problems.push(`${label('authorizerClaims')} may name only claims the session keeps (${label('sessionClaims')}), not ${unkept.join(', ').slice(0, 100)}`);
   if (values.authorizationParameters !== undefined) {
     const problem = authorizationParametersProblem(new URLSearchParams(values.authorizationParameters));
     if (problem) problems.push(`${label('authorizationParameters')} ${problem}`);

@@ -12,7 +12,6 @@
  */
 import { DEFAULT_METRICS_NAMESPACE } from '../adapters/metrics/embedded-metrics';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../adapters/logs/logger';
-import { CONTEXT_CLAIMS } from '../core/sessions/authorize-session';
 
 export type Setting =
   {
@@ -44,6 +43,9 @@ const OAUTH = true;
 const integer = (min: number, max: number, fallback: number) => ({ type: 'integer', min, max, default: fallback }) as const;
 /* @__NO_SIDE_EFFECTS__ */
 const url = <Shape extends 'path' | 'origin' | 'loopback' | undefined>(shape: Shape, oauth?: true) => ({ type: 'url', shape, oauth }) as const;
+
+/** A claim name, or a dotted path to one: printable, no comma or space. */
+const CLAIM_NAME = /^[\x21-\x2b\x2d-\x7e]{1,255}$/;
 
 /** An endpoint of a provider without discovery: any https URL, in an OAUTH_ variable. */
 const ENDPOINT = url(undefined, OAUTH);
@@ -92,11 +94,11 @@ export const SERVICE_SETTINGS = {
   providerTimeoutMs: integer(100, 10_000, 5_000),
   upstreamTimeoutMs: integer(100, 25_000, 10_000),
   storeTimeoutMs: integer(100, 5_000, 2_000),
-  authorizerClaims: { type: 'list', values: CONTEXT_CLAIMS, default: 'sub' },
+  authorizerClaims: { type: 'list', entry: CLAIM_NAME, default: 'sub', problem: 'must list claim names' },
   // Who may sign in (core/sign-in/access-rules.ts): DNS names, compared in lower case; groups as the provider names them.
   allowedEmailDomains: { type: 'list', entry: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i, problem: 'must list domain names' },
   allowedGroups: { type: 'list', entry: /^[^\0-\x1f\x7f]{1,256}$/, problem: 'must list group names of at most 256 characters' },
-  sessionClaims: { type: 'list', entry: /^[\x21-\x2b\x2d-\x7e]{1,255}$/, default: 'sub,name,email', problem: 'must list claim names' },
+  sessionClaims: { type: 'list', entry: CLAIM_NAME, default: 'sub,name,email', problem: 'must list claim names' },
   groupsClaim: { type: 'string', default: 'groups', pattern: /^[\x21-\x7e]{1,255}$/, problem: 'must be a claim name or a dotted path to one' },
   // The levels adapters/logs/logger.ts knows, so each means there what it says.
   logLevel: { type: 'enum', values: LOG_LEVELS, default: DEFAULT_LOG_LEVEL },

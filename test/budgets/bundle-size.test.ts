@@ -32,9 +32,10 @@ const BUNDLE_BUDGET_BYTES = 256_500;
  * rules checked again on each refreshed ID token (a user who left the allowed groups is signed out)
  * to 250.6 KB; the check of OAUTH_AUTHORIZATION_PARAMETERS at start and the session's `acr` and
  * `auth_time`, read with every session, to 251.8 KB; an API's `allowedGroups` checked against the
- * session's groups claim to 252.5 KB. Interim: the performance budget cuts /api to 200 KB.
+ * session's groups claim to 252.5 KB; any kept claim passed on by the authorizer (AUTHORIZER_CLAIMS,
+ * checked at start against SESSION_CLAIMS) to 252.7 KB. Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 252_500;
+const API_BUDGET_BYTES = 252_800;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -48,7 +49,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 252.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 252.8 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

@@ -58,7 +58,7 @@ describe('the authorizer function in the login service', () => {
 
   it('rejects claims a session does not store and a cache TTL API Gateway does not offer, at synth', () => {
     const message = messageOf(() => synthStack({ authorizerClaims: ['sub', 'groups' as never], authorizerCacheTtl: Duration.hours(2) }));
-    expect(message).toContain('authorizerClaims may list only sub, name, email');
+    expect(message).toContain('authorizerClaims may name only claims the session keeps (sessionClaims), not groups');
     expect(message).toContain('authorizerCacheTtl must be whole seconds from 0 to 3600');
     expect(messageOf(() => synthStack({ authorizerCacheTtl: Duration.millis(1500) }))).toContain('authorizerCacheTtl');
   });

@@ -5,12 +5,10 @@
  */
 import { keepAlive, lookupSession, type SessionDependencies } from './current-session';
 import type { ErrorCode } from '../errors';
-import type { UserClaims } from '../ports';
+import type { ClaimValue } from '../ports';
 
-/** The claims a session stores that the authorizer may hand to the APIs it protects. */
-export const CONTEXT_CLAIMS = ['sub', 'name', 'email'] as const satisfies readonly (keyof UserClaims)[];
-
-export type ContextClaim = (typeof CONTEXT_CLAIMS)[number];
+/** A claim's value as the protected API's context carries it: a list as one comma-joined string, at most this long. */
+export const MAX_CONTEXT_VALUE_LENGTH = 1_000;
 
 export interface AuthorizeRequest {
   /** The value of the session cookie, if the request carried exactly one. */
@@ -21,12 +19,12 @@ export interface AuthorizeRequest {
 
 export interface AuthorizeDependencies extends SessionDependencies {
   readonly idleTimeoutSeconds: number;
-  /** Claims passed on besides `sub`, which always is. */
-  readonly claims: readonly ContextClaim[];
+  /** Claims of the session (SESSION_CLAIMS) passed on besides `sub`, which always is. */
+  readonly claims: readonly string[];
 }
 
 /** What the protected API learns about the user: the chosen claims, nothing that grants access elsewhere. */
-export type AuthorizerContext = Readonly<Partial<Record<ContextClaim, string>>> & { readonly sub: string };
+export type AuthorizerContext = Readonly<Record<string, string | number | boolean>> & { readonly sub: string };
 
 export type Authorization =
   | { readonly allowed: true; readonly context: AuthorizerContext }
@@ -49,10 +47,14 @@ export async function authorizeSession(request: AuthorizeRequest, deps: Authoriz
   if (found.state === 'expired') return { allowed: false, reason: found.code };
   await keepAlive(found, deps);
   const { claims } = found.session;
-  const context: Partial<Record<ContextClaim, string>> = { sub: claims.sub };
-  for (const name of deps.claims) {
-    const value = claims[name];
-    if (typeof value === 'string') context[name] = value;
-  }
+  const context: Record<string, string | number | boolean> = { sub: claims.sub };
+  for (const name of deps.claims) context[name] = contextValue(claims[name]) ?? '';
+  for (const [name, value] of Object.entries(context)) if (value === '') delete context[name];
   return { allowed: true, context: context as AuthorizerContext };
+}
+
+/** A claim as the context can carry it: a string (a list comma-joined), number or boolean; a value too long is left out. */
+function contextValue(value: ClaimValue | undefined): string | number | boolean | undefined {
+  const carried = Array.isArray(value) ? value.join(',') : (value as string | number | boolean | undefined);
+  return typeof carried === 'string' && carried.length > MAX_CONTEXT_VALUE_LENGTH ? undefined : carried;
 }

@@ -430,11 +430,13 @@ describe('loadConfig: session keys and session timing', () => {
 describe('loadConfig: AUTHORIZER_CLAIMS', () => {
   test('defaults to sub; a list adds the named claims and always keeps sub', () => {
     expect(loadConfig(VALID).authorizerClaims).toEqual(['sub']);
-    expect(loadConfig({ ...VALID, AUTHORIZER_CLAIMS: ' email , name ' }).authorizerClaims).toEqual(['sub', 'name', 'email']);
+    expect(loadConfig({ ...VALID, AUTHORIZER_CLAIMS: ' email , name ' }).authorizerClaims).toEqual(['sub', 'email', 'name']);
     expect(loadConfig({ ...VALID, AUTHORIZER_CLAIMS: 'sub,email' }).authorizerClaims).toEqual(['sub', 'email']);
   });
 
-  test('names only claims a session stores', () => {
-    expect(problemsOf({ ...VALID, AUTHORIZER_CLAIMS: 'sub,groups,access_token' })).toEqual(['AUTHORIZER_CLAIMS may list only sub, name, email, not groups, access_token']);
+  test('names only claims a session keeps: any of SESSION_CLAIMS, and the groups claim an API checks', () => {
+    expect(problemsOf({ ...VALID, AUTHORIZER_CLAIMS: 'sub,groups,access_token' })).toEqual(['AUTHORIZER_CLAIMS may name only claims the session keeps (SESSION_CLAIMS), not groups, access_token']);
+    expect(loadConfig({ ...VALID, SESSION_CLAIMS: 'sub,groups', AUTHORIZER_CLAIMS: 'groups' }).authorizerClaims).toEqual(['sub', 'groups']);
+    expect(problemsOf({ ...VALID, AUTHORIZER_CLAIMS: 'a b' })).toEqual(['AUTHORIZER_CLAIMS must list claim names']);
   });
 });

@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
+import { REVOCATION_FILTERS } from '../../infra/token-revocations';
 import {
   CLIENT_SECRET_ARN,
   KEYS_SECRET_ARN,
@@ -71,8 +72,15 @@ describe('LoginService, default settings', () => {
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
     expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(9);
     expect(new Set(SESSIONS_ROUTES.map((route) => byRoute[route]!.id))).toEqual(new Set([expect.stringMatching(/^ServiceSessionsFunction/)]));
-    // One integration for the function, whatever the number of its routes.
+    // One integration for the function, whatever the number of its routes: the three routes target the same one,
+    // and every other route one of its own.
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 9);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>);
+    const integrationOf = (route: Resource): string => logicalId(route.Properties.Target['Fn::Join'][1][1]);
+    const sessionsIntegrations = routes.filter((route) => SESSIONS_ROUTES.includes(route.Properties.RouteKey)).map(integrationOf);
+    expect(sessionsIntegrations).toHaveLength(3);
+    expect(new Set(sessionsIntegrations).size).toBe(1);
+    expect(new Set(routes.map(integrationOf)).size).toBe(9);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -174,28 +182,46 @@ describe('LoginService, default settings', () => {
 
   it('the revocations function: the two secrets to revoke with, no table action, the stream through its own filtered mapping', () => {
     const [id, fn] = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).find(([key]) => key.startsWith('ServiceRevocationsFunction'))!;
+    // Within a minute: a batch's revocations, a few at a time, each within the provider's deadline.
     expect(fn.Properties.Timeout).toBe(60);
-    const [inline, granted] = rolePolicies(template, fn) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }[];
+    const [inline, granted, ...more] = rolePolicies(template, fn) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }[];
+    expect(more).toEqual([]);
+    // Its own role: its log group and exactly the two secrets, no table action (it reads no item, only the stream).
     expect(inline!.Statement).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(fn.Properties.LoggingConfig.LogGroup), 'Arn'] } },
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] },
     ]);
-    // What the event source grants: the stream's records, and ListStreams, which has no resource.
-    const actions = granted!.Statement.flatMap((statement) => asList(statement.Action));
-    expect(actions).toContain('dynamodb:GetRecords');
-    expect(actions.filter((action) => /dynamodb:(Get|Put|Update|Delete|Query|Scan)Item|dynamodb:Query|dynamodb:Scan/.test(action))).toEqual([]);
-    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>).find((m) => m.Properties.FunctionName.Ref === id)!;
-    expect(mapping.Properties).toMatchObject({
+    // What the event source grants, and only that: the stream's records on the table's stream, and ListStreams,
+    // which has no resource-level permissions (acknowledged for cdk-nag: test/infra/nag.test.ts).
+    expect(granted!.Statement).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
+      { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] } },
+    ]);
+    // The service's settings, like every function that loads them.
+    expect(fn.Properties.Environment.Variables).toEqual(byRoute['GET /callback']!.Properties.Environment.Variables);
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>).filter((m) => m.Properties.FunctionName.Ref === id);
+    expect(mappings).toHaveLength(1);
+    const [mapping] = mappings as [Resource];
+    expect(mapping.Properties).toEqual({
+      FunctionName: { Ref: id },
       EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 1,
+      // Order does not matter to a revocation: two batches of a shard at a time.
       ParallelizationFactor: 2,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 5,
+      // After an hour the access tokens have mostly expired anyway.
       MaximumRecordAgeInSeconds: 3600,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // No failure destination: a revocation that keeps failing is logged, not queued.
+      FilterCriteria: { Filters: REVOCATION_FILTERS.map((filter) => ({ Pattern: filter.pattern })) },
     });
-    const [pattern] = mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    // The filter as Lambda reads it, written out: a session's ending by back-channel logout, the kill switch or the
+    // user's "sign out everywhere", while it still held tokens.
+    const [pattern, ...others] = mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    expect(others).toEqual([]);
     expect(pattern).toEqual({
       eventName: ['MODIFY'],
       dynamodb: {
@@ -269,7 +295,19 @@ describe('LoginService, existing secrets and custom settings', () => {
         },
       ]);
     }
-    for (const routeKey of ['GET /login', 'GET /session', 'GET /']) {
+    // The revocations function reads the same two secrets, the key through Secrets Manager too.
+    const revocations = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).find(([id]) => id.startsWith('ServiceRevocationsFunction'))![1];
+    const [revocationsPolicy] = rolePolicies(template, revocations) as { Statement: unknown[] }[];
+    expect(revocationsPolicy!.Statement.slice(1)).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [CLIENT_SECRET_ARN, KEYS_SECRET_ARN] },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KMS_KEY_ARN,
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+      },
+    ]);
+    for (const routeKey of ['GET /login', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}', 'GET /']) {
       const text = JSON.stringify(rolePolicies(template, byRoute[routeKey]!));
       expect(text).not.toMatch(/secretsmanager|kms/);
     }

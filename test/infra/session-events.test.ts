@@ -10,6 +10,7 @@ import { stackPropsFromContext } from '../../infra/cdk-context';
 import { SETTINGS } from '../../functions/settings/settings';
 import { LoginService } from '../../infra/login-service';
 import { EVENTS_TIMEOUT, PUT_EVENTS_CALLS_PER_BATCH } from '../../infra/session-events';
+import { REVOCATION_FILTERS } from '../../infra/token-revocations';
 import { asList, logicalId, messageOf, onlyId, REQUIRED, rolePolicies, synthStack, testApp, type Resource } from './template';
 
 /** The events function: the one function no route leads to. */
@@ -128,8 +129,17 @@ describe('session events, configured', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
     // The nine route functions', the authorizer's, the kill switch's and the revocations function.
     template.resourceCountIs('AWS::Lambda::Function', 12);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: Match.stringLikeRegexp('RevocationsFunction') } });
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.includes('SessionEvents'))).toEqual([]);
+    // The one mapping left is the revocations function's, on the table's stream, with its filter.
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    expect(mappings).toHaveLength(1);
+    const revocationsId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes('RevocationsFunction'));
+    expect(revocationsId).toBeDefined();
+    expect(mappings[0]!.Properties).toMatchObject({
+      FunctionName: { Ref: revocationsId },
+      EventSourceArn: { 'Fn::GetAtt': [onlyId(template, 'AWS::DynamoDB::Table'), 'StreamArn'] },
+      FilterCriteria: { Filters: REVOCATION_FILTERS.map((filter) => ({ Pattern: filter.pattern })) },
+    });
     template.resourceCountIs('AWS::SQS::Queue', 0);
   });
 

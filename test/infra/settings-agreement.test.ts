@@ -155,9 +155,11 @@ describe('which functions receive what: the declarations and the template agree'
   };
   let functions: Resource[];
   let routed: Resource[];
+  let byId: Record<string, Resource>;
   beforeAll(() => {
     const template = synthStack(ALL_SET as never);
-    functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
+    byId = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+    functions = Object.values(byId);
     // Once each, however many routes it serves.
     routed = [...new Map(Object.values(functionsByRoute(template)).map((fn) => [fn.id, fn])).values()];
   });
@@ -178,6 +180,18 @@ describe('which functions receive what: the declarations and the template agree'
     const events = others.find((fn) => 'EVENT_SOURCE' in fn.Properties.Environment.Variables);
     expect(variablesOf(authorizer!)).toEqual(expected('authorizer'));
     expect(variablesOf(events!)).toEqual(expected('events'));
+  });
+
+  it('the kill switch and the revocations function, which serve no route, get the service\'s settings as their declarations say', () => {
+    const named = (prefix: string): Resource => {
+      const found = Object.entries(byId).filter(([id]) => id.startsWith(prefix));
+      expect(found).toHaveLength(1);
+      return found[0]![1];
+    };
+    expect(variablesOf(named('ServiceEndUserSessionsFunction'))).toEqual(expected('end-user-sessions'));
+    expect(variablesOf(named('ServiceRevocationsFunction'))).toEqual(expected('revocations'));
+    // Both load the whole configuration, like the route functions.
+    expect(expected('revocations')).toEqual(expected('login'));
   });
 
   it('behind a distribution the front door gets its own few (the origin secret), and no other function gets the origin secret', () => {

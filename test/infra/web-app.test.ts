@@ -116,6 +116,18 @@ describe.each([
     }
   });
 
+  test("every route's requests reach the API, /sessions/{id} and /api/{proxy+} included, as CloudFront picks a behaviour; the app's paths stay the app's", () => {
+    // CloudFront takes the first behaviour whose pattern matches the whole path (* any characters, ? one), else the default.
+    const behaviours = config().CacheBehaviors as { PathPattern: string; TargetOriginId: string }[];
+    const escape = (text: string): string => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    const originOf = (requestPath: string): string =>
+      (behaviours.find((b) => new RegExp(`^${b.PathPattern.split('*').map((part) => escape(part).replace(/\?/g, '.')).join('.*')}$`).test(requestPath)) ?? config().DefaultCacheBehavior).TargetOriginId;
+    const requestPaths = SERVICE_ROUTES.map((route) => route.split(' ')[1]!.replace('{proxy+}', 'v1/orders/42').replace(/\{[^}]+\}/g, 'c2Vzc2lvbi0x'));
+    expect(requestPaths).toContain('/sessions/c2Vzc2lvbi0x');
+    for (const requestPath of requestPaths) expect([requestPath, originOf(requestPath)]).toEqual([requestPath, origins().api.Id]);
+    for (const appPath of ['/', '/index.html', '/settings/sessions', '/sessionsettings', '/apidocs']) expect([appPath, originOf(appPath)]).toEqual([appPath, origins().s3.Id]);
+  });
+
   test("the app's headers: HSTS for at least a year, nosniff, no framing, the strict CSP; the service's answers get HSTS", () => {
     const app = securityHeaders(template, 'ServiceWebAppHeaders');
     expect(app.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(ONE_YEAR);

@@ -33,9 +33,10 @@ const BUNDLE_BUDGET_BYTES = 256_500;
  * to 250.6 KB; the check of OAUTH_AUTHORIZATION_PARAMETERS at start and the session's `acr` and
  * `auth_time`, read with every session, to 251.8 KB; an API's `allowedGroups` checked against the
  * session's groups claim to 252.5 KB; any kept claim passed on by the authorizer (AUTHORIZER_CLAIMS,
- * checked at start against SESSION_CLAIMS) to 252.7 KB. Interim: the performance budget cuts /api to 200 KB.
+ * checked at start against SESSION_CLAIMS) to 252.7 KB; the tokens of a refresh the rules or the
+ * subject check refuse, revoked at once, to 252.84 KB. Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 252_800;
+const API_BUDGET_BYTES = 252_900;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -49,7 +50,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 252.8 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 252.9 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

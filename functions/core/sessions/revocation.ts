@@ -3,6 +3,7 @@
  * everywhere", back-channel logout and the kill switch share. The ending itself never waits for
  * the provider: a session is over once the store says so, whatever revocation then answers.
  */
+import { asServiceError } from '../errors';
 import type { IdentityProvider, SessionEndReason, SessionTokens, TokenVault } from '../ports';
 import { tokenContext } from './session-tokens';
 
@@ -26,9 +27,9 @@ export async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityPr
     ...Object.values(tokens.apiTokens ?? {}).map((api) => api.accessToken),
     ...(tokens.replacedAccessTokens ?? []).map((replaced) => replaced.accessToken),
   ];
-  const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
-  if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
   try {
+    const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
+    if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
     const results = await Promise.all(calls);
     return results.every(Boolean) ? 'revoked' : 'unsupported';
   } catch {
@@ -67,8 +68,11 @@ export async function revokeEndedSessions(pending: readonly PendingRevocation[],
     while (next < pending.length) {
       const index = next++;
       const { key, sealedTokens } = pending[index]!;
-      const tokens = sealedTokens === undefined ? undefined : await deps.vault.open(sealedTokens, tokenContext(key)).catch(() => undefined);
-      const outcome = tokens ? await revokeAll(tokens, deps.provider) : 'none';
+      // Tokens no key opens are left; a keyring that cannot be read right now is a failure, retried.
+      const tokens = sealedTokens === undefined
+        ? undefined
+        : await deps.vault.open(sealedTokens, tokenContext(key)).catch((error: unknown) => (asServiceError(error).code === 'session_ended' ? undefined : null));
+      const outcome = tokens === null ? 'failed' : tokens ? await revokeAll(tokens, deps.provider) : 'none';
       if (outcome === 'failed') failed.add(index);
       else if (outcome === 'revoked') revoked++;
     }

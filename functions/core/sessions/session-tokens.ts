@@ -5,7 +5,7 @@
  */
 import { isExpired, type FoundSession } from './current-session';
 import { asServiceError, ServiceError } from '../errors';
-import type { Clock, IdentityProvider, Session, SessionEndReason, SessionStore, SessionTokens, TokenVault } from '../ports';
+import type { Clock, IdentityProvider, RefreshedTokens, Session, SessionEndReason, SessionStore, SessionTokens, TokenVault } from '../ports';
 import type { UpstreamApi } from '../api-proxy/upstream-apis';
 import { randomToken } from '../opaque-tokens';
 import { stillAllowed, type AccessRules } from '../sign-in/access-rules';
@@ -153,10 +153,13 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   }
   // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
   const idClaims = refreshed.idTokenClaims;
+  // Refused after the provider issued new tokens: those are revoked too, so none stays live.
   if (idClaims && idClaims.sub !== session.claims.sub) {
+    await revokeIssued(refreshed, deps);
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
   if (idClaims && deps.accessRules && !stillAllowed(idClaims, deps.accessRules)) {
+    await revokeIssued({ ...refreshed, refreshToken: refreshed.refreshToken ?? current.refreshToken }, deps);
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'the access rules refuse the refreshed claims' }));
   }
   const now = Math.floor(deps.clock.now() / 1000);
@@ -184,11 +187,16 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   // session under the lease holder. The ending revoked the tokens it found; the ones just issued,
   // access token too, are revoked here, so the refresh gives nobody a live token of an ended session.
   if (!saved) {
-    await Promise.all([
-      deps.provider.revoke(refreshed.accessToken, 'access_token').catch(() => false),
-      ...(refreshed.refreshToken ? [deps.provider.revoke(refreshed.refreshToken, 'refresh_token').catch(() => false)] : []),
-    ]);
+    await revokeIssued(refreshed, deps);
     throw new ServiceError('session_ended');
   }
   return tokens;
+}
+
+/** Revokes tokens a refresh just issued for a session that will not keep them; best effort. */
+async function revokeIssued(issued: Pick<RefreshedTokens, 'accessToken' | 'refreshToken'>, deps: TokenDependencies): Promise<void> {
+  await Promise.all([
+    deps.provider.revoke(issued.accessToken, 'access_token').catch(() => false),
+    ...(issued.refreshToken ? [deps.provider.revoke(issued.refreshToken, 'refresh_token').catch(() => false)] : []),
+  ]);
 }

@@ -7,6 +7,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { END_REASON, ENDED_AT, sessionAttributes, SESSION_PREFIX } from '../../../../functions/adapters/dynamodb/session-item';
 import { logger } from '../../../../functions/adapters/logs/logger';
+import { ServiceError } from '../../../../functions/core/errors';
 import type { IdentityProvider, Session, SessionEndReason, SessionTokens } from '../../../../functions/core/ports';
 import { revokeAll, revokeEndedSessions, REVOCATIONS_IN_FLIGHT, type PendingRevocation } from '../../../../functions/core/sessions/revocation';
 import { tokenContext } from '../../../../functions/core/sessions/session-tokens';
@@ -77,6 +78,19 @@ describe('revokeEndedSessions', () => {
     ];
     expect(await revokeEndedSessions(batch, { provider, vault })).toEqual({ revoked: 0 });
     expect(provider.revocations).toEqual([]);
+  });
+
+  test('a keyring that cannot be read right now is a failure the stream retries, not a session to skip', async () => {
+    const provider = new FakeIdentityProvider();
+    const unreachable = { seal: vault.seal.bind(vault), open: async () => Promise.reject(new ServiceError('secret_unavailable')) };
+    expect(await revokeEndedSessions([await pending('k')], { provider, vault: unreachable })).toEqual({ revoked: 0, retryFrom: 'seq-k' });
+    const gone = { seal: vault.seal.bind(vault), open: async () => Promise.reject(new ServiceError('session_ended')) };
+    expect(await revokeEndedSessions([await pending('k')], { provider, vault: gone })).toEqual({ revoked: 0 });
+  });
+
+  test('a provider that throws at once is a failed revocation, not a thrown batch', async () => {
+    const provider: Pick<IdentityProvider, 'revoke'> = { revoke: () => { throw new Error('sync'); } };
+    expect(await revokeAll(TOKENS, provider)).toBe('failed');
   });
 
   test(`at most ${REVOCATIONS_IN_FLIGHT} sessions are revoked at once`, async () => {

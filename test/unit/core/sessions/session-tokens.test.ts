@@ -221,6 +221,8 @@ describe('usableTokens: refresh', () => {
     left.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims: { sub: 'user-1', groups: ['users'] }, expiresIn: 300 });
     expect(await rejection(usableTokens(left.found, { ...left.deps, accessRules }))).toBe('session_ended');
     expect(left.store.endings.get(left.key)?.reason).toBe('refresh_failed');
+    // The tokens the refused refresh brought are revoked, the refresh token kept from before too.
+    expect(left.provider.revocations).toEqual(expect.arrayContaining([{ token: 'a', hint: 'access_token' }, { token: 'refresh-0', hint: 'refresh_token' }]));
     for (const idTokenClaims of [{ sub: 'user-1', groups: ['admins'] }, { sub: 'user-1' }]) {
       const stays = await setup();
       stays.provider.refreshResult = async (): Promise<RefreshedTokens> => ({ accessToken: 'a', idToken: 'id-1', idTokenClaims, expiresIn: 300 });

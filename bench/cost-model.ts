@@ -45,6 +45,14 @@ export const ASSUMPTIONS = {
    */
   revocationsInFlight: 16,
   recordsPerRevocationInvocation: 50,
+  /**
+   * Offboarding one user with the kill switch: the sessions a user has (a laptop, a phone, one more
+   * browser), and the index queries of one invocation, each at least half a read unit (the issuer
+   * with and without its slash, as functions/end-user-sessions.ts asks for an issuer without a
+   * path). Its handler time besides the DynamoDB round trips is left out.
+   */
+  sessionsPerOffboardedUser: 3,
+  killSwitchQueries: 2,
 } as const;
 
 export type Setup = 'this service' | 'REST API instead of HTTP API' | 'secret fetched per call' | '1 GB x86 functions' | 'all three';
@@ -115,20 +123,50 @@ export function costModel(endpoints: { login: EndpointResult; callback: Endpoint
   }));
 }
 
+/** What the bench measured of ending every session of one user (bench/user-sessions.ts). */
+export interface EndingMeasured {
+  /** Capacity units per ended session: write (the item and its index entries), read (the index queries). */
+  readonly units: { readonly write: number; readonly read: number };
+  /** The size of a session's entry in the user index, in bytes. */
+  readonly indexEntryBytes: number;
+  /** Endings in flight at once (ENDINGS_IN_FLIGHT). */
+  readonly inFlight: number;
+}
+
+export interface EndingCost {
+  /** Dollars per million sessions ended in bulk (one user with many sessions), their tokens revoked. */
+  readonly perMillionSessionsEnded: number;
+  /** Of which DynamoDB's units. */
+  readonly perMillionSessionsEndedDynamodb: number;
+  /** Dollars per million users offboarded through the kill switch, each with ASSUMPTIONS.sessionsPerOffboardedUser sessions, their tokens revoked. */
+  readonly perMillionUsersOffboarded: number;
+}
+
 /**
- * Dollars per million sessions ended in bulk: the write units DynamoDB reported per ending (the
- * table's item and the two index entries it leaves) and the query's read units, the kill switch's
- * time (ENDINGS_IN_FLIGHT writes at once, each a DynamoDB round trip) and the revocations
- * function's (the provider's round trip, REVOCATIONS_IN_FLIGHT at once), with their invocations and
- * log lines.
+ * Ending sessions in bulk. Per session: the write units measured per ending (the table's
+ * item and the two index entries it leaves) and the query's read units, the kill switch's time
+ * (ENDINGS_IN_FLIGHT writes at once, each a DynamoDB round trip) and the revocations function's
+ * (the provider's round trip, REVOCATIONS_IN_FLIGHT at once) with its invocations and log lines.
+ * Per user offboarded: the same for each of its sessions, with the queries of one kill switch
+ * invocation (read units by the size of the user's index entries) and that invocation itself.
  */
-export function endingCost(measured: { writeUnitsPerSession: number; readUnitsPerSession: number; inFlight: number }): number {
-  const { roundTripMs, memoryGb, revocationsInFlight, recordsPerRevocationInvocation, logBytesPerInvocation } = ASSUMPTIONS;
-  const endingSeconds = roundTripMs.dynamodb / measured.inFlight / 1000;
-  const revokingSeconds = roundTripMs.provider / revocationsInFlight / 1000;
-  const perSession =
-    (measured.writeUnitsPerSession * PRICES.dynamodbWriteUnitsPerMillion + measured.readUnitsPerSession * PRICES.dynamodbReadUnitsPerMillion) / 1e6 +
-    (endingSeconds + revokingSeconds) * memoryGb * PRICES.arm64PerGbSecond +
-    (PRICES.lambdaRequestsPerMillion / 1e6 + (logBytesPerInvocation / 1e9) * PRICES.logsIngestionPerGb) / recordsPerRevocationInvocation;
-  return Math.round(perSession * 1e6 * 100) / 100;
+export function endingCost(measured: EndingMeasured): EndingCost {
+  const { roundTripMs, memoryGb, revocationsInFlight, recordsPerRevocationInvocation, logBytesPerInvocation, sessionsPerOffboardedUser, killSwitchQueries, coldShare, initMs } = ASSUMPTIONS;
+  const lambdaSeconds = (seconds: number): number => seconds * memoryGb * PRICES.arm64PerGbSecond;
+  const invocation = PRICES.lambdaRequestsPerMillion / 1e6 + (logBytesPerInvocation / 1e9) * PRICES.logsIngestionPerGb;
+  const writes = measured.units.write * PRICES.dynamodbWriteUnitsPerMillion / 1e6;
+  const revoking = lambdaSeconds(roundTripMs.provider / revocationsInFlight / 1000) + invocation / recordsPerRevocationInvocation;
+  const ending = lambdaSeconds(roundTripMs.dynamodb / measured.inFlight / 1000);
+  const perSession = writes + measured.units.read * PRICES.dynamodbReadUnitsPerMillion / 1e6 + ending + revoking;
+
+  const k = sessionsPerOffboardedUser;
+  const queryReadUnits = killSwitchQueries * Math.max(1, Math.ceil((k * measured.indexEntryBytes) / 4096)) * 0.5;
+  const killSwitchMs = (killSwitchQueries + Math.ceil(k / measured.inFlight)) * roundTripMs.dynamodb + coldShare * initMs;
+  const perUser = k * (writes + revoking) + queryReadUnits * PRICES.dynamodbReadUnitsPerMillion / 1e6 + invocation + lambdaSeconds(killSwitchMs / 1000);
+  const perMillion = (dollars: number): number => Math.round(dollars * 1e6 * 100) / 100;
+  return {
+    perMillionSessionsEnded: perMillion(perSession),
+    perMillionSessionsEndedDynamodb: perMillion(writes + measured.units.read * PRICES.dynamodbReadUnitsPerMillion / 1e6),
+    perMillionUsersOffboarded: perMillion(perUser),
+  };
 }

@@ -6,7 +6,7 @@
 import type { UserSessionsResult } from './user-sessions';
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
-import type { CostRow } from './cost-model';
+import { ASSUMPTIONS, type CostRow, type EndingCost } from './cost-model';
 import type { VariantsResult } from './variants';
 import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
 
@@ -21,8 +21,8 @@ export interface BenchReport {
   readonly cost: readonly CostRow[];
   /** With BENCH_VARIANTS=1: each build setting undone in turn. */
   readonly variants?: VariantsResult;
-  /** Every session of one user ended at once (bench/user-sessions.ts), on DynamoDB Local, and what it costs per million sessions. */
-  readonly userSessions?: UserSessionsResult & { readonly dollarsPerMillionEnded: number };
+  /** Every session of one user ended at once (bench/user-sessions.ts), on DynamoDB Local, and what it costs (bench/cost-model.ts). */
+  readonly userSessions?: UserSessionsResult & { readonly cost: EndingCost };
 }
 
 /** The performance goals, printed next to the figures (not asserted: timings are too noisy for tests). */
@@ -90,14 +90,7 @@ export function formatReport(report: BenchReport): string {
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
     ),
   ];
-  if (report.userSessions) {
-    const u = report.userSessions;
-    sections.push(
-      `Ending every session of one user (${u.sessions} sessions, ${u.inFlight} at a time, DynamoDB Local): ${u.ended} ended in ${u.totalMs} ms, ` +
-        `${u.sessionsPerSecond} sessions/s; ${u.writeUnitsPerSession} write units and ${u.readUnitsPerSession} read units per session ended; ` +
-        `$${u.dollarsPerMillionEnded.toFixed(2)} per million sessions ended, their tokens revoked`,
-    );
-  }
+  if (report.userSessions) sections.push(formatUserSessions(report.userSessions));
   if (report.variants) {
     const { rows, floorMs, oauthRefreshBytes } = report.variants;
     sections.push(
@@ -109,6 +102,18 @@ export function formatReport(report: BenchReport): string {
     );
   }
   return sections.join('\n\n');
+}
+
+/** The kill switch's figures: a few lines, as `npm run bench` and `BENCH_ONLY=user-sessions` print them. */
+export function formatUserSessions(u: NonNullable<BenchReport['userSessions']>): string {
+  const units = (c: UserSessionsResult['units']) => `${c.write} write (table ${c.tableWrite}, indexes ${c.indexWrite}), ${c.read} read`;
+  return [
+    `Ending every session of one user (the kill switch's request; ${u.sessions} sessions, items of ${u.itemBytes} bytes with ${u.sealedTokensBytes} of sealed tokens, ${u.inFlight} endings in flight):`,
+    `  ${u.ended} ended in ${u.totalMs} ms (${u.queries} index queries: ${u.queryMs} ms), ${u.sessionsPerSecond} sessions/s on DynamoDB Local (its speed, not DynamoDB's)`,
+    `  capacity units per session ended, ${u.unitsSource}: ${units(u.units)}; DynamoDB's documented rules give ${units(u.computedUnits)}`,
+    `  $ per million sessions ended, their tokens revoked: ${u.cost.perMillionSessionsEnded.toFixed(2)} (DynamoDB ${u.cost.perMillionSessionsEndedDynamodb.toFixed(2)}); ` +
+      `per million users offboarded with ${ASSUMPTIONS.sessionsPerOffboardedUser} sessions each: ${u.cost.perMillionUsersOffboarded.toFixed(2)}`,
+  ].join('\n');
 }
 
 /** docs/bench-latest.md: the report of one run, with when, where and how to run it again. */

@@ -8,6 +8,8 @@
  * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
  * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts); BENCH_USER_SESSIONS
  * (default 2000, at most 20,000) sessions of one user are ended at once (bench/user-sessions.ts).
+ * BENCH_ONLY=user-sessions runs that part alone (DynamoDB Local, no bundles; about half a minute)
+ * and prints its figures, leaving docs/bench-latest.md as it is.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
 import { costModel, endingCost } from './cost-model';
-import { formatReport, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
+import { formatReport, formatUserSessions, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
 import { measureUserSessions } from './user-sessions';
 import { measureVariants } from './variants';
 import { measureWarm } from './warm';
@@ -38,9 +40,49 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let dynamodb: DynamoDbLocal | undefined;
 
+/** DYNAMODB_LOCAL_ENDPOINT, or a DynamoDB Local started here (stopped at the end). */
+async function dynamodbEndpoint(): Promise<string> {
+  const reused = process.env.DYNAMODB_LOCAL_ENDPOINT;
+  if (reused) return reused;
+  log('starting DynamoDB Local');
+  dynamodb = await startDynamoDbLocal();
+  return dynamodb.endpoint;
+}
+
+const dynamodbName = (): string => (dynamodb ? 'DynamoDB Local (started by the bench)' : 'DynamoDB Local (DYNAMODB_LOCAL_ENDPOINT)');
+
+function userSessionCount(): number {
+  const count = positiveInteger('BENCH_USER_SESSIONS', 2000, 1);
+  if (count > 20_000) throw new Error('BENCH_USER_SESSIONS must be at most 20000');
+  return count;
+}
+
+async function userSessionsFigures(endpoint: string, count: number): Promise<NonNullable<BenchReport['userSessions']>> {
+  log(`ending every session of one user: ${count} sessions`);
+  const measured = await measureUserSessions(endpoint, count);
+  return { ...measured, cost: endingCost(measured) };
+}
+
+/** BENCH_ONLY=user-sessions: the kill switch's figures alone. */
+async function userSessionsOnly(): Promise<void> {
+  try {
+    const userSessions = await userSessionsFigures(await dynamodbEndpoint(), userSessionCount());
+    const environment = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100, dynamodb: dynamodbName() };
+    process.stdout.write(`\n${formatUserSessions(userSessions)}\n\n${JSON.stringify({ environment, userSessions }, null, 2)}\n`);
+  } finally {
+    await dynamodb?.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined) {
+    if (only !== 'user-sessions') throw new Error('BENCH_ONLY may only be user-sessions');
+    return userSessionsOnly();
+  }
   const invocations = positiveInteger('BENCH_INVOCATIONS', 1000, 1);
   const coldRounds = positiveInteger('BENCH_COLD_ROUNDS', 25, 1);
+  const sessionsOfOneUser = userSessionCount();
   const outDir = mkdtempSync(path.join(tmpdir(), 'login-service-bench-'));
   try {
     log(`building the bundles into ${outDir}`);
@@ -70,20 +112,13 @@ async function main(): Promise<void> {
       variants = await measureVariants(outDir, floorFile, coldRounds);
     }
 
-    let dynamodbEndpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
-    if (!dynamodbEndpoint) {
-      log('starting DynamoDB Local');
-      dynamodb = await startDynamoDbLocal();
-      dynamodbEndpoint = dynamodb.endpoint;
-    }
+    const endpoint = await dynamodbEndpoint();
     log(`warm: ${invocations} requests per endpoint`);
     // The warm requests go to the routes; the authorizer and the events function serve none.
     const routed = bundles.filter((bundle): bundle is BuiltBundle & { name: keyof typeof ROUTE_OF } => bundle.name in ROUTE_OF);
     const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteEntry, string>;
-    const warm = await measureWarm(files, dynamodbEndpoint, invocations);
-    const userSessionCount = positiveInteger('BENCH_USER_SESSIONS', 2000, 1);
-    log(`ending every session of one user: ${userSessionCount} sessions`);
-    const userSessions = await measureUserSessions(dynamodbEndpoint, Math.min(userSessionCount, 20_000));
+    const warm = await measureWarm(files, endpoint, invocations);
+    const userSessions = await userSessionsFigures(endpoint, sessionsOfOneUser);
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];
       if (!result) throw new Error(`no warm figures for ${name}`);
@@ -96,7 +131,7 @@ async function main(): Promise<void> {
         cpus: cpus().length,
         cpu: cpus()[0]?.model ?? 'unknown',
         loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-        dynamodb: dynamodb ? 'DynamoDB Local (started by the bench)' : 'DynamoDB Local (DYNAMODB_LOCAL_ENDPOINT)',
+        dynamodb: dynamodbName(),
         invocations,
         coldRounds,
       },
@@ -111,7 +146,7 @@ async function main(): Promise<void> {
       warm,
       cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
       ...(variants ? { variants } : {}),
-      userSessions: { ...userSessions, dollarsPerMillionEnded: endingCost(userSessions) },
+      userSessions,
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
     // The figures docs/performance.md refers to: the latest run, with its date and machine.

@@ -21,10 +21,11 @@ export function sessionsRoute(deps: () => OwnSessionsDependencies) {
     const sessionToken = request.cookies.get(SESSION_COOKIE);
     if (request.method === 'GET') return json(200, await listOwnSessions(sessionToken, deps()));
     if (request.method !== 'DELETE') throw new ServiceError('method_not_allowed');
-    // DELETE /sessions, or DELETE /sessions/{id}: the id is the path's last segment, whatever prefix a domain mapping adds.
+    // DELETE /sessions/{id} by the route's parameter, never by the path's look (an id of "sessions").
+    const id = request.pathParameters?.id;
     let endedCurrent = true;
-    if (request.rawPath.endsWith('/sessions')) await endAllOwnSessions(sessionToken, deps());
-    else ({ endedCurrent } = await endOwnSession(sessionToken, request.rawPath.slice(request.rawPath.lastIndexOf('/') + 1), deps()));
+    if (id === undefined) await endAllOwnSessions(sessionToken, deps());
+    else ({ endedCurrent } = await endOwnSession(sessionToken, id, deps()));
     return noContent(endedCurrent ? [clearCookie(SESSION_COOKIE)] : []);
   });
 }

@@ -143,3 +143,12 @@ test('a session stored before sessions recorded their issuer lists only itself',
   expect((await list(legacy)).map((s) => [s.id, s.current])).toEqual([[sessionIdOfKey(hashToken(legacyCookie)), true]]);
   expect((await list(browser)).map((s) => s.id)).toEqual([sessionIdOfKey(key)]);
 });
+
+test('DELETE /sessions/sessions is one session named "sessions": 404 unknown_session, nothing ended', async () => {
+  const caller = await signedIn('hal');
+  const other = await signedIn('hal');
+  const refused = await remove(caller.browser, '/sessions/sessions');
+  expect([refused.status, refused.json<{ error: string }>().error]).toEqual([404, 'unknown_session']);
+  expect(await alive(caller.browser)).toBe(true);
+  expect(await alive(other.browser)).toBe(true);
+});

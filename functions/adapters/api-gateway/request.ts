@@ -17,6 +17,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly cookies: RequestCookies;
   readonly body?: Buffer;
+  /** The route's `{name}` parameters, as API Gateway matched them. */
+  readonly pathParameters?: Readonly<Record<string, string | undefined>>;
   /** The invocation's checked trace headers (invocation.ts), for the upstream call. */
   readonly trace: TraceHeaders;
 }
@@ -39,6 +41,7 @@ export function parseRequest(event: APIGatewayProxyEventV2, trace: TraceHeaders 
     query: new URLSearchParams(rawQuery),
     headers,
     cookies: parseCookies(event.cookies),
+    pathParameters: event.pathParameters,
     body: event.body === undefined || event.body === null ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
     trace,
   };

@@ -71,7 +71,7 @@ export const USER_AGENT_LENGTH = 200;
 
 /** The user agent as a session keeps it: without control characters, at most USER_AGENT_LENGTH characters. */
 export function shortUserAgent(userAgent: string): string {
-  return userAgent.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, USER_AGENT_LENGTH);
+  return userAgent.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, USER_AGENT_LENGTH);
 }
 
 /**

@@ -139,4 +139,5 @@ test('the user agent is kept without control characters and cut to 200 character
   expect(USER_AGENT_LENGTH).toBe(200);
   expect(shortUserAgent('Mozilla/5.0\r\nX-Injected: 1\u0000')).toBe('Mozilla/5.0X-Injected: 1');
   expect(shortUserAgent('a'.repeat(500))).toHaveLength(200);
+  expect(shortUserAgent('a\u0085b\u009bc')).toBe('abc');
 });

@@ -46,6 +46,12 @@ export interface DevProviderOptions {
    * `realm_access` come with the `groups` scope.
    */
   readonly accountClaims?: (login: string) => Readonly<Record<string, unknown>>;
+  /**
+   * The authentication context class each login reaches (the `acr` claim, OpenID Connect Core 2),
+   * as a real login page would record it after a password or a second factor. Default none: ID
+   * tokens carry no `acr`. The values it may return go in `acr_values_supported`.
+   */
+  readonly loginAcr?: { readonly supported: readonly string[]; readonly of: (login: string) => string };
 }
 
 export interface DevResourceServer {
@@ -84,6 +90,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     const summary = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     console.error(`development identity provider: ${summary}`);
   });
+  if (options.loginAcr) recordLoginAcr(provider, options.loginAcr.of);
   listener = provider.callback();
   return { issuer, provider, close: () => closeServer(server) };
 }
@@ -120,6 +127,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
+    ...(options.loginAcr ? { acrValues: [...options.loginAcr.supported] } : {}),
     findAccount: (_ctx: unknown, sub: string) => devAccount(sub, options.accountClaims?.(sub)),
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'], groups: ['groups', 'realm_access'] },
     // Name and email go into the ID token too, as most hosted providers do.
@@ -155,6 +163,17 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     fetch: loopbackFetch,
     renderError,
   };
+}
+
+/**
+ * The development login page finishes with the account only; a provider's own page finishes with
+ * how the user authenticated too (`login.acr` of the interaction result), which oidc-provider then
+ * puts into the session and its ID tokens.
+ */
+function recordLoginAcr(provider: Provider, acrOf: (login: string) => string): void {
+  const finish = provider.interactionFinished.bind(provider);
+  provider.interactionFinished = (req, res, result, options) =>
+    finish(req, res, result.login ? { ...result, login: { ...result.login, acr: acrOf(result.login.accountId) } } : result, options);
 }
 
 /**

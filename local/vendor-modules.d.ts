@@ -41,6 +41,13 @@ declare module 'oidc-provider' {
     /** The Node request listener of the underlying Koa application. */
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    /** Ends an interaction (a login or consent page) with its result; the login's `acr` goes into the session. */
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: InteractionResult, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  }
+
+  export interface InteractionResult {
+    login?: { accountId: string; acr?: string; amr?: string[]; remember?: boolean; ts?: number };
+    [prompt: string]: unknown;
   }
 
   /** The provider's OAuth error classes; only the one a resource lookup throws is used. */

@@ -7,6 +7,8 @@
  */
 import type { DevProvider } from '../../local/dev-idp';
 import { startService, type Service } from '../support/harness';
+import { metricValues } from '../support/embedded-metrics';
+import { capturedLogLines } from '../support/log-capture';
 
 const ACCOUNTS: Record<string, Record<string, unknown>> = {
   ada: { email: 'ada@corp.example', email_verified: true, realm_access: { roles: ['admins', 'users'] } },
@@ -50,9 +52,14 @@ describe.each([
     ['eve', 'no allowed group'],
     ['mallory', 'a domain that only starts with the allowed one'],
     ['dan', 'an unverified address'],
-  ])('%s (%s) is refused: 403 access_denied, no cookie, nothing stored', async (user) => {
+  ])('%s (%s) is refused: 403 access_denied, no cookie, nothing stored, counted as a failure and not a login', async (user) => {
     const before = await service.sessionCount();
+    const linesBefore = capturedLogLines().length;
     const { browser, response } = await callback(user);
+    const lines = capturedLogLines().slice(linesBefore).filter((line) => line.includes('"_aws"'));
+    expect(metricValues(lines, 'Failures', { ErrorCode: 'access_denied' })).toEqual([1]);
+    expect(metricValues(lines, 'Logins')).toEqual([]);
+    expect(lines.join('\n')).not.toContain(`${user}@corp.example`);
     expect(response.status).toBe(403);
     expect(response.text).toContain('access_denied');
     expect(browser.cookies.get('__Host-session')).toBeUndefined();

@@ -84,6 +84,11 @@ export interface LoginServiceProps {
    */
   readonly clientAuthMethod?: ClientAuthMethod;
   /**
+   * Pushed authorization requests (RFC 9126): `auto` where the provider offers them, `off` unless it requires them.
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly par?: 'auto' | 'off';
+  /**
    * Space-separated scopes to request; sign-in adds the named APIs' extra scopes.
    * @default - the functions' default (docs/configuration.md)
    */

@@ -7,7 +7,7 @@
 import { ERROR_CATALOGUE, type ErrorCode } from './errors';
 
 /** The routes that answer a code: the browser routes with an HTML page, `/api` and `/session` with JSON. */
-type Routes = readonly ('/login' | '/callback' | '/logout' | '/logout/done' | '/api' | '/session' | '/sessions')[] | 'any';
+type Routes = readonly ('/login' | '/callback' | '/logout' | '/logout/done' | '/api' | '/session' | '/sessions' | '/.well-known/jwks.json')[] | 'any';
 
 export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string]>> = {
   invalid_request: ['any', 'A parameter given twice, or an `/api` query with a control character or `#`.'],
@@ -48,8 +48,10 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, readonly [Routes, string
   upstream_timeout: [['/api'], 'The API did not answer within `UPSTREAM_TIMEOUT_MS`.'],
   store_unavailable: ['any', 'DynamoDB could not be reached or refused the call.'],
   store_timeout: ['any', 'DynamoDB did not answer within `STORE_TIMEOUT_MS`.'],
-  secret_unavailable: [['/callback', '/api', '/logout'], 'Secrets Manager could not be reached.'],
-  secret_timeout: [['/callback', '/api', '/logout'], 'Secrets Manager did not answer within `PROVIDER_TIMEOUT_MS`.'],
+  secret_unavailable: [['/login', '/callback', '/api', '/logout', '/.well-known/jwks.json'], 'Secrets Manager could not be reached (the client secret or private key; on `/login` only with pushed authorization requests).'],
+  secret_timeout: [['/login', '/callback', '/api', '/logout', '/.well-known/jwks.json'], 'Secrets Manager did not answer within `PROVIDER_TIMEOUT_MS`.'],
+  signing_unavailable: [['/login', '/callback', '/api', '/logout', '/.well-known/jwks.json'], 'With `OAUTH_CLIENT_SIGNING_KEY_ARN`: KMS could not be reached or throttled the `Sign` or `GetPublicKey` call.'],
+  signing_timeout: [['/login', '/callback', '/api', '/logout', '/.well-known/jwks.json'], 'With `OAUTH_CLIENT_SIGNING_KEY_ARN`: KMS did not answer within `PROVIDER_TIMEOUT_MS`.'],
   internal_error: ['any', 'A failure the service has no code for; the log has its name.'],
 };
 

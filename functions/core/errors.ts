@@ -48,6 +48,8 @@ export const ERROR_CATALOGUE = {
   store_timeout: [504, 'The session store did not answer in time.'],
   secret_unavailable: [503, 'The client secret could not be read. Please try again later.'],
   secret_timeout: [504, 'The client secret could not be read in time. Please try again later.'],
+  signing_unavailable: [503, 'The client key could not sign the request. Please try again later.'],
+  signing_timeout: [504, 'The client key could not sign the request in time. Please try again later.'],
   internal_error: [500, 'Something went wrong.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -11,7 +11,7 @@ import { ConfigError, serviceSettings, type SecretSetting } from './read-setting
 
 export { ConfigError, isLoopbackUrl, type SecretSetting } from './read-settings';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export type ProviderConfig =
   | { readonly kind: 'discovery'; readonly issuer: URL }
@@ -29,7 +29,14 @@ export type ProviderConfig =
 export interface Config {
   readonly provider: ProviderConfig;
   readonly clientId: string;
-  readonly clientSecret: SecretSetting;
+  /** client_secret_basic and client_secret_post only. */
+  readonly clientSecret?: SecretSetting;
+  /** private_key_jwt with a key used in process: PEM or JWK text, or a JWK Set (adapters/oauth/client-keys.ts). */
+  readonly clientPrivateKey?: SecretSetting;
+  /** private_key_jwt with asymmetric KMS keys: the first signs, all are published; empty otherwise. */
+  readonly clientSigningKeyArn: readonly string[];
+  /** RFC 9126 pushed authorization requests: `auto` where the provider offers them (or requires them), `off` where it only offers them. */
+  readonly par: 'auto' | 'off';
   /** The keyring that encrypts session tokens at rest (JSON, see adapters/encryption/keyring.ts). */
   readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;
@@ -113,6 +120,7 @@ export function loadConfig(env: Env): Config {
     authorizationParameters: Object.freeze([...new URLSearchParams(same.authorizationParameters ?? '')]),
     allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
     allowedGroups: Object.freeze(same.allowedGroups ?? []),
+    clientSigningKeyArn: Object.freeze(same.clientSigningKeyArn ?? []),
     sessionClaims: Object.freeze(same.sessionClaims ?? []),
     authorizerClaims: Object.freeze([...new Set(['sub', ...authorizerClaims])]),
   }) as Config;

@@ -89,7 +89,7 @@ export function readSettings(declared: Readonly<Record<string, Setting>>, env: S
       // How often a warm instance reads it again: secretRefreshSeconds, declared (and so read) before the secrets.
       else if (raw) values[key] = { source: 'secrets-manager', secretId: raw, refreshSeconds: values.secretRefreshSeconds };
       else if (value) values[key] = { source: 'environment', value };
-      else if (raw === undefined) fail(`(or, for local runs, ${setting.value}) is required`);
+      else if (raw === undefined && !setting.optional) fail(`(or, for local runs, ${setting.value}) is required`);
       continue;
     }
     if (raw === undefined && setting.required) fail('is required');
@@ -134,6 +134,28 @@ function parse(setting: Setting, raw: string, label: string, problems: string[],
   }
 }
 
+type CredentialKey = 'clientSecret' | 'clientPrivateKey' | 'clientSigningKeyArn';
+
+/**
+ * The client's credential follows from its authentication method: a secret for client_secret_*,
+ * exactly one of the two private keys for private_key_jwt, and never one the method does not use
+ * (a client secret left beside a private key would still be read, stored and rotated for nothing).
+ */
+function credentialProblems(method: string | undefined, setting: (key: CredentialKey) => Named, problems: string[]): void {
+  const [secret, secretGiven] = setting('clientSecret');
+  const [[privateKey, privateKeyGiven], [kmsKeys, kmsKeysGiven]] = [setting('clientPrivateKey'), setting('clientSigningKeyArn')];
+  const local = (name: string) => `${name} (or, for local runs, ${name.replace(/_ARN$/, '')})`;
+  if (method === 'private_key_jwt') {
+    if (privateKeyGiven === kmsKeysGiven) problems.push(`private_key_jwt needs exactly one key: ${kmsKeys} or ${local(privateKey)}`);
+    if (secretGiven) problems.push(`${secret} is not used with private_key_jwt: remove it`);
+  } else {
+    if (!secretGiven) problems.push(`${local(secret)} is required`);
+    for (const [name, isGiven] of [[privateKey, privateKeyGiven], [kmsKeys, kmsKeysGiven]] as const) {
+      if (isGiven) problems.push(`${name} is used only with private_key_jwt client authentication`);
+    }
+  }
+}
+
 export interface ProviderValues {
   issuer?: URL;
   authorizationEndpoint?: URL;
@@ -147,6 +169,9 @@ export interface ProviderValues {
 export interface ServiceValues {
   clientId?: string;
   clientSecret?: SecretSetting;
+  clientPrivateKey?: SecretSetting;
+  clientSigningKeyArn?: string[];
+  par?: string;
   sessionKeys?: SecretSetting;
   clientAuthMethod?: string;
   scopes?: string[];
@@ -207,6 +232,7 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
     checkUrl: (name, raw) => (synth?.unresolved(raw) ? undefined : checkUrl(name, raw, problems, 'path', synth)),
     unresolved: synth?.unresolved,
   });
+  credentialProblems(values.clientAuthMethod, (key) => [label(key), given(key) || (key !== 'clientSigningKeyArn' && text(env, (SERVICE_SETTINGS[key] as { value: string }).value) !== undefined)], problems);
   if (values.homeUrl !== undefined) {
     // By the rules of returnTo, re-serialised the same way: a home off the site would make every
     // sign-in and logout an open redirect.

@@ -56,7 +56,22 @@ const DEPLOYMENT = {
     doc: "Fixed extra parameters of every authorization request, as a query string (`audience=https://api.example.com&domain_hint=example.com`); a protocol parameter the service sets itself (`state`, `nonce`, `scope`, `redirect_uri`, `code_challenge`, `request_uri`…) is refused at start.",
     defaultText: 'none',
   },
-  clientAuthMethod: { doc: 'Client authentication at the token endpoint.' },
+  clientAuthMethod: {
+    doc: 'How the service authenticates the client wherever it does (code exchange, refresh, revocation, pushed authorization requests): with the client secret (`client_secret_basic`, `client_secret_post`) or with a fresh RFC 7523 assertion signed by a private key (`private_key_jwt`), whose public half `/.well-known/jwks.json` publishes.',
+  },
+  clientPrivateKey: {
+    doc: 'For `private_key_jwt`, a private key used in process: PEM (PKCS#8) or a private JWK, RSA (2048 bits or more) or P-256, or a JWK Set whose first key signs and all of whose keys are published. Its Secrets Manager ARN, or for local runs the key itself in `OAUTH_CLIENT_PRIVATE_KEY`.',
+    by: 'construct',
+    defaultText: 'none; the construct sets it from `clientPrivateKeySecret`',
+  },
+  clientSigningKeyArn: {
+    doc: 'For `private_key_jwt`, asymmetric KMS keys (RSA_2048 for RS256, ECC_NIST_P256 for ES256) that sign through `kms:Sign`, so the private key never leaves KMS: comma-separated ARNs, the first signs and all are published.',
+    by: 'construct',
+    defaultText: 'none; the construct creates a key, or takes `clientSigningKeys`',
+  },
+  par: {
+    doc: "Pushed authorization requests (RFC 9126): `auto` pushes the parameters whenever the provider's metadata has a `pushed_authorization_request_endpoint` and sends the browser with only `client_id` and `request_uri`; `off` does not, unless the provider's metadata says `require_pushed_authorization_requests`.",
+  },
   scopes: { doc: 'Space-separated scopes; sign-in adds the named APIs\' extra scopes.', defaultText: '`openid profile email` with an issuer, none with explicit endpoints' },
   publicBaseUrl: {
     doc: "The service's external origin, without path; the redirect URI to register is this plus `/callback`.",

@@ -31,8 +31,8 @@ export type Setting =
     /** Space-separated RFC 6749 scope tokens. */
     | { readonly type: 'scopes'; readonly default: string }
     | { readonly type: 'json' }
-    /** A Secrets Manager ARN in `env`, or for local runs the value itself in `value`: exactly one. */
-    | { readonly type: 'secret'; readonly value: string }
+    /** A Secrets Manager ARN in `env`, or for local runs the value itself in `value`: exactly one, or at most one when `optional`. */
+    | { readonly type: 'secret'; readonly value: string; readonly optional?: true }
   );
 
 /** The provider's and the client's settings: their variables start with OAUTH_. */
@@ -69,8 +69,15 @@ export const SERVICE_SETTINGS = {
   clientId: { oauth: OAUTH, type: 'string', required: true, pattern: /^[\x20-\x7e]+$/, problem: 'contains a character not allowed in a client id' },
   // Before the secrets, which read it.
   secretRefreshSeconds: integer(10, 86_400, 300),
-  clientSecret: { env: 'OAUTH_CLIENT_SECRET_ARN', type: 'secret', value: 'OAUTH_CLIENT_SECRET' },
-  clientAuthMethod: { oauth: OAUTH, type: 'enum', values: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
+  // Which of the three client credentials must be set follows from the method (read-settings.ts).
+  clientAuthMethod: { oauth: OAUTH, type: 'enum', values: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'], default: 'client_secret_basic' },
+  clientSecret: { env: 'OAUTH_CLIENT_SECRET_ARN', type: 'secret', value: 'OAUTH_CLIENT_SECRET', optional: true },
+  // private_key_jwt: PEM (PKCS#8) or JWK text, or a JWK Set; the first key signs (adapters/oauth/client-keys.ts).
+  clientPrivateKey: { env: 'OAUTH_CLIENT_PRIVATE_KEY_ARN', type: 'secret', value: 'OAUTH_CLIENT_PRIVATE_KEY', optional: true },
+  // private_key_jwt with asymmetric KMS keys: the first signs, all are published.
+  clientSigningKeyArn: { oauth: OAUTH, type: 'list', entry: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/, problem: 'must list KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)' },
+  // RFC 9126 pushed authorization requests: `auto` whenever the provider has the endpoint.
+  par: { oauth: OAUTH, type: 'enum', values: ['auto', 'off'], default: 'auto' },
   scopes: { oauth: OAUTH, type: 'scopes', default: 'openid profile email' },
   // Fixed extra authorization parameters, as a query string; never a protocol one (read-settings.ts).
   authorizationParameters: { oauth: OAUTH, type: 'string' },

@@ -12,12 +12,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { staticClientSecret, SecretsManagerClientSecret, type ClientSecretSource } from '../adapters/secrets-manager/client-secret';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { staticClientSecret, SecretsManagerClientSecret } from '../adapters/secrets-manager/client-secret';
+import { parseClientKeys, type ClientKeys } from '../adapters/oauth/client-keys';
+import { KmsClientKeys } from '../adapters/kms/kms-client-keys';
 import { DynamoDbSessionStore, DynamoDbStore } from '../adapters/dynamodb/dynamodb-store';
 import { DynamoDbUserSessions } from '../adapters/dynamodb/user-session-index';
 import { OAuthLogoutTokens } from '../adapters/oauth/logout-token';
 import { parseKeyring, type Keyring } from '../adapters/encryption/keyring';
-import { OAuthConnection } from '../adapters/oauth/oauth-connection';
+import { OAuthConnection, type ClientCredential } from '../adapters/oauth/oauth-connection';
 import { OAuthSessionTokens, OAuthTokenRefresh } from '../adapters/oauth/oauth-session-tokens';
 import { OAuthSignIn } from '../adapters/oauth/oauth-sign-in';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from '../adapters/secrets-manager/secrets-manager-secret';
@@ -68,6 +71,8 @@ export interface ReplaceableParts {
   readonly refreshTiming: { readonly leaseMs: number; readonly waitMs: number };
   /** The events function's settings (built from the environment, they also set the logs' level), and where it publishes. */
   readonly eventsConfig: EventsConfig;
+  /** The client that signs with the client's KMS keys (private_key_jwt with OAUTH_CLIENT_SIGNING_KEY_ARN). */
+  readonly kms: KMSClient;
   /** The client the publisher is built on, unless the publisher is replaced. */
   readonly eventBridge: EventBridgeClient;
   readonly publisher: EventPublisher;
@@ -144,11 +149,38 @@ export const userSessions = /* @__PURE__ */ part(undefined, (): SessionStore & U
 
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 
-const clientSecret = /* @__PURE__ */ once((): ClientSecretSource => {
-  const { clientSecret: secret, providerTimeoutMs } = config();
+const kms = /* @__PURE__ */ part('kms', () => new KMSClient({ maxAttempts: 2 }));
+
+/**
+ * The client's keys (private_key_jwt): in KMS, or used in process from the secret (or, in local
+ * runs, the setting) that holds them. /.well-known/jwks.json publishes their public halves.
+ */
+export const clientKeys = /* @__PURE__ */ once((): SecretSource<ClientKeys> => {
+  const { clientPrivateKey: key, clientSigningKeyArn: keyArns, providerTimeoutMs } = config();
+  if (keyArns.length > 0) return new KmsClientKeys(kms(), keyArns, providerTimeoutMs);
+  if (!key) return staticSecret({ clientAuth: () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });
+  if (key.source === 'environment') {
+    let parsed: Promise<ClientKeys> | undefined;
+    const read = () => (parsed ??= parseClientKeys(key.value));
+    return { get: read, refresh: read };
+  }
+  return new SecretsManagerSecret(secretsManager(), key.secretId, (text) => parseClientKeys(text ?? ''), key.refreshSeconds, providerTimeoutMs, systemClock);
+});
+
+/** The client's credential where a request authenticates it: its secret, or its keys (private_key_jwt). */
+const clientCredentials = /* @__PURE__ */ once((): SecretSource<ClientCredential> => {
+  const { clientAuthMethod, clientSecret: secret, providerTimeoutMs } = config();
+  if (clientAuthMethod === 'private_key_jwt') return clientKeys();
+  if (!secret) throw new ServiceError('client_misconfigured', { detail: 'no client secret' });
   if (secret.source === 'environment') return staticClientSecret(secret.value);
   return new SecretsManagerClientSecret(secretsManager(), secret.secretId, secret.refreshSeconds, providerTimeoutMs, systemClock);
 });
+
+/** Built on first use: a route that only may authenticate the client (/login, with PAR) builds no client before. */
+const lazyCredentials: SecretSource<ClientCredential> = {
+  get: () => clientCredentials().get(),
+  refresh: () => clientCredentials().refresh(),
+};
 
 const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
   const { sessionKeys, providerTimeoutMs } = config();
@@ -165,7 +197,7 @@ const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
 
 export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new KeyringTokenVault(keyring()));
 
-const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), clientSecret()));
+const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), lazyCredentials));
 
 /** Completes sign-ins (/callback). */
 export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => new OAuthSignIn(connection()), 'provider');
@@ -176,15 +208,15 @@ export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityPr
 /** Refreshes tokens (/api): without the logout step. */
 const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => new OAuthTokenRefresh(connection()), 'provider');
 
-/** For requests that never authenticate the client (/login): the Secrets Manager client stays out of that bundle. */
-const refuseClientSecret = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client secret' }));
-const noClientSecret: ClientSecretSource = { get: refuseClientSecret, refresh: refuseClientSecret };
+/** For requests that never authenticate the client (/backchannel-logout): no secret or key client in that bundle. */
+const refuseCredential = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client credential' }));
+const noCredential: SecretSource<ClientCredential> = { get: refuseCredential, refresh: refuseCredential };
 
 /** Validates the provider's logout tokens (/backchannel-logout): its keys only, no client secret. */
-export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noClientSecret), clock(), config().logoutTokenMaxAgeSeconds));
+export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noCredential), clock(), config().logoutTokenMaxAgeSeconds));
 
-/** Starts sign-ins (/login): an authorization request needs no client authentication. */
-export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), noClientSecret)), 'provider');
+/** Starts sign-ins (/login): the client authenticates only to push the request (RFC 9126), where the provider takes it. */
+export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(connection()), 'provider');
 
 export const upstream = /* @__PURE__ */ part('upstream', (): Upstream => new HttpUpstream(config().upstreamTimeoutMs));
 

@@ -71,7 +71,7 @@ describe('synth-time validation', () => {
         publicBaseUrl: 'https://login.example.com/app',
         returnToAllowedOrigins: ['ftp://files.example.com'],
         scopes: 'openid "profile"',
-        clientAuthMethod: 'private_key_jwt' as never,
+        clientAuthMethod: 'tls_client_auth' as never,
         sessionLifetimeSeconds: 600,
         sessionIdleTimeoutSeconds: 900,
         providerTimeoutMs: 60_000,
@@ -87,7 +87,7 @@ describe('synth-time validation', () => {
     expect(problems).toEqual([
       // Each setting in the order declared (functions/settings/settings.ts), then the rules between them.
       'issuer must be an https URL',
-      'clientAuthMethod must be client_secret_basic or client_secret_post',
+      'clientAuthMethod must be client_secret_basic or client_secret_post or private_key_jwt',
       'scopes contains a character not allowed in a scope',
       'publicBaseUrl must be an origin without path or query, e.g. https://login.example.com',
       'upstreamApiUrl must not contain a query',

@@ -4,8 +4,8 @@
  * whole sign-in at the development provider.
  */
 import type { AuthorizationRequest, CallbackCheck, CompletedLogin, EndSessionRedirect, IdentityProvider, RefreshedTokens, TokenTarget } from '../../functions/core/ports';
-import type { ClientSecretSource } from '../../functions/adapters/secrets-manager/client-secret';
-import { OAuthConnection, type ProviderSettings } from '../../functions/adapters/oauth/oauth-connection';
+import type { SecretSource } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { OAuthConnection, type ClientCredential, type ProviderSettings } from '../../functions/adapters/oauth/oauth-connection';
 import { OAuthSessionTokens } from '../../functions/adapters/oauth/oauth-session-tokens';
 import { OAuthSignIn } from '../../functions/adapters/oauth/oauth-sign-in';
 import { loadConfig } from '../../functions/settings/config';
@@ -20,7 +20,7 @@ export class OAuthIdentityProvider implements IdentityProvider {
   private readonly signIn: OAuthSignIn;
   private readonly tokens: OAuthSessionTokens;
 
-  constructor(settings: ProviderSettings, secret: ClientSecretSource) {
+  constructor(settings: ProviderSettings, secret: SecretSource<ClientCredential>) {
     const connection = new OAuthConnection(settings, secret);
     this.signIn = new OAuthSignIn(connection);
     this.tokens = new OAuthSessionTokens(connection);

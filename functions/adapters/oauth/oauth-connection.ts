@@ -1,14 +1,16 @@
 /**
  * The provider connection every OAuth adapter shares: metadata and signing keys cached per
- * instance, client authentication with one re-read of a rotated secret (and, for credentials that
- * form-encoding changes, both encodings of client_secret_basic), a deadline and a latency
+ * instance, client authentication (a secret or private_key_jwt assertions) with one re-read of a
+ * rotated credential (and, for secrets that form-encoding changes, both encodings of
+ * client_secret_basic), a deadline and a latency
  * measurement on every call; and token endpoint answers given the status RFC 6749 asks for.
  */
 import * as oauth from 'oauth4webapi';
 import type { Config } from '../../settings/config';
 import { isLoopbackUrl } from '../../settings/config';
 import { ServiceError } from '../../core/errors';
-import type { ClientSecretSource } from '../secrets-manager/client-secret';
+import type { SecretSource } from '../secrets-manager/secrets-manager-secret';
+import type { ClientKeys } from './client-keys';
 import { providerFailure } from './provider-errors';
 import { timedFetch, type ProviderCall } from '../metrics/request-measurements';
 import { callSignal } from '../request-deadline';
@@ -31,30 +33,34 @@ type BasicEncoding = 'form' | 'raw';
  */
 const READ_ALIKE = /^[ -$&-*,-~]+$/;
 
+/** The client's credential: its secret (client_secret_basic, client_secret_post) or its keys (private_key_jwt). */
+export type ClientCredential = string | ClientKeys;
+
+/** The requests that authenticate the client and retry a refused credential once. */
+type ClientAuthStep = 'token' | 'refresh' | 'par';
+
 export type ProviderSettings = Pick<
   Config,
-  'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs'
+  'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs' | 'par'
 > & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
 
 /**
  * What every conversation with the provider shares, through oauth4webapi (the adapters in
  * oauth-*.ts are the only modules that speak the OAuth protocol): the provider's metadata and
  * signing keys, cached for the life of the instance; client authentication, with one re-read of a
- * rotated secret; a deadline on every request. Sign-in and session tokens are separate classes on
+ * rotated credential; a deadline on every request. Sign-in and session tokens are separate classes on
  * top of it, so each function's bundle holds only the protocol steps it runs.
  */
 export class OAuthConnection {
   private metadataPromise?: Promise<oauth.AuthorizationServer>;
   /** The encoding the provider last accepted credentials that the two encodings send differently in. */
   private basicEncoding: BasicEncoding = 'form';
-  /** The encoding of the request being built now (see withClientSecret). */
-  private attemptEncoding?: BasicEncoding;
   readonly jwks: oauth.JWKSCacheInput = {};
   readonly client: oauth.Client;
 
   constructor(
     readonly settings: ProviderSettings,
-    readonly secret: ClientSecretSource,
+    readonly credentials: SecretSource<ClientCredential>,
   ) {
     // The library accepts a list of algorithms here although its type says string; whatever this
     // list allows, the signature check against the JWKS refuses `none` and HMAC on its own too.
@@ -62,25 +68,23 @@ export class OAuthConnection {
   }
 
   /**
-   * A call to the token endpoint. A rotated secret shows as invalid_client: read it again once, then
-   * give up. Credentials that the two client_secret_basic encodings send differently are tried in
-   * both, the one the provider accepted last first; the one that works is kept for the next calls.
+   * A request that authenticates the client (token endpoint, pushed authorization request). A
+   * rotated secret or key shows as invalid_client: read it again once, then give up. Secrets that
+   * the two client_secret_basic encodings send differently are tried in both, the one the provider
+   * accepted last first; the one that works is kept for the next calls. An assertion is new for
+   * every attempt.
    */
-  async withClientSecret<T>(step: 'token' | 'refresh', call: (secret: string) => Promise<T>): Promise<T> {
+  async withClientAuth<T>(step: ClientAuthStep, call: (auth: oauth.ClientAuth) => Promise<T>): Promise<T> {
     let refusal: unknown;
     for (const reread of [false, true]) {
-      const secret = await (reread ? this.secret.refresh() : this.secret.get());
+      const credential = await (reread ? this.credentials.refresh() : this.credentials.get());
+      const both = typeof credential === 'string' && this.settings.clientAuthMethod !== 'client_secret_post' && this.encodingsDiffer(credential);
       const first = this.basicEncoding;
-      const both = this.settings.clientAuthMethod !== 'client_secret_post' && this.encodingsDiffer(secret);
-      const encodings = both ? [first, first === 'form' ? 'raw' : 'form'] as const : [undefined];
+      const encodings = both ? [first, first === 'form' ? 'raw' : 'form'] as const : [first];
       for (const encoding of encodings) {
         try {
-          // `call` builds its request, and so asks clientAuth for the header, before its first await.
-          this.attemptEncoding = encoding;
-          const answer = call(secret);
-          this.attemptEncoding = undefined;
-          const result = await answer;
-          if (encoding) this.basicEncoding = encoding;
+          const result = await call(this.clientAuth(credential, encoding));
+          if (both) this.basicEncoding = encoding;
           return result;
         } catch (error) {
           if (!isInvalidClient(error, both)) throw providerFailure(error, step);
@@ -89,6 +93,11 @@ export class OAuthConnection {
       }
     }
     throw providerFailure(refusal, step);
+  }
+
+  /** The client's authentication as it stands, for a request that is not tried again (a revocation). */
+  async currentClientAuth(): Promise<oauth.ClientAuth> {
+    return this.clientAuth(await this.credentials.get(), this.basicEncoding);
   }
 
   /** The ID token's signature, against the provider's JWKS (cached; re-fetched once for an unknown key id). */
@@ -134,15 +143,16 @@ export class OAuthConnection {
   }
 
   /**
-   * The client's authentication with `secret`. client_secret_basic form-encodes (oauth4webapi's
-   * ClientSecretBasic) only credentials that form-decoding would change, and only while the
-   * provider has not shown that it reads them as sent.
+   * The client's authentication with `credential`: its keys' assertion, or its secret.
+   * client_secret_basic form-encodes (oauth4webapi's ClientSecretBasic) only credentials that
+   * form-decoding would change, and only while the provider has not shown that it reads them as sent.
    */
-  clientAuth(secret: string): oauth.ClientAuth {
-    if (this.settings.clientAuthMethod === 'client_secret_post') return oauth.ClientSecretPost(secret);
-    if ((this.attemptEncoding ?? this.basicEncoding) === 'form' && this.encodingsDiffer(secret)) return oauth.ClientSecretBasic(secret);
+  private clientAuth(credential: ClientCredential, encoding: BasicEncoding): oauth.ClientAuth {
+    if (typeof credential !== 'string') return credential.clientAuth;
+    if (this.settings.clientAuthMethod === 'client_secret_post') return oauth.ClientSecretPost(credential);
+    if (encoding === 'form' && this.encodingsDiffer(credential)) return oauth.ClientSecretBasic(credential);
     return (_as, client, _body, headers) => {
-      headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+      headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${credential}`).toString('base64')}`);
     };
   }
 

@@ -33,8 +33,8 @@ export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 're
     const additionalParameters: Record<string, string> = {};
     if (target) additionalParameters.resource = target.resource;
     if (target?.scopes.length) additionalParameters.scope = target.scopes.join(' ');
-    const { tokens, response } = await this.connection.withClientSecret('refresh', async (secret) => {
-      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, this.connection.clientAuth(secret), refreshToken, {
+    const { tokens, response } = await this.connection.withClientAuth('refresh', async (auth) => {
+      const response = await oauth.refreshTokenGrantRequest(as, this.connection.client, auth, refreshToken, {
         ...this.connection.httpOptions('token', fetchWithErrorStatus),
         additionalParameters,
       });
@@ -75,7 +75,7 @@ export class OAuthTokenRefresh implements Pick<IdentityProvider, 'refresh' | 're
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.connection.metadata();
     if (!as.revocation_endpoint) return false;
-    const response = await oauth.revocationRequest(as, this.connection.client, this.connection.clientAuth(await this.connection.secret.get()), token, {
+    const response = await oauth.revocationRequest(as, this.connection.client, await this.connection.currentClientAuth(), token, {
       ...this.connection.httpOptions('revocation'),
       additionalParameters: { token_type_hint: hint },
     });

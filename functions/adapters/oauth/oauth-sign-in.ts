@@ -69,9 +69,9 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     }
     if (!callbackParameters.get('code')) throw new ServiceError('invalid_authorization_response', { detail: 'no code' });
 
-    const { tokens, response } = await this.connection.withClientSecret('token', async (secret) => {
+    const { tokens, response } = await this.connection.withClientAuth('token', async (auth) => {
       const response = await oauth.authorizationCodeGrantRequest(
-        as, this.connection.client, this.connection.clientAuth(secret), callbackParameters, this.connection.settings.redirectUri, check.codeVerifier,
+        as, this.connection.client, auth, callbackParameters, this.connection.settings.redirectUri, check.codeVerifier,
         this.connection.httpOptions('token', fetchWithErrorStatus),
       );
       refuseServerError(response);

@@ -24,7 +24,7 @@ const CLIENT_MISCONFIGURED = new Set([
 /** Outages by name (RFC 6749 §4.1.2.1), which some token endpoints answer with a 400. */
 const OUTAGE = new Set(['server_error', 'temporarily_unavailable']);
 
-type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo' | 'refresh';
+type Step = 'discovery' | 'authorization-response' | 'token' | 'id-token-signature' | 'userinfo' | 'refresh' | 'par';
 
 /** Rules broken by an ID token (signature, algorithm, claims): anything else is a generally bad answer. */
 const ID_TOKEN_CODES = new Set<string>([oauth.JWT_CLAIM_COMPARISON, oauth.JWT_TIMESTAMP_CHECK, oauth.KEY_SELECTION]);

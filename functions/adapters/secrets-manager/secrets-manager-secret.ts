@@ -24,7 +24,7 @@ export function staticSecret<T>(value: T): SecretSource<T> {
 /**
  * A secret from Secrets Manager, read once per warm instance and again after `refreshSeconds`,
  * so a rotated value is picked up without a deploy. Concurrent callers share one in-flight read.
- * `parse` turns the secret string into the value and throws a ServiceError when it is unusable.
+ * `parse` turns the secret string into the value and throws (or rejects with) a ServiceError when it is unusable.
  */
 export class SecretsManagerSecret<T> implements SecretSource<T> {
   private cached?: { value: T; refreshAt: number };
@@ -33,7 +33,7 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
-    private readonly parse: (secretString: string | undefined) => T,
+    private readonly parse: (secretString: string | undefined) => T | Promise<T>,
     private readonly refreshSeconds: number,
     private readonly timeoutMs: number,
     private readonly clock: Clock,
@@ -70,7 +70,7 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
       // The SDK error names the secret at most, never its value; keep it as the cause for debug logs.
       throw awsFailure(error, 'secret_unavailable', 'secret_timeout');
     }
-    const value = this.parse(secretString);
+    const value = await this.parse(secretString);
     this.cached = { value, refreshAt: this.clock.now() + this.refreshSeconds * 1000 };
     return value;
   }

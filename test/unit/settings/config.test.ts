@@ -101,7 +101,7 @@ describe('loadConfig: problems', () => {
       PUBLIC_BASE_URL: 'not a url',
       LOGIN_TIMEOUT_SECONDS: 'ten',
       TABLE_NAME: '   ',
-      OAUTH_CLIENT_AUTH_METHOD: 'private_key_jwt',
+      OAUTH_CLIENT_AUTH_METHOD: 'tls_client_auth',
     };
     let thrown: unknown;
     try {
@@ -117,7 +117,7 @@ describe('loadConfig: problems', () => {
         'PUBLIC_BASE_URL is not a valid URL',
         'LOGIN_TIMEOUT_SECONDS must be a whole number from 60 to 3600',
         'TABLE_NAME is required',
-        'OAUTH_CLIENT_AUTH_METHOD must be client_secret_basic or client_secret_post',
+        'OAUTH_CLIENT_AUTH_METHOD must be client_secret_basic or client_secret_post or private_key_jwt',
       ]),
     );
     expect(problems).toHaveLength(5);

@@ -140,7 +140,7 @@ test.each([
 ])('a refresh grant that ends in %s counts as %s', async (failure, outcome) => {
   const connection = {
     metadata: async () => ({ issuer: 'https://idp.example', token_endpoint: 'https://idp.example/token' }),
-    withClientSecret: () => Promise.reject(failure),
+    withClientAuth: () => Promise.reject(failure),
   };
   const tokens = new OAuthSessionTokens(connection as unknown as OAuthConnection);
   await run('api', async () => {

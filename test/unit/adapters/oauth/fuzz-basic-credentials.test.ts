@@ -28,7 +28,7 @@ function settings(clientId: string): ProviderSettings {
 async function sentCredentials(clientId: string, secret: string): Promise<string> {
   const connection = new OAuthConnection(settings(clientId), { get: () => Promise.resolve(secret), refresh: () => Promise.resolve(secret) });
   const headers = new Headers();
-  await connection.clientAuth(secret)({} as oauth.AuthorizationServer, connection.client, new URLSearchParams(), headers);
+  await (await connection.currentClientAuth())({} as oauth.AuthorizationServer, connection.client, new URLSearchParams(), headers);
   return Buffer.from(headers.get('authorization')!.replace(/^Basic /, ''), 'base64').toString('utf8');
 }
 

@@ -27,6 +27,11 @@ export const FUNCTION_TABLE = {
   /** OpenID Connect Back-Channel Logout 1.0: the provider's server posts logout tokens here (functions/backchannel-logout.ts). */
   BackchannelLogout: { entry: 'backchannel-logout', route: { method: 'POST', path: '/backchannel-logout' } },
   /**
+   * The client's public keys (RFC 7517 JWK Set) for private_key_jwt: the `jwks_uri` to register at
+   * the provider (functions/jwks.ts). An empty set with a client secret.
+   */
+  Jwks: { entry: 'jwks', route: { method: 'GET', path: '/.well-known/jwks.json' } },
+  /**
    * The site's root when no web app is hosted there: sends the browser to `HOME_URL`, so nobody
    * meets API Gateway's 404. With a web app the root is the app's, and this route is not deployed.
    */

@@ -49,5 +49,6 @@ export const ROUTE_ACCESS: Readonly<Record<RouteFunctionName, RouteAccess>> = {
   Logout: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['clientSecret', 'sessionKeys'] },
   LogoutDone: { table: [], secrets: [] },
   BackchannelLogout: { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: [], indexes: true },
+  Jwks: { table: [], secrets: [] },
   Home: { table: [], secrets: [] },
 };

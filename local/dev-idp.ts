@@ -12,13 +12,16 @@ import { closeServer, listenOnLoopback, LOOPBACK_HOST, loopbackUrl } from './ser
 
 export interface DevClient {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Not with private_key_jwt: the client then has no secret at all. */
+  readonly clientSecret?: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
   /** Where the provider posts logout tokens when the user's session there ends (Back-Channel Logout 1.0 §2.2). */
   readonly backchannelLogoutUri?: string;
   /** Default client_secret_basic. */
-  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** private_key_jwt: where the provider fetches the client's public keys (the service's /.well-known/jwks.json). */
+  readonly jwksUri?: string;
 }
 
 export interface DevProviderOptions {
@@ -52,6 +55,21 @@ export interface DevProviderOptions {
    * tokens carry no `acr`. The values it may return go in `acr_values_supported`.
    */
   readonly loginAcr?: { readonly supported: readonly string[]; readonly of: (login: string) => string };
+  /**
+   * Pushed authorization requests (RFC 9126): `offered` publishes the endpoint, `required` also says
+   * `require_pushed_authorization_requests` and refuses any other request. Default none, so a test
+   * can read the authorization request the service sends.
+   */
+  readonly par?: 'offered' | 'required';
+  /** Tests: sees each request to the provider once answered, with the form it parsed (to check what a client sent). */
+  readonly observe?: (request: ObservedRequest) => void;
+}
+
+export interface ObservedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly form: Readonly<Record<string, unknown>>;
+  readonly authorization: string;
 }
 
 export interface DevResourceServer {
@@ -91,6 +109,13 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     console.error(`development identity provider: ${summary}`);
   });
   if (options.loginAcr) recordLoginAcr(provider, options.loginAcr.of);
+  const { observe } = options;
+  if (observe) {
+    provider.use(async (ctx, next) => {
+      await next();
+      observe({ method: ctx.method, path: ctx.path, form: ctx.oidc?.body ?? {}, authorization: ctx.get('authorization') });
+    });
+  }
   listener = provider.callback();
   return { issuer, provider, close: () => closeServer(server) };
 }
@@ -115,7 +140,8 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
     adapter: createMemoryAdapter(),
     clients: options.clients.map((client) => ({
       client_id: client.clientId,
-      client_secret: client.clientSecret,
+      ...(client.clientSecret === undefined ? {} : { client_secret: client.clientSecret }),
+      ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
       redirect_uris: [...client.redirectUris],
       post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
       // With the provider's session id in each logout token and ID token, as the service asks (§2.2).
@@ -124,7 +150,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
       response_types: ['code'],
       token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
     })),
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     ...(options.loginAcr ? { acrValues: [...options.loginAcr.supported] } : {}),
@@ -142,6 +168,7 @@ export function devProviderConfiguration(options: DevProviderOptions): Configura
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       resourceIndicators: resourceIndicators(options.resourceServers ?? {}),
+      pushedAuthorizationRequests: { enabled: options.par !== undefined, requirePushedAuthorizationRequests: options.par === 'required' },
     },
     pkce: { required: () => true },
     // Refresh tokens for every client allowed the grant, without the offline_access scope and the

@@ -41,8 +41,18 @@ declare module 'oidc-provider' {
     /** The Node request listener of the underlying Koa application. */
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    /** A Koa middleware before the provider's own; only before `callback()`, which composes them. */
+    use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
     /** Ends an interaction (a login or consent page) with its result; the login's `acr` goes into the session. */
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: InteractionResult, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  }
+
+  /** The little of Koa's context that the local runtime reads. */
+  export interface KoaContext {
+    readonly method: string;
+    readonly path: string;
+    readonly oidc?: { readonly body?: Record<string, unknown> };
+    get(header: string): string;
   }
 
   export interface InteractionResult {

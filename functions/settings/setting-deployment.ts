@@ -15,10 +15,10 @@
  */
 import type { SettingKey } from './settings';
 
-export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'sessions' | 'logout' | 'logout-done' | 'backchannel-logout' | 'home' | 'authorizer' | 'end-user-sessions' | 'revocations' | 'events' | 'front-door';
+export type Receiver = 'login' | 'callback' | 'api' | 'session' | 'sessions' | 'logout' | 'logout-done' | 'backchannel-logout' | 'jwks' | 'home' | 'authorizer' | 'end-user-sessions' | 'revocations' | 'events' | 'front-door';
 
 /** The functions that load the whole configuration. */
-export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'sessions', 'logout', 'logout-done', 'backchannel-logout', 'home', 'authorizer', 'end-user-sessions', 'revocations'] as const satisfies readonly Receiver[];
+export const SERVICE_FUNCTIONS = ['login', 'callback', 'api', 'session', 'sessions', 'logout', 'logout-done', 'backchannel-logout', 'jwks', 'home', 'authorizer', 'end-user-sessions', 'revocations'] as const satisfies readonly Receiver[];
 const EVENTS = ['events'] as const satisfies readonly Receiver[];
 const FRONT_DOOR = ['front-door'] as const satisfies readonly Receiver[];
 const ALL = [...SERVICE_FUNCTIONS, ...EVENTS, ...FRONT_DOOR];

@@ -73,6 +73,8 @@ export interface ReplaceableParts {
   readonly eventsConfig: EventsConfig;
   /** The client that signs with the client's KMS keys (private_key_jwt with OAUTH_CLIENT_SIGNING_KEY_ARN). */
   readonly kms: KMSClient;
+  /** The client's keys for private_key_jwt, as the settings name them; a test swaps them for a rollover. */
+  readonly clientKeys: SecretSource<ClientKeys>;
   /** The client the publisher is built on, unless the publisher is replaced. */
   readonly eventBridge: EventBridgeClient;
   readonly publisher: EventPublisher;
@@ -155,7 +157,7 @@ const kms = /* @__PURE__ */ part('kms', () => new KMSClient({ maxAttempts: 2 }))
  * The client's keys (private_key_jwt): in KMS, or used in process from the secret (or, in local
  * runs, the setting) that holds them. /.well-known/jwks.json publishes their public halves.
  */
-export const clientKeys = /* @__PURE__ */ once((): SecretSource<ClientKeys> => {
+export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => {
   const { clientPrivateKey: key, clientSigningKeyArn: keyArns, providerTimeoutMs } = config();
   if (keyArns.length > 0) return new KmsClientKeys(kms(), keyArns, providerTimeoutMs);
   if (!key) return staticSecret({ clientAuth: () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });

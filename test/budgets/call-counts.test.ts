@@ -23,6 +23,7 @@ beforeAll(async () => {
     logout: (await import('../../functions/logout')).handler,
     'logout-done': (await import('../../functions/logout-done')).handler,
     'backchannel-logout': (await import('../../functions/backchannel-logout')).handler,
+    jwks: (await import('../../functions/jwks')).handler,
     home: (await import('../../functions/home')).handler,
   };
   // One request to each function first: what an instance reads once (provider metadata and keys,

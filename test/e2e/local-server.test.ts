@@ -30,6 +30,7 @@ const handlers: RouteHandlers = {
   }),
   home: recording('home'),
   'backchannel-logout': recording('backchannel-logout'),
+  jwks: recording('jwks'),
   sessions: recording('sessions'),
   api: recording('api', async (event) => {
     // `/api/result-bytes/N` answers a result whose JSON is exactly N bytes.

@@ -78,9 +78,11 @@ export async function startChosenProvider<C extends ProviderChoice>(choice: C, b
 async function startDev(choice: DevProviderChoice, baseUrl: string): Promise<ProviderHandle<DevProvider>> {
   const clientId = choice.clientId ?? DEFAULT_DEV_CLIENT.clientId;
   const clientSecret = choice.clientSecret ?? DEFAULT_DEV_CLIENT.clientSecret;
+  const keyed = choice.tokenEndpointAuthMethod === 'private_key_jwt';
   const service: DevClient = {
     clientId,
-    clientSecret,
+    // private_key_jwt: no secret at the provider, the service's published keys instead.
+    ...(keyed ? { jwksUri: `${baseUrl}${FUNCTION_TABLE.Jwks.route.path}` } : { clientSecret }),
     redirectUris: [`${baseUrl}/callback`],
     ...(choice.postLogoutRedirect === false ? {} : { postLogoutRedirectUris: [`${baseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`] }),
     backchannelLogoutUri: choice.backchannelLogoutUri ?? `${baseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`,

@@ -35,6 +35,18 @@ export function json(statusCode: number, body: unknown, cookies: string[] = []):
   };
 }
 
+/**
+ * A public document that anyone may cache for `maxAgeSeconds` (the client's public keys): the one
+ * answer of the service that is neither personal nor part of a login.
+ */
+export function publicJson(body: unknown, maxAgeSeconds: number): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: { 'cache-control': `public, max-age=${maxAgeSeconds}`, 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    body: JSON.stringify(body),
+  };
+}
+
 /** 204: done, nothing to say. */
 export function noContent(cookies: string[] = []): HttpResponse {
   return { statusCode: 204, headers: { ...BASE_HEADERS }, cookies, body: '' };

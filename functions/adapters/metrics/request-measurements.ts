@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The calls to the identity provider whose latency is measured, one metric each. */
-export const PROVIDER_CALLS = ['discovery', 'token', 'jwks', 'revocation', 'userinfo'] as const;
+export const PROVIDER_CALLS = ['discovery', 'token', 'jwks', 'revocation', 'userinfo', 'par'] as const;
 export type ProviderCall = (typeof PROVIDER_CALLS)[number];
 
 /** What became of a refresh grant at the provider: new tokens, a refusal that ends the session, or no usable answer. */

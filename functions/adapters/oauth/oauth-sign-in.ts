@@ -25,11 +25,13 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     const state = oauth.generateRandomState();
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const nonce = this.connection.settings.openid ? oauth.generateRandomNonce() : undefined;
-    const url = new URL(as.authorization_endpoint!);
-    const parameters: Record<string, string | undefined> = {
+    const parameters = new URLSearchParams();
+    // The operator's fixed parameters first (never a protocol one: checked at start), then the login's own.
+    for (const [name, value] of settings.authorizationParameters ?? []) parameters.set(name, value);
+    const protocol: Record<string, string | undefined> = {
       response_type: 'code',
-      client_id: this.connection.settings.clientId,
-      redirect_uri: this.connection.settings.redirectUri,
+      client_id: settings.clientId,
+      redirect_uri: settings.redirectUri,
       // The named APIs' extra scopes are asked for too, once each.
       scope: [...new Set([...settings.scopes, ...settings.upstreamApis.flatMap((api) => api.scopes)])].join(' ') || undefined,
       state,
@@ -37,8 +39,6 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     };
-    // The operator's fixed parameters first (never a protocol one: checked at start), then the login's own.
-    for (const [name, value] of settings.authorizationParameters ?? []) url.searchParams.set(name, value);
     // OpenID Connect Core 3.1.2.1. After a logout, authenticate again even if the provider's own
     // session is live. OpenID parameters: plain OAuth 2.0 providers are not sent what they may refuse.
     const openid = settings.openid
@@ -50,10 +50,39 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
           acr_values: options.acrValues,
         }
       : {};
-    for (const [name, value] of Object.entries({ ...parameters, ...openid })) if (value !== undefined) url.searchParams.set(name, value);
+    for (const [name, value] of Object.entries({ ...protocol, ...openid })) if (value !== undefined) parameters.set(name, value);
     // RFC 8707 §2.1: the grant covers the named APIs' audiences, so a refresh can later ask for each.
-    for (const resource of new Set(settings.upstreamApis.flatMap((api) => api.audience ?? []))) url.searchParams.append('resource', resource);
+    for (const resource of new Set(settings.upstreamApis.flatMap((api) => api.audience ?? []))) parameters.append('resource', resource);
+    // The endpoint's own query (a tenant or policy) stays; a parameter set here replaces its namesake.
+    const url = new URL(as.authorization_endpoint!);
+    const sent = this.pushes(as) ? await this.push(as, parameters) : parameters;
+    for (const name of new Set(sent.keys())) url.searchParams.delete(name);
+    for (const [name, value] of sent) url.searchParams.append(name, value);
     return { url, state, codeVerifier, nonce };
+  }
+
+  /**
+   * RFC 9126: with OAUTH_PAR=auto wherever the provider has the endpoint, and wherever its metadata
+   * says it takes nothing else (§5), whatever the setting.
+   */
+  private pushes(as: oauth.AuthorizationServer): boolean {
+    if (!as.pushed_authorization_request_endpoint) return false;
+    return this.connection.settings.par !== 'off' || as.require_pushed_authorization_requests === true;
+  }
+
+  /**
+   * The parameters pushed to the provider with the client's authentication (RFC 9126 §2.1); the
+   * browser then carries only `client_id` and the `request_uri` of the answer (§4), so nothing of
+   * the request can be read or changed on the way. A failure is the provider's, like a token call's.
+   */
+  private async push(as: oauth.AuthorizationServer, parameters: URLSearchParams): Promise<URLSearchParams> {
+    const { client } = this.connection;
+    const requestUri = await this.connection.withClientAuth('par', async (auth) => {
+      const response = await oauth.pushedAuthorizationRequest(as, client, auth, parameters, this.connection.httpOptions('par'));
+      refuseServerError(response);
+      return (await oauth.processPushedAuthorizationResponse(as, client, response)).request_uri;
+    });
+    return new URLSearchParams({ client_id: client.client_id, request_uri: requestUri });
   }
 
   async completeLogin(check: CallbackCheck): Promise<CompletedLogin> {

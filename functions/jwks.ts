@@ -1,0 +1,27 @@
+/**
+ * The /.well-known/jwks.json function's entry: the public halves of the client's keys for
+ * private_key_jwt (RFC 7517 §5), the signing key first and the next one beside it during a
+ * rollover; and, once, the parts it is wired from (public keys only: it never signs).
+ */
+import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
+import { publicJson } from './adapters/api-gateway/response';
+import type { ClientKeys } from './adapters/oauth/client-keys';
+import type { SecretSource } from './adapters/secrets-manager/secrets-manager-secret';
+import * as runtime from './wiring/parts';
+
+/**
+ * How long a provider or a cache may keep the set. A key published for the first time reaches a
+ * provider that fetched the set just before within this long plus the provider's own caching; the
+ * rollover steps in docs/client-keys.md wait for both.
+ */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
+/** GET /.well-known/jwks.json: `{"keys":[…]}`, empty when the client authenticates with a secret. */
+export function jwksRoute(deps: () => { keys: SecretSource<ClientKeys> }) {
+  return lambdaHandler('jwks', 'json', async () => {
+    const { publicKeys } = await deps().keys.get();
+    return publicJson({ keys: publicKeys }, JWKS_MAX_AGE_SECONDS);
+  });
+}
+
+export const handler = jwksRoute(() => ({ keys: runtime.clientKeys() }));

@@ -202,7 +202,7 @@ export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new Keyring
 const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), lazyCredentials));
 
 /** Completes sign-ins (/callback). */
-export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => new OAuthSignIn(connection()), 'provider');
+export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => new OAuthSignIn(new OAuthConnection(config(), lazyCredentials)), 'provider');
 
 /** Revokes tokens and ends sessions at the provider (/logout). */
 export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => new OAuthSessionTokens(connection()), 'provider');
@@ -218,7 +218,7 @@ const noCredential: SecretSource<ClientCredential> = { get: refuseCredential, re
 export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noCredential), clock(), config().logoutTokenMaxAgeSeconds));
 
 /** Starts sign-ins (/login): the client authenticates only to push the request (RFC 9126), where the provider takes it. */
-export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(connection()), 'provider');
+export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), lazyCredentials)), 'provider');
 
 export const upstream = /* @__PURE__ */ part('upstream', (): Upstream => new HttpUpstream(config().upstreamTimeoutMs));
 

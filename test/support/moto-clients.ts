@@ -41,9 +41,10 @@ export class MotoSecrets {
 }
 
 /** Counts what a client sends, by operation, from the SDK's own middleware stack (the client's retries are not counted again). */
-export function countCalls(client: SecretsManagerClient): { count(operation: string): number } {
+export function countCalls(client: { middlewareStack: object }): { count(operation: string): number } {
   const sent: string[] = [];
-  client.middlewareStack.add(
+  // Any SDK v3 client: the middleware only reads the command's name.
+  (client.middlewareStack as SecretsManagerClient['middlewareStack']).add(
     (next, context) => (args) => {
       sent.push(context.commandName ?? '');
       return next(args);

@@ -5,7 +5,7 @@
 import { ServiceError, type ErrorCode } from '../../core/errors';
 
 /**
- * AWS errors that no retry will cure: a missing table or secret (or a secret with no value yet),
+ * AWS errors that no retry will cure: a missing table, secret or key (or a secret with no value yet),
  * missing permissions, a request the service itself got wrong. They are the operator's to fix, so
  * they answer 500 `client_misconfigured` instead of a 503 "try again later".
  */
@@ -15,6 +15,11 @@ const MISCONFIGURATION = new Set([
   'UnrecognizedClientException',
   'ValidationException',
   'DecryptionFailure',
+  // KMS: a key that is not there, disabled, pending deletion, or not for signing.
+  'NotFoundException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'InvalidKeyUsageException',
 ]);
 
 /** An AWS SDK failure as a ServiceError: timeouts, misconfiguration, or else `unavailable`. */

@@ -118,7 +118,7 @@ test('every metric a line can carry fits the format: all provider kinds, a refre
   // 150 calls are cut to the format's 100 values per metric.
   expect(data.find((d) => d.name === 'ProviderUserinfoLatency')?.values).toHaveLength(100);
   expect(new Set(data.map((d) => d.name))).toEqual(
-    new Set(['Requests', 'Failures', 'Logins', 'TokenRefreshes', 'ProviderDiscoveryLatency', 'ProviderTokenLatency', 'ProviderJwksLatency', 'ProviderRevocationLatency', 'ProviderUserinfoLatency']),
+    new Set(['Requests', 'Failures', 'Logins', 'TokenRefreshes', 'ProviderDiscoveryLatency', 'ProviderTokenLatency', 'ProviderJwksLatency', 'ProviderRevocationLatency', 'ProviderUserinfoLatency', 'ProviderParLatency']),
   );
 });
 

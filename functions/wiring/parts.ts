@@ -12,10 +12,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { staticClientSecret, SecretsManagerClientSecret } from '../adapters/secrets-manager/client-secret';
 import { parseClientKeys, type ClientKeys } from '../adapters/oauth/client-keys';
 import { KmsClientKeys } from '../adapters/kms/kms-client-keys';
+import { KmsHttpApi, type KmsApi } from '../adapters/kms/kms-api';
 import { DynamoDbSessionStore, DynamoDbStore } from '../adapters/dynamodb/dynamodb-store';
 import { DynamoDbUserSessions } from '../adapters/dynamodb/user-session-index';
 import { OAuthLogoutTokens } from '../adapters/oauth/logout-token';
@@ -71,8 +71,8 @@ export interface ReplaceableParts {
   readonly refreshTiming: { readonly leaseMs: number; readonly waitMs: number };
   /** The events function's settings (built from the environment, they also set the logs' level), and where it publishes. */
   readonly eventsConfig: EventsConfig;
-  /** The client that signs with the client's KMS keys (private_key_jwt with OAUTH_CLIENT_SIGNING_KEY_ARN). */
-  readonly kms: KMSClient;
+  /** The KMS calls that sign with the client's KMS keys (private_key_jwt with OAUTH_CLIENT_SIGNING_KEY_ARN); tests point them at an emulator. */
+  readonly kms: KmsApi;
   /** The client's keys for private_key_jwt, as the settings name them; a test swaps them for a rollover. */
   readonly clientKeys: SecretSource<ClientKeys>;
   /** The client the publisher is built on, unless the publisher is replaced. */
@@ -151,7 +151,7 @@ export const userSessions = /* @__PURE__ */ part(undefined, (): SessionStore & U
 
 const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
 
-const kms = /* @__PURE__ */ part('kms', () => new KMSClient({ maxAttempts: 2 }));
+const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 
 /**
  * The client's keys (private_key_jwt): in KMS, or used in process from the secret (or, in local
@@ -162,8 +162,8 @@ export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<Cl
   if (keyArns.length > 0) return new KmsClientKeys(kms(), keyArns, providerTimeoutMs);
   if (!key) return staticSecret({ clientAuth: () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });
   if (key.source === 'environment') {
-    let parsed: Promise<ClientKeys> | undefined;
-    const read = () => (parsed ??= parseClientKeys(key.value));
+    let parsed: ClientKeys | undefined;
+    const read = async () => (parsed ??= parseClientKeys(key.value));
     return { get: read, refresh: read };
   }
   return new SecretsManagerSecret(secretsManager(), key.secretId, (text) => parseClientKeys(text ?? ''), key.refreshSeconds, providerTimeoutMs, systemClock);

@@ -12,10 +12,14 @@ import type { FunctionName } from '../../infra/bundling';
  * (their three settings, which every function validates, and the checks and userinfo claims
  * /callback reads for them) to 252.7 KB; the login's parameters, step-up checks and silent login,
  * with the check of OAUTH_AUTHORIZATION_PARAMETERS every function makes at start, to 255.2 KB; the
- * claims a session keeps (SESSION_CLAIMS) and the APIs for some groups only to 256.0 KB. The
- * performance budget brings every function back under 250 KB.
+ * claims a session keeps (SESSION_CLAIMS) and the APIs for some groups only to 256.0 KB; client
+ * authentication without a secret (private_key_jwt: the assertion, keys in process or in KMS
+ * through two SigV4-signed calls instead of the 27.7 KB KMS client, settings, errors) and pushed
+ * authorization requests to 264.1 KB; /login, which now authenticates the client for PAR, carries
+ * the Secrets Manager client and the key code too (237.2 to 260.3 KB). The performance budget
+ * brings every function back under 250 KB.
  */
-const BUNDLE_BUDGET_BYTES = 256_500;
+const BUNDLE_BUDGET_BYTES = 264_500;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -34,9 +38,11 @@ const BUNDLE_BUDGET_BYTES = 256_500;
  * `auth_time`, read with every session, to 251.8 KB; an API's `allowedGroups` checked against the
  * session's groups claim to 252.5 KB; any kept claim passed on by the authorizer (AUTHORIZER_CLAIMS,
  * checked at start against SESSION_CLAIMS) to 252.7 KB; the tokens of a refresh the rules or the
- * subject check refuse, revoked at once, to 252.84 KB. Interim: the performance budget cuts /api to 200 KB.
+ * subject check refuse, revoked at once, to 252.84 KB; private_key_jwt for the refresh grant (the
+ * client's keys, in process or in KMS, and their settings, checked at start) to 259.4 KB. Interim:
+ * the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 252_900;
+const API_BUDGET_BYTES = 259_500;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -45,12 +51,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 256.5 KB minified`, () => {
+  test(`${name} bundle is at most 264.5 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 252.9 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 259.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });
@@ -62,13 +68,13 @@ test('the EventBridge client is in the events function only; the events function
   expect(Object.keys(bundles.get('Events')!.packages).filter((name) => /client-dynamodb|oauth4webapi|client-secrets-manager/.test(name))).toEqual([]);
 });
 
-test('neither /login, /session nor the authorizer carries the Secrets Manager client: they never read a secret', () => {
-  for (const name of ['Login', 'Session', 'Authorizer'] as const) expect(Object.keys(bundles.get(name)!.packages)).not.toContain('@aws-sdk/client-secrets-manager');
+test('neither /session nor the authorizer carries the Secrets Manager client: they never read a secret (/login does, for pushed authorization requests)', () => {
+  for (const name of ['Session', 'Authorizer'] as const) expect(Object.keys(bundles.get(name)!.packages)).not.toContain('@aws-sdk/client-secrets-manager');
 });
 
-test('no bundle carries DynamoDB endpoint discovery or a logging library', () => {
+test('no bundle carries DynamoDB endpoint discovery, a logging library or the KMS client (two calls are made without it)', () => {
   for (const bundle of bundles.values()) {
-    expect(Object.keys(bundle.packages).filter((name) => /endpoint-cache|mnemonist|middleware-endpoint-discovery|powertools/.test(name))).toEqual([]);
+    expect(Object.keys(bundle.packages).filter((name) => /endpoint-cache|mnemonist|middleware-endpoint-discovery|powertools|client-kms/.test(name))).toEqual([]);
   }
 });
 

@@ -2,40 +2,34 @@
  * private_key_jwt with the client's keys in AWS KMS: the private halves never leave KMS. Each
  * assertion is signed by `kms:Sign` (RSASSA_PKCS1_V1_5_SHA_256 for RS256, ECDSA_SHA_256 for ES256,
  * over the raw JWS signing input); the public halves are read once per instance with
- * `kms:GetPublicKey`, for the header's `kid` and for /.well-known/jwks.json. oauth4webapi signs
- * assertions only with a key in process, so this module writes the JWS itself
- * (docs/decisions/0008-kms-client-assertions.md); the claims are the ones oauth4webapi writes.
+ * `kms:GetPublicKey`, for the header's `kid` and for /.well-known/jwks.json.
  */
-import { createPublicKey, randomBytes } from 'node:crypto';
-import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type * as oauth from 'oauth4webapi';
+import { createPublicKey } from 'node:crypto';
 import { ServiceError } from '../../core/errors';
 import { awsFailure } from '../aws-sdk/aws-errors';
+import { assertionAuth } from '../oauth/client-assertion';
 import { publishedKey, type ClientKeys, type PublishedKey } from '../oauth/client-keys';
 import type { SecretSource } from '../secrets-manager/secrets-manager-secret';
 import { callSignal } from '../request-deadline';
+import type { KmsApi } from './kms-api';
 
-/** How long an assertion is good for: oauth4webapi's own minute (RFC 7523 §3 asks for a short `exp`). */
-const ASSERTION_SECONDS = 60;
 const SIGNING_ALGORITHM = { RS256: 'RSASSA_PKCS1_V1_5_SHA_256', ES256: 'ECDSA_SHA_256' } as const;
 /** An ES256 signature is r and s of 32 bytes each (RFC 7518 §3.4). */
 const P256_BYTES = 32;
-
-const base64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
 
 /** The client's KMS keys (the first signs, all are published), their public halves read once per instance. */
 export class KmsClientKeys implements SecretSource<ClientKeys> {
   private keys?: Promise<ClientKeys>;
 
   constructor(
-    private readonly kms: KMSClient,
+    private readonly kms: KmsApi,
     private readonly keyArns: readonly string[],
     private readonly timeoutMs: number,
   ) {}
 
   get(): Promise<ClientKeys> {
     this.keys ??= this.read().catch((error: unknown) => {
-      this.keys = undefined; // a failed read is retried by the next request
+      this.keys = undefined; // a failed read is tried again by the next request
       throw error;
     });
     return this.keys;
@@ -51,41 +45,29 @@ export class KmsClientKeys implements SecretSource<ClientKeys> {
     const publicKeys = await Promise.all(this.keyArns.map((arn) => this.publicKey(arn)));
     const [signing] = publicKeys as [PublishedKey];
     const keyArn = this.keyArns[0]!;
-    const clientAuth: oauth.ClientAuth = async (as, client, body) => {
-      body.set('client_id', client.client_id);
-      body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-      body.set('client_assertion', await this.assertion(keyArn, signing, as.issuer, client.client_id));
-    };
+    const clientAuth = assertionAuth(signing, async (input) => {
+      const { Signature } = await this.call<{ Signature?: string }>('Sign', keyArn, {
+        KeyId: keyArn, Message: input.toString('base64'), MessageType: 'RAW', SigningAlgorithm: SIGNING_ALGORITHM[signing.alg],
+      });
+      if (!Signature) throw new ServiceError('signing_unavailable', { detail: 'KMS returned no signature' });
+      const signature = Buffer.from(Signature, 'base64');
+      return signing.alg === 'ES256' ? joseSignature(signature) : signature;
+    });
     return { clientAuth, publicKeys };
   }
 
-  /** RFC 7523 §3 with oauth4webapi's claims: the issuer as `aud`, a random `jti`, a minute to live. */
-  private async assertion(keyArn: string, key: PublishedKey, issuer: string, clientId: string): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    const header = { alg: key.alg, kid: key.kid };
-    const claims = { iss: clientId, sub: clientId, aud: issuer, jti: base64url(randomBytes(32)), iat: now, nbf: now, exp: now + ASSERTION_SECONDS };
-    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    const signed = await this.call(() => this.kms.send(
-      new SignCommand({ KeyId: keyArn, Message: Buffer.from(input), MessageType: 'RAW', SigningAlgorithm: SIGNING_ALGORITHM[key.alg] }),
-      { abortSignal: callSignal(this.timeoutMs) },
-    ));
-    if (!signed.Signature) throw new ServiceError('signing_unavailable', { detail: 'KMS returned no signature' });
-    const signature = key.alg === 'ES256' ? joseSignature(signed.Signature) : signed.Signature;
-    return `${input}.${base64url(signature)}`;
-  }
-
   private async publicKey(keyArn: string): Promise<PublishedKey> {
-    const answer = await this.call(() => this.kms.send(new GetPublicKeyCommand({ KeyId: keyArn }), { abortSignal: callSignal(this.timeoutMs) }));
+    const answer = await this.call<{ PublicKey?: string; KeyUsage?: string }>('GetPublicKey', keyArn, { KeyId: keyArn });
     if (answer.KeyUsage !== undefined && answer.KeyUsage !== 'SIGN_VERIFY') {
       throw new ServiceError('client_misconfigured', { detail: 'a client signing key in KMS is not for SIGN_VERIFY' });
     }
     if (!answer.PublicKey) throw new ServiceError('signing_unavailable', { detail: 'KMS returned no public key' });
-    return publishedKey(createPublicKey({ key: Buffer.from(answer.PublicKey), format: 'der', type: 'spki' }));
+    return publishedKey(createPublicKey({ key: Buffer.from(answer.PublicKey, 'base64'), format: 'der', type: 'spki' }));
   }
 
-  private async call<T>(send: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: 'Sign' | 'GetPublicKey', keyArn: string, input: Record<string, unknown>): Promise<T> {
     try {
-      return await send();
+      return await this.kms.call<T>(operation, keyArn, input, callSignal(this.timeoutMs));
     } catch (error) {
       // KMS names the key at most, never anything signed; kept as the cause for debug logs.
       throw awsFailure(error, 'signing_unavailable', 'signing_timeout');

@@ -1,26 +1,15 @@
 /**
- * The client's own keys for private_key_jwt (RFC 7523 §2.2, OpenID Connect Core 9): each request
- * that authenticates the client carries a fresh assertion signed by the current key, and
- * `/.well-known/jwks.json` publishes the public halves. A key used in process is read here from
- * PEM (PKCS#8) or JWK text, or a JWK Set, and signs through oauth4webapi's PrivateKeyJwt; a key
- * in KMS signs there (adapters/kms/kms-client-keys.ts). Either way the header's `kid` is the RFC
- * 7638 thumbprint of the public key, so the provider finds the key in the published set.
+ * The client's own keys for private_key_jwt: each request that authenticates the client carries a
+ * fresh assertion signed by the current key (client-assertion.ts), and `/.well-known/jwks.json`
+ * publishes the public halves. A key used in process is read here from PEM (PKCS#8) or JWK text,
+ * or a JWK Set, and signs with Node's crypto; a key in KMS signs there (adapters/kms/kms-client-keys.ts).
  */
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint } from 'jose';
-import * as oauth from 'oauth4webapi';
+import { createPrivateKey, createPublicKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
+import { assertionAuth, thumbprint, type ClientKeyAlgorithm, type PublishedKey } from './client-assertion';
 
-/** A public key as published: RSA (`n`, `e`) or P-256 (`crv`, `x`, `y`), with its `kid`, `alg` and `use`. */
-export interface PublishedKey {
-  readonly kty: string;
-  readonly kid: string;
-  readonly alg: ClientKeyAlgorithm;
-  readonly use: 'sig';
-  readonly [member: string]: string;
-}
-
-export type ClientKeyAlgorithm = 'RS256' | 'ES256';
+export type { PublishedKey } from './client-assertion';
 
 /** The client's keys: the signing one, first, and those published beside it (the next one, during a rollover). */
 export interface ClientKeys {
@@ -34,10 +23,10 @@ export interface ClientKeys {
 const MIN_RSA_BITS = 2048;
 
 /**
- * The public half of a signing key as published, or a reason it cannot sign for this client: only
- * RSA of 2048 bits or more (RS256) and P-256 (ES256), the two that every provider and KMS support.
+ * The public half of a signing key as published, or a refusal: only RSA of 2048 bits or more
+ * (RS256) and P-256 (ES256), the two that every provider and KMS support.
  */
-export async function publishedKey(publicKey: KeyObject): Promise<PublishedKey> {
+export function publishedKey(publicKey: KeyObject): PublishedKey {
   const jwk = publicKey.export({ format: 'jwk' }) as JsonWebKey & Record<string, string>;
   const details = publicKey.asymmetricKeyDetails ?? {};
   let alg: ClientKeyAlgorithm;
@@ -45,8 +34,8 @@ export async function publishedKey(publicKey: KeyObject): Promise<PublishedKey> 
   else if (publicKey.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') alg = 'ES256';
   else throw new ServiceError('client_misconfigured', { detail: 'a client key is neither RSA of 2048 bits or more nor P-256' });
   // The members RFC 7638 §3.2 hashes, which are all a public key needs.
-  const members: Record<string, string> = alg === 'RS256' ? { kty: 'RSA', n: jwk.n!, e: jwk.e! } : { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! };
-  return { ...members, kty: members.kty!, kid: await calculateJwkThumbprint(members), alg, use: 'sig' };
+  const members: Record<string, string> & { kty: string } = alg === 'RS256' ? { kty: 'RSA', n: jwk.n!, e: jwk.e! } : { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! };
+  return { ...members, kid: thumbprint(members), alg, use: 'sig' };
 }
 
 /** The private keys of `text`: PEM blocks, one JWK, or a JWK Set (`{"keys":[…]}`), in order. */
@@ -57,15 +46,14 @@ function privateKeysOf(text: string): KeyObject[] {
     const jwks = Array.isArray(parsed.keys) ? parsed.keys : [parsed];
     return jwks.map((jwk) => createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }));
   }
-  const blocks = trimmed.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g) ?? [];
-  return blocks.map((pem) => createPrivateKey(pem));
+  return (trimmed.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g) ?? []).map((pem) => createPrivateKey(pem));
 }
 
 /**
  * The client's keys from their text (OAUTH_CLIENT_PRIVATE_KEY, or the secret it names). The first
  * signs; the others are published only, so a rollover can publish the next key before it signs.
  */
-export async function parseClientKeys(text: string): Promise<ClientKeys> {
+export function parseClientKeys(text: string): ClientKeys {
   let privateKeys: KeyObject[];
   try {
     privateKeys = privateKeysOf(text);
@@ -73,9 +61,8 @@ export async function parseClientKeys(text: string): Promise<ClientKeys> {
     throw new ServiceError('client_misconfigured', { cause: error, detail: 'the client private key is not PEM, a JWK or a JWK Set' });
   }
   if (privateKeys.length === 0) throw new ServiceError('client_misconfigured', { detail: 'the client private key text holds no private key' });
-  const publicKeys = await Promise.all(privateKeys.map((key) => publishedKey(createPublicKey(key))));
-  const signing = publicKeys[0]!;
-  const algorithm = signing.alg === 'RS256' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: 'P-256' };
-  const key = await crypto.subtle.importKey('jwk', privateKeys[0]!.export({ format: 'jwk' }), algorithm, false, ['sign']);
-  return { clientAuth: oauth.PrivateKeyJwt({ key, kid: signing.kid }), publicKeys };
+  const publicKeys = privateKeys.map((key) => publishedKey(createPublicKey(key)));
+  const [key, signing] = [privateKeys[0]!, publicKeys[0]!];
+  const signer = signing.alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+  return { clientAuth: assertionAuth(signing, async (input) => sign('sha256', input, signer)), publicKeys };
 }

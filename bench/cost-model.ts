@@ -16,7 +16,16 @@ export const PRICES = {
   dynamodbWriteUnitsPerMillion: 0.625,
   dynamodbReadUnitsPerMillion: 0.125,
   secretsManagerPer10kCalls: 0.05,
+  secretsManagerPerSecretMonth: 0.4,
   logsIngestionPerGb: 0.5,
+  /**
+   * AWS KMS (https://aws.amazon.com/kms/pricing/): $1 a month per key, asymmetric ones too; requests
+   * on RSA 2048 keys $0.03 per 10,000, on other asymmetric keys (ECC) $0.15 per 10,000; requests on
+   * asymmetric keys (Sign, GetPublicKey) are outside the free tier.
+   */
+  kmsKeyPerMonth: 1.0,
+  kmsRsa2048Per10kRequests: 0.03,
+  kmsOtherAsymmetricPer10kRequests: 0.15,
 } as const;
 
 /** What the prices are applied to besides the measured calls; docs/performance.md, "Cost model", states each one. */
@@ -24,7 +33,7 @@ export const ASSUMPTIONS = {
   /** The stack's memorySize. */
   memoryGb: 0.25,
   /** Round trips on AWS, added to the handler time measured on loopback. */
-  roundTripMs: { dynamodb: 5, secretsManager: 30, provider: 100, upstream: 50 },
+  roundTripMs: { dynamodb: 5, secretsManager: 30, provider: 100, upstream: 50, kmsSign: 10 },
   /**
    * Write units of each item: a login transaction is under 1 KB; a session with three tokens about
    * 3 KB; and its entry in each of the two user-session indexes (under 1 KB: the claims, times and
@@ -169,4 +178,42 @@ export function endingCost(measured: EndingMeasured): EndingCost {
     perMillionSessionsEndedDynamodb: perMillion(writes + measured.units.read * PRICES.dynamodbReadUnitsPerMillion / 1e6),
     perMillionUsersOffboarded: perMillion(perUser),
   };
+}
+
+/** How the client authenticates, and where its key is. */
+export type ClientAuthOption = 'client secret (Secrets Manager)' | 'private key in Secrets Manager, RS256' | 'private key in Secrets Manager, ES256' | 'KMS key RSA_2048 (RS256)' | 'KMS key ECC_NIST_P256 (ES256)';
+
+export interface ClientAuthCost {
+  readonly option: ClientAuthOption;
+  /** Dollars per million logins for the client's authentication alone: the code exchange, and the pushed request with PAR. */
+  readonly perMillionLogins: number;
+  /** Dollars per million refreshes, one authenticated token request each. */
+  readonly perMillionRefreshes: number;
+  /** Dollars a month whatever the traffic: the secret or the key. */
+  readonly perMonth: number;
+}
+
+/**
+ * What authenticating the client costs, besides what every login and refresh costs anyway: per
+ * authenticated request, the KMS Sign request and its round trip, or the signature made in process
+ * (`signMs`, measured); the secret's reads are the same few per instance for all (left out). With
+ * PAR a login authenticates twice (the push and the code exchange).
+ */
+export function clientAuthCosts(signMs: { readonly RS256: number; readonly ES256: number }, par: boolean): ClientAuthCost[] {
+  const lambdaMs = (ms: number): number => (ms / 1000) * ASSUMPTIONS.memoryGb * PRICES.arm64PerGbSecond;
+  const kms = (per10k: number) => per10k / 1e4 + lambdaMs(ASSUMPTIONS.roundTripMs.kmsSign);
+  const perRequest: Record<ClientAuthOption, [number, number]> = {
+    'client secret (Secrets Manager)': [0, PRICES.secretsManagerPerSecretMonth],
+    'private key in Secrets Manager, RS256': [lambdaMs(signMs.RS256), PRICES.secretsManagerPerSecretMonth],
+    'private key in Secrets Manager, ES256': [lambdaMs(signMs.ES256), PRICES.secretsManagerPerSecretMonth],
+    'KMS key RSA_2048 (RS256)': [kms(PRICES.kmsRsa2048Per10kRequests), PRICES.kmsKeyPerMonth],
+    'KMS key ECC_NIST_P256 (ES256)': [kms(PRICES.kmsOtherAsymmetricPer10kRequests), PRICES.kmsKeyPerMonth],
+  };
+  const round = (dollars: number): number => Math.round(dollars * 1e6 * 100) / 100;
+  return (Object.entries(perRequest) as Array<[ClientAuthOption, [number, number]]>).map(([option, [request, perMonth]]) => ({
+    option,
+    perMillionLogins: round(request * (par ? 2 : 1)),
+    perMillionRefreshes: round(request),
+    perMonth,
+  }));
 }

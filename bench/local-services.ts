@@ -67,6 +67,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     const idp: DevProvider = await startDevProvider({
       clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}${FUNCTION_TABLE.LogoutDone.route.path}`] }],
       ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+      // As oidc-provider, Okta and Keycloak offer by default: /login pushes its request (RFC 9126).
+      par: 'offered',
     });
     closers.push(() => idp.close());
     // Counted as they arrive at the provider's HTTP server. The browser's steps at the provider run

@@ -6,7 +6,7 @@
 import type { UserSessionsResult } from './user-sessions';
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
-import { ASSUMPTIONS, type CostRow, type EndingCost } from './cost-model';
+import { ASSUMPTIONS, type ClientAuthCost, type CostRow, type EndingCost } from './cost-model';
 import type { VariantsResult } from './variants';
 import type { CallsPerRequest, Endpoint, WarmResult } from './warm';
 
@@ -19,6 +19,8 @@ export interface BenchReport {
   readonly warm: WarmResult;
   /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
   readonly cost: readonly CostRow[];
+  /** What authenticating the client adds, by credential (bench/client-auth.ts, bench/cost-model.ts), with the in-process signing times measured. */
+  readonly clientAuth: { readonly signMs: { readonly RS256: number; readonly ES256: number }; readonly par: boolean; readonly rows: readonly ClientAuthCost[] };
   /** With BENCH_VARIANTS=1: each build setting undone in turn. */
   readonly variants?: VariantsResult;
   /** Every session of one user ended at once (bench/user-sessions.ts), on DynamoDB Local, and what it costs (bench/cost-model.ts). */
@@ -88,6 +90,12 @@ export function formatReport(report: BenchReport): string {
     table(
       ['setup (us-east-1 list prices)', '$ per million logins', '$ per million API calls'],
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
+    ),
+    `Client authentication, on top of the above (${report.clientAuth.par ? 'with PAR: two authenticated requests per login' : 'one per login'}; ` +
+      `in-process signing p50 RS256 ${report.clientAuth.signMs.RS256} ms, ES256 ${report.clientAuth.signMs.ES256} ms; KMS Sign round trip ${ASSUMPTIONS.roundTripMs.kmsSign} ms assumed):`,
+    table(
+      ['credential', '$ per million logins', '$ per million refreshes', '$ per month'],
+      report.clientAuth.rows.map((row) => [row.option, row.perMillionLogins.toFixed(2), row.perMillionRefreshes.toFixed(2), row.perMonth.toFixed(2)]),
     ),
   ];
   if (report.userSessions) sections.push(formatUserSessions(report.userSessions));

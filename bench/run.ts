@@ -21,7 +21,8 @@ import type { RouteEntry } from '../infra/route-table';
 import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
-import { costModel, endingCost } from './cost-model';
+import { clientAuthCosts, costModel, endingCost } from './cost-model';
+import { assertionSignMs } from './client-auth';
 import { formatReport, formatUserSessions, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
 import { measureUserSessions } from './user-sessions';
 import { measureVariants } from './variants';
@@ -145,6 +146,11 @@ async function main(): Promise<void> {
       },
       warm,
       cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
+      clientAuth: await (async () => {
+        const signMs = await assertionSignMs();
+        // The bench's provider offers PAR, as oidc-provider, Okta and Keycloak do by default.
+        return { signMs, par: true, rows: clientAuthCosts(signMs, true) };
+      })(),
       ...(variants ? { variants } : {}),
       userSessions,
     };

@@ -25,7 +25,7 @@ const arnLength = (service: string, resource: number) => `arn:${'x'.repeat(PSEUD
 /**
  * How long the deployment may make the value of a Ref or Fn::GetAtt, at most: a name CloudFormation
  * generates is the stack's name, the logical id and a random part; a secret's ARN ends in its
- * generated name and six more characters; the API's endpoint is https://<10>.execute-api.<region>.<suffix>.
+ * generated name and six more characters; a KMS key's in its id, a UUID; the API's endpoint is https://<10>.execute-api.<region>.<suffix>.
  */
 function deployTimeLength(stack: Stack, intrinsic: string, target: string, attribute?: string): number {
   if (intrinsic === 'Ref' && target in PSEUDO) return PSEUDO[target]!;
@@ -37,6 +37,8 @@ function deployTimeLength(stack: Stack, intrinsic: string, target: string, attri
       return Math.min(255, stack.stackName.length + target.length + 2 + GENERATED);
     case 'AWS::SecretsManager::Secret':
       return arnLength('secretsmanager', `secret:${target}-`.length + GENERATED + '-XXXXXX'.length);
+    case 'AWS::KMS::Key.Arn':
+      return arnLength('kms', 'key/'.length + 36);
     case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
       return 'https://'.length + 10 + '.execute-api.'.length + PSEUDO['AWS::Region']! + 1 + PSEUDO['AWS::URLSuffix']!;
     default:

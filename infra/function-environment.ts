@@ -10,7 +10,12 @@ import type { LoginServiceProps } from './login-service-props';
 /** What the construct created or was given, known by name or ARN only. */
 export interface EnvironmentRefs {
   readonly tableName: string;
-  readonly clientSecretArn: string;
+  /** The client's credential: exactly one of these three, as the method asks (infra/login-service.ts). */
+  readonly clientSecretArn?: string;
+  /** private_key_jwt with KMS: key ARNs (never aliases), the signing key first. */
+  readonly clientSigningKeyArns?: readonly string[];
+  /** private_key_jwt with the private key in Secrets Manager. */
+  readonly clientPrivateKeyArn?: string;
   readonly sessionKeysSecretArn: string;
   /** Without a trailing slash, as PUBLIC_BASE_URL requires. */
   readonly publicBaseUrl: string;
@@ -35,6 +40,8 @@ export function settingText(key: SettingKey, value: unknown): string | undefined
 const constructValues = (refs: EnvironmentRefs): Partial<Record<SettingKey, string>> => ({
   tableName: refs.tableName,
   clientSecret: refs.clientSecretArn,
+  clientSigningKeyArn: refs.clientSigningKeyArns?.join(','),
+  clientPrivateKey: refs.clientPrivateKeyArn,
   sessionKeys: refs.sessionKeysSecretArn,
   publicBaseUrl: refs.publicBaseUrl,
   eventBus: refs.eventBusArn,

@@ -7,6 +7,7 @@
  */
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { LogLevel as LoggerLevel } from '../functions/adapters/logs/logger';
@@ -25,6 +26,15 @@ export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 30;
 
 /** How the client authenticates at the token endpoint. */
 export type ClientAuthMethod = ClientAuthMethodOfConfig;
+
+/**
+ * The key spec of the client signing key the construct creates for private_key_jwt: RSA_2048 signs
+ * RS256, ECC_NIST_P256 ES256.
+ */
+export type ClientSigningKeySpec = 'RSA_2048' | 'ECC_NIST_P256';
+export const CLIENT_SIGNING_KEY_SPECS: readonly ClientSigningKeySpec[] = ['RSA_2048', 'ECC_NIST_P256'];
+/** RSA_2048: KMS charges less for its signatures than for ECC ones (https://aws.amazon.com/kms/pricing/). */
+export const DEFAULT_CLIENT_SIGNING_KEY_SPEC: ClientSigningKeySpec = 'RSA_2048';
 
 /** Log levels of the functions: those functions/adapters/logs/logger.ts knows, each meaning there what it says. */
 export type LogLevel = LoggerLevel;
@@ -151,9 +161,30 @@ export interface LoginServiceProps {
   /**
    * An existing secret holding the client secret, as a plain string or as JSON with a
    * `client_secret` field. Give it an `encryptionKey` if a customer managed KMS key encrypts it.
-   * @default - a new, empty secret: put the client secret into it after deploying
+   * Not with `private_key_jwt`, which uses no client secret.
+   * @default - a new, empty secret: put the client secret into it after deploying; none with `private_key_jwt`
    */
   readonly clientSecret?: ISecret;
+  /**
+   * With `private_key_jwt`: existing asymmetric KMS keys (key usage SIGN_VERIFY, RSA_2048 or
+   * ECC_NIST_P256) by key ARN, not by alias. The first signs the client assertions; all are
+   * published at `/.well-known/jwks.json`, so the next key can be published before it signs.
+   * @default - with `private_key_jwt` and no `clientPrivateKeySecret`, the construct creates one key
+   */
+  readonly clientSigningKeys?: readonly IKey[];
+  /**
+   * With `private_key_jwt`: an existing secret holding the private key instead of a KMS key: a
+   * PKCS#8 PEM, a private JWK, or a JWK Set whose first key signs. Give it an `encryptionKey` if a
+   * customer managed KMS key encrypts it.
+   * @default - none: the key is in KMS (`clientSigningKeys`, or the one the construct creates)
+   */
+  readonly clientPrivateKeySecret?: ISecret;
+  /**
+   * The key spec of the signing key the construct creates with `private_key_jwt` (neither
+   * `clientSigningKeys` nor `clientPrivateKeySecret` given).
+   * @default 'RSA_2048'
+   */
+  readonly clientSigningKeySpec?: ClientSigningKeySpec;
   /**
    * An existing secret holding the keyring that encrypts the tokens stored with each session:
    * JSON `{"current": "<key id>", "<key id>": "<at least 32 random characters>", …}`.

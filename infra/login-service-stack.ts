@@ -15,7 +15,7 @@ import { loginServiceProblems, throwOnProblems } from './login-service-validatio
 import type { WebAppProps } from './web-app';
 
 /** The construct's props, with existing secrets named by ARN or name (as CDK context can give them). */
-export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret'> {
+export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret' | 'clientSigningKeys' | 'clientPrivateKeySecret'> {
   /**
    * Complete ARN (with its six-character suffix) of an existing secret holding the client secret.
    * @default - the stack creates an empty secret; put the client secret into it after deploying
@@ -32,6 +32,23 @@ export interface LoginServiceStackProps extends StackProps, Omit<LoginServicePro
    * @default - the secret uses the AWS managed key `aws/secretsmanager`
    */
   readonly clientSecretKmsKeyArn?: string;
+  /**
+   * With `private_key_jwt`: ARNs of existing asymmetric KMS keys (key ARNs, not aliases); the first
+   * signs, all are published (the `clientSigningKeys` prop, from context).
+   * @default - the stack creates one key (`clientSigningKeySpec`)
+   */
+  readonly clientSigningKeyArns?: readonly string[];
+  /**
+   * With `private_key_jwt`: complete ARN of an existing secret holding the private key (the
+   * `clientPrivateKeySecret` prop, from context).
+   * @default - the key is in KMS
+   */
+  readonly clientPrivateKeySecretArn?: string;
+  /**
+   * ARN of the customer managed KMS key encrypting the existing private-key secret.
+   * @default - the secret uses the AWS managed key `aws/secretsmanager`
+   */
+  readonly clientPrivateKeyKmsKeyArn?: string;
   /**
    * Complete ARN of an existing keyring secret (`{"current":"k1","k1":"…"}`).
    * @default - the stack creates one with a generated key
@@ -88,6 +105,12 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   check('clientSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
   check('clientSecretName', SECRET_NAME, 'a Secrets Manager secret name');
   check('sessionKeysSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
+  check('clientPrivateKeySecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
+  check('clientPrivateKeyKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  const keyArns = props.clientSigningKeyArns ?? [];
+  if (keyArns.some((arn) => !Token.isUnresolved(arn) && !KMS_KEY_ARN.test(arn))) {
+    problems.push('clientSigningKeyArns must list KMS key ARNs (arn:aws:kms:region:account:key/id), not aliases');
+  }
   check('clientSecretKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
   check('sessionKeysKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
   check('eventBusArn', EVENT_BUS_ARN, 'an EventBridge bus ARN (arn:aws:events:region:account:event-bus/name)');
@@ -102,12 +125,22 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   if (props.sessionKeysKmsKeyArn && !props.sessionKeysSecretArn) {
     problems.push('sessionKeysKmsKeyArn is for an existing secret: set sessionKeysSecretArn too');
   }
+  if (props.clientPrivateKeyKmsKeyArn && !props.clientPrivateKeySecretArn) {
+    problems.push('clientPrivateKeyKmsKeyArn is for an existing secret: set clientPrivateKeySecretArn too');
+  }
   const webAppContext = props.webAppPath !== undefined || props.webAppBucketName !== undefined;
   if (props.webAppPath !== undefined && props.webAppBucketName !== undefined) problems.push('webAppPath and webAppBucketName: set only one');
   if (webAppContext && props.webApp) problems.push('webAppPath or webAppBucketName and the webApp prop: set only one');
   if (props.webAppContentSecurityPolicy !== undefined && !webAppContext) problems.push('webAppContentSecurityPolicy is for a web app: set webAppPath or webAppBucketName too');
   const construct = { ...props, webApp: props.webApp ?? webAppOfContext(props, undefined) } as LoginServiceProps;
-  return [...problems, ...loginServiceProblems(construct, props.env?.region)];
+  // The client's credential as the construct will get it, its problems named by these props.
+  const secretName = props.clientSecretArn ? 'clientSecretArn' : props.clientSecretName ? 'clientSecretName' : undefined;
+  const credentialNames = {
+    secret: secretName,
+    signingKeys: props.clientSigningKeyArns ? 'clientSigningKeyArns' : undefined,
+    privateKeySecret: props.clientPrivateKeySecretArn ? 'clientPrivateKeySecretArn' : undefined,
+  };
+  return [...problems, ...loginServiceProblems(construct, props.env?.region, credentialNames)];
 }
 
 /** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */
@@ -119,6 +152,7 @@ export class LoginServiceStack extends Stack {
     throwOnProblems(loginServiceStackProblems(props));
     const {
       clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, eventBusArn,
+      clientSigningKeyArns, clientPrivateKeySecretArn, clientPrivateKeyKmsKeyArn,
       webAppPath, webAppBucketName, webAppContentSecurityPolicy, ...serviceProps
     } = props;
     const webAppBucket = webAppBucketName ? Bucket.fromBucketName(this, 'WebAppBucket', webAppBucketName) : undefined;
@@ -131,11 +165,13 @@ export class LoginServiceStack extends Stack {
       ...serviceProps,
       clientSecret: this.existingSecret('ClientSecret', clientSecretArn, clientSecretPartialArn, clientSecretKmsKeyArn),
       sessionKeysSecret: this.existingSecret('SessionKeys', sessionKeysSecretArn, undefined, sessionKeysKmsKeyArn),
+      clientPrivateKeySecret: this.existingSecret('ClientPrivateKey', clientPrivateKeySecretArn, undefined, clientPrivateKeyKmsKeyArn),
+      ...(clientSigningKeyArns ? { clientSigningKeys: clientSigningKeyArns.map((arn, i) => Key.fromKeyArn(this, `ClientSigningKey${i}`, arn)) } : {}),
       ...(eventBusArn ? { eventBus: EventBus.fromEventBusArn(this, 'EventBus', eventBusArn) } : {}),
       ...(webApp ? { webApp } : {}),
     });
 
-    const { api, table, clientSecret, sessionKeysSecret } = this.service;
+    const { api, table, clientSecret, clientSigningKeys, clientPrivateKeySecret, sessionKeysSecret } = this.service;
     // A custom domain on the API itself turns its execute-api endpoint off (infra/login-service.ts):
     // the API then answers at the domain only. Behind a distribution the endpoint is its origin.
     const { domainName, edge } = this.service;
@@ -161,6 +197,7 @@ export class LoginServiceStack extends Stack {
       value: this.service.backchannelLogoutUrl,
       description: 'The back-channel logout URI to register at an identity provider that sends logout tokens (OpenID Connect Back-Channel Logout 1.0)',
     });
+    new CfnOutput(this, 'JwksUrl', { value: this.service.jwksUrl, description: "The client's public keys: register as the client's jwks_uri at the provider (private_key_jwt)" });
     const distribution = this.service.edge?.distribution;
     if (distribution) {
       new CfnOutput(this, 'SiteUrl', { value: this.service.publicBaseUrl, description: 'The one origin of the web app and the service (the CloudFront distribution or its custom domain)' });
@@ -174,10 +211,19 @@ export class LoginServiceStack extends Stack {
       new CfnOutput(this, 'DomainNameTarget', { value: this.service.edge.domainTarget, description: 'Where the public host name must point (CNAME or alias)' });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    new CfnOutput(this, 'ClientSecretArn', {
-      value: clientSecret.secretArn,
-      description: clientSecretArn || clientSecretName ? 'The client secret (existing)' : 'Put the client secret into this secret',
-    });
+    if (clientSecret) {
+      new CfnOutput(this, 'ClientSecretArn', {
+        value: clientSecret.secretArn,
+        description: clientSecretArn || clientSecretName ? 'The client secret (existing)' : 'Put the client secret into this secret',
+      });
+    }
+    if (clientSigningKeys) {
+      new CfnOutput(this, 'ClientSigningKeyArns', {
+        value: clientSigningKeys.map((key) => key.keyArn).join(','),
+        description: "The KMS keys of the client's assertions (private_key_jwt): the first signs, all are published (rotation: docs/deploying.md)",
+      });
+    }
+    if (clientPrivateKeySecret) new CfnOutput(this, 'ClientPrivateKeySecretArn', { value: clientPrivateKeySecret.secretArn, description: "The client's private key (private_key_jwt)" });
     new CfnOutput(this, 'SessionKeysSecretArn', { value: sessionKeysSecret.secretArn, description: 'The keyring encrypting stored tokens' });
   }
 

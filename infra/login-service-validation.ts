@@ -8,6 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { readSettings, serviceSettings, type SettingsEnvironment, type Synth } from '../functions/settings/read-settings';
 import { SETTING_DEPLOYMENT, isDeployerSetting } from '../functions/settings/setting-deployment';
 import { EVENT_SETTINGS, SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
+import { credentialKind, credentialProblems, type CredentialKind, type CredentialNames } from './client-credential';
 import { settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
 import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from './operations-props';
@@ -33,16 +34,26 @@ const known = (value: unknown): boolean => value !== undefined && !Token.isUnres
 
 const SYNTH: Synth = { unresolved: (value) => Token.isUnresolved(value) };
 
+/** The settings of the client's credential, of which the construct gives only the one the method uses. */
+const CREDENTIAL_SETTINGS: Partial<Record<SettingKey, CredentialKind>> = { clientSecret: 'secret', clientSigningKeyArn: 'signingKeys', clientPrivateKey: 'privateKeySecret' };
+
 /**
  * The environment the functions will get, as far as it is known at synth: null for what only the
  * deployment knows (a token, or what the construct makes: the table's name, the secrets' ARNs, the
- * API's endpoint), without the entries of a list known only then.
+ * API's endpoint), without the entries of a list known only then. Of the client's credentials only
+ * the one the method uses, with the ARNs of given KMS keys when they are known.
  */
 export function synthEnvironment(props: LoginServiceProps): SettingsEnvironment {
   const environment: Record<string, string | null | undefined> = {};
+  const credential = credentialKind(props);
+  // Given keys' ARNs are checked like the functions check them, when known (a key imported by ARN).
+  const keyArns = props.clientSigningKeys?.map((key) => key.keyArn);
+  const knownKeyArns = keyArns?.length && keyArns.every((arn) => !Token.isUnresolved(arn)) ? keyArns : null;
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     if (SETTING_DEPLOYMENT[key].by === 'environment') continue;
     let value: unknown = isDeployerSetting(key) ? props[key] : null;
+    const credentialOf = CREDENTIAL_SETTINGS[key];
+    if (credentialOf) value = credentialOf !== credential ? undefined : key === 'clientSigningKeyArn' ? knownKeyArns : null;
     // Left out, the construct gives the API's own origin.
     if (key === 'publicBaseUrl' && value === undefined) value = null;
     if (Array.isArray(value) && SETTINGS[key].type === 'list') value = value.filter((entry) => !Token.isUnresolved(entry));
@@ -55,9 +66,11 @@ export function synthEnvironment(props: LoginServiceProps): SettingsEnvironment 
  * The problems of a configuration, each starting with the name of the setting it is about; empty
  * when the functions will accept the environment built from it (the same rules as
  * functions/settings/config.ts, with https required everywhere: a deployed service has no loopback).
- * `region` is the stack's, for the settings that depend on it (firewall, certificates).
+ * `region` is the stack's, for the settings that depend on it (firewall, certificates);
+ * `credentialNames`, the names the client's credential was given by when not the props' own (the
+ * stack's context keys).
  */
-export function loginServiceProblems(props: LoginServiceProps, region?: string): string[] {
+export function loginServiceProblems(props: LoginServiceProps, region?: string, credentialNames?: CredentialNames): string[] {
   const problems: string[] = [];
   // The rules the functions apply to their environment (functions/settings/read-settings.ts), here
   // with the props' names and https required everywhere: a deployed service has no loopback.
@@ -66,6 +79,11 @@ export function loginServiceProblems(props: LoginServiceProps, region?: string):
   // eventPublishTimeoutMs's range fits a batch's calls within the events function's timeout (test/infra/session-events.test.ts).
   readSettings(EVENT_SETTINGS, environment, problems, SYNTH);
 
+  problems.push(...credentialProblems(props, credentialNames ?? {
+    secret: props.clientSecret ? 'clientSecret' : undefined,
+    signingKeys: props.clientSigningKeys ? 'clientSigningKeys' : undefined,
+    privateKeySecret: props.clientPrivateKeySecret ? 'clientPrivateKeySecret' : undefined,
+  }));
   if (known(props.removalPolicy) && !['retain', 'destroy'].includes(props.removalPolicy as string)) problems.push('removalPolicy must be retain or destroy');
   if (known(props.logRetention) && !RETENTION_DAYS.has(props.logRetention)) {
     problems.push('logRetention must be a number of days CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, … 3653), or 9999 for never');

@@ -1,7 +1,8 @@
 /**
  * The LoginService construct: the HTTP API with one function per route, the session table, the
- * client secret and the keyring, the authorizer for other APIs, the session events and the
- * operations. Each function gets a role of its own allowing exactly what its route needs.
+ * client's credential (its secret, or its signing key) and the keyring, the authorizer for other
+ * APIs, the session events and the operations. Each function gets a role of its own allowing
+ * exactly what its route needs.
  */
 import { Duration, Names, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -14,6 +15,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/table-schema';
@@ -34,13 +36,15 @@ import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from 
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
 import { REVOCATIONS_ACCESS, REVOCATIONS_TIMEOUT, revokeFromStream } from './token-revocations';
-import { emptyClientSecret, generatedSecret, policyArn } from './service-secrets';
+import { clientCredential, credentialAccess, type ClientCredential } from './client-credential';
+import { generatedSecret, policyArn } from './service-secrets';
 
 
 /**
- * The login service: an HTTP API with one function per route, the session table, the client
- * secret and the keyring that encrypts stored tokens. Each function may do exactly what its route
- * needs and nothing else; the functions receive names and ARNs, never a secret value.
+ * The login service: an HTTP API with one function per route, the session table, the client's
+ * credential (a client secret, or with `private_key_jwt` a KMS signing key or a private-key secret)
+ * and the keyring that encrypts stored tokens. Each function may do exactly what its route needs
+ * and nothing else; the functions receive names and ARNs, never a secret value.
  *
  * @example new LoginService(this, 'Login', { issuer: 'https://idp.example.com', clientId: 'web', upstreamApiUrl: 'https://api.example.com' })
  */
@@ -49,8 +53,12 @@ export class LoginService extends Construct {
   /** The API's `$default` stage, with throttling and access logs. */
   readonly stage: HttpStage;
   readonly table: Table;
-  /** Holds the OAuth client secret (created empty unless an existing one was given). */
-  readonly clientSecret: ISecret;
+  /** Holds the OAuth client secret (created empty unless an existing one was given); none with `private_key_jwt`. */
+  readonly clientSecret?: ISecret;
+  /** With `private_key_jwt` and KMS: the client's keys (given, or the one created), the signing key first. */
+  readonly clientSigningKeys?: readonly IKey[];
+  /** With `private_key_jwt` and the private key in Secrets Manager: its secret. */
+  readonly clientPrivateKeySecret?: ISecret;
   /** Holds the keyring that encrypts the tokens stored with each session. */
   readonly sessionKeysSecret: ISecret;
   /** The function of each route; `Home` only when no web app is hosted (the root is then the app's). */
@@ -65,6 +73,8 @@ export class LoginService extends Construct {
   readonly postLogoutRedirectUrl: string;
   /** The back-channel logout URI to register at a provider that sends logout tokens. */
   readonly backchannelLogoutUrl: string;
+  /** The client's public keys: the `jwks_uri` to register at the provider for `private_key_jwt`. */
+  readonly jwksUrl: string;
   /** The Lambda authorizer's function: checks the session cookie for routes of other HTTP APIs. */
   readonly authorizerFunction: NodejsFunction;
   /** The kill switch other AWS systems invoke (see {@link grantEndUserSessions}). */
@@ -96,6 +106,7 @@ export class LoginService extends Construct {
   /** The session events publisher; undefined when `sessionEvents` is false. */
   readonly sessionEvents?: SessionEvents;
 
+  private readonly credential: ClientCredential;
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
   private readonly authorizerCacheTtl?: Duration;
@@ -111,7 +122,10 @@ export class LoginService extends Construct {
 
     this.table = sessionTable(this, this.removalPolicy);
 
-    this.clientSecret = props.clientSecret ?? emptyClientSecret(this, this.removalPolicy);
+    this.credential = clientCredential(this, props, this.removalPolicy);
+    this.clientSecret = this.credential.secret;
+    this.clientSigningKeys = this.credential.signingKeys;
+    this.clientPrivateKeySecret = this.credential.privateKeySecret;
     this.sessionKeysSecret = props.sessionKeysSecret ?? generatedSecret(this, 'SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' }, this.removalPolicy);
 
     const fronted = hasDistribution(props);
@@ -140,10 +154,13 @@ export class LoginService extends Construct {
     this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route.path}`;
     this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
     this.backchannelLogoutUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`;
+    this.jwksUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Jwks.route.path}`;
 
     const refs: EnvironmentRefs = {
       tableName: this.table.tableName,
-      clientSecretArn: this.clientSecret.secretArn,
+      clientSecretArn: this.clientSecret?.secretArn,
+      clientSigningKeyArns: this.clientSigningKeys?.map((key) => key.keyArn),
+      clientPrivateKeyArn: this.clientPrivateKeySecret?.secretArn,
       sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
       publicBaseUrl: this.publicBaseUrl,
       ...(this.originSecret ? { originSecretArn: this.originSecret.secretArn } : {}),
@@ -191,7 +208,7 @@ export class LoginService extends Construct {
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
     throwOnProblems(environmentSizeProblems(this.everyFunction()));
     acknowledgeNagFindings({
-      createdClientSecret: props.clientSecret ? undefined : this.clientSecret,
+      createdClientSecret: this.credential.createdSecret,
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
       originSecret: this.originSecret,
       // Behind the front door each route has an authorizer: the finding is then not raised.
@@ -294,14 +311,15 @@ export class LoginService extends Construct {
     });
   }
 
-  /** Its own log group, the table actions of its route, and the secrets it reads: nothing more. */
+  /** Its own log group, the table actions of its route, the secrets it reads and its use of the client's keys: nothing more. */
   private accessStatements(access: RouteAccess, logGroup: LogGroup): PolicyStatement[] {
     const statements = [new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })];
     if (access.table.length > 0) {
       const resources = [this.table.tableArn, ...(access.indexes ? TABLE_INDEXES.map(({ indexName }) => `${this.table.tableArn}/index/${indexName}`) : [])];
       statements.push(new PolicyStatement({ actions: [...access.table], resources }));
     }
-    const secrets = access.secrets.map((secret) => this.secret(secret));
+    const client = credentialAccess(this.credential, access.client);
+    const secrets = [...client.secrets, ...access.secrets.map((secret) => this.secret(secret))];
     if (secrets.length > 0) {
       statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map(policyArn) }));
     }
@@ -316,7 +334,7 @@ export class LoginService extends Construct {
         }),
       );
     }
-    return statements;
+    return [...statements, ...client.statements];
   }
 
   private logGroup(id: string, logGroupName?: string): LogGroup {
@@ -324,7 +342,7 @@ export class LoginService extends Construct {
   }
 
   private secret(name: SecretName): ISecret {
-    const secrets: Record<SecretName, ISecret | undefined> = { clientSecret: this.clientSecret, sessionKeys: this.sessionKeysSecret, originSecret: this.originSecret };
+    const secrets: Record<SecretName, ISecret | undefined> = { sessionKeys: this.sessionKeysSecret, originSecret: this.originSecret };
     return secrets[name]!;
   }
 }

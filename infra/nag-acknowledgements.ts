@@ -46,7 +46,8 @@ export function acknowledgeNagFindings(exceptions: NagExceptions): void {
       'AwsSolutions-APIG4',
       'These routes are the sign-in flow and its session check, reached by browsers without credentials. Each function authorizes ' +
         'the request itself: /api and /session need the session cookie (and /api the X-CSRF header), /logout the session id, ' +
-        '/logout/done the state of this browser\'s logout; / only sends the browser to HOME_URL and reads nothing.',
+        '/logout/done the state of this browser\'s logout; / only sends the browser to HOME_URL and reads nothing; ' +
+        '/.well-known/jwks.json only publishes the client\'s public keys, which the provider fetches without credentials.',
     ],
   ];
   for (const [constructs, id, reason] of findings) {

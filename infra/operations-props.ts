@@ -5,7 +5,13 @@
  */
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
-import { DEFAULT_AUTHORIZER_CACHE_SECONDS, DEFAULT_MEMORY_SIZE, DEFAULT_THROTTLE_BURST, DEFAULT_THROTTLE_RATE } from './login-service-props';
+import {
+  DEFAULT_AUTHORIZER_CACHE_SECONDS,
+  DEFAULT_CLIENT_SIGNING_KEY_SPEC,
+  DEFAULT_MEMORY_SIZE,
+  DEFAULT_THROTTLE_BURST,
+  DEFAULT_THROTTLE_RATE,
+} from './login-service-props';
 
 /** Evaluation windows AWS WAF offers for rate-based rules, in seconds. */
 export const WAF_EVALUATION_WINDOWS = [60, 120, 300, 600] as const;
@@ -92,10 +98,25 @@ export const CONSTRUCT_PROPS = {
   clientSecretArn: { context: 'string', default: 'none', doc: 'Complete ARN of an existing secret holding the client secret.', stack: true },
   clientSecretName: { context: 'string', default: 'none', doc: 'Name of an existing client secret in the stack\'s account and region.', stack: true },
   clientSecretKmsKeyArn: { context: 'string', default: 'the AWS managed key', doc: 'The customer managed KMS key encrypting the existing client secret.', stack: true },
+  clientSigningKeyArns: {
+    context: 'list', default: 'a new key, with `private_key_jwt`', stack: true,
+    doc: 'With `private_key_jwt`: comma-separated ARNs of existing asymmetric KMS keys (SIGN_VERIFY; key ARNs, not aliases): the first signs, all are published (`clientSigningKeys`).',
+  },
+  clientPrivateKeySecretArn: { context: 'string', default: 'none', doc: 'With `private_key_jwt`: complete ARN of an existing secret holding the private key (`clientPrivateKeySecret`).', stack: true },
+  clientPrivateKeyKmsKeyArn: { context: 'string', default: 'the AWS managed key', doc: 'The customer managed KMS key encrypting the existing private-key secret.', stack: true },
   sessionKeysSecretArn: { context: 'string', default: 'none', doc: 'Complete ARN of an existing keyring secret.', stack: true },
   sessionKeysKmsKeyArn: { context: 'string', default: 'the AWS managed key', doc: 'The customer managed KMS key encrypting the existing keyring secret.', stack: true },
   eventBusArn: { context: 'string', default: "the account's default bus", doc: 'ARN of the EventBridge bus the session events go to.', stack: true },
-  clientSecret: { default: 'a new, empty secret', doc: 'An existing secret (ISecret) holding the client secret.' },
+  clientSecret: { default: 'a new, empty secret; none with `private_key_jwt`', doc: 'An existing secret (ISecret) holding the client secret; not with `private_key_jwt`.' },
+  clientSigningKeys: {
+    default: 'a new key, with `private_key_jwt`',
+    doc: 'With `private_key_jwt`: existing asymmetric KMS keys (IKey[], SIGN_VERIFY, by key ARN): the first signs, all are published at `/.well-known/jwks.json`.',
+  },
+  clientPrivateKeySecret: { default: 'none', doc: 'With `private_key_jwt`: an existing secret (ISecret) holding the private key (PEM, JWK or JWK Set) instead of a KMS key.' },
+  clientSigningKeySpec: {
+    context: 'string', default: DEFAULT_CLIENT_SIGNING_KEY_SPEC,
+    doc: 'The key spec of the signing key the construct creates with `private_key_jwt` when no key is given: RSA_2048 (RS256; the cheaper signatures) or ECC_NIST_P256 (ES256).',
+  },
   sessionKeysSecret: { default: 'a new secret with one generated key', doc: 'An existing secret (ISecret) holding the keyring.' },
   eventBus: { default: "the account's default bus", doc: 'The bus (IEventBus) the session events go to.' },
   removalPolicy: { context: 'string', default: 'retain', doc: 'What happens to the table and the secrets the construct creates when they leave the stack: retain or destroy.' },

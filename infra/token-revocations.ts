@@ -15,8 +15,8 @@ import { REVOKED_AFTER_ENDING } from '../functions/core/sessions/revocation';
 import type { RouteAccess } from './routes';
 import { acknowledgeStreamListing } from './session-events';
 
-/** No table action: the event source grants the stream's read; the client secret and the keyring to revoke with. */
-export const REVOCATIONS_ACCESS: RouteAccess = { table: [], secrets: ['clientSecret', 'sessionKeys'] };
+/** No table action: the event source grants the stream's read; the client's credential and the keyring to revoke with. */
+export const REVOCATIONS_ACCESS: RouteAccess = { table: [], secrets: ['sessionKeys'], client: 'authenticate' };
 
 /** A batch's revocations, REVOCATIONS_IN_FLIGHT at a time, each within the provider's deadline. */
 export const REVOCATIONS_TIMEOUT = Duration.seconds(60);
@@ -56,5 +56,5 @@ export function revokeFromStream(fn: NodejsFunction, table: Table): void {
       filters: REVOCATION_FILTERS,
     }),
   );
-  acknowledgeStreamListing(fn.role!, "the one table stream, the one log group and the two secrets (the client's and the keyring)");
+  acknowledgeStreamListing(fn.role!, "the one table stream, the one log group, the client's credential (its secret, or its keys) and the keyring");
 }

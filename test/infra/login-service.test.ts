@@ -25,29 +25,31 @@ import {
 
 const ROUTE_KEYS = [
   'GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}',
-  'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /',
+  'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /.well-known/jwks.json', 'GET /',
 ];
 /** The three routes of the user's own sessions, served by one function. */
 const SESSIONS_ROUTES = ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
- * DynamoDB actions on the one table, and whether it reads the client secret and the keyring. The
- * home route only redirects, and the return from the provider's logout only compares a cookie with
- * the query: their log groups and nothing else.
+ * DynamoDB actions on the one table, and which of the client secret and the keyring it reads. The
+ * home route only redirects, the return from the provider's logout only compares a cookie with the
+ * query, and the JWKS route publishes no key with a client secret: their log groups and nothing else.
  */
-const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: boolean; indexes?: boolean }> = {
-  'GET /login': { table: 'dynamodb:PutItem', secrets: false },
-  'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: true },
-  'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
-  'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: false },
+const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: ('client' | 'keys')[]; indexes?: boolean }> = {
+  // Pushes the authorization request (RFC 9126) where the provider takes it, authenticating the client.
+  'GET /login': { table: 'dynamodb:PutItem', secrets: ['client'] },
+  'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
+  'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
+  'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
   // Reads the caller's session, finds the user's others through the user index, ends them; revocation is the stream's.
-  ...Object.fromEntries(SESSIONS_ROUTES.map((route) => [route, { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], secrets: false, indexes: true }])),
-  'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: true },
-  'GET /logout/done': { secrets: false },
+  ...Object.fromEntries(SESSIONS_ROUTES.map((route) => [route, { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], secrets: [], indexes: true }])),
+  'GET /logout': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
+  'GET /logout/done': { secrets: [] },
   // Remembers a logout token's jti (put, and delete when ending failed), queries the two indexes, ends sessions.
-  'POST /backchannel-logout': { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: false, indexes: true },
-  'GET /': { secrets: false },
+  'POST /backchannel-logout': { table: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], secrets: [], indexes: true },
+  'GET /.well-known/jwks.json': { secrets: [] },
+  'GET /': { secrets: [] },
 };
 
 describe('LoginService, default settings', () => {
@@ -66,21 +68,21 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the eleven public routes on one API, each to its own function but the three of /sessions, which share one; the root to the home function', () => {
+  it('routes the twelve public routes on one API, each to its own function but the three of /sessions, which share one; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 11);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 12);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
-    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(9);
+    expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(10);
     expect(new Set(SESSIONS_ROUTES.map((route) => byRoute[route]!.id))).toEqual(new Set([expect.stringMatching(/^ServiceSessionsFunction/)]));
     // One integration for the function, whatever the number of its routes: the three routes target the same one,
     // and every other route one of its own.
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 9);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 10);
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>);
     const integrationOf = (route: Resource): string => logicalId(route.Properties.Target['Fn::Join'][1][1]);
     const sessionsIntegrations = routes.filter((route) => SESSIONS_ROUTES.includes(route.Properties.RouteKey)).map(integrationOf);
     expect(sessionsIntegrations).toHaveLength(3);
     expect(new Set(sessionsIntegrations).size).toBe(1);
-    expect(new Set(routes.map(integrationOf)).size).toBe(9);
+    expect(new Set(routes.map(integrationOf)).size).toBe(10);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -105,8 +107,8 @@ describe('LoginService, default settings', () => {
   });
 
   it('runs Node.js 22 arm64 functions from ESM bundles, each logging to its own one-month log group', () => {
-    // The nine route functions, the session authorizer's, the kill switch's, the events and the revocations functions.
-    template.resourceCountIs('AWS::Lambda::Function', 13);
+    // The ten route functions, the session authorizer's, the kill switch's, the events and the revocations functions.
+    template.resourceCountIs('AWS::Lambda::Function', 14);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -116,10 +118,10 @@ describe('LoginService, default settings', () => {
     });
     // The routes answer before API Gateway's 30 s; the events function serves no request.
     for (const fn of Object.values(byRoute)) expect(fn.Properties.Timeout).toBe(29);
-    template.resourceCountIs('AWS::Logs::LogGroup', 14);
+    template.resourceCountIs('AWS::Logs::LogGroup', 15);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(13);
+    expect(new Set(functions.map((fn) => logicalId(fn.Properties.LoggingConfig.LogGroup))).size).toBe(14);
   });
 
   it('keeps sessions in one on-demand table with TTL, point-in-time recovery and KMS encryption, retained', () => {
@@ -174,9 +176,8 @@ describe('LoginService, default settings', () => {
     // The two indexes by name, not `index/*`.
     const indexes = ['byUser', 'byProviderSid'].map((name) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] }));
     if (expected.table) statements.push({ Effect: 'Allow', Action: expected.table, Resource: expected.indexes ? [table, ...indexes] : table });
-    if (expected.secrets) {
-      statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: clientSecretId }, { Ref: keysSecretId }] });
-    }
+    const secrets = expected.secrets.map((secret) => ({ Ref: secret === 'client' ? clientSecretId : keysSecretId }));
+    if (secrets.length > 0) statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets.length === 1 ? secrets[0] : secrets });
     expect(rolePolicies(template, fn)).toEqual([{ Version: '2012-10-17', Statement: statements }]);
   });
 
@@ -268,6 +269,10 @@ describe('LoginService, default settings', () => {
     template.hasOutput('CallbackUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/callback']] } });
     template.hasOutput('PostLogoutRedirectUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/logout/done']] } });
     template.hasOutput('LoginUrl', { Value: { 'Fn::Join': ['', [apiEndpoint, '/login']] } });
+    template.hasOutput('JwksUrl', {
+      Value: { 'Fn::Join': ['', [apiEndpoint, '/.well-known/jwks.json']] },
+      Description: "The client's public keys: register as the client's jwks_uri at the provider (private_key_jwt)",
+    });
     template.hasOutput('TableName', { Value: { Ref: tableId } });
     template.hasOutput('ClientSecretArn', { Value: { Ref: clientSecretId } });
     template.hasOutput('SessionKeysSecretArn', { Value: { Ref: keysSecretId } });
@@ -283,6 +288,9 @@ describe('LoginService, existing secrets and custom settings', () => {
     });
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const byRoute = functionsByRoute(template);
+    // Login reads the client secret only (to push authorization requests), the key of neither.
+    const [loginPolicy] = rolePolicies(template, byRoute['GET /login']!) as { Statement: unknown[] }[];
+    expect(loginPolicy!.Statement.slice(2)).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: CLIENT_SECRET_ARN }]);
     for (const routeKey of ['GET /callback', 'ANY /api/{proxy+}', 'GET /logout']) {
       const [policy] = rolePolicies(template, byRoute[routeKey]!) as { Statement: unknown[] }[];
       expect(policy!.Statement.slice(2)).toEqual([
@@ -307,7 +315,7 @@ describe('LoginService, existing secrets and custom settings', () => {
         Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
       },
     ]);
-    for (const routeKey of ['GET /login', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}', 'GET /']) {
+    for (const routeKey of ['GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}', 'GET /.well-known/jwks.json', 'GET /']) {
       const text = JSON.stringify(rolePolicies(template, byRoute[routeKey]!));
       expect(text).not.toMatch(/secretsmanager|kms/);
     }
@@ -369,7 +377,7 @@ describe('LoginService, existing secrets and custom settings', () => {
     expect(events.Properties.Environment.Variables).toMatchObject({ LOG_LEVEL: 'DEBUG', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(events.Properties.Environment.Variables)).not.toMatch(/OAUTH_|SECRET|TABLE_NAME/);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 13);
+    template.resourceCountIs('AWS::Logs::LogGroup', 14);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.absent(),

@@ -55,16 +55,16 @@ describe("cdk-nag's AWS Solutions checks", () => {
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
-    // Two created secrets, eleven routes, thirteen functions (nine route functions', the kill switch's, the authorizer's, the
+    // Two created secrets, twelve routes, fourteen functions (ten route functions', the kill switch's, the authorizer's, the
     // events and revocations functions'), the two stream grants and the events function's failure queue: each acknowledged
     // where it is, not stack-wide.
-    expect(found).toHaveLength(2 + 11 + 13 + 2 + 1);
+    expect(found).toHaveLength(2 + 12 + 14 + 2 + 1);
     const wildcard = found.filter((a) => a.id.endsWith('IAM5[Resource::*]'));
     expect(wildcard.map((a) => a.path).sort()).toEqual(['LoginService/Service/RevocationsRole/DefaultPolicy', 'LoginService/Service/SessionEvents/Role/DefaultPolicy']);
     // Each stream reader's "*" is ListStreams alone, and its reason says what the role's other actions are on.
     const reasonAt = (path: string): string => wildcard.find((a) => a.path === path)!.reason;
     for (const a of wildcard) expect(a.reason).toContain('dynamodb:ListStreams has no resource-level permissions');
-    expect(reasonAt('LoginService/Service/RevocationsRole/DefaultPolicy')).toContain("the one table stream, the one log group and the two secrets (the client's and the keyring)");
+    expect(reasonAt('LoginService/Service/RevocationsRole/DefaultPolicy')).toContain("the one table stream, the one log group, the client's credential (its secret, or its keys) and the keyring");
     expect(reasonAt('LoginService/Service/SessionEvents/Role/DefaultPolicy')).toContain('the one table stream, the one bus, the one queue and the one log group');
     for (const { path, reason } of found) {
       expect(path).toMatch(/^LoginService\/Service\/./);
@@ -95,10 +95,10 @@ describe("cdk-nag's AWS Solutions checks", () => {
     ]);
     // Behind the front door every route has an authorizer: APIG4 is not raised, so not acknowledged.
     expect(found.filter((a) => a.id.includes('APIG4'))).toEqual([]);
-    // Three secrets, the bucket, four on the distribution, thirteen functions (with a web app: the front door's but not the
+    // Three secrets, the bucket, four on the distribution, fourteen functions (with a web app: the front door's but not the
     // home function's), the events function's two, the revocations function's stream grant, and CDK's handler: its basic
     // execution policy, five grant actions, the asset and app buckets' objects, the invalidations' "*", its runtime.
-    expect(found).toHaveLength(3 + 1 + 4 + 13 + 2 + 1 + 10);
+    expect(found).toHaveLength(3 + 1 + 4 + 14 + 2 + 1 + 10);
     // The handler is a singleton of the stack, outside the service: the only acknowledgements there.
     const handler = found.filter((a) => !a.path.startsWith('LoginService/Service/'));
     expect(handler).toHaveLength(10);

@@ -36,8 +36,8 @@ describe('alarms, default settings', () => {
   const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
 
   test('two alarms per function and five more, all idle-friendly (missing data is not breaching), none with actions', () => {
-    // The nine route functions', the authorizer's, the kill switch's, the events and the revocations functions.
-    expect(functionIds.length).toBe(13);
+    // The ten route functions', the authorizer's, the kill switch's, the events and the revocations functions.
+    expect(functionIds.length).toBe(14);
     expect(all).toHaveLength(defaultAlarmCount(template));
     for (const a of all) {
       expect(a.Properties.TreatMissingData).toBe('notBreaching');
@@ -123,8 +123,8 @@ describe('alarms, default settings', () => {
 test('behind a distribution the front door is watched like every other function: a failing one refuses the whole site', () => {
   const { template, service, stack } = serviceIn('us-east-1', () => ({ firewall: { loginRateLimit: 100 } }));
   const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
-  // The nine route functions', the authorizer's, the kill switch's, the events and revocations functions and the front door's.
-  expect(functionIds).toHaveLength(14);
+  // The ten route functions', the authorizer's, the kill switch's, the events and revocations functions and the front door's.
+  expect(functionIds).toHaveLength(15);
   const frontDoorId = stack.getLogicalId(service.frontDoorFunction!.node.defaultChild as never);
   for (const metric of ['Errors', 'Throttles']) {
     const watched = lambdaAlarms(template, metric).map((w) => w.functionId);
@@ -159,7 +159,7 @@ test('metricsNamespace reaches the functions (METRICS_NAMESPACE) and the alarms 
   const { template } = serviceIn('eu-west-1', () => ({ metricsNamespace: 'Shop/Login' }));
   // The functions that load the service's settings (routes, authorizer, kill switch, revocations); the events function writes no request metrics.
   const serving = resources(template, 'AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.OAUTH_CLIENT_ID);
-  expect(serving).toHaveLength(12);
+  expect(serving).toHaveLength(13);
   for (const fn of serving) expect(fn.Properties.Environment.Variables.METRICS_NAMESPACE).toBe('Shop/Login');
   expect(stats(alarm(template, 'LoginFailureRate')).map((m) => m.MetricStat!.Metric.Namespace)).toEqual(['Shop/Login', 'Shop/Login']);
   expect(alarm(template, 'ApiThrottled').Properties.Namespace).toBe('Shop/Login');
@@ -175,7 +175,7 @@ test('dashboard: one dashboard with the embedded metrics and the alarms', () => 
   template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.stringLikeRegexp('^Ops-Service') });
   // One line per function by the route name its log lines carry (functions/*.ts), however many routes it serves.
   const requests = [...body.matchAll(/\\"Requests\\",\\"Route\\",\\"([a-z-]+)\\"/g)].map((found) => found[1]);
-  expect(requests).toEqual(['login', 'callback', 'api', 'session', 'sessions', 'logout', 'logout-done', 'backchannel-logout', 'home']);
+  expect(requests).toEqual(['login', 'callback', 'api', 'session', 'sessions', 'logout', 'logout-done', 'backchannel-logout', 'jwks', 'home']);
 });
 
 test('CDK context: metricsNamespace, alarms and dashboard, with their types checked', () => {

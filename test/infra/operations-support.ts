@@ -45,9 +45,9 @@ export function servingFunctions(template: Template): Record<string, Resource> {
   return Object.fromEntries(Object.entries(all).filter(([, fn]) => fn.Properties.Environment?.Variables?.OAUTH_CLIENT_ID));
 }
 
-/** Those functions' PUBLIC_BASE_URL values (one per function, all equal): the nine route functions', the authorizer's, the kill switch's, the revocations'. */
+/** Those functions' PUBLIC_BASE_URL values (one per function, all equal): the ten route functions', the authorizer's, the kill switch's, the revocations'. */
 export function publicBaseUrls(template: Template): unknown[] {
   const urls = Object.values(servingFunctions(template)).map((fn) => fn.Properties.Environment.Variables.PUBLIC_BASE_URL);
-  if (urls.length !== 12) throw new Error(`expected the twelve functions with the service's settings, found ${urls.length}`);
+  if (urls.length !== 13) throw new Error(`expected the thirteen functions with the service's settings, found ${urls.length}`);
   return urls;
 }

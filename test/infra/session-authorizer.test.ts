@@ -121,8 +121,8 @@ describe('the example: a second API on the same host, behind the authorizer', ()
       { api: ordersApiId, key: 'orders', domain: domainId },
     ]);
     const loginFunctions = Object.values(template.findResources('AWS::Lambda::Function') as Record<string, Resource>).filter((f) => f.Properties.Environment?.Variables.OAUTH_CLIENT_ID);
-    // The nine route functions', the authorizer's, the kill switch's and the revocations function.
-    expect(loginFunctions).toHaveLength(12);
+    // The ten route functions', the authorizer's, the kill switch's and the revocations function.
+    expect(loginFunctions).toHaveLength(13);
     for (const fn of loginFunctions) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://app.example.com');
   });
 

@@ -127,8 +127,8 @@ describe('session events, configured', () => {
   it('turned off: no events function, queue or mapping; the stream stays for the revocations, their mapping only', () => {
     const { template } = withService({ sessionEvents: false });
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
-    // The nine route functions', the authorizer's, the kill switch's and the revocations function.
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+    // The ten route functions', the authorizer's, the kill switch's and the revocations function.
+    template.resourceCountIs('AWS::Lambda::Function', 13);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.includes('SessionEvents'))).toEqual([]);
     // The one mapping left is the revocations function's, on the table's stream, with its filter.
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];

@@ -13,16 +13,18 @@ import { CONTEXT_SETTINGS } from '../../infra/cdk-context';
 import { functionEnvironment } from '../../infra/function-environment';
 import type { LoginServiceProps } from '../../infra/login-service-props';
 import { loginServiceProblems } from '../../infra/login-service-validation';
-import { CLIENT_SECRET_ARN, KEYS_SECRET_ARN, REQUIRED, functionsByRoute, synthStack, type Resource } from './template';
+import { CLIENT_SECRET_ARN, KEYS_SECRET_ARN, KMS_KEY_ARN, REQUIRED, functionsByRoute, synthStack, type Resource } from './template';
 
 /** What a deployed construct gives the functions besides the props (infra/login-service.ts). */
 const REFS = {
   tableName: 'LoginService-Table-ABC',
-  clientSecretArn: CLIENT_SECRET_ARN,
   sessionKeysSecretArn: KEYS_SECRET_ARN,
   publicBaseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
   eventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
 };
+/** The client's credential the construct gives for the method: the client secret, or with private_key_jwt the key it creates. */
+const credentialRefs = (props: Partial<LoginServiceProps>) =>
+  props.clientAuthMethod === 'private_key_jwt' ? { clientSigningKeyArns: [KMS_KEY_ARN] } : { clientSecretArn: CLIENT_SECRET_ARN };
 
 type Props = Partial<LoginServiceProps> & Record<string, unknown>;
 
@@ -32,7 +34,7 @@ const constructAccepts = (props: Props): boolean => loginServiceProblems({ ...RE
 function functionsAccept(props: Props): boolean {
   const all = { ...REQUIRED, ...props } as LoginServiceProps;
   // As infra/login-service.ts does: the given origin without trailing slashes, or the API's own.
-  const refs = { ...REFS, publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl };
+  const refs = { ...REFS, ...credentialRefs(all), publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl };
   try {
     loadConfig(functionEnvironment(all, refs, 'login'));
     loadConfig(functionEnvironment(all, refs, 'authorizer'));
@@ -96,6 +98,7 @@ describe('other settings: a value is accepted by both or refused by both', () =>
   const SAMPLES: readonly [string, readonly unknown[]][] = [
     ['logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'TRACE', 'CRITICAL', 'info']],
     ['clientAuthMethod', ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']],
+    ['par', ['auto', 'off', 'on', 'AUTO']],
     ['clientId', ['web', 'a b', 'web\u0000', 'wéb']],
     ['scopes', ['openid email', 'openid "x"', 'openid back\\slash']],
     ['metricsNamespace', ['LoginService', 'Shop/Login', 'AWS/Lambda', ':x', 'x'.repeat(255), 'x'.repeat(256)]],
@@ -113,6 +116,10 @@ describe('other settings: a value is accepted by both or refused by both', () =>
     for (const value of values) {
       expect([value, constructAccepts({ [key]: value })]).toEqual([value, functionsAccept({ [key]: value })]);
     }
+  });
+
+  it('private_key_jwt, with the key the construct creates, is accepted by both', () => {
+    expect([constructAccepts({ clientAuthMethod: 'private_key_jwt' }), functionsAccept({ clientAuthMethod: 'private_key_jwt' })]).toEqual([true, true]);
   });
 
   it('explicit endpoints, whole or half, with or without openid', () => {
@@ -138,6 +145,7 @@ describe('which functions receive what: the declarations and the template agree'
   const ALL_SET: Props = {
     scopes: 'openid profile',
     clientAuthMethod: 'client_secret_post',
+    par: 'off',
     publicBaseUrl: 'https://login.example.com',
     returnToAllowedOrigins: ['https://app.example.com'],
     homeUrl: '/app/',
@@ -164,13 +172,15 @@ describe('which functions receive what: the declarations and the template agree'
     routed = [...new Map(Object.values(functionsByRoute(template)).map((fn) => [fn.id, fn])).values()];
   });
   const variablesOf = (fn: Resource) => Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>).sort();
+  // With a client secret the construct gives no private key: those two settings are set only with private_key_jwt (tested in client-credential.test.ts).
+  const unset = new Set<SettingKey>(['clientPrivateKey', 'clientSigningKeyArn']);
   const expected = (receiver: Receiver) =>
-    [...(Object.keys(SETTINGS) as SettingKey[]).filter((key) => receives(key, receiver) && SETTING_DEPLOYMENT[key].by !== 'environment').map((key) => envName(key, SETTINGS[key])), 'NODE_OPTIONS']
+    [...(Object.keys(SETTINGS) as SettingKey[]).filter((key) => receives(key, receiver) && SETTING_DEPLOYMENT[key].by !== 'environment' && !unset.has(key)).map((key) => envName(key, SETTINGS[key])), 'NODE_OPTIONS']
       .filter((name) => name !== 'OAUTH_AUTHORIZATION_ENDPOINT' && !/^OAUTH_(TOKEN|USERINFO|REVOCATION|END_SESSION)_ENDPOINT$/.test(name) && name !== 'UPSTREAM_APIS')
       .sort();
 
   it('each route function gets every setting of the service that was set, and nothing else', () => {
-    expect(routed).toHaveLength(9);
+    expect(routed).toHaveLength(10);
     for (const fn of routed) expect(variablesOf(fn)).toEqual(expected('login'));
   });
 

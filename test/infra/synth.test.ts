@@ -45,9 +45,9 @@ describe('npx cdk synth -c config=infra/examples/web-app.json (real bundling, cd
     expect(existsSync(path.join(outdir, 'LoginService.template.json'))).toBe(true);
   });
 
-  it('bundles each of the thirteen functions (eight route functions: no home with a web app; the authorizer, the kill switch, the events and revocations functions, the front door) as one minified ES module with a source map but no sources', () => {
+  it('bundles each of the fourteen functions (nine route functions: no home with a web app; the authorizer, the kill switch, the events and revocations functions, the front door) as one minified ES module with a source map but no sources', () => {
     const bundles = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(path.join(outdir, name, 'index.mjs')));
-    expect(bundles).toHaveLength(13);
+    expect(bundles).toHaveLength(14);
     for (const asset of bundles) {
       expect(readdirSync(path.join(outdir, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(outdir, asset, 'index.mjs'), 'utf8');

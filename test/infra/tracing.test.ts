@@ -49,8 +49,8 @@ describe.each([
   const functions = functionIds.map((id) => all[id]!);
 
   test('every function of the service runs with active tracing; none of CDK\'s helpers does', () => {
-    // The nine route functions (the home route's only without a web app), the authorizer, the kill switch, the events and revocations functions, the front door with a web app.
-    expect(functionIds).toHaveLength(13);
+    // The ten route functions (the home route's only without a web app), the authorizer, the kill switch, the events and revocations functions, the front door with a web app.
+    expect(functionIds).toHaveLength(14);
     for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     const helpers = Object.entries(all).filter(([id]) => !functionIds.includes(id));
     for (const [, fn] of helpers) expect(fn.Properties.TracingConfig).toBeUndefined();

@@ -16,7 +16,7 @@ describe('upstreamApis in the functions’ environment', () => {
   const functions = [...new Map(Object.values(functionsByRoute(synthStack(NAMED))).map((fn) => [fn.id, fn])).values()];
 
   it('every function gets UPSTREAM_APIS as JSON and no UPSTREAM_API_URL', () => {
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(JSON.parse(variables.UPSTREAM_APIS as string)).toEqual(APIS);

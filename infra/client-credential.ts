@@ -1,0 +1,113 @@
+/**
+ * The client's credential, as its authentication method asks: the client secret (client_secret_*),
+ * or for private_key_jwt asymmetric KMS keys (given, or one the construct creates) or a secret
+ * holding the private key. Also the synth-time checks of the props that give it, and what each
+ * function that authenticates the client or publishes its keys is granted on it.
+ */
+import { Token, type RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { CLIENT_SIGNING_KEY_SPECS, DEFAULT_CLIENT_SIGNING_KEY_SPEC, type LoginServiceProps } from './login-service-props';
+import type { ClientAccess } from './routes';
+import { emptyClientSecret } from './service-secrets';
+
+/** Exactly one of these is set: the credential the method uses. */
+export interface ClientCredential {
+  /** client_secret_*: the client secret, given or created empty. */
+  readonly secret?: ISecret;
+  /** private_key_jwt with KMS: the keys, the signing key first. */
+  readonly signingKeys?: readonly IKey[];
+  /** private_key_jwt with the private key in Secrets Manager. */
+  readonly privateKeySecret?: ISecret;
+  /** The client secret, when the construct created it (for its nag finding). */
+  readonly createdSecret?: ISecret;
+}
+
+/** Which credential the construct gives the functions: decided by the method and the props alone. */
+export type CredentialKind = 'secret' | 'signingKeys' | 'privateKeySecret';
+
+export function credentialKind(props: Pick<LoginServiceProps, 'clientAuthMethod' | 'clientPrivateKeySecret'>): CredentialKind {
+  if (props.clientAuthMethod !== 'private_key_jwt') return 'secret';
+  return props.clientPrivateKeySecret ? 'privateKeySecret' : 'signingKeys';
+}
+
+/**
+ * The credential of `props`: the given one, or a new empty client secret (client_secret_*), or a
+ * new asymmetric KMS key (private_key_jwt without a key). KMS rotates only symmetric keys, so
+ * cdk-nag's rotation rule (AwsSolutions-KMS5) does not apply to it: the next key is created and
+ * published beside it instead (docs/deploying.md).
+ */
+export function clientCredential(scope: Construct, props: LoginServiceProps, removalPolicy: RemovalPolicy): ClientCredential {
+  switch (credentialKind(props)) {
+    case 'secret': {
+      if (props.clientSecret) return { secret: props.clientSecret };
+      const created = emptyClientSecret(scope, removalPolicy);
+      return { secret: created, createdSecret: created };
+    }
+    case 'privateKeySecret':
+      return { privateKeySecret: props.clientPrivateKeySecret };
+    case 'signingKeys': {
+      if (props.clientSigningKeys && props.clientSigningKeys.length > 0) return { signingKeys: props.clientSigningKeys };
+      const spec = props.clientSigningKeySpec ?? DEFAULT_CLIENT_SIGNING_KEY_SPEC;
+      const created = new Key(scope, 'ClientSigningKey', {
+        description: `Login service: signs the client's assertions for private_key_jwt (RFC 7523, ${spec === 'RSA_2048' ? 'RS256' : 'ES256'}); its public key is published at /.well-known/jwks.json`,
+        keySpec: spec === 'RSA_2048' ? KeySpec.RSA_2048 : KeySpec.ECC_NIST_P256,
+        keyUsage: KeyUsage.SIGN_VERIFY,
+        removalPolicy,
+      });
+      return { signingKeys: [created] };
+    }
+  }
+}
+
+/**
+ * What a function may do with the credential: the secrets it reads (the client secret or the
+ * private-key secret; the caller grants them with the others), and on KMS keys kms:Sign on the
+ * signing key only, to authenticate, and kms:GetPublicKey on every key, to name and publish them.
+ */
+export function credentialAccess(credential: ClientCredential, access: ClientAccess | undefined): { secrets: ISecret[]; statements: PolicyStatement[] } {
+  if (!access) return { secrets: [], statements: [] };
+  const { secret, signingKeys, privateKeySecret } = credential;
+  const secrets = [access === 'authenticate' ? secret : undefined, privateKeySecret].filter((s): s is ISecret => s !== undefined);
+  const statements: PolicyStatement[] = [];
+  if (signingKeys) {
+    if (access === 'authenticate') statements.push(new PolicyStatement({ actions: ['kms:Sign'], resources: [signingKeys[0]!.keyArn] }));
+    statements.push(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: signingKeys.map((key) => key.keyArn) }));
+  }
+  return { secrets, statements };
+}
+
+/** The names the deployer gave the credential's props by: the construct's, or the stack's context keys. */
+export interface CredentialNames {
+  readonly secret?: string;
+  readonly signingKeys?: string;
+  readonly privateKeySecret?: string;
+}
+
+/**
+ * The problems of the props that give the credential, each naming the prop as the deployer gave it
+ * (`given` names only those given): a client secret with private_key_jwt, both key sources, a key
+ * with client_secret_*, and the key spec where no key is created.
+ */
+export function credentialProblems(props: LoginServiceProps, given: CredentialNames): string[] {
+  const problems: string[] = [];
+  const method = props.clientAuthMethod;
+  const spec = props.clientSigningKeySpec;
+  const keys = [given.signingKeys, given.privateKeySecret].filter((name): name is string => name !== undefined);
+  if (Token.isUnresolved(method)) problems.push('clientAuthMethod must be known at synth: it decides whether the construct makes a client secret or a signing key');
+  if (method === 'private_key_jwt') {
+    if (given.secret) problems.push(`${given.secret} is not used with private_key_jwt: remove it`);
+    if (keys.length > 1) problems.push(`${keys.join(' and ')}: set only one`);
+    if (spec !== undefined && keys.length > 0) problems.push(`clientSigningKeySpec is for the key the construct creates: leave it out with ${keys.join(' or ')}`);
+  } else {
+    for (const name of [...keys, ...(spec !== undefined ? ['clientSigningKeySpec'] : [])]) problems.push(`${name} is used only with private_key_jwt client authentication`);
+  }
+  if (spec !== undefined && !Token.isUnresolved(spec) && !CLIENT_SIGNING_KEY_SPECS.includes(spec)) problems.push(`clientSigningKeySpec must be ${CLIENT_SIGNING_KEY_SPECS.join(' or ')}`);
+  const signingKeys = props.clientSigningKeys;
+  if (signingKeys?.length === 0) problems.push('clientSigningKeys must list at least one key (or be left out for a new one)');
+  // An alias names a key only through kms:RequestAlias, and the functions take key ARNs only.
+  if (signingKeys?.some((key) => 'aliasName' in key)) problems.push('clientSigningKeys must be keys, not aliases: the functions sign and publish by key ARN');
+  return problems;
+}

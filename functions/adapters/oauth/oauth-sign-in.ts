@@ -79,7 +79,7 @@ export class OAuthSignIn implements Pick<IdentityProvider, 'createAuthorizationR
     const { client } = this.connection;
     const requestUri = await this.connection.withClientAuth('par', async (auth) => {
       const response = await oauth.pushedAuthorizationRequest(as, client, auth, parameters, this.connection.httpOptions('par'));
-      refuseServerError(response);
+      // A 5xx, whatever its body says, is an outage (provider-errors.ts).
       return (await oauth.processPushedAuthorizationResponse(as, client, response)).request_uri;
     });
     return new URLSearchParams({ client_id: client.client_id, request_uri: requestUri });

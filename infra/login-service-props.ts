@@ -99,6 +99,11 @@ export interface LoginServiceProps {
    */
   readonly par?: 'auto' | 'off';
   /**
+   * The `aud` of each private_key_jwt assertion: the issuer identifier, or the token endpoint URL (Okta).
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly clientAssertionAudience?: 'issuer' | 'token_endpoint';
+  /**
    * Space-separated scopes to request; sign-in adds the named APIs' extra scopes.
    * @default - the functions' default (docs/configuration.md)
    */

@@ -37,6 +37,8 @@ export interface Config {
   readonly clientSigningKeyArn: readonly string[];
   /** RFC 9126 pushed authorization requests: `auto` where the provider offers them (or requires them), `off` where it only offers them. */
   readonly par: 'auto' | 'off';
+  /** The `aud` of a private_key_jwt assertion: the issuer identifier, or the token endpoint URL. */
+  readonly clientAssertionAudience: 'issuer' | 'token_endpoint';
   /** The keyring that encrypts session tokens at rest (JSON, see adapters/encryption/keyring.ts). */
   readonly sessionKeys: SecretSetting;
   readonly clientAuthMethod: ClientAuthMethod;

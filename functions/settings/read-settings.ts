@@ -172,6 +172,7 @@ export interface ServiceValues {
   clientPrivateKey?: SecretSetting;
   clientSigningKeyArn?: string[];
   par?: string;
+  clientAssertionAudience?: string;
   sessionKeys?: SecretSetting;
   clientAuthMethod?: string;
   scopes?: string[];

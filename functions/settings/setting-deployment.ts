@@ -69,6 +69,9 @@ const DEPLOYMENT = {
     by: 'construct',
     defaultText: 'none; the construct creates a key, or takes `clientSigningKeys`',
   },
+  clientAssertionAudience: {
+    doc: "The `aud` of each private_key_jwt assertion: the provider's issuer identifier (`issuer`, as RFC 7523bis asks and most providers accept), or its token endpoint URL (`token_endpoint`, which Okta requires).",
+  },
   par: {
     doc: "Pushed authorization requests (RFC 9126): `auto` pushes the parameters whenever the provider's metadata has a `pushed_authorization_request_endpoint` and sends the browser with only `client_id` and `request_uri`; `off` does not, unless the provider's metadata says `require_pushed_authorization_requests`.",
   },

@@ -76,6 +76,8 @@ export const SERVICE_SETTINGS = {
   clientPrivateKey: { env: 'OAUTH_CLIENT_PRIVATE_KEY_ARN', type: 'secret', value: 'OAUTH_CLIENT_PRIVATE_KEY', optional: true },
   // private_key_jwt with asymmetric KMS keys: the first signs, all are published.
   clientSigningKeyArn: { oauth: OAUTH, type: 'list', entry: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/, problem: 'must list KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)' },
+  // The `aud` of a private_key_jwt assertion: the issuer identifier (RFC 7523bis) or the token endpoint (Okta's rule).
+  clientAssertionAudience: { oauth: OAUTH, type: 'enum', values: ['issuer', 'token_endpoint'], default: 'issuer' },
   // RFC 9126 pushed authorization requests: `auto` whenever the provider has the endpoint.
   par: { oauth: OAUTH, type: 'enum', values: ['auto', 'off'], default: 'auto' },
   scopes: { oauth: OAUTH, type: 'scopes', default: 'openid profile email' },

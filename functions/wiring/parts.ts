@@ -160,7 +160,7 @@ const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => {
   const { clientPrivateKey: key, clientSigningKeyArn: keyArns, providerTimeoutMs } = config();
   if (keyArns.length > 0) return new KmsClientKeys(kms(), keyArns, providerTimeoutMs);
-  if (!key) return staticSecret({ clientAuth: () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });
+  if (!key) return staticSecret<ClientKeys>({ clientAuth: () => () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });
   if (key.source === 'environment') {
     let parsed: ClientKeys | undefined;
     const read = async () => (parsed ??= parseClientKeys(key.value));

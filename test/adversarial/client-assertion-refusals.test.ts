@@ -39,7 +39,7 @@ afterAll(async () => {
 /** The body the service would send, with its own fresh assertion. */
 async function serviceBody(): Promise<URLSearchParams> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'made-up' });
-  await keys.clientAuth({ issuer: service.issuer } as oauth.AuthorizationServer, { client_id: service.client.clientId } as oauth.Client, body, new Headers());
+  await keys.clientAuth('issuer')({ issuer: service.issuer } as oauth.AuthorizationServer, { client_id: service.client.clientId } as oauth.Client, body, new Headers());
   return body;
 }
 
@@ -63,6 +63,12 @@ async function forged(changes: Record<string, unknown>, jwk: object = privateJwk
 test('control: the assertion the service builds authenticates the client, and so does a forged one with every claim right', async () => {
   expect(await post(await serviceBody())).toBe('invalid_grant');
   expect(await post(await forged({}))).toBe('invalid_grant');
+});
+
+test('control: with the token endpoint as audience (OAUTH_CLIENT_ASSERTION_AUDIENCE=token_endpoint) the provider accepts it too', async () => {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'made-up' });
+  await keys.clientAuth('token_endpoint')({ issuer: service.issuer, token_endpoint: tokenEndpoint } as oauth.AuthorizationServer, { client_id: service.client.clientId } as oauth.Client, body, new Headers());
+  expect(await post(body)).toBe('invalid_grant');
 });
 
 test('the same assertion twice: the provider remembers its jti', async () => {

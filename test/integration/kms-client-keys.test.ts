@@ -46,7 +46,7 @@ const CLIENT = { client_id: 'kms-client' } as oauth.Client;
 
 async function assertionOf(keys: KmsClientKeys): Promise<string> {
   const body = new URLSearchParams();
-  await (await keys.get()).clientAuth(AS, CLIENT, body, new Headers());
+  await (await keys.get()).clientAuth('issuer')(AS, CLIENT, body, new Headers());
   expect(body.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   expect(body.get('client_id')).toBe('kms-client');
   return body.get('client_assertion')!;

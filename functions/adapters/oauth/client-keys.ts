@@ -7,14 +7,14 @@
 import { createPrivateKey, createPublicKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type * as oauth from 'oauth4webapi';
 import { ServiceError } from '../../core/errors';
-import { assertionAuth, thumbprint, type ClientKeyAlgorithm, type PublishedKey } from './client-assertion';
+import { assertionAuth, thumbprint, type AssertionAudience, type ClientKeyAlgorithm, type PublishedKey } from './client-assertion';
 
 export type { PublishedKey } from './client-assertion';
 
 /** The client's keys: the signing one, first, and those published beside it (the next one, during a rollover). */
 export interface ClientKeys {
-  /** private_key_jwt for one request: a new assertion (new `jti`, `exp` a minute ahead) signed by the first key. */
-  readonly clientAuth: oauth.ClientAuth;
+  /** private_key_jwt for one request, for the audience given: a new assertion (new `jti`, `exp` a minute ahead) signed by the first key. */
+  readonly clientAuth: (audience: AssertionAudience) => oauth.ClientAuth;
   /** Every key's public half, the signing key's first. */
   readonly publicKeys: readonly PublishedKey[];
 }

@@ -42,7 +42,7 @@ type ClientAuthStep = 'token' | 'refresh' | 'par';
 export type ProviderSettings = Pick<
   Config,
   'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs' | 'par'
-> & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
+> & Partial<Pick<Config, 'clientAssertionAudience'>> & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
 
 /**
  * What every conversation with the provider shares, through oauth4webapi (the adapters in
@@ -148,7 +148,7 @@ export class OAuthConnection {
    * form-decoding would change, and only while the provider has not shown that it reads them as sent.
    */
   private clientAuth(credential: ClientCredential, encoding: BasicEncoding): oauth.ClientAuth {
-    if (typeof credential !== 'string') return credential.clientAuth;
+    if (typeof credential !== 'string') return credential.clientAuth(this.settings.clientAssertionAudience ?? 'issuer');
     if (this.settings.clientAuthMethod === 'client_secret_post') return oauth.ClientSecretPost(credential);
     if (encoding === 'form' && this.encodingsDiffer(credential)) return oauth.ClientSecretBasic(credential);
     return (_as, client, _body, headers) => {

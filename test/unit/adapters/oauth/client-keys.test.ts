@@ -41,7 +41,7 @@ test.each([
   expect([key.kty, key.alg, key.use]).toEqual([kty, alg, 'sig']);
   expect(Object.keys(key).sort()).toEqual((kty === 'RSA' ? ['alg', 'e', 'kid', 'kty', 'n', 'use'] : ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']).sort());
   const body = new URLSearchParams();
-  await keys.clientAuth({ issuer: 'https://idp.example.com' } as oauth.AuthorizationServer, { client_id: 'c1' } as oauth.Client, body, new Headers());
+  await keys.clientAuth('issuer')({ issuer: 'https://idp.example.com' } as oauth.AuthorizationServer, { client_id: 'c1' } as oauth.Client, body, new Headers());
   const assertion = body.get('client_assertion')!;
   expect(decodeProtectedHeader(assertion)).toEqual({ alg, kid: key.kid });
   const { payload } = await jwtVerify(assertion, createLocalJWKSet({ keys: keys.publicKeys as never }), { issuer: 'c1', subject: 'c1', audience: 'https://idp.example.com' });
@@ -54,7 +54,7 @@ test('several keys: the first signs, all are published in their order', async ()
     const keys = await parseClientKeys(text);
     expect(keys.publicKeys.map((key) => key.alg)).toEqual(['ES256', 'RS256']);
     const body = new URLSearchParams();
-    await keys.clientAuth({ issuer: 'https://idp.example.com' } as oauth.AuthorizationServer, { client_id: 'c1' } as oauth.Client, body, new Headers());
+    await keys.clientAuth('issuer')({ issuer: 'https://idp.example.com' } as oauth.AuthorizationServer, { client_id: 'c1' } as oauth.Client, body, new Headers());
     expect(decodeProtectedHeader(body.get('client_assertion')!).kid).toBe(keys.publicKeys[0]!.kid);
   }
 });
@@ -74,4 +74,15 @@ test.each([
   expect(failure).toBeInstanceOf(ServiceError);
   expect(failure.code).toBe('client_misconfigured');
   expect(failure.message).not.toContain(value.slice(30, 60) || 'never');
+});
+
+test('the audience is the issuer identifier, or the token endpoint for a provider that asks for it', async () => {
+  const keys = parseClientKeys(pem(ec()));
+  const as = { issuer: 'https://idp.example.com', token_endpoint: 'https://idp.example.com/oauth2/v1/token' } as oauth.AuthorizationServer;
+  const jwks = createLocalJWKSet({ keys: keys.publicKeys as never });
+  for (const [audience, expected] of [['issuer', as.issuer], ['token_endpoint', as.token_endpoint]] as const) {
+    const body = new URLSearchParams();
+    await keys.clientAuth(audience)(as, { client_id: 'c1' } as oauth.Client, body, new Headers());
+    expect((await jwtVerify(body.get('client_assertion')!, jwks)).payload.aud).toBe(expected);
+  }
 });

@@ -26,7 +26,34 @@ export type ProviderConfig =
       readonly endSessionEndpoint?: URL;
     };
 
+/**
+ * One identity provider and the service as its client. With the single provider of the OAUTH_
+ * variables there is one, named `default`; OAUTH_PROVIDERS gives several.
+ */
+export interface ProviderProfile {
+  /** What `/login?provider=` takes, and what sessions, events and the authorizer name. */
+  readonly name: string;
+  readonly provider: ProviderConfig;
+  readonly clientId: string;
+  readonly clientAuthMethod: ClientAuthMethod;
+  readonly clientSecret?: SecretSetting;
+  readonly clientPrivateKey?: SecretSetting;
+  readonly clientSigningKeyArn: readonly string[];
+  readonly clientAssertionAudience: 'issuer' | 'token_endpoint';
+  readonly scopes: readonly string[];
+  readonly openid: boolean;
+  readonly authorizationParameters: readonly (readonly [string, string])[];
+  /** `/callback` with one provider; `/callback/<name>` with several, so a response can only come back to its own (RFC 9700 §4.4.2). */
+  readonly redirectUri: string;
+}
+
+/** The name of the one provider of the OAUTH_ variables. */
+export const DEFAULT_PROVIDER = 'default';
+
 export interface Config {
+  /** Every provider, in the order configured; several only with OAUTH_PROVIDERS. */
+  readonly providers: readonly ProviderProfile[];
+  /** The first provider's settings, as with one provider: `providers[0]`. */
   readonly provider: ProviderConfig;
   readonly clientId: string;
   /** client_secret_basic and client_secret_post only. */
@@ -92,7 +119,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const [provider, values, names] = serviceSettings(env, problems);
+  const [profiles, values, names] = serviceSettings(env, problems);
   // A misspelt setting (OAUTH_SCOPE for OAUTH_SCOPES) would otherwise be silently ignored.
   for (const name of Object.keys(env)) {
     if (name.startsWith('OAUTH_') && !names.some(([known]) => known === name)) problems.push(`${name} is not a known setting`);
@@ -104,25 +131,36 @@ export function loadConfig(env: Env): Config {
   // Without problems every required value is there: readSettings and serviceSettings reported each missing one.
   if (problems.length > 0) throw new ConfigError(problems);
 
-  // The settings Config holds under another shape are taken out; the rest it holds as they are.
-  const {
-    scopes, publicBaseUrl, dynamodbEndpoint, authorizerClaims,
-    secretRefreshSeconds: _secretRefreshSeconds, ...same
-  } = values as Required<typeof values>;
+  const { publicBaseUrl, dynamodbEndpoint, authorizerClaims, providers: _providers, secretRefreshSeconds: _secretRefreshSeconds, ...same } = values as Required<typeof values>;
+  const several = profiles.length > 1 || profiles[0]?.name !== DEFAULT_PROVIDER;
+  const providers = profiles.map((profile): ProviderProfile => {
+    const { name, scopes = [], clientSigningKeyArn, authorizationParameters, clientAuthMethod, clientAssertionAudience, clientId, clientSecret, clientPrivateKey, ...endpoints } = profile;
+    return Object.freeze({
+      name,
+      provider: (endpoints.authorizationEndpoint ? { kind: 'explicit', ...endpoints } : { kind: 'discovery', issuer: endpoints.issuer! }) as ProviderConfig,
+      clientId: clientId!,
+      clientAuthMethod: clientAuthMethod as ClientAuthMethod,
+      ...(clientSecret ? { clientSecret } : {}),
+      ...(clientPrivateKey ? { clientPrivateKey } : {}),
+      clientSigningKeyArn: Object.freeze(clientSigningKeyArn ?? []),
+      clientAssertionAudience: clientAssertionAudience as ProviderProfile['clientAssertionAudience'],
+      scopes: Object.freeze(scopes),
+      openid: scopes.includes('openid'),
+      authorizationParameters: Object.freeze([...new URLSearchParams(authorizationParameters ?? '')]),
+      redirectUri: new URL(several ? `/callback/${name}` : '/callback', publicBaseUrl).href,
+    });
+  });
   return Object.freeze({
     ...same,
-    provider: provider.authorizationEndpoint ? { kind: 'explicit', ...provider } : { kind: 'discovery', issuer: provider.issuer },
-    scopes: Object.freeze(scopes),
-    openid: scopes.includes('openid'),
+    // The first provider at the top, as the single provider's settings were before there could be several.
+    ...providers[0]!,
+    providers: Object.freeze(providers),
     publicBaseUrl,
-    redirectUri: new URL('/callback', publicBaseUrl).href,
     upstreamApis: Object.freeze(same.upstreamApis),
     dynamodbEndpoint: dynamodbEndpoint?.href,
     returnToAllowedOrigins: Object.freeze(same.returnToAllowedOrigins ?? []),
-    authorizationParameters: Object.freeze([...new URLSearchParams(same.authorizationParameters ?? '')]),
     allowedEmailDomains: Object.freeze((same.allowedEmailDomains ?? []).map((domain) => domain.toLowerCase())),
     allowedGroups: Object.freeze(same.allowedGroups ?? []),
-    clientSigningKeyArn: Object.freeze(same.clientSigningKeyArn ?? []),
     sessionClaims: Object.freeze(same.sessionClaims ?? []),
     authorizerClaims: Object.freeze([...new Set(['sub', ...authorizerClaims])]),
   }) as Config;

@@ -74,8 +74,8 @@ const text = (env: SettingsEnvironment, name: string) => (env[name] === null ? n
  * known yet. `named` receives each setting's name and presence, in the order declared (a secret's
  * local-run variable after it).
  */
-export function readSettings(declared: Readonly<Record<string, Setting>>, env: SettingsEnvironment, problems: string[], synth?: Synth, named: Named[] = []): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
+export function readSettings(declared: Readonly<Record<string, Setting>>, env: SettingsEnvironment, problems: string[], synth?: Synth, named: Named[] = [], before: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...before };
   for (const [key, setting] of Object.entries(declared)) {
     const variable = envName(key, setting);
     const label = synth ? key : variable;
@@ -200,31 +200,134 @@ export interface ServiceValues {
   sessionClaims?: string[];
   logLevel?: string;
   metricsNamespace?: string;
+  /** OAUTH_PROVIDERS as given (JSON); read into profiles by serviceSettings. */
+  providers?: string;
+}
+
+/** The settings each provider of OAUTH_PROVIDERS has for itself: with the provider's own (PROVIDER_SETTINGS), a profile. */
+const CLIENT_KEYS = ['clientId', 'clientAuthMethod', 'clientSecret', 'clientPrivateKey', 'clientSigningKeyArn', 'clientAssertionAudience', 'scopes', 'authorizationParameters'] as const;
+type ClientKey = (typeof CLIENT_KEYS)[number];
+
+/** A provider's name in OAUTH_PROVIDERS: what `/login?provider=` takes and sessions record. */
+export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** How an entry of OAUTH_PROVIDERS names each variable of one provider. */
+const ENTRY_FIELDS: Readonly<Record<string, string>> = {
+  OAUTH_ISSUER: 'issuer', OAUTH_AUTHORIZATION_ENDPOINT: 'authorizationEndpoint', OAUTH_TOKEN_ENDPOINT: 'tokenEndpoint',
+  OAUTH_USERINFO_ENDPOINT: 'userinfoEndpoint', OAUTH_REVOCATION_ENDPOINT: 'revocationEndpoint', OAUTH_END_SESSION_ENDPOINT: 'endSessionEndpoint',
+  OAUTH_CLIENT_ID: 'clientId', OAUTH_CLIENT_AUTH_METHOD: 'clientAuthMethod', OAUTH_CLIENT_SECRET_ARN: 'clientSecretArn', OAUTH_CLIENT_SECRET: 'clientSecret',
+  OAUTH_CLIENT_PRIVATE_KEY_ARN: 'privateKeyArn', OAUTH_CLIENT_PRIVATE_KEY: 'privateKey', OAUTH_CLIENT_SIGNING_KEY_ARN: 'signingKeyArn',
+  OAUTH_CLIENT_ASSERTION_AUDIENCE: 'clientAssertionAudience', OAUTH_SCOPES: 'scopes', OAUTH_AUTHORIZATION_PARAMETERS: 'authorizationParameters',
+};
+
+/** One provider's values: where it is, and how the service is its client. */
+export interface ProfileValues extends ProviderValues, Pick<ServiceValues, ClientKey> {
+  /** `default` for the single provider of the OAUTH_ variables. */
+  name: string;
 }
 
 /**
- * Every setting of the service, then the rules between them: the provider's, the APIs', the
- * session's timing. Names come from the declarations (in their order), never spelt out here; they
- * are returned with the values.
+ * One provider's settings from `env` (the service's own, or an entry of OAUTH_PROVIDERS as
+ * variables): discovery or explicit endpoints, scopes, credentials by the authentication method,
+ * fixed authorization parameters.
  */
-export function serviceSettings(env: SettingsEnvironment, problems: string[], synth?: Synth): [ProviderValues, ServiceValues, Named[]] {
-  const names: Named[] = [];
-  const provider = readSettings(PROVIDER_SETTINGS, env, problems, synth, names);
-  const values = readSettings(SERVICE_SETTINGS, env, problems, synth, names) as unknown as ServiceValues;
-  const [[issuer, issuerGiven], [authorization, authorizationGiven], [token, tokenGiven], userinfo, ...discovered] = names as [Named, Named, Named, Named, Named, Named];
-  const label = (key: keyof typeof SERVICE_SETTINGS) => (synth ? key : envName(key, SERVICE_SETTINGS[key]));
-  const read = (key: keyof typeof SERVICE_SETTINGS) => text(env, envName(key, SERVICE_SETTINGS[key]));
-  const given = (key: keyof typeof SERVICE_SETTINGS) => read(key) !== undefined;
+function profileSettings(env: SettingsEnvironment, problems: string[], synth: Synth | undefined, names: Named[], shared: Pick<ServiceValues, 'secretRefreshSeconds'>): Omit<ProfileValues, 'name'> {
+  const start = names.length;
+  const provider = readSettings(PROVIDER_SETTINGS, env, problems, synth, names) as ProviderValues;
+  const client = readSettings(Object.fromEntries(CLIENT_KEYS.map((key) => [key, SERVICE_SETTINGS[key]])), env, problems, synth, names, shared) as Pick<ServiceValues, ClientKey>;
+  const [[issuer, issuerGiven], [authorization, authorizationGiven], [token, tokenGiven], userinfo, ...discovered] = names.slice(start) as [Named, Named, Named, Named, Named, Named];
+  const label = (key: ClientKey) => (synth ? key : envName(key, SERVICE_SETTINGS[key]));
+  const given = (key: ClientKey) => text(env, envName(key, SERVICE_SETTINGS[key])) !== undefined;
+  if (!given('clientId')) problems.push(`${label('clientId')} is required`);
   if (authorizationGiven || tokenGiven) {
     if (!(authorizationGiven && tokenGiven)) problems.push(`${authorization} and ${token} must be set together`);
-    if (!given('scopes')) values.scopes = [];
-    if (values.scopes?.includes('openid')) problems.push(`${label('scopes')}: the openid scope needs discovery; set ${issuer} without explicit endpoints`);
+    if (!given('scopes')) client.scopes = [];
+    if (client.scopes?.includes('openid')) problems.push(`${label('scopes')}: the openid scope needs discovery; set ${issuer} without explicit endpoints`);
     else if (!userinfo[1]) problems.push(`${userinfo[0]} is required with explicit endpoints: without an ID token it identifies the user`);
   } else {
     if (!issuerGiven) problems.push(`${issuer} is required (or ${authorization} and ${token})`);
     for (const [name, isGiven] of [userinfo, ...discovered.slice(0, 2)]) {
       if (isGiven) problems.push(`${name} is used only with ${authorization} and ${token}; with an issuer, discovery supplies it`);
     }
+  }
+  credentialProblems(client.clientAuthMethod, (key) => [label(key), given(key) || (key !== 'clientSigningKeyArn' && text(env, (SERVICE_SETTINGS[key] as { value: string }).value) !== undefined)], problems);
+  if (client.authorizationParameters !== undefined) {
+    const problem = authorizationParametersProblem(new URLSearchParams(client.authorizationParameters));
+    if (problem) problems.push(`${label('authorizationParameters')} ${problem}`);
+  }
+  return { ...provider, ...client };
+}
+
+/**
+ * OAUTH_PROVIDERS: each entry one provider, checked by the very rules of the single provider's
+ * variables, its problems named after the entry's fields (`OAUTH_PROVIDERS[1].clientSecret`).
+ */
+function providersSetting(raw: string, label: string, problems: string[], synth: Synth | undefined, shared: Pick<ServiceValues, 'secretRefreshSeconds'>): ProfileValues[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    // Reported as not being a list.
+  }
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.push(`${label} must be a non-empty JSON list of providers`);
+    return [];
+  }
+  const fields = new Map(Object.entries(ENTRY_FIELDS).map(([variable, field]) => [field, variable]));
+  const profiles: ProfileValues[] = [];
+  list.forEach((entry: unknown, index) => {
+    const at = `${label}[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return void problems.push(`${at} must be an object`);
+    const { name, ...rest } = entry as Record<string, unknown>;
+    const own: string[] = [];
+    const env: Record<string, string | null> = {};
+    for (const [field, value] of Object.entries(rest)) {
+      const variable = fields.get(field);
+      if (!variable) own.push(`${at}.${field} is not a known field`);
+      else if (synth?.unresolved(value)) env[variable] = null;
+      else if (typeof value === 'string' || (field === 'signingKeyArn' && Array.isArray(value) && value.every((arn) => typeof arn === 'string'))) env[variable] = [value].flat().join(',');
+      else own.push(`${at}.${field} must be a string`);
+    }
+    if (!(typeof name === 'string' && PROVIDER_NAME.test(name))) own.push(`${at}.name must match ${PROVIDER_NAME.source}`);
+    else if (profiles.some((profile) => profile.name === name)) own.push(`${at}.name ${name} is used by another provider`);
+    const found: string[] = [];
+    const values = profileSettings(env, found, synth, [], shared);
+    // The single provider's words, with the entry's fields for its variables (longest names first).
+    const variables = Object.keys(ENTRY_FIELDS).sort((a, b) => b.length - a.length);
+    const named = found.map((problem) => problem.replace(new RegExp(variables.join('|'), 'g'), (variable) => `${at}.${ENTRY_FIELDS[variable]}`));
+    problems.push(...own, ...named);
+    if (own.length === 0 && named.length === 0) profiles.push({ name: name as string, ...values });
+  });
+  const issuers = profiles.map((profile) => (profile.issuer ?? profile.authorizationEndpoint)?.href);
+  issuers.forEach((issuer, index) => {
+    if (issuer !== undefined && issuers.indexOf(issuer) !== index) problems.push(`${label}[${index}] has the issuer of another provider: each provider must have its own`);
+  });
+  return profiles;
+}
+
+/**
+ * Every setting of the service, then the rules between them: each provider's (the one of the
+ * OAUTH_ variables, or those of OAUTH_PROVIDERS), the APIs', the session's timing. Names come from
+ * the declarations (in their order), never spelt out here; they are returned with the values.
+ */
+export function serviceSettings(env: SettingsEnvironment, problems: string[], synth?: Synth): [ProfileValues[], ServiceValues, Named[]] {
+  const names: Named[] = [];
+  const shared = Object.fromEntries(Object.entries(SERVICE_SETTINGS).filter(([key]) => !(CLIENT_KEYS as readonly string[]).includes(key)));
+  const values = readSettings(shared, env, problems, synth, names) as unknown as ServiceValues;
+  const label = (key: keyof typeof SERVICE_SETTINGS) => (synth ? key : envName(key, SERVICE_SETTINGS[key]));
+  const read = (key: keyof typeof SERVICE_SETTINGS) => text(env, envName(key, SERVICE_SETTINGS[key]));
+  const given = (key: keyof typeof SERVICE_SETTINGS) => read(key) !== undefined;
+  let profiles: ProfileValues[];
+  const several = read('providers');
+  if (several === undefined) {
+    profiles = [{ name: 'default', ...profileSettings(env, problems, synth, names, values) }];
+  } else {
+    // Each provider names its own: a variable of the single provider beside them would be ignored.
+    const single: Named[] = [];
+    profileSettings(env, [], synth, single, values);
+    for (const [name, isGiven] of single) if (isGiven) problems.push(`${name} is not used with ${label('providers')}: each provider there has its own`);
+    names.push(...single.map(([name]) => [name, false] as Named));
+    profiles = several === null ? [] : providersSetting(several, label('providers'), problems, synth, values);
   }
   values.upstreamApis = upstreamApisSetting(read('upstreamApis'), given('upstreamApiUrl'), {
     label: label('upstreamApis'),
@@ -233,7 +336,6 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
     checkUrl: (name, raw) => (synth?.unresolved(raw) ? undefined : checkUrl(name, raw, problems, 'path', synth)),
     unresolved: synth?.unresolved,
   });
-  credentialProblems(values.clientAuthMethod, (key) => [label(key), given(key) || (key !== 'clientSigningKeyArn' && text(env, (SERVICE_SETTINGS[key] as { value: string }).value) !== undefined)], problems);
   if (values.homeUrl !== undefined) {
     // By the rules of returnTo, re-serialised the same way: a home off the site would make every
     // sign-in and logout an open redirect.
@@ -247,11 +349,7 @@ export function serviceSettings(env: SettingsEnvironment, problems: string[], sy
   values.sessionClaims = [...new Set(['sub', ...(values.sessionClaims ?? []), ...(values.upstreamApis.some((api) => api.allowedGroups) ? [values.groupsClaim ?? 'groups'] : [])])];
   const unkept = (values.authorizerClaims ?? []).filter((name) => !values.sessionClaims!.includes(name));
   if (unkept.length > 0) problems.push(`${label('authorizerClaims')} may name only claims the session keeps (${label('sessionClaims')}), not ${unkept.join(', ').slice(0, 100)}`);
-  if (values.authorizationParameters !== undefined) {
-    const problem = authorizationParametersProblem(new URLSearchParams(values.authorizationParameters));
-    if (problem) problems.push(`${label('authorizationParameters')} ${problem}`);
-  }
   const { sessionIdleTimeoutSeconds: idle = 0, sessionLifetimeSeconds: lifetime = Infinity } = values;
   if (idle > lifetime) problems.push(`${label('sessionIdleTimeoutSeconds')} (${idle}) must not exceed ${label('sessionLifetimeSeconds')} (${lifetime})`);
-  return [provider, values, names];
+  return [profiles, values, names];
 }

@@ -45,7 +45,7 @@ const DEPLOYMENT = {
   userinfoEndpoint: { doc: 'User endpoint of a provider without discovery; required with explicit endpoints, since without an ID token it identifies the user.' },
   revocationEndpoint: { doc: 'RFC 7009 revocation endpoint of a provider without discovery.' },
   endSessionEndpoint: { doc: 'End-session endpoint of a provider without discovery.' },
-  clientId: { doc: 'The client id registered at the provider.' },
+  clientId: { doc: 'The client id registered at the provider.', defaultText: 'required (with one provider)' },
   secretRefreshSeconds: { doc: 'A warm instance reads the secrets again after this long.', to: [...SERVICE_FUNCTIONS, ...FRONT_DOOR] },
   clientSecret: {
     doc: 'The client secret: its Secrets Manager ARN (plain or JSON with `client_secret`), or for local runs the secret itself in `OAUTH_CLIENT_SECRET`.',
@@ -68,6 +68,11 @@ const DEPLOYMENT = {
     doc: 'For `private_key_jwt`, asymmetric KMS keys (RSA_2048 for RS256, ECC_NIST_P256 for ES256) that sign through `kms:Sign`, so the private key never leaves KMS: comma-separated ARNs, the first signs and all are published.',
     by: 'construct',
     defaultText: 'none; the construct creates a key, or takes `clientSigningKeys`',
+  },
+  providers: {
+    doc: 'Several identity providers instead of the single one of the other `OAUTH_` settings: a JSON list of `{ name, issuer | authorizationEndpoint…, clientId, clientSecret | clientSecretArn | privateKey | privateKeyArn | signingKeyArn, clientAuthMethod?, clientAssertionAudience?, scopes?, authorizationParameters? }`, each checked like the single provider\'s settings. `/login?provider=<name>` signs in at one; `/login` alone shows a page to choose.',
+    by: 'construct',
+    defaultText: 'none: the single provider of the other `OAUTH_` settings; the construct sets it from `providers`',
   },
   clientAssertionAudience: {
     doc: "The `aud` of each private_key_jwt assertion: the provider's issuer identifier (`issuer`, as RFC 7523bis asks and most providers accept), or its token endpoint URL (`token_endpoint`, which Okta requires).",

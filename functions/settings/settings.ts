@@ -66,7 +66,7 @@ export const PROVIDER_SETTINGS = {
 /** The service's other settings: with the provider's, all that its route functions and the authorizer validate (loadConfig). */
 export const SERVICE_SETTINGS = {
   // RFC 6749 appendix A.1: a client id is VSCHAR, printable ASCII.
-  clientId: { oauth: OAUTH, type: 'string', required: true, pattern: /^[\x20-\x7e]+$/, problem: 'contains a character not allowed in a client id' },
+  clientId: { oauth: OAUTH, type: 'string', pattern: /^[\x20-\x7e]+$/, problem: 'contains a character not allowed in a client id' },
   // Before the secrets, which read it.
   secretRefreshSeconds: integer(10, 86_400, 300),
   // Which of the three client credentials must be set follows from the method (read-settings.ts).
@@ -83,6 +83,8 @@ export const SERVICE_SETTINGS = {
   scopes: { oauth: OAUTH, type: 'scopes', default: 'openid profile email' },
   // Fixed extra authorization parameters, as a query string; never a protocol one (read-settings.ts).
   authorizationParameters: { oauth: OAUTH, type: 'string' },
+  // Several providers, each with the settings above of its own (read-settings.ts): instead of them.
+  providers: { oauth: OAUTH, type: 'json' },
   publicBaseUrl: { ...url('origin'), required: true },
   upstreamApiUrl: url('path'),
   upstreamApis: { type: 'json' },

@@ -36,8 +36,14 @@ export function settingText(key: SettingKey, value: unknown): string | undefined
   return text === '' ? undefined : text;
 }
 
+/**
+ * The settings the construct gives itself, from what it created or was given. A setting declared
+ * `by: 'construct'` that is not here is one the construct does not give (yet): it stays unset.
+ */
+export const CONSTRUCT_GIVEN = ['tableName', 'clientSecret', 'clientSigningKeyArn', 'clientPrivateKey', 'sessionKeys', 'publicBaseUrl', 'eventBus', 'originSecret'] as const satisfies readonly SettingKey[];
+
 /** The values of the settings the construct gives itself, by setting. */
-const constructValues = (refs: EnvironmentRefs): Partial<Record<SettingKey, string>> => ({
+const constructValues = (refs: EnvironmentRefs): Record<(typeof CONSTRUCT_GIVEN)[number], string | undefined> => ({
   tableName: refs.tableName,
   clientSecret: refs.clientSecretArn,
   clientSigningKeyArn: refs.clientSigningKeyArns?.join(','),
@@ -59,7 +65,7 @@ export function functionEnvironment(props: LoginServiceProps, refs: EnvironmentR
   const made = constructValues(refs);
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     if (SETTING_DEPLOYMENT[key].by === 'environment' || !receives(key, receiver)) continue;
-    const value = key in made ? made[key] : isDeployerSetting(key) ? settingText(key, props[key]) : undefined;
+    const value = key in made ? made[key as keyof typeof made] : isDeployerSetting(key) ? settingText(key, props[key]) : undefined;
     if (value !== undefined && value !== '') environment[envName(key, SETTINGS[key])] = value;
   }
   if (props.enableSourceMaps) environment.NODE_OPTIONS = '--enable-source-maps';

@@ -9,7 +9,7 @@ import { readSettings, serviceSettings, type SettingsEnvironment, type Synth } f
 import { SETTING_DEPLOYMENT, isDeployerSetting } from '../functions/settings/setting-deployment';
 import { EVENT_SETTINGS, SETTINGS, envName, type SettingKey } from '../functions/settings/settings';
 import { credentialKind, credentialProblems, type CredentialKind, type CredentialNames } from './client-credential';
-import { settingText } from './function-environment';
+import { CONSTRUCT_GIVEN, settingText } from './function-environment';
 import type { LoginServiceProps } from './login-service-props';
 import { CONSTRUCT_PROPS, rangeText, type ConstructProp } from './operations-props';
 import { operationsProblems } from './operations-validation';
@@ -40,8 +40,9 @@ const CREDENTIAL_SETTINGS: Partial<Record<SettingKey, CredentialKind>> = { clien
 /**
  * The environment the functions will get, as far as it is known at synth: null for what only the
  * deployment knows (a token, or what the construct makes: the table's name, the secrets' ARNs, the
- * API's endpoint), without the entries of a list known only then. Of the client's credentials only
- * the one the method uses, with the ARNs of given KMS keys when they are known.
+ * API's endpoint), without the entries of a list known only then, and nothing for a setting the
+ * construct does not give. Of the client's credentials only the one the method uses, with the ARNs
+ * of given KMS keys when they are known.
  */
 export function synthEnvironment(props: LoginServiceProps): SettingsEnvironment {
   const environment: Record<string, string | null | undefined> = {};
@@ -51,7 +52,7 @@ export function synthEnvironment(props: LoginServiceProps): SettingsEnvironment 
   const knownKeyArns = keyArns?.length && keyArns.every((arn) => !Token.isUnresolved(arn)) ? keyArns : null;
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     if (SETTING_DEPLOYMENT[key].by === 'environment') continue;
-    let value: unknown = isDeployerSetting(key) ? props[key] : null;
+    let value: unknown = isDeployerSetting(key) ? props[key] : (CONSTRUCT_GIVEN as readonly SettingKey[]).includes(key) ? null : undefined;
     const credentialOf = CREDENTIAL_SETTINGS[key];
     if (credentialOf) value = credentialOf !== credential ? undefined : key === 'clientSigningKeyArn' ? knownKeyArns : null;
     // Left out, the construct gives the API's own origin.

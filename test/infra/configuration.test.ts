@@ -85,15 +85,16 @@ describe('synth-time validation', () => {
     );
     const problems = message.split('\n  - ').slice(1);
     expect(problems).toEqual([
-      // Each setting in the order declared (functions/settings/settings.ts), then the rules between them.
-      'issuer must be an https URL',
-      'clientAuthMethod must be client_secret_basic or client_secret_post or private_key_jwt',
-      'scopes contains a character not allowed in a scope',
+      // The settings shared by every provider in the order declared (functions/settings/settings.ts), then the
+      // provider's own, then the rules between them.
       'publicBaseUrl must be an origin without path or query, e.g. https://login.example.com',
       'upstreamApiUrl must not contain a query',
       'returnToAllowedOrigins entry is not an https origin: ftp://files.example.com',
       'loginTimeoutSeconds must be a whole number from 60 to 3600',
       'providerTimeoutMs must be a whole number from 100 to 10000',
+      'issuer must be an https URL',
+      'clientAuthMethod must be client_secret_basic or client_secret_post or private_key_jwt',
+      'scopes contains a character not allowed in a scope',
       'userinfoEndpoint is used only with authorizationEndpoint and tokenEndpoint; with an issuer, discovery supplies it',
       'sessionIdleTimeoutSeconds (900) must not exceed sessionLifetimeSeconds (600)',
       'removalPolicy must be retain or destroy',

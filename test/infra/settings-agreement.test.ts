@@ -173,8 +173,9 @@ describe('which functions receive what: the declarations and the template agree'
     routed = [...new Map(Object.values(functionsByRoute(template)).map((fn) => [fn.id, fn])).values()];
   });
   const variablesOf = (fn: Resource) => Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>).sort();
-  // With a client secret the construct gives no private key: those two settings are set only with private_key_jwt (tested in client-credential.test.ts).
-  const unset = new Set<SettingKey>(['clientPrivateKey', 'clientSigningKeyArn']);
+  // With a client secret the construct gives no private key: those two settings are set only with private_key_jwt
+  // (client-credential.test.ts). Nor does it give OAUTH_PROVIDERS: it has no prop for several providers.
+  const unset = new Set<SettingKey>(['clientPrivateKey', 'clientSigningKeyArn', 'providers']);
   const expected = (receiver: Receiver) =>
     [...(Object.keys(SETTINGS) as SettingKey[]).filter((key) => receives(key, receiver) && SETTING_DEPLOYMENT[key].by !== 'environment' && !unset.has(key)).map((key) => envName(key, SETTINGS[key])), 'NODE_OPTIONS']
       .filter((name) => name !== 'OAUTH_AUTHORIZATION_ENDPOINT' && !/^OAUTH_(TOKEN|USERINFO|REVOCATION|END_SESSION)_ENDPOINT$/.test(name) && name !== 'UPSTREAM_APIS')

@@ -9,7 +9,7 @@ import { completeLogin, type CompleteLoginDependencies } from './core/sign-in/co
 import * as runtime from './wiring/parts';
 
 /**
- * GET /callback: the redirect URI. Creates the session and sends the browser to its returnTo.
+ * GET /callback (one provider) and /callback/{provider} (several): the redirect URI. Creates the session and sends the browser to its returnTo.
  * The attempt's binding cookie is cleared once its transaction is used up, whether the sign-in
  * then succeeds or not; a failure before that (a malformed response) leaves it for a clean retry.
  */
@@ -27,6 +27,7 @@ export function callbackRoute(deps: () => CompleteLoginDependencies) {
         previousSessionToken: request.cookies.get(SESSION_COOKIE),
         userAgent: request.headers['user-agent'],
         onBindingSpent: () => failure.cookies.push(...spent),
+        pathProvider: request.pathParameters?.provider,
       },
       d,
     );
@@ -48,4 +49,5 @@ export const handler = callbackRoute(() => ({
   refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,
   accessRules: runtime.config(),
   sessionClaims: runtime.config().sessionClaims,
+  severalProviders: runtime.config().providers.length > 1,
 }));

@@ -5,8 +5,7 @@
  */
 import { lambdaHandler } from './adapters/api-gateway/lambda-handler';
 import { publicJson } from './adapters/api-gateway/response';
-import type { ClientKeys } from './adapters/oauth/client-keys';
-import type { SecretSource } from './adapters/secrets-manager/secrets-manager-secret';
+import type { PublishedKey } from './adapters/oauth/client-assertion';
 import * as runtime from './wiring/parts';
 
 /**
@@ -16,12 +15,9 @@ import * as runtime from './wiring/parts';
  */
 export const JWKS_MAX_AGE_SECONDS = 300;
 
-/** GET /.well-known/jwks.json: `{"keys":[…]}`, empty when the client authenticates with a secret. */
-export function jwksRoute(deps: () => { keys: SecretSource<ClientKeys> }) {
-  return lambdaHandler('jwks', 'json', async () => {
-    const { publicKeys } = await deps().keys.get();
-    return publicJson({ keys: publicKeys }, JWKS_MAX_AGE_SECONDS);
-  });
+/** GET /.well-known/jwks.json: `{"keys":[…]}` of every provider's keys; empty when the client authenticates with a secret everywhere. */
+export function jwksRoute(deps: () => { publishedKeys: () => Promise<readonly PublishedKey[]> }) {
+  return lambdaHandler('jwks', 'json', async () => publicJson({ keys: await deps().publishedKeys() }, JWKS_MAX_AGE_SECONDS));
 }
 
-export const handler = jwksRoute(() => ({ keys: runtime.clientKeys() }));
+export const handler = jwksRoute(() => ({ publishedKeys: runtime.publishedKeys() }));

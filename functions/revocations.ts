@@ -19,7 +19,8 @@ export function revocationsHandler(deps: () => RevocationDependencies) {
     const pending: PendingRevocation[] = event.Records.flatMap((record) => {
       const change = sessionChange(record);
       if (change?.kind !== 'ended' || !REVOKED_AFTER_ENDING.includes(change.reason)) return [];
-      return [{ position: record.dynamodb?.SequenceNumber ?? '', key: change.key, sealedTokens: change.session.sealedTokens }];
+      const { sealedTokens, provider } = change.session;
+      return [{ position: record.dynamodb?.SequenceNumber ?? '', key: change.key, sealedTokens, ...(provider ? { provider } : {}) }];
     });
     const outcome = await revokeEndedSessions(pending, deps());
     const fields = { route: 'revocations', records: event.Records.length, sessions: pending.length, revoked: outcome.revoked };

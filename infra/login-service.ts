@@ -151,7 +151,7 @@ export class LoginService extends Construct {
     // apiEndpoint is a token resolved at deploy time, without the trailing slash PUBLIC_BASE_URL forbids.
     this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.edge?.publicBaseUrl ?? this.api.apiEndpoint;
     this.loginUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Login.route.path}`;
-    this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route.path}`;
+    this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route[0].path}`;
     this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
     this.backchannelLogoutUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`;
     this.jwksUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Jwks.route.path}`;

@@ -9,7 +9,14 @@ import { LOGOUT_DONE_PATH } from '../functions/adapters/api-gateway/logout-cooki
 
 export const FUNCTION_TABLE = {
   Login: { entry: 'login', route: { method: 'GET', path: '/login' } },
-  Callback: { entry: 'callback', route: { method: 'GET', path: '/callback' } },
+  /** The redirect URI: `/callback` with one provider, `/callback/<name>` for each of several (RFC 9700 §4.4.2). */
+  Callback: {
+    entry: 'callback',
+    route: [
+      { method: 'GET', path: '/callback' },
+      { method: 'GET', path: '/callback/{provider}' },
+    ],
+  },
   Api: { entry: 'api', route: { method: 'ANY', path: '/api/{proxy+}' } },
   Session: { entry: 'session', route: { method: 'GET', path: '/session' } },
   /** The user's own sessions: listed, one ended, all ended (functions/sessions.ts). */

@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   provider_timeout: [504, 'The identity provider did not answer in time.'],
   client_misconfigured: [500, MISCONFIGURED],
   issuer_misconfigured: [500, MISCONFIGURED],
+  unknown_provider: [400, 'No identity provider of this site has this name.'],
   invalid_login_parameter: [400, 'The sign-in link has an invalid parameter.'],
   reauthentication_required: [401, 'This action needs a recent sign-in. Please sign in again.'],
   acr_not_satisfied: [403, 'The sign-in was not strong enough for this action.'],

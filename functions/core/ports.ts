@@ -16,6 +16,8 @@ export interface LoginTransaction {
   readonly maxAge?: number;
   readonly acrValues?: string;
   readonly prompt?: string;
+  /** The provider the login went to (OAUTH_PROVIDERS): the only one its callback may come from and redeem at. */
+  readonly provider?: string;
 }
 
 /** What became of an attempt to consume a login transaction. */
@@ -128,6 +130,11 @@ export interface Session {
   /** The sign-in's `acr` and `auth_time` (epoch seconds) from its ID token: what `/session` shows after a step-up. */
   readonly acr?: string;
   readonly authTime?: number;
+  /**
+   * The provider that signed the user in, by name (`default` with one provider): the only one its
+   * refreshes, revocations and logout go to. Undefined on sessions stored before it was recorded: the first provider.
+   */
+  readonly provider?: string;
 }
 
 /**
@@ -252,6 +259,8 @@ export interface CompletedLogin {
 }
 
 export interface CallbackCheck {
+  /** The provider the login went to; the first when undefined. */
+  readonly provider?: string;
   /** The full query of the redirect back from the provider. */
   readonly parameters: URLSearchParams;
   readonly expectedState: string;
@@ -259,29 +268,33 @@ export interface CallbackCheck {
   readonly nonce?: string;
 }
 
-/** The identity provider, whatever protocol library speaks to it. */
+/**
+ * The identity provider, whatever protocol library speaks to it. With several providers
+ * (OAUTH_PROVIDERS) each call names the one it is for (`provider`: a name; the first when
+ * undefined), and is made to that provider alone; an unknown name is ServiceError `unknown_provider`.
+ */
 export interface IdentityProvider {
   /**
    * With `reauthenticate`, the provider is asked to authenticate the user afresh (OpenID Connect's
    * `prompt=login`) unless the login names its own `prompt`; the other options go as their
    * parameters (login-parameters.ts).
    */
-  createAuthorizationRequest(options?: { reauthenticate?: boolean } & LoginOptions): Promise<AuthorizationRequest>;
+  createAuthorizationRequest(options?: { reauthenticate?: boolean; provider?: string } & LoginOptions): Promise<AuthorizationRequest>;
   /** Validates the authorization response, redeems the code and validates the ID token. */
   completeLogin(check: CallbackCheck): Promise<CompletedLogin>;
   /**
    * Where to send the browser after the local session ended, or undefined to stay on this site.
    * `state` is the logout's own random value, for a provider that sends it back (RP-Initiated Logout 1.0 §3).
    */
-  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string }): Promise<EndSessionRedirect | undefined>;
+  endSessionUrl(options: { idToken?: string; postLogoutRedirectUri: string; state: string; provider?: string }): Promise<EndSessionRedirect | undefined>;
   /**
    * Redeems a refresh token. The ID token it may return is validated like at login (signature,
    * issuer, audience) and its subject returned. Throws ServiceError `session_ended` when the
    * provider refuses the grant or the client for good; other failures keep their own codes.
    */
-  refresh(refreshToken: string, target?: TokenTarget): Promise<RefreshedTokens>;
+  refresh(refreshToken: string, target?: TokenTarget, provider?: string): Promise<RefreshedTokens>;
   /** RFC 7009 revocation; false when the provider has no revocation endpoint. */
-  revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
+  revoke(token: string, hint: 'refresh_token' | 'access_token', provider?: string): Promise<boolean>;
 }
 
 /** The provider's logout, and whether it returns the browser with the logout's `state`. */

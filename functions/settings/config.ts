@@ -33,6 +33,8 @@ export type ProviderConfig =
 export interface ProviderProfile {
   /** What `/login?provider=` takes, and what sessions, events and the authorizer name. */
   readonly name: string;
+  /** What the page to choose a provider shows: the name unless given. */
+  readonly displayName: string;
   readonly provider: ProviderConfig;
   readonly clientId: string;
   readonly clientAuthMethod: ClientAuthMethod;
@@ -134,9 +136,10 @@ export function loadConfig(env: Env): Config {
   const { publicBaseUrl, dynamodbEndpoint, authorizerClaims, providers: _providers, secretRefreshSeconds: _secretRefreshSeconds, ...same } = values as Required<typeof values>;
   const several = profiles.length > 1 || profiles[0]?.name !== DEFAULT_PROVIDER;
   const providers = profiles.map((profile): ProviderProfile => {
-    const { name, scopes = [], clientSigningKeyArn, authorizationParameters, clientAuthMethod, clientAssertionAudience, clientId, clientSecret, clientPrivateKey, ...endpoints } = profile;
+    const { name, displayName = name, scopes = [], clientSigningKeyArn, authorizationParameters, clientAuthMethod, clientAssertionAudience, clientId, clientSecret, clientPrivateKey, ...endpoints } = profile;
     return Object.freeze({
       name,
+      displayName,
       provider: (endpoints.authorizationEndpoint ? { kind: 'explicit', ...endpoints } : { kind: 'discovery', issuer: endpoints.issuer! }) as ProviderConfig,
       clientId: clientId!,
       clientAuthMethod: clientAuthMethod as ClientAuthMethod,

@@ -224,6 +224,8 @@ const ENTRY_FIELDS: Readonly<Record<string, string>> = {
 export interface ProfileValues extends ProviderValues, Pick<ServiceValues, ClientKey> {
   /** `default` for the single provider of the OAUTH_ variables. */
   name: string;
+  /** What the page that lets the user choose shows; the name when absent. */
+  displayName?: string;
 }
 
 /**
@@ -278,7 +280,7 @@ function providersSetting(raw: string, label: string, problems: string[], synth:
   list.forEach((entry: unknown, index) => {
     const at = `${label}[${index}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return void problems.push(`${at} must be an object`);
-    const { name, ...rest } = entry as Record<string, unknown>;
+    const { name, displayName, ...rest } = entry as Record<string, unknown>;
     const own: string[] = [];
     const env: Record<string, string | null> = {};
     for (const [field, value] of Object.entries(rest)) {
@@ -289,6 +291,7 @@ function providersSetting(raw: string, label: string, problems: string[], synth:
       else own.push(`${at}.${field} must be a string`);
     }
     if (!(typeof name === 'string' && PROVIDER_NAME.test(name))) own.push(`${at}.name must match ${PROVIDER_NAME.source}`);
+    if (displayName !== undefined && !(typeof displayName === 'string' && /^[^\0-\x1f\x7f]{1,64}$/.test(displayName))) own.push(`${at}.displayName must be 1 to 64 characters without control characters`);
     else if (profiles.some((profile) => profile.name === name)) own.push(`${at}.name ${name} is used by another provider`);
     const found: string[] = [];
     const values = profileSettings(env, found, synth, [], shared);
@@ -296,7 +299,7 @@ function providersSetting(raw: string, label: string, problems: string[], synth:
     const variables = Object.keys(ENTRY_FIELDS).sort((a, b) => b.length - a.length);
     const named = found.map((problem) => problem.replace(new RegExp(variables.join('|'), 'g'), (variable) => `${at}.${ENTRY_FIELDS[variable]}`));
     problems.push(...own, ...named);
-    if (own.length === 0 && named.length === 0) profiles.push({ name: name as string, ...values });
+    if (own.length === 0 && named.length === 0) profiles.push({ name: name as string, ...(displayName ? { displayName: displayName as string } : {}), ...values });
   });
   const issuers = profiles.map((profile) => (profile.issuer ?? profile.authorizationEndpoint)?.href);
   issuers.forEach((issuer, index) => {

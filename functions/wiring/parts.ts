@@ -21,6 +21,8 @@ import { DynamoDbUserSessions } from '../adapters/dynamodb/user-session-index';
 import { OAuthLogoutTokens } from '../adapters/oauth/logout-token';
 import { parseKeyring, type Keyring } from '../adapters/encryption/keyring';
 import { OAuthConnection, type ClientCredential } from '../adapters/oauth/oauth-connection';
+import { issuerOf, unverifiedIssuer } from '../adapters/oauth/provider-issuer';
+import type { PublishedKey } from '../adapters/oauth/client-assertion';
 import { OAuthSessionTokens, OAuthTokenRefresh } from '../adapters/oauth/oauth-session-tokens';
 import { OAuthSignIn } from '../adapters/oauth/oauth-sign-in';
 import { SecretsManagerSecret, staticSecret, type SecretSource } from '../adapters/secrets-manager/secrets-manager-secret';
@@ -32,7 +34,7 @@ import { logger } from '../adapters/logs/logger';
 import { setMetricsNamespace } from '../adapters/metrics/embedded-metrics';
 import { setHomeLink } from '../adapters/api-gateway/response';
 import type { EventPublisher, PublishOptions } from '../core/session-events/publish-session-events';
-import { loadConfig, type Config } from '../settings/config';
+import { loadConfig, type Config, type ProviderProfile } from '../settings/config';
 import { loadEventsConfig, type EventsConfig } from '../settings/events-config';
 import { loadFrontDoorConfig } from '../settings/front-door-config';
 import { parseOriginSecret } from '../adapters/api-gateway/front-door-handler';
@@ -154,11 +156,25 @@ const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ max
 const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 
 /**
- * The client's keys (private_key_jwt): in KMS, or used in process from the secret (or, in local
- * runs, the setting) that holds them. /.well-known/jwks.json publishes their public halves.
+ * Something built once per provider, on first use: the provider named (the first when no name is
+ * given), or ServiceError `unknown_provider`. Discovery, keys and credentials are so read for the
+ * providers a request uses only.
  */
-export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => {
-  const { clientPrivateKey: key, clientSigningKeyArn: keyArns, providerTimeoutMs } = config();
+function perProvider<T>(build: (profile: ProviderProfile) => T): (name?: string) => T {
+  const built = new Map<string, T>();
+  return (name) => {
+    const { providers } = config();
+    const profile = name === undefined ? providers[0] : providers.find((candidate) => candidate.name === name);
+    if (!profile) throw new ServiceError('unknown_provider');
+    if (!built.has(profile.name)) built.set(profile.name, build(profile));
+    return built.get(profile.name)!;
+  };
+}
+
+/** A provider's own keys (private_key_jwt): in KMS, or used in process from the secret (or, in local runs, the setting) that holds them. */
+function keysOf(profile: ProviderProfile): SecretSource<ClientKeys> {
+  const { clientPrivateKey: key, clientSigningKeyArn: keyArns } = profile;
+  const { providerTimeoutMs } = config();
   if (keyArns.length > 0) return new KmsClientKeys(kms(), keyArns, providerTimeoutMs);
   if (!key) return staticSecret<ClientKeys>({ clientAuth: () => () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'no client key' })), publicKeys: [] });
   if (key.source === 'environment') {
@@ -167,22 +183,41 @@ export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<Cl
     return { get: read, refresh: read };
   }
   return new SecretsManagerSecret(secretsManager(), key.secretId, (text) => parseClientKeys(text ?? ''), key.refreshSeconds, providerTimeoutMs, systemClock);
+}
+
+const providerKeys = /* @__PURE__ */ once(() => perProvider(keysOf));
+
+/** The first provider's keys for private_key_jwt; a test swaps them for a rollover. */
+export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => providerKeys()());
+
+/**
+ * Every public key /.well-known/jwks.json publishes: those of each provider the client
+ * authenticates at with private_key_jwt, each key once.
+ */
+export const publishedKeys = /* @__PURE__ */ once(() => async (): Promise<readonly PublishedKey[]> => {
+  const [first, ...others] = config().providers;
+  const sets = await Promise.all([first!, ...others].filter((profile) => profile.clientAuthMethod === 'private_key_jwt')
+    .map((profile) => (profile === first ? clientKeys() : providerKeys()(profile.name)).get()));
+  return [...new Map(sets.flatMap((keys) => keys.publicKeys).map((key) => [key.kid, key])).values()];
 });
 
-/** The client's credential where a request authenticates it: its secret, or its keys (private_key_jwt). */
-const clientCredentials = /* @__PURE__ */ once((): SecretSource<ClientCredential> => {
-  const { clientAuthMethod, clientSecret: secret, providerTimeoutMs } = config();
-  if (clientAuthMethod === 'private_key_jwt') return clientKeys();
-  if (!secret) throw new ServiceError('client_misconfigured', { detail: 'no client secret' });
-  if (secret.source === 'environment') return staticClientSecret(secret.value);
-  return new SecretsManagerClientSecret(secretsManager(), secret.secretId, secret.refreshSeconds, providerTimeoutMs, systemClock);
-});
+/** A provider's credential where a request authenticates the client: its secret, or its keys (private_key_jwt). Built on first use. */
+const credentialsOf = /* @__PURE__ */ once(() => perProvider((profile): SecretSource<ClientCredential> => {
+  let built: SecretSource<ClientCredential> | undefined;
+  const source = (): SecretSource<ClientCredential> => {
+    if (built) return built;
+    const { clientAuthMethod, clientSecret: secret } = profile;
+    if (clientAuthMethod === 'private_key_jwt') return (built = profile === config().providers[0] ? clientKeys() : providerKeys()(profile.name));
+    if (!secret) throw new ServiceError('client_misconfigured', { detail: 'no client secret' });
+    if (secret.source === 'environment') return (built = staticClientSecret(secret.value));
+    return (built = new SecretsManagerClientSecret(secretsManager(), secret.secretId, secret.refreshSeconds, config().providerTimeoutMs, systemClock));
+  };
+  // A route that only may authenticate the client (/login, with PAR) builds no client before it does.
+  return { get: () => source().get(), refresh: () => source().refresh() };
+}));
 
-/** Built on first use: a route that only may authenticate the client (/login, with PAR) builds no client before. */
-const lazyCredentials: SecretSource<ClientCredential> = {
-  get: () => clientCredentials().get(),
-  refresh: () => clientCredentials().refresh(),
-};
+/** One provider's connection: its settings over the service's, its credential. */
+const connectionTo = (profile: ProviderProfile, credentials: SecretSource<ClientCredential>) => new OAuthConnection({ ...config(), ...profile }, credentials);
 
 const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
   const { sessionKeys, providerTimeoutMs } = config();
@@ -199,26 +234,65 @@ const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
 
 export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new KeyringTokenVault(keyring()));
 
-const connection = /* @__PURE__ */ once(() => new OAuthConnection(config(), lazyCredentials));
+/** The providers' connections that authenticate the client, one per provider, shared by the adapters a function uses. */
+const connections = /* @__PURE__ */ once(() => perProvider((profile) => connectionTo(profile, credentialsOf()(profile.name))));
+
+/** Sign-in at the login's provider: a connection of its own per provider (/login and /callback are separate functions). */
+function signInAt(connection: (name?: string) => OAuthConnection): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> {
+  const at = perProvider((profile) => new OAuthSignIn(connection(profile.name)));
+  return {
+    createAuthorizationRequest: async (options) => at(options?.provider).createAuthorizationRequest(options),
+    completeLogin: async (check) => at(check.provider).completeLogin(check),
+  };
+}
 
 /** Completes sign-ins (/callback). */
-export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => new OAuthSignIn(new OAuthConnection(config(), lazyCredentials)), 'provider');
+export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => signInAt(connections()), 'provider');
 
-/** Revokes tokens and ends sessions at the provider (/logout). */
-export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => new OAuthSessionTokens(connection()), 'provider');
+/** Revokes tokens and ends sessions at the session's provider (/logout). */
+export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => {
+  const at = perProvider((profile) => new OAuthSessionTokens(connections()(profile.name)));
+  return {
+    endSessionUrl: async (options) => at(options.provider).endSessionUrl(options),
+    refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
+    revoke: async (token, hint, provider) => at(provider).revoke(token, hint),
+  };
+}, 'provider');
 
-/** Refreshes tokens (/api): without the logout step. */
-const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => new OAuthTokenRefresh(connection()), 'provider');
+/** Refreshes tokens at the session's provider (/api): without the logout step. */
+const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => {
+  const at = perProvider((profile) => new OAuthTokenRefresh(connections()(profile.name)));
+  return {
+    refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
+    revoke: async (token, hint, provider) => at(provider).revoke(token, hint),
+  };
+}, 'provider');
 
 /** For requests that never authenticate the client (/backchannel-logout): no secret or key client in that bundle. */
 const refuseCredential = () => Promise.reject(new ServiceError('client_misconfigured', { detail: 'this route has no client credential' }));
 const noCredential: SecretSource<ClientCredential> = { get: refuseCredential, refresh: refuseCredential };
 
-/** Validates the provider's logout tokens (/backchannel-logout): its keys only, no client secret. */
-export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => new OAuthLogoutTokens(new OAuthConnection(config(), noCredential), clock(), config().logoutTokenMaxAgeSeconds));
+/**
+ * Validates the providers' logout tokens (/backchannel-logout): each with the keys of the provider
+ * its `iss` names, no client secret. A token naming none of them is refused.
+ */
+export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerifier => {
+  const at = perProvider((profile) => new OAuthLogoutTokens(connectionTo(profile, noCredential), clock(), config().logoutTokenMaxAgeSeconds));
+  return {
+    async verify(logoutToken) {
+      const [profile] = config().providers.length === 1 ? config().providers : config().providers.filter((candidate) => issuerOf(candidate) === unverifiedIssuer(logoutToken));
+      if (!profile) throw new ServiceError('invalid_request', { detail: 'logout token of no configured provider' });
+      return at(profile.name).verify(logoutToken);
+    },
+  };
+});
 
 /** Starts sign-ins (/login): the client authenticates only to push the request (RFC 9126), where the provider takes it. */
-export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> => new OAuthSignIn(new OAuthConnection(config(), lazyCredentials)), 'provider');
+export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> =>
+  signInAt(perProvider((profile) => connectionTo(profile, credentialsOf()(profile.name)))), 'provider');
+
+/** The names of the providers (`/login?provider=`), in the order configured. */
+export const providerNames = (): readonly string[] => config().providers.map((profile) => profile.name);
 
 export const upstream = /* @__PURE__ */ part('upstream', (): Upstream => new HttpUpstream(config().upstreamTimeoutMs));
 

@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ServiceError } from '../../core/errors';
+import type { ProviderChoice } from '../../core/sign-in/start-login';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -69,6 +70,25 @@ export function page(statusCode: number, title: string, content: string, cookies
 <h1>${title}</h1>${content}
 </body></html>`;
   return { statusCode, headers: { ...BASE_HEADERS, ...PAGE_HEADERS }, cookies, body };
+}
+
+/** The login options a choice of provider carries on to `/login?provider=…`, as they were asked. */
+const CARRIED = ['returnTo', 'prompt', 'login_hint', 'ui_locales', 'max_age', 'acr_values'];
+
+/**
+ * Several providers, none named: one link per provider back to `/login`, carrying `returnTo` (as
+ * checked) and the login's other options (as checked before), as plain HTML that needs no script.
+ */
+export function providerChoicePage(choice: ProviderChoice, query: URLSearchParams): HttpResponse {
+  const links = choice.choose.map(({ name, displayName }) => {
+    const carried = new URLSearchParams({ provider: name });
+    for (const parameter of CARRIED) {
+      const value = parameter === 'returnTo' ? choice.returnTo : query.get(parameter) ?? undefined;
+      if (value !== undefined) carried.set(parameter, value);
+    }
+    return `<li><a href="/login?${escapeHtml(carried.toString())}">Sign in with ${escapeHtml(displayName)}</a></li>`;
+  });
+  return page(200, 'Sign in', `<nav aria-label="Identity providers"><ul>${links.join('')}</ul></nav>`);
 }
 
 /** The one place a ServiceError becomes HTTP: JSON for API routes, a plain page for browser routes. */

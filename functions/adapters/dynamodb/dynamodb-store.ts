@@ -214,6 +214,7 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
           maxAge: num(transaction.maxAge),
           acrValues: str(transaction.acrValues),
           prompt: str(transaction.prompt),
+          provider: str(transaction.provider),
         }),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
@@ -259,8 +260,9 @@ function toLoginTransaction(old: Item): LoginTransaction | undefined {
   const maxAge = readN(old, 'maxAge');
   const acrValues = readS(old, 'acrValues');
   const prompt = readS(old, 'prompt');
+  const provider = readS(old, 'provider');
   return {
     bindingHash, codeVerifier, nonce: readS(old, 'nonce'), returnTo, expiresAt,
-    ...(maxAge !== undefined ? { maxAge } : {}), ...(acrValues ? { acrValues } : {}), ...(prompt ? { prompt } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}), ...(acrValues ? { acrValues } : {}), ...(prompt ? { prompt } : {}), ...(provider ? { provider } : {}),
   };
 }

@@ -54,6 +54,7 @@ export function sessionAttributes(session: Session): Item {
     userAgent: str(session.userAgent),
     acr: str(session.acr),
     authTime: num(session.authTime),
+    provider: str(session.provider),
     // The two indexes' keys (table-schema.ts): a session is found by its user, never by a scan.
     [USER_KEY]: str(session.issuer && indexKey(session.issuer, session.claims.sub)),
     [PROVIDER_SID_KEY]: str(session.issuer && session.providerSid && indexKey(session.issuer, session.providerSid)),
@@ -110,5 +111,6 @@ export function toEndedSession(found: Item | undefined): EndedSession | undefine
     ...(found.providerSid ? { providerSid: readS(found, 'providerSid') } : {}),
     ...(found.acr ? { acr: readS(found, 'acr') } : {}),
     ...(found.authTime ? { authTime: readN(found, 'authTime') } : {}),
+    ...(found.provider ? { provider: readS(found, 'provider') } : {}),
   };
 }

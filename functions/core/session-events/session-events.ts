@@ -39,6 +39,8 @@ export interface SessionEventDetail {
   readonly sessionId: string;
   readonly subject: string;
   readonly issuer?: string;
+  /** With several providers (OAUTH_PROVIDERS): the one the user signed in at; with `subject`, who the user is. */
+  readonly provider?: string;
   /** ISO 8601. */
   readonly occurredAt: string;
   readonly sessionStartedAt: string;
@@ -70,6 +72,7 @@ export function sessionEvent(change: SessionChange, eventId: string, options: { 
     sessionId: sessionIdOfKey(change.key),
     subject: session.claims.sub,
     ...(issuer ? { issuer } : {}),
+    ...(session.provider ? { provider: session.provider } : {}),
     sessionStartedAt: iso(session.createdAt),
   };
   switch (change.kind) {

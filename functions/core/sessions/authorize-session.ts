@@ -50,6 +50,8 @@ export async function authorizeSession(request: AuthorizeRequest, deps: Authoriz
   const context: Record<string, string | number | boolean> = { sub: claims.sub };
   for (const name of deps.claims) context[name] = contextValue(claims[name]) ?? '';
   for (const [name, value] of Object.entries(context)) if (value === '') delete context[name];
+  // With several providers equal `sub` values at two of them are two users: the API gets both.
+  if (found.session.provider) context.provider = found.session.provider;
   return { allowed: true, context: context as AuthorizerContext };
 }
 

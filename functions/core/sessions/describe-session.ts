@@ -15,6 +15,8 @@ export interface SessionDescription extends UserClaims {
   /** The sign-in's authentication context class and time (ISO 8601), when its ID token had them: what a step-up shows. */
   readonly acr?: string;
   readonly authTime?: string;
+  /** With several providers (OAUTH_PROVIDERS): the one the user signed in at, by name. */
+  readonly provider?: string;
 }
 
 /** What the user's own pages may know about the session: claims, expiry and how to log out. No tokens. */
@@ -34,5 +36,6 @@ export async function describeSession(
     logoutUrl: `/logout?sid=${encodeURIComponent(session.sid)}`,
     ...(session.acr !== undefined ? { acr: session.acr } : {}),
     ...(session.authTime !== undefined ? { authTime: new Date(session.authTime * 1000).toISOString() } : {}),
+    ...(session.provider !== undefined ? { provider: session.provider } : {}),
   };
 }

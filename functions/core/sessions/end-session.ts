@@ -44,14 +44,14 @@ export async function endSession(
   // browser goes to returnTo instead of an error page.
   const { state, stateHash } = newLogoutState();
   const endSession = await deps.provider
-    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri, state })
+    .endSessionUrl({ idToken: tokens?.idToken, postLogoutRedirectUri: deps.postLogoutRedirectUri, state, provider: found.session.provider })
     .catch(() => undefined);
   // The tokens to revoke are those of the item as it was ended: a refresh that landed since the
   // read above has rotated them.
   const ended = await deps.sessions.end(found.key, 'logout', Math.floor(deps.clock.now() / 1000));
   const rotated = ended?.sealedTokens !== undefined && ended.sealedTokens !== found.session.sealedTokens ? ended.sealedTokens : undefined;
   const latest = rotated ? await deps.vault.open(rotated, tokenContext(found.key)).catch(() => tokens) : tokens;
-  const revocation = latest ? await revokeAll(latest, deps.provider) : 'none';
+  const revocation = latest ? await revokeAll(latest, deps.provider, found.session.provider) : 'none';
   if (!endSession) return { redirectTo: returnTo, revocation };
   const logoutReturn = endSession.returnsState ? { stateHash, returnTo } : { returnTo };
   return { redirectTo: endSession.url.href, revocation, logoutReturn };

@@ -21,15 +21,15 @@ export interface RevocationDependencies {
  * replaced, for the providers that do not revoke a grant's access tokens along with its refresh
  * token.
  */
-export async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>): Promise<Revocation> {
+export async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityProvider, 'revoke'>, providerName?: string): Promise<Revocation> {
   const accessTokens = [
     tokens.accessToken,
     ...Object.values(tokens.apiTokens ?? {}).map((api) => api.accessToken),
     ...(tokens.replacedAccessTokens ?? []).map((replaced) => replaced.accessToken),
   ];
   try {
-    const calls = accessTokens.map((token) => provider.revoke(token, 'access_token'));
-    if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token'));
+    const calls = accessTokens.map((token) => provider.revoke(token, 'access_token', providerName));
+    if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token', providerName));
     const results = await Promise.all(calls);
     return results.every(Boolean) ? 'revoked' : 'unsupported';
   } catch {
@@ -52,6 +52,8 @@ export interface PendingRevocation {
   readonly position: string;
   readonly key: string;
   readonly sealedTokens?: string;
+  /** The provider that issued them: the only one they are revoked at. */
+  readonly provider?: string;
 }
 
 /**
@@ -67,12 +69,12 @@ export async function revokeEndedSessions(pending: readonly PendingRevocation[],
   const worker = async () => {
     while (next < pending.length) {
       const index = next++;
-      const { key, sealedTokens } = pending[index]!;
+      const { key, sealedTokens, provider } = pending[index]!;
       // Tokens no key opens are left; a keyring that cannot be read right now is a failure, retried.
       const tokens = sealedTokens === undefined
         ? undefined
         : await deps.vault.open(sealedTokens, tokenContext(key)).catch((error: unknown) => (asServiceError(error).code === 'session_ended' ? undefined : null));
-      const outcome = tokens === null ? 'failed' : tokens ? await revokeAll(tokens, deps.provider) : 'none';
+      const outcome = tokens === null ? 'failed' : tokens ? await revokeAll(tokens, deps.provider, provider) : 'none';
       if (outcome === 'failed') failed.add(index);
       else if (outcome === 'revoked') revoked++;
     }

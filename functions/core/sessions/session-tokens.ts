@@ -142,7 +142,7 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   }
   let refreshed;
   try {
-    refreshed = await deps.provider.refresh(current.refreshToken, api && { resource: api.audience, scopes: api.scopes });
+    refreshed = await deps.provider.refresh(current.refreshToken, api && { resource: api.audience, scopes: api.scopes }, session.provider);
   } catch (error) {
     const failure = asServiceError(error);
     // The provider refused the grant: the session is over. Anything else (network, 5xx, a bad
@@ -155,11 +155,11 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   const idClaims = refreshed.idTokenClaims;
   // Refused after the provider issued new tokens: those are revoked too, so none stays live.
   if (idClaims && idClaims.sub !== session.claims.sub) {
-    await revokeIssued(refreshed, deps);
+    await revokeIssued(refreshed, deps, session.provider);
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'refreshed ID token has another subject' }));
   }
   if (idClaims && deps.accessRules && !stillAllowed(idClaims, deps.accessRules)) {
-    await revokeIssued({ ...refreshed, refreshToken: refreshed.refreshToken ?? current.refreshToken }, deps);
+    await revokeIssued({ ...refreshed, refreshToken: refreshed.refreshToken ?? current.refreshToken }, deps, session.provider);
     return endFor(key, deps, 'refresh_failed', new ServiceError('session_ended', { detail: 'the access rules refuse the refreshed claims' }));
   }
   const now = Math.floor(deps.clock.now() / 1000);
@@ -187,16 +187,16 @@ async function refreshHoldingLease(key: string, session: Session, owner: string,
   // session under the lease holder. The ending revoked the tokens it found; the ones just issued,
   // access token too, are revoked here, so the refresh gives nobody a live token of an ended session.
   if (!saved) {
-    await revokeIssued(refreshed, deps);
+    await revokeIssued(refreshed, deps, session.provider);
     throw new ServiceError('session_ended');
   }
   return tokens;
 }
 
 /** Revokes tokens a refresh just issued for a session that will not keep them; best effort. */
-async function revokeIssued(issued: Pick<RefreshedTokens, 'accessToken' | 'refreshToken'>, deps: TokenDependencies): Promise<void> {
+async function revokeIssued(issued: Pick<RefreshedTokens, 'accessToken' | 'refreshToken'>, deps: TokenDependencies, provider: string | undefined): Promise<void> {
   await Promise.all([
-    deps.provider.revoke(issued.accessToken, 'access_token').catch(() => false),
-    ...(issued.refreshToken ? [deps.provider.revoke(issued.refreshToken, 'refresh_token').catch(() => false)] : []),
+    deps.provider.revoke(issued.accessToken, 'access_token', provider).catch(() => false),
+    ...(issued.refreshToken ? [deps.provider.revoke(issued.refreshToken, 'refresh_token', provider).catch(() => false)] : []),
   ]);
 }

@@ -22,6 +22,8 @@ export interface CompleteLoginDependencies {
   readonly accessRules: AccessRules;
   /** The claims the session keeps (`SESSION_CLAIMS`, and the groups claim when an API needs it). */
   readonly sessionClaims: readonly string[];
+  /** OAUTH_PROVIDERS: each provider's answers come back to its own `/callback/<name>`. */
+  readonly severalProviders?: boolean;
 }
 
 export interface CompletedSignIn {
@@ -90,6 +92,8 @@ export async function completeLogin(
     userAgent?: string;
     /** Called once the binding can serve no further callback (its transaction used up, gone, or another's). */
     onBindingSpent?: () => void;
+    /** The provider the redirect URI names (`/callback/<name>`, with several providers); none at `/callback`. */
+    pathProvider?: string;
   },
   deps: CompleteLoginDependencies,
 ): Promise<CompletedSignIn> {
@@ -107,10 +111,15 @@ export async function completeLogin(
   // The store deletes expired items lazily, so expiry is checked here, not left to TTL.
   if (consumed.outcome === 'absent' || consumed.transaction.expiresAt <= nowSeconds) throw new ServiceError('login_state_invalid');
   const { transaction } = consumed;
+  // RFC 9700 §4.4.2: with several providers each has its own redirect URI, so an answer that came
+  // back to another provider's (a mix-up, even from a provider that sends no `iss`) is refused
+  // before any provider sees the code; the code is only ever redeemed at the login's own provider.
+  if (input.pathProvider !== (deps.severalProviders ? transaction.provider : undefined)) throw new ServiceError('issuer_mismatch', { detail: 'redirect URI of another provider' });
 
   let login;
   try {
     login = await deps.provider.completeLogin({
+      ...(transaction.provider ? { provider: transaction.provider } : {}),
       parameters,
       expectedState: state,
       codeVerifier: transaction.codeVerifier,
@@ -155,6 +164,7 @@ export async function completeLogin(
     ...(input.userAgent ? { userAgent: shortUserAgent(input.userAgent) } : {}),
     ...(login.acr !== undefined ? { acr: login.acr } : {}),
     ...(login.authTime !== undefined ? { authTime: login.authTime } : {}),
+    ...(transaction.provider ? { provider: transaction.provider } : {}),
   });
   // Signing in again replaces the browser's session: the old one must not stay usable for whoever
   // else might hold its cookie. Best effort: the new session exists, a failure here changes nothing for the user.

@@ -5,6 +5,7 @@
 import type { Clock, IdentityProvider, LoginTransactionStore } from '../ports';
 import { checkReturnTo } from './return-to';
 import { hashToken, randomToken } from '../opaque-tokens';
+import { ServiceError } from '../errors';
 import type { LoginOptions } from './login-parameters';
 
 export interface StartLoginDependencies {
@@ -16,6 +17,15 @@ export interface StartLoginDependencies {
   /** Where the browser goes without a returnTo. */
   readonly homeUrl: string;
   readonly loginTimeoutSeconds: number;
+  /** The providers one may sign in at, by name, with what a person is shown; one (the default) unless OAUTH_PROVIDERS lists several. */
+  readonly providers?: readonly { readonly name: string; readonly displayName: string }[];
+}
+
+/** Several providers and none named: the user chooses, and comes back to `/login` with these. */
+export interface ProviderChoice {
+  readonly choose: readonly { readonly name: string; readonly displayName: string }[];
+  /** The `returnTo` asked for, checked; undefined when none was. */
+  readonly returnTo?: string;
 }
 
 export interface StartedLogin {
@@ -27,6 +37,17 @@ export interface StartedLogin {
 }
 
 /**
+ * With several providers and none named, the choice to offer (what `/login` shows instead of
+ * sending the browser anywhere); undefined when the login can start. `returnTo` is checked first,
+ * so the page never links to a place a login could not return to.
+ */
+export function providerChoice(input: { returnTo?: string; provider?: string }, deps: Pick<StartLoginDependencies, 'providers' | 'ownOrigin' | 'returnToAllowedOrigins' | 'homeUrl'>): ProviderChoice | undefined {
+  const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
+  if (input.provider !== undefined || (deps.providers?.length ?? 1) < 2) return undefined;
+  return { choose: deps.providers!, ...(input.returnTo !== undefined ? { returnTo } : {}) };
+}
+
+/**
  * Begins the authorization code flow: fresh state, nonce and PKCE verifier, kept server-side
  * under the hash of the state and tied to this browser through a binding minted here. A binding
  * is never adopted from the request: a value someone else planted, or merely knows, would let
@@ -34,13 +55,18 @@ export interface StartedLogin {
  * user again (`reauthenticate`), so its own session cannot sign them back in silently.
  */
 export async function startLogin(
-  input: { returnTo?: string; reauthenticate?: boolean; options?: LoginOptions },
+  input: { returnTo?: string; reauthenticate?: boolean; options?: LoginOptions; provider?: string },
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
+  const several = (deps.providers?.length ?? 1) > 1;
+  if (input.provider !== undefined && !deps.providers?.some((provider) => provider.name === input.provider)) throw new ServiceError('unknown_provider');
+  if (several && input.provider === undefined) throw new ServiceError('unknown_provider', { detail: 'no provider named' });
+  // With one provider its name is not recorded: the only one there is.
+  const provider = several ? input.provider : undefined;
   const options = input.options ?? {};
   const binding = randomToken();
-  const request = await deps.provider.createAuthorizationRequest({ ...options, reauthenticate: input.reauthenticate === true });
+  const request = await deps.provider.createAuthorizationRequest({ ...options, reauthenticate: input.reauthenticate === true, ...(provider ? { provider } : {}) });
   await deps.transactions.save(hashToken(request.state), {
     bindingHash: hashToken(binding),
     codeVerifier: request.codeVerifier,
@@ -51,6 +77,7 @@ export async function startLogin(
     ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
     ...(options.acrValues ? { acrValues: options.acrValues } : {}),
     ...(options.prompt ? { prompt: options.prompt } : {}),
+    ...(provider ? { provider } : {}),
   });
   return { redirectTo: request.url, state: request.state, binding };
 }

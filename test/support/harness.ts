@@ -53,6 +53,8 @@ export interface ServiceOptions<C extends ProviderChoice> {
   readonly tableStream?: boolean;
   /** Where the service reaches DynamoDB, e.g. a fault proxy in front of DynamoDB Local; default DynamoDB Local. */
   readonly storeEndpoint?: string;
+  /** The service's port, for a file that starts providers of its own that must know the redirect URIs first; default a free one. */
+  readonly port?: number;
 }
 
 type Item = Record<string, { S?: string; N?: string }>;
@@ -117,7 +119,7 @@ export async function startService<C extends ProviderChoice = DevProviderChoice>
     servers.push(server);
     return server;
   };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   let provider: ProviderHandle<StartedProvider<C>>;
   let upstream: RecordingUpstream | undefined;

@@ -101,9 +101,11 @@ test('control: a login at each provider signs in, and a refresh stays with its p
 
 test.each([
   ['with iss', false],
-  ['without iss (a provider that does not send it)', true],
+  // The attacker also claims to send no iss (its own metadata), so the issuer cannot tell: only the redirect URI does.
+  ['without iss, from an attacker whose metadata says it sends none', true],
 ])('the honest provider\'s answer for the attacker\'s login, %s, at the honest redirect URI: refused, the code redeemed nowhere', async (_case, stripIss) => {
-  const browser = service.browser();
+  if (stripIss) evil.misbehave({ discovery: { authorization_response_iss_parameter_supported: false } });
+  const browser = stripIss ? (await service.startVariant({})).browser() : service.browser();
   const { callbackUrl, before } = await forwardedToHonest(browser, '/callback/honest');
   expect(callbackUrl.pathname).toBe('/callback/honest');
   if (stripIss) callbackUrl.searchParams.delete('iss');

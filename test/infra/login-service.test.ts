@@ -24,11 +24,13 @@ import {
 } from './template';
 
 const ROUTE_KEYS = [
-  'GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}',
-  'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /.well-known/jwks.json', 'GET /',
+  'GET /login', 'GET /callback', 'GET /callback/{provider}', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions',
+  'DELETE /sessions/{id}', 'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /.well-known/jwks.json', 'GET /',
 ];
 /** The three routes of the user's own sessions, served by one function. */
 const SESSIONS_ROUTES = ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'];
+/** The redirect URI of one provider and those of several, served by one function. */
+const CALLBACK_ROUTES = ['GET /callback', 'GET /callback/{provider}'];
 
 /**
  * What each route's handler may do, written out by hand (not read from the construct): the
@@ -40,6 +42,8 @@ const EXPECTED_ACCESS: Record<string, { table?: string | string[]; secrets: ('cl
   // Pushes the authorization request (RFC 9126) where the provider takes it, authenticating the client.
   'GET /login': { table: 'dynamodb:PutItem', secrets: ['client'] },
   'GET /callback': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
+  // The redirect URI of each of several providers: the same function.
+  'GET /callback/{provider}': { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
   'ANY /api/{proxy+}': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['client', 'keys'] },
   'GET /session': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: [] },
   // Reads the caller's session, finds the user's others through the user index, ends them; revocation is the stream's.
@@ -68,20 +72,23 @@ describe('LoginService, default settings', () => {
     keysSecretId = Object.keys(secrets).find((id) => id.includes('SessionKeys'))!;
   });
 
-  it('routes the twelve public routes on one API, each to its own function but the three of /sessions, which share one; the root to the home function', () => {
+  it('routes the thirteen public routes on one API, each to its own function but the three of /sessions and the two of /callback, which share one each; the root to the home function', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 12);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 13);
     expect(Object.keys(byRoute).sort()).toEqual([...ROUTE_KEYS].sort());
     expect(new Set(Object.values(byRoute).map((fn) => fn.id)).size).toBe(10);
     expect(new Set(SESSIONS_ROUTES.map((route) => byRoute[route]!.id))).toEqual(new Set([expect.stringMatching(/^ServiceSessionsFunction/)]));
-    // One integration for the function, whatever the number of its routes: the three routes target the same one,
+    expect(new Set(CALLBACK_ROUTES.map((route) => byRoute[route]!.id))).toEqual(new Set([expect.stringMatching(/^ServiceCallbackFunction/)]));
+    // One integration for the function, whatever the number of its routes: the routes of one function target the same one,
     // and every other route one of its own.
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 10);
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>);
     const integrationOf = (route: Resource): string => logicalId(route.Properties.Target['Fn::Join'][1][1]);
-    const sessionsIntegrations = routes.filter((route) => SESSIONS_ROUTES.includes(route.Properties.RouteKey)).map(integrationOf);
-    expect(sessionsIntegrations).toHaveLength(3);
-    expect(new Set(sessionsIntegrations).size).toBe(1);
+    for (const shared of [SESSIONS_ROUTES, CALLBACK_ROUTES]) {
+      const integrations = routes.filter((route) => shared.includes(route.Properties.RouteKey)).map(integrationOf);
+      expect(integrations).toHaveLength(shared.length);
+      expect(new Set(integrations).size).toBe(1);
+    }
     expect(new Set(routes.map(integrationOf)).size).toBe(10);
     expect(byRoute['GET /']!.id).toMatch(/^ServiceHomeFunction/);
     // No distribution: no front door, and the routes are open to API Gateway (each function checks what it needs).

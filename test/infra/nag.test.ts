@@ -55,10 +55,10 @@ describe("cdk-nag's AWS Solutions checks", () => {
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
-    // Two created secrets, twelve routes, fourteen functions (ten route functions', the kill switch's, the authorizer's, the
+    // Two created secrets, thirteen routes, fourteen functions (ten route functions', the kill switch's, the authorizer's, the
     // events and revocations functions'), the two stream grants and the events function's failure queue: each acknowledged
     // where it is, not stack-wide.
-    expect(found).toHaveLength(2 + 12 + 14 + 2 + 1);
+    expect(found).toHaveLength(2 + 13 + 14 + 2 + 1);
     const wildcard = found.filter((a) => a.id.endsWith('IAM5[Resource::*]'));
     expect(wildcard.map((a) => a.path).sort()).toEqual(['LoginService/Service/RevocationsRole/DefaultPolicy', 'LoginService/Service/SessionEvents/Role/DefaultPolicy']);
     // Each stream reader's "*" is ListStreams alone, and its reason says what the role's other actions are on.

@@ -29,8 +29,8 @@ const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']
 const ONE_YEAR = 365 * 86_400;
 /** The service's routes behind a web app: the root is the app's. */
 const SERVICE_ROUTES = [
-  'GET /login', 'GET /callback', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}',
-  'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /.well-known/jwks.json',
+  'GET /login', 'GET /callback', 'GET /callback/{provider}', 'ANY /api/{proxy+}', 'GET /session', 'GET /sessions', 'DELETE /sessions',
+  'DELETE /sessions/{id}', 'GET /logout', 'GET /logout/done', 'POST /backchannel-logout', 'GET /.well-known/jwks.json',
 ];
 
 /** The one resource of `type` whose logical id starts with `prefix`, with its id. */
@@ -99,7 +99,7 @@ describe.each([
   });
 
   test("one behaviour per service path to the API: every method, nothing cached, every viewer header but Host, the service's headers", () => {
-    expect(config().CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/login', '/callback', '/api/*', '/session', '/sessions', '/sessions/*', '/logout', '/logout/done', '/backchannel-logout', '/.well-known/jwks.json']);
+    expect(config().CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/login', '/callback', '/callback/*', '/api/*', '/session', '/sessions', '/sessions/*', '/logout', '/logout/done', '/backchannel-logout', '/.well-known/jwks.json']);
     for (const { PathPattern, ...behaviour } of config().CacheBehaviors) {
       expect([PathPattern, behaviour]).toEqual([
         PathPattern,
@@ -183,7 +183,7 @@ describe.each([
     });
   });
 
-  test('the front door is on each of the eleven routes; the root is the app, so there is no home route or function', () => {
+  test('the front door is on each of the twelve routes; the root is the app, so there is no home route or function', () => {
     expectFrontDoorOnEveryRoute(template, SERVICE_ROUTES);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.includes('Home'))).toEqual([]);
   });

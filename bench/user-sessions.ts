@@ -206,7 +206,7 @@ export async function measureUserSessions(endpoint: string, count: number): Prom
     );
     const started = performance.now();
     // The kill switch's request and issuers; no revocation dependency: the table's stream revokes.
-    const { ended } = await endUserSessions({ subject: SUBJECT }, issuerVariants(ISSUER), { index: store, sessions: store, clock: { now: () => Date.now() } });
+    const { ended } = await endUserSessions({ subject: SUBJECT }, () => issuerVariants(ISSUER), { index: store, sessions: store, clock: { now: () => Date.now() } });
     const totalMs = performance.now() - started;
     client.middlewareStack.remove('benchConsumedCapacity');
 

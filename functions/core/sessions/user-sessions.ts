@@ -56,6 +56,8 @@ async function inFlight<T>(items: readonly T[], work: (item: T) => Promise<void>
 /** What the kill switch is invoked with: the user, by `sub`, at the configured issuer unless another is named. */
 export interface EndUserSessionsRequest {
   readonly subject: string;
+  /** The provider by name (OAUTH_PROVIDERS); required with several unless `issuer` is given. */
+  readonly provider?: string;
   readonly issuer?: string;
 }
 
@@ -66,14 +68,19 @@ const isValue = (value: unknown): value is string => typeof value === 'string' &
 
 /**
  * The kill switch: every session of a subject at an issuer ends (`admin`), however many browsers
- * it is signed in from; without an issuer, at each of `defaultIssuers` (the configured one, as
- * sessions may record it). Anything but `{ subject, issuer? }` with non-empty strings is refused,
- * `invalid_request`, ending nothing.
+ * it is signed in from; without an issuer, at the issuers `issuersOf` gives for the provider named
+ * (the configured one's, as sessions may record it). Anything but `{ subject, provider?, issuer? }`
+ * with non-empty strings, or a provider that `issuersOf` does not know (or none named where it
+ * needs one), is refused, `invalid_request`, ending nothing.
  */
-export async function endUserSessions(request: unknown, defaultIssuers: readonly string[], deps: UserSessionsDependencies): Promise<{ ended: number }> {
-  const { subject, issuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
-  if (!isValue(subject) || (issuer !== undefined && !isValue(issuer))) throw new ServiceError('invalid_request', { detail: 'expected { subject, issuer? } with non-empty strings' });
+export async function endUserSessions(request: unknown, issuersOf: (provider?: string) => readonly string[] | undefined, deps: UserSessionsDependencies): Promise<{ ended: number }> {
+  const { subject, provider, issuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
+  if (!isValue(subject) || (issuer !== undefined && !isValue(issuer)) || (provider !== undefined && !isValue(provider))) {
+    throw new ServiceError('invalid_request', { detail: 'expected { subject, provider?, issuer? } with non-empty strings' });
+  }
+  const issuers = issuer !== undefined ? [issuer] : issuersOf(provider);
+  if (!issuers) throw new ServiceError('invalid_request', { detail: 'name the provider: several are configured, or this one is unknown' });
   const refs: SessionRef[] = [];
-  for (const at of issuer !== undefined ? [issuer] : defaultIssuers) refs.push(...(await deps.index.sessionsOfSubject(at, subject)));
+  for (const at of issuers) refs.push(...(await deps.index.sessionsOfSubject(at, subject)));
   return { ended: await endSessions(refs, 'admin', deps) };
 }

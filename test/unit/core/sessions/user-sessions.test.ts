@@ -24,10 +24,10 @@ function setup() {
 
 test('every session of the subject at the issuer ends, as admin; another user and the same sub elsewhere stay', async () => {
   const { store, deps } = setup();
-  expect(await endUserSessions({ subject: 'alice' }, ['https://id.example.com/tenant'], deps)).toEqual({ ended: 2 });
+  expect(await endUserSessions({ subject: 'alice' }, () => ['https://id.example.com/tenant'], deps)).toEqual({ ended: 2 });
   expect([...store.sessions.keys()].sort()).toEqual(['b1', 'x1']);
   expect(store.endings.get('a1')).toEqual({ reason: 'admin', at: NOW });
-  expect(await endUserSessions({ subject: 'alice', issuer: 'https://other.example.com' }, ['https://id.example.com/tenant'], deps)).toEqual({ ended: 1 });
+  expect(await endUserSessions({ subject: 'alice', issuer: 'https://other.example.com' }, () => ['https://id.example.com/tenant'], deps)).toEqual({ ended: 1 });
 });
 
 test.each([
@@ -40,7 +40,7 @@ test.each([
   ['a huge subject', { subject: 'a'.repeat(2000) }],
 ])('%s: invalid_request, nothing ended', async (_name, request) => {
   const { store, deps } = setup();
-  await expect(endUserSessions(request, ['https://id.example.com/tenant'], deps)).rejects.toMatchObject({ code: 'invalid_request' });
+  await expect(endUserSessions(request, () => ['https://id.example.com/tenant'], deps)).rejects.toMatchObject({ code: 'invalid_request' });
   expect(store.sessions.size).toBe(4);
 });
 
@@ -53,8 +53,20 @@ test('the entry: the configured issuer by default, the count answered; a bad req
   const { store, deps } = setup();
   store.sessions.set('g1', session('alice', 'https://accounts.google.com'));
   store.sessions.set('g2', session('alice', 'https://accounts.google.com/'));
-  const handler = endUserSessionsHandler(() => ({ ...deps, issuer: 'https://accounts.google.com/' }));
+  const handler = endUserSessionsHandler(() => ({ ...deps, issuers: { default: 'https://accounts.google.com/' } }));
   expect(await handler({ subject: 'alice' })).toEqual({ ended: 2 });
   await expect(handler({ subject: '' })).rejects.toThrow(/^invalid_request$/);
   expect(store.sessions.has('a1')).toBe(true);
+});
+
+test('with several providers the request names one (or an issuer): equal subjects at the others stay; none named or an unknown one ends nothing', async () => {
+  const { store, deps } = setup();
+  const handler = endUserSessionsHandler(() => ({ ...deps, issuers: { corp: 'https://id.example.com/tenant', partner: 'https://other.example.com' } }));
+  expect(await handler({ subject: 'alice', provider: 'partner' })).toEqual({ ended: 1 });
+  expect([...store.sessions.keys()].sort()).toEqual(['a1', 'a2', 'b1']);
+  await expect(handler({ subject: 'alice' })).rejects.toThrow(/^invalid_request$/);
+  await expect(handler({ subject: 'alice', provider: 'other' })).rejects.toThrow(/^invalid_request$/);
+  await expect(handler({ subject: 'alice', provider: 'constructor' })).rejects.toThrow(/^invalid_request$/);
+  expect(store.sessions.size).toBe(3);
+  expect(await handler({ subject: 'alice', provider: 'corp' })).toEqual({ ended: 2 });
 });

@@ -43,6 +43,11 @@ export interface LocalServicesOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Extra environment for the functions (e.g. SECRET_REFRESH_SECONDS). */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * With more than one, OAUTH_PROVIDERS lists that many: `p1` the development provider (its redirect
+   * URI /callback/p1), the others providers on addresses that no request may reach.
+   */
+  readonly providers?: number;
 }
 
 /**
@@ -65,7 +70,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     const keysArn = secrets.setSecret('bench-session-keys', JSON.stringify({ current: 'k1', k1: randomBytes(32).toString('base64url') }));
 
     const idp: DevProvider = await startDevProvider({
-      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}${FUNCTION_TABLE.LogoutDone.route.path}`] }],
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${PUBLIC_BASE_URL}/callback`, `${PUBLIC_BASE_URL}/callback/p1`], postLogoutRedirectUris: [`${PUBLIC_BASE_URL}${FUNCTION_TABLE.LogoutDone.route.path}`] }],
       ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
       // As oidc-provider, Okta and Keycloak offer by default: /login pushes its request (RFC 9126).
       par: 'offered',
@@ -103,9 +108,14 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // The Secrets Manager client finds its endpoint the standard way (service-specific endpoint variable).
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      OAUTH_ISSUER: idp.issuer,
-      OAUTH_CLIENT_ID: CLIENT_ID,
-      OAUTH_CLIENT_SECRET_ARN: secretArn,
+      ...((options.providers ?? 1) > 1
+        ? {
+            OAUTH_ISSUER: '', OAUTH_CLIENT_ID: '', OAUTH_CLIENT_SECRET_ARN: '',
+            OAUTH_PROVIDERS: JSON.stringify(Array.from({ length: options.providers! }, (_, i) => ({
+              name: `p${i + 1}`, issuer: i === 0 ? idp.issuer : `https://idp-${i + 1}.example.invalid`, clientId: i === 0 ? CLIENT_ID : `client-${i + 1}`, clientSecretArn: secretArn,
+            }))),
+          }
+        : { OAUTH_ISSUER: idp.issuer, OAUTH_CLIENT_ID: CLIENT_ID, OAUTH_CLIENT_SECRET_ARN: secretArn }),
       SESSION_KEYS_SECRET_ARN: keysArn,
       SESSION_KEYS: '', // the test runs' own keyring (test/support/env.ts) would clash with the one above
       PUBLIC_BASE_URL,

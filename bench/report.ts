@@ -85,6 +85,8 @@ export function formatReport(report: BenchReport): string {
         `${result.peakRssMb} MB`,
       ]),
     ),
+    `Warm /api by the number of providers configured (OAUTH_PROVIDERS; the session's is the first): ` +
+      report.warm.apiByProviders.map(({ providers, result }) => `${providers}: p50 ${result.latencyMs.median} ms, p99 ${result.latencyMs.p99} ms, ${calls(result.warmCalls)}`).join('; '),
     `/api overhead beyond the DynamoDB and upstream round trips: p50 ${report.warm.apiOverheadMs.median} ms, p99 ${report.warm.apiOverheadMs.p99} ms ` +
       `(goal < ${GOALS.apiOverheadMs} ms; bare upstream round trip p50 ${report.warm.upstreamRoundTripMs.median} ms)`,
     table(

@@ -39,6 +39,8 @@ export interface WarmResult {
   readonly apiOverheadMs: Summary;
   /** A plain request from this process to the upstream, for the overhead above. */
   readonly upstreamRoundTripMs: Summary;
+  /** Warm /api with one provider configured and with five (OAUTH_PROVIDERS), interleaved, on the same instances' kind. */
+  readonly apiByProviders: readonly { readonly providers: number; readonly result: EndpointResult }[];
 }
 
 const ROUTES: readonly RouteEntry[] = ['login', 'callback', 'api', 'session', 'logout'];
@@ -174,11 +176,37 @@ export async function measureWarm(bundles: Readonly<Record<RouteEntry, string>>,
     await services.close();
   }
   endpoints['api (expired token)'] = await measureExpiredToken(bundles, dynamodbEndpoint);
+  const apiByProviders = [];
+  for (const providers of [1, 5]) apiByProviders.push({ providers, result: await measureApiWith(providers, bundles, dynamodbEndpoint, invocations) });
   return {
     endpoints,
     apiOverheadMs: summarize(overhead),
     upstreamRoundTripMs: summarize(upstreamRoundTrips),
+    apiByProviders,
   };
+}
+
+/**
+ * Warm /api of one session on new instances, with `providers` configured: the session's provider
+ * is the first; the others are on addresses no request may reach, so any call to them would fail.
+ */
+async function measureApiWith(providers: number, bundles: Readonly<Record<RouteEntry, string>>, dynamodbEndpoint: string, invocations: number): Promise<EndpointResult> {
+  const services = await startLocalServices({ dynamodbEndpoint, providers });
+  let instances: Record<RouteEntry, FunctionProcess> | undefined;
+  try {
+    instances = await startInstances(bundles);
+    const browser = new FunctionClient(invokeOn(instances));
+    const login = await browser.get(providers > 1 ? '/login?provider=p1&returnTo=%2F' : '/login?returnTo=%2F');
+    const callback = await browser.get(await browser.atProvider(login));
+    if (callback.status !== 302) throw new Error(`/callback answered ${callback.status}`);
+    const recorder = new Recorder(services);
+    await recorder.record(() => browser.get('/api/items', API_HEADERS), { cold: true });
+    for (let i = 0; i < invocations; i++) await recorder.record(() => browser.get('/api/items', API_HEADERS));
+    return recorder.result(await instances.api.peakRssMb());
+  } finally {
+    await stopAll(instances);
+    await services.close();
+  }
 }
 
 const EXPIRED_SAMPLES = 20;

@@ -16,10 +16,12 @@ import type { FunctionName } from '../../infra/bundling';
  * authentication without a secret (private_key_jwt: the assertion, keys in process or in KMS
  * through two SigV4-signed calls instead of the 27.7 KB KMS client, settings, errors) and pushed
  * authorization requests to 264.1 KB; /login, which now authenticates the client for PAR, carries
- * the Secrets Manager client and the key code too (237.2 to 260.3 KB). The performance budget
- * brings every function back under 250 KB.
+ * the Secrets Manager client and the key code too (237.2 to 260.3 KB); several providers
+ * (OAUTH_PROVIDERS checked entry by entry at start in every function, a connection per provider,
+ * the page to choose one at /login) to 268.7 KB. The performance budget brings every function
+ * back under 250 KB.
  */
-const BUNDLE_BUDGET_BYTES = 264_500;
+const BUNDLE_BUDGET_BYTES = 269_000;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -39,10 +41,11 @@ const BUNDLE_BUDGET_BYTES = 264_500;
  * session's groups claim to 252.5 KB; any kept claim passed on by the authorizer (AUTHORIZER_CLAIMS,
  * checked at start against SESSION_CLAIMS) to 252.7 KB; the tokens of a refresh the rules or the
  * subject check refuse, revoked at once, to 252.84 KB; private_key_jwt for the refresh grant (the
- * client's keys, in process or in KMS, and their settings, checked at start) to 259.4 KB. Interim:
- * the performance budget cuts /api to 200 KB.
+ * client's keys, in process or in KMS, and their settings, checked at start) to 259.4 KB; several
+ * providers (the list checked at start, the session's provider picked for each refresh) to 263.6 KB.
+ * Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 259_500;
+const API_BUDGET_BYTES = 263_600;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -51,12 +54,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 264.5 KB minified`, () => {
+  test(`${name} bundle is at most 269 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 259.5 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 263.6 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

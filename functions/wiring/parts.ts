@@ -160,12 +160,13 @@ const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
  * given), or ServiceError `unknown_provider`. Discovery, keys and credentials are so read for the
  * providers a request uses only.
  */
-function perProvider<T>(build: (profile: ProviderProfile) => T): (name?: string) => T {
+function perProvider<T>(build: (profile: ProviderProfile) => T, unknown: 'unknown_provider' | 'session_ended' = 'unknown_provider'): (name?: string) => T {
   const built = new Map<string, T>();
   return (name) => {
     const { providers } = config();
     const profile = name === undefined ? providers[0] : providers.find((candidate) => candidate.name === name);
-    if (!profile) throw new ServiceError('unknown_provider');
+    // A session of a provider since removed from the configuration cannot go on: it ends.
+    if (!profile) throw new ServiceError(unknown, { detail: 'provider no longer configured' });
     if (!built.has(profile.name)) built.set(profile.name, build(profile));
     return built.get(profile.name)!;
   };
@@ -251,7 +252,7 @@ export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider,
 
 /** Revokes tokens and ends sessions at the session's provider (/logout). */
 export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => {
-  const at = perProvider((profile) => new OAuthSessionTokens(connections()(profile.name)));
+  const at = perProvider((profile) => new OAuthSessionTokens(connections()(profile.name)), 'session_ended');
   return {
     endSessionUrl: async (options) => at(options.provider).endSessionUrl(options),
     refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
@@ -261,7 +262,7 @@ export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityPr
 
 /** Refreshes tokens at the session's provider (/api): without the logout step. */
 const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => {
-  const at = perProvider((profile) => new OAuthTokenRefresh(connections()(profile.name)));
+  const at = perProvider((profile) => new OAuthTokenRefresh(connections()(profile.name)), 'session_ended');
   return {
     refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
     revoke: async (token, hint, provider) => at(provider).revoke(token, hint),

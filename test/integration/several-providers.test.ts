@@ -137,3 +137,17 @@ test('a response that comes back to the other provider\'s redirect URI is refuse
   second.pathname = '/callback';
   expect((await browser.get(pathAndQuery(second.href))).text).toContain('issuer_mismatch');
 });
+
+test('a session of a provider since removed from the list ends at its next refresh (401 session_ended), nothing sent anywhere', async () => {
+  const browser = await signInAt('partner', 'gina');
+  const withoutPartner = await service.startVariant({
+    env: { OAUTH_PROVIDERS: JSON.stringify([{ name: 'corp', issuer: providers.corp.issuer, clientId: 'corp-client', clientSecret: SECRET }]) },
+  });
+  const moved = withoutPartner.browser();
+  moved.cookies.set('__Host-session', browser.cookies.get('__Host-session')!);
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  clear();
+  const answer = await moved.get('/api/items', { 'x-csrf': '1' });
+  expect([answer.status, answer.json<{ error: string }>().error]).toEqual([401, 'session_ended']);
+  expect([posts('corp'), posts('partner')]).toEqual([[], []]);
+});

@@ -16,6 +16,11 @@ export interface EnvironmentRefs {
   readonly clientSigningKeyArns?: readonly string[];
   /** private_key_jwt with the private key in Secrets Manager. */
   readonly clientPrivateKeyArn?: string;
+  /**
+   * With several providers, instead of the three above: each provider's entry of OAUTH_PROVIDERS,
+   * its credential by ARN (infra/provider-props.ts).
+   */
+  readonly providers?: readonly Record<string, unknown>[];
   readonly sessionKeysSecretArn: string;
   /** Without a trailing slash, as PUBLIC_BASE_URL requires. */
   readonly publicBaseUrl: string;
@@ -40,7 +45,7 @@ export function settingText(key: SettingKey, value: unknown): string | undefined
  * The settings the construct gives itself, from what it created or was given. A setting declared
  * `by: 'construct'` that is not here is one the construct does not give (yet): it stays unset.
  */
-export const CONSTRUCT_GIVEN = ['tableName', 'clientSecret', 'clientSigningKeyArn', 'clientPrivateKey', 'sessionKeys', 'publicBaseUrl', 'eventBus', 'originSecret'] as const satisfies readonly SettingKey[];
+export const CONSTRUCT_GIVEN = ['tableName', 'clientSecret', 'clientSigningKeyArn', 'clientPrivateKey', 'providers', 'sessionKeys', 'publicBaseUrl', 'eventBus', 'originSecret'] as const satisfies readonly SettingKey[];
 
 /** The values of the settings the construct gives itself, by setting. */
 const constructValues = (refs: EnvironmentRefs): Record<(typeof CONSTRUCT_GIVEN)[number], string | undefined> => ({
@@ -48,6 +53,8 @@ const constructValues = (refs: EnvironmentRefs): Record<(typeof CONSTRUCT_GIVEN)
   clientSecret: refs.clientSecretArn,
   clientSigningKeyArn: refs.clientSigningKeyArns?.join(','),
   clientPrivateKey: refs.clientPrivateKeyArn,
+  // Deploy-time ARNs inside the JSON are resolved within the string, as for the list of APIs.
+  providers: refs.providers && JSON.stringify(refs.providers),
   sessionKeys: refs.sessionKeysSecretArn,
   publicBaseUrl: refs.publicBaseUrl,
   eventBus: refs.eventBusArn,

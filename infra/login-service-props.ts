@@ -15,8 +15,10 @@ import type { ClientAuthMethod as ClientAuthMethodOfConfig } from '../functions/
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { DomainProps, FirewallProps } from './operations-props';
 import type { WebAppProps } from './web-app';
+import type { ProviderProps } from './provider-props';
 import type { UpstreamApiProps } from './upstream-api-props';
 
+export type { ProviderProps } from './provider-props';
 export type { UpstreamApiProps } from './upstream-api-props';
 
 export const DEFAULT_THROTTLE_RATE = 100;
@@ -86,13 +88,26 @@ export interface LoginServiceProps {
    * @default - from the issuer's discovery document; none with explicit endpoints
    */
   readonly endSessionEndpoint?: string;
-  /** The client id registered at the provider. */
-  readonly clientId: string;
+  /**
+   * The client id registered at the provider; required with one provider.
+   * @default - none: with `providers`, each has its own
+   */
+  readonly clientId?: string;
   /**
    * Client authentication at the token endpoint.
    * @default - the functions' default (docs/configuration.md)
    */
   readonly clientAuthMethod?: ClientAuthMethod;
+  /**
+   * Several identity providers, each with its own client and credential, instead of the single
+   * provider of `issuer` (or the explicit endpoints), `clientId`, `clientAuthMethod`,
+   * `clientSecret`, `clientSigningKeys`, `clientPrivateKeySecret`, `clientSigningKeySpec`,
+   * `clientAssertionAudience`, `scopes` and `authorizationParameters`, none of which may be set
+   * beside it. `/login?provider=<name>` signs in at one; the redirect URI of each is
+   * `<publicBaseUrl>/callback/<name>` (`callbackUrls`).
+   * @default - none: the single provider of those props
+   */
+  readonly providers?: readonly ProviderProps[];
   /**
    * Pushed authorization requests (RFC 9126): `auto` where the provider offers them, `off` unless it requires them.
    * @default - the functions' default (docs/configuration.md)

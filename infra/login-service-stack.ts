@@ -12,10 +12,18 @@ import type { Construct } from 'constructs';
 import { LoginService } from './login-service';
 import type { LoginServiceProps } from './login-service-props';
 import { loginServiceProblems, throwOnProblems } from './login-service-validation';
+import { KMS_KEY_ARN, KMS_KEY_ARN_WORDS, PROVIDER_CREDENTIAL_NAMES, SECRET_ARN, SECRET_ARN_WORDS, providerContextProblems, providerOutputs, providersOfContext, type ProviderContextProps } from './provider-context';
 import type { WebAppProps } from './web-app';
 
 /** The construct's props, with existing secrets named by ARN or name (as CDK context can give them). */
-export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret' | 'clientSigningKeys' | 'clientPrivateKeySecret'> {
+export interface LoginServiceStackProps extends StackProps, Omit<LoginServiceProps, 'clientSecret' | 'sessionKeysSecret' | 'clientSigningKeys' | 'clientPrivateKeySecret' | 'providers'> {
+  /**
+   * Several identity providers (the `providers` prop, from context), each naming its existing
+   * secret or keys by ARN: `clientSecretArn` (with `clientSecretKmsKeyArn`), `signingKeyArns`, or
+   * `privateKeySecretArn` (with `privateKeyKmsKeyArn`).
+   * @default - the single provider of `issuer`, `clientId`, …
+   */
+  readonly providers?: readonly ProviderContextProps[];
   /**
    * Complete ARN (with its six-character suffix) of an existing secret holding the client secret.
    * @default - the stack creates an empty secret; put the client secret into it after deploying
@@ -89,11 +97,9 @@ function webAppOfContext(props: LoginServiceStackProps, bucket: IBucket | undefi
   return { ...source, ...(webAppContentSecurityPolicy !== undefined ? { contentSecurityPolicy: webAppContentSecurityPolicy } : {}) };
 }
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Every problem of the stack's props: the construct's own and those of the secret references. */
 export function loginServiceStackProblems(props: LoginServiceStackProps): string[] {
@@ -102,17 +108,17 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
     const value = props[name];
     if (typeof value === 'string' && !Token.isUnresolved(value) && !pattern.test(value)) problems.push(`${name} must be ${expected}`);
   };
-  check('clientSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
+  check('clientSecretArn', SECRET_ARN, SECRET_ARN_WORDS);
   check('clientSecretName', SECRET_NAME, 'a Secrets Manager secret name');
-  check('sessionKeysSecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
-  check('clientPrivateKeySecretArn', SECRET_ARN, 'the complete ARN of a Secrets Manager secret (ending in -XXXXXX)');
-  check('clientPrivateKeyKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  check('sessionKeysSecretArn', SECRET_ARN, SECRET_ARN_WORDS);
+  check('clientPrivateKeySecretArn', SECRET_ARN, SECRET_ARN_WORDS);
+  check('clientPrivateKeyKmsKeyArn', KMS_KEY_ARN, KMS_KEY_ARN_WORDS);
   const keyArns = props.clientSigningKeyArns ?? [];
   if (keyArns.some((arn) => !Token.isUnresolved(arn) && !KMS_KEY_ARN.test(arn))) {
     problems.push('clientSigningKeyArns must list KMS key ARNs (arn:aws:kms:region:account:key/id), not aliases');
   }
-  check('clientSecretKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
-  check('sessionKeysKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:region:account:key/id)');
+  check('clientSecretKmsKeyArn', KMS_KEY_ARN, KMS_KEY_ARN_WORDS);
+  check('sessionKeysKmsKeyArn', KMS_KEY_ARN, KMS_KEY_ARN_WORDS);
   check('eventBusArn', EVENT_BUS_ARN, 'an EventBridge bus ARN (arn:aws:events:region:account:event-bus/name)');
   if (props.eventBusArn && props.eventBus) problems.push('eventBusArn and eventBus: set only one');
   if (props.stackName !== undefined && !Token.isUnresolved(props.stackName) && !STACK_NAME.test(props.stackName)) {
@@ -132,7 +138,12 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
   if (props.webAppPath !== undefined && props.webAppBucketName !== undefined) problems.push('webAppPath and webAppBucketName: set only one');
   if (webAppContext && props.webApp) problems.push('webAppPath or webAppBucketName and the webApp prop: set only one');
   if (props.webAppContentSecurityPolicy !== undefined && !webAppContext) problems.push('webAppContentSecurityPolicy is for a web app: set webAppPath or webAppBucketName too');
-  const construct = { ...props, webApp: props.webApp ?? webAppOfContext(props, undefined) } as LoginServiceProps;
+  if (props.providers) problems.push(...providerContextProblems(props.providers));
+  const construct = {
+    ...props,
+    webApp: props.webApp ?? webAppOfContext(props, undefined),
+    ...(props.providers ? { providers: providersOfContext(props.providers) } : {}),
+  } as LoginServiceProps;
   // The client's credential as the construct will get it, its problems named by these props.
   const secretName = props.clientSecretArn ? 'clientSecretArn' : props.clientSecretName ? 'clientSecretName' : undefined;
   const credentialNames = {
@@ -140,7 +151,7 @@ export function loginServiceStackProblems(props: LoginServiceStackProps): string
     signingKeys: props.clientSigningKeyArns ? 'clientSigningKeyArns' : undefined,
     privateKeySecret: props.clientPrivateKeySecretArn ? 'clientPrivateKeySecretArn' : undefined,
   };
-  return [...problems, ...loginServiceProblems(construct, props.env?.region, credentialNames)];
+  return [...problems, ...loginServiceProblems(construct, props.env?.region, credentialNames, PROVIDER_CREDENTIAL_NAMES)];
 }
 
 /** The deployable stack: a {@link LoginService} and the outputs a deployer needs next. */
@@ -152,7 +163,7 @@ export class LoginServiceStack extends Stack {
     throwOnProblems(loginServiceStackProblems(props));
     const {
       clientSecretArn, clientSecretName, clientSecretKmsKeyArn, sessionKeysSecretArn, sessionKeysKmsKeyArn, eventBusArn,
-      clientSigningKeyArns, clientPrivateKeySecretArn, clientPrivateKeyKmsKeyArn,
+      clientSigningKeyArns, clientPrivateKeySecretArn, clientPrivateKeyKmsKeyArn, providers,
       webAppPath, webAppBucketName, webAppContentSecurityPolicy, ...serviceProps
     } = props;
     const webAppBucket = webAppBucketName ? Bucket.fromBucketName(this, 'WebAppBucket', webAppBucketName) : undefined;
@@ -168,6 +179,7 @@ export class LoginServiceStack extends Stack {
       clientPrivateKeySecret: this.existingSecret('ClientPrivateKey', clientPrivateKeySecretArn, undefined, clientPrivateKeyKmsKeyArn),
       ...(clientSigningKeyArns ? { clientSigningKeys: clientSigningKeyArns.map((arn, i) => Key.fromKeyArn(this, `ClientSigningKey${i}`, arn)) } : {}),
       ...(eventBusArn ? { eventBus: EventBus.fromEventBusArn(this, 'EventBus', eventBusArn) } : {}),
+      ...(providers ? { providers: providersOfContext(providers, this) } : {}),
       ...(webApp ? { webApp } : {}),
     });
 
@@ -184,7 +196,8 @@ export class LoginServiceStack extends Stack {
           : 'The HTTP API endpoint',
     });
     new CfnOutput(this, 'LoginUrl', { value: this.service.loginUrl, description: 'Where a page sends the browser to sign in' });
-    new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
+    // With several providers each has its own redirect URI (providerOutputs).
+    if (!providers) new CfnOutput(this, 'CallbackUrl', { value: this.service.callbackUrl, description: 'The redirect URI to register at the identity provider' });
     new CfnOutput(this, 'PostLogoutRedirectUrl', {
       value: this.service.postLogoutRedirectUrl,
       description: 'The post-logout redirect URI to register at the identity provider (Amazon Cognito: an allowed sign-out URL)',
@@ -224,6 +237,7 @@ export class LoginServiceStack extends Stack {
       });
     }
     if (clientPrivateKeySecret) new CfnOutput(this, 'ClientPrivateKeySecretArn', { value: clientPrivateKeySecret.secretArn, description: "The client's private key (private_key_jwt)" });
+    if (providers) providerOutputs(this, this.service, providers);
     new CfnOutput(this, 'SessionKeysSecretArn', { value: sessionKeysSecret.secretArn, description: 'The keyring encrypting stored tokens' });
   }
 

@@ -1,6 +1,6 @@
 /**
  * The LoginService construct: the HTTP API with one function per route, the session table, the
- * client's credential (its secret, or its signing key) and the keyring, the authorizer for other
+ * client's credential (its secret, or its signing key; one per provider with several) and the keyring, the authorizer for other
  * APIs, the session events and the operations. Each function gets a role of its own allowing
  * exactly what its route needs.
  */
@@ -36,7 +36,8 @@ import { AUTHORIZER_ACCESS, LAMBDA_AUTHORIZER_TIMEOUT, sessionAuthorizer } from 
 import { serviceFunction } from './service-function';
 import { SessionEvents } from './session-events';
 import { REVOCATIONS_ACCESS, REVOCATIONS_TIMEOUT, revokeFromStream } from './token-revocations';
-import { clientCredential, credentialAccess, type ClientCredential } from './client-credential';
+import { clientCredential, credentialAccess, credentialArns, publicCredential, type ClientCredential, type ProviderCredential } from './client-credential';
+import { providerEntry } from './provider-props';
 import { generatedSecret, policyArn } from './service-secrets';
 
 
@@ -59,6 +60,11 @@ export class LoginService extends Construct {
   readonly clientSigningKeys?: readonly IKey[];
   /** With `private_key_jwt` and the private key in Secrets Manager: its secret. */
   readonly clientPrivateKeySecret?: ISecret;
+  /**
+   * With `providers`: each provider's credential, by its name, as for the single provider above:
+   * the given one, or the secret or key created for it.
+   */
+  readonly providerCredentials?: Readonly<Record<string, ProviderCredential>>;
   /** Holds the keyring that encrypts the tokens stored with each session. */
   readonly sessionKeysSecret: ISecret;
   /** The function of each route; `Home` only when no web app is hosted (the root is then the app's). */
@@ -67,8 +73,13 @@ export class LoginService extends Construct {
   readonly publicBaseUrl: string;
   /** Where a page sends the browser to sign in. */
   readonly loginUrl: string;
-  /** The redirect URI to register at the provider. */
+  /** The redirect URI to register at the provider (with one provider; see callbackUrls). */
   readonly callbackUrl: string;
+  /**
+   * The redirect URI to register at each provider, by its name: `<publicBaseUrl>/callback/<name>`
+   * with `providers`; with one provider, `default` and the callbackUrl.
+   */
+  readonly callbackUrls: Readonly<Record<string, string>>;
   /** The post-logout redirect URI to register at the provider (at Amazon Cognito: the allowed sign-out URL). */
   readonly postLogoutRedirectUrl: string;
   /** The back-channel logout URI to register at a provider that sends logout tokens. */
@@ -106,7 +117,8 @@ export class LoginService extends Construct {
   /** The session events publisher; undefined when `sessionEvents` is false. */
   readonly sessionEvents?: SessionEvents;
 
-  private readonly credential: ClientCredential;
+  /** The client's credentials: the single provider's, or each provider's in the order of `providers`. */
+  private readonly credentials: readonly ClientCredential[];
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
   private readonly authorizerCacheTtl?: Duration;
@@ -122,10 +134,17 @@ export class LoginService extends Construct {
 
     this.table = sessionTable(this, this.removalPolicy);
 
-    this.credential = clientCredential(this, props, this.removalPolicy);
-    this.clientSecret = this.credential.secret;
-    this.clientSigningKeys = this.credential.signingKeys;
-    this.clientPrivateKeySecret = this.credential.privateKeySecret;
+    const providers = props.providers;
+    if (providers) {
+      this.credentials = providers.map((provider) => clientCredential(this, provider, this.removalPolicy, provider.name));
+      this.providerCredentials = Object.fromEntries(providers.map((provider, i) => [provider.name, publicCredential(this.credentials[i]!)]));
+    } else {
+      this.credentials = [clientCredential(this, props, this.removalPolicy)];
+      const single = publicCredential(this.credentials[0]!);
+      this.clientSecret = single.clientSecret;
+      this.clientSigningKeys = single.clientSigningKeys;
+      this.clientPrivateKeySecret = single.clientPrivateKeySecret;
+    }
     this.sessionKeysSecret = props.sessionKeysSecret ?? generatedSecret(this, 'SessionKeys', 'Keyring of the login service: encrypts the tokens stored with each session', { current: 'k1', generate: 'k1' }, this.removalPolicy);
 
     const fronted = hasDistribution(props);
@@ -152,6 +171,9 @@ export class LoginService extends Construct {
     this.publicBaseUrl = props.publicBaseUrl?.replace(/\/+$/, '') ?? this.edge?.publicBaseUrl ?? this.api.apiEndpoint;
     this.loginUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Login.route.path}`;
     this.callbackUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route[0].path}`;
+    this.callbackUrls = providers
+      ? Object.fromEntries(providers.map(({ name }) => [name, `${this.publicBaseUrl}${FUNCTION_TABLE.Callback.route[1].path.replace('{provider}', name)}`]))
+      : { default: this.callbackUrl };
     this.postLogoutRedirectUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.LogoutDone.route.path}`;
     this.backchannelLogoutUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.BackchannelLogout.route.path}`;
     this.jwksUrl = `${this.publicBaseUrl}${FUNCTION_TABLE.Jwks.route.path}`;
@@ -161,6 +183,7 @@ export class LoginService extends Construct {
       clientSecretArn: this.clientSecret?.secretArn,
       clientSigningKeyArns: this.clientSigningKeys?.map((key) => key.keyArn),
       clientPrivateKeyArn: this.clientPrivateKeySecret?.secretArn,
+      ...(providers ? { providers: providers.map((provider, i) => providerEntry(provider, credentialArns(this.credentials[i]!))) } : {}),
       sessionKeysSecretArn: this.sessionKeysSecret.secretArn,
       publicBaseUrl: this.publicBaseUrl,
       ...(this.originSecret ? { originSecretArn: this.originSecret.secretArn } : {}),
@@ -208,7 +231,7 @@ export class LoginService extends Construct {
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
     throwOnProblems(environmentSizeProblems(this.everyFunction()));
     acknowledgeNagFindings({
-      createdClientSecret: this.credential.createdSecret,
+      createdClientSecrets: this.credentials.flatMap((credential) => (credential.createdSecret ? [credential.createdSecret] : [])),
       createdSessionKeys: props.sessionKeysSecret ? undefined : this.sessionKeysSecret,
       originSecret: this.originSecret,
       // Behind the front door each route has an authorizer: the finding is then not raised.
@@ -318,7 +341,8 @@ export class LoginService extends Construct {
       const resources = [this.table.tableArn, ...(access.indexes ? TABLE_INDEXES.map(({ indexName }) => `${this.table.tableArn}/index/${indexName}`) : [])];
       statements.push(new PolicyStatement({ actions: [...access.table], resources }));
     }
-    const client = credentialAccess(this.credential, access.client);
+    // With several providers each of these functions may act for any of them: every provider's credential.
+    const client = credentialAccess(this.credentials, access.client);
     const secrets = [...client.secrets, ...access.secrets.map((secret) => this.secret(secret))];
     if (secrets.length > 0) {
       statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map(policyArn) }));
@@ -346,3 +370,4 @@ export class LoginService extends Construct {
     return secrets[name]!;
   }
 }
+

@@ -7,8 +7,8 @@ import type { IConstruct } from 'constructs';
 
 /** The constructs that cdk-nag's AWS Solutions checks flag by design. */
 export interface NagExceptions {
-  /** The client secret, when the construct created it. */
-  readonly createdClientSecret?: IConstruct;
+  /** The client secrets the construct created: the single provider's, or those of several. */
+  readonly createdClientSecrets: readonly IConstruct[];
   /** The keyring secret, when the construct created it. */
   readonly createdSessionKeys?: IConstruct;
   /** The front door's origin secret, when a distribution fronts the API. */
@@ -24,7 +24,7 @@ export interface NagExceptions {
 export function acknowledgeNagFindings(exceptions: NagExceptions): void {
   const findings: Array<[readonly (IConstruct | undefined)[], string, string]> = [
     [
-      [exceptions.createdClientSecret],
+      exceptions.createdClientSecrets,
       'AwsSolutions-SMG4',
       'The client secret is issued by the identity provider and can only be rotated there; the operator then stores the new value. ' +
         'The functions re-read it periodically and after invalid_client, so a rotation needs no redeploy.',

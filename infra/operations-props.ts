@@ -117,6 +117,10 @@ export const CONSTRUCT_PROPS = {
     context: 'string', default: DEFAULT_CLIENT_SIGNING_KEY_SPEC,
     doc: 'The key spec of the signing key the construct creates with `private_key_jwt` when no key is given: RSA_2048 (RS256; the cheaper signatures) or ECC_NIST_P256 (ES256).',
   },
+  providers: {
+    context: 'json', default: 'none: the single provider of `issuer`, `clientId`, …',
+    doc: 'Several identity providers instead of the single one: a list of `{ name, displayName?, issuer | authorizationEndpoint…, clientId, clientAuthMethod?, clientSecret | clientSigningKeys | clientPrivateKeySecret, clientSigningKeySpec?, clientAssertionAudience?, scopes?, authorizationParameters? }`, a secret or key created for each that needs one and is given none; in context a JSON list naming existing ones by `clientSecretArn`, `signingKeyArns` or `privateKeySecretArn` (docs/deploying.md, "Several identity providers").',
+  },
   sessionKeysSecret: { default: 'a new secret with one generated key', doc: 'An existing secret (ISecret) holding the keyring.' },
   eventBus: { default: "the account's default bus", doc: 'The bus (IEventBus) the session events go to.' },
   removalPolicy: { context: 'string', default: 'retain', doc: 'What happens to the table and the secrets the construct creates when they leave the stack: retain or destroy.' },

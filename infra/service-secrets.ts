@@ -13,13 +13,16 @@ import type { Construct } from 'constructs';
 export const policyArn = (secret: ISecret): string => secret.secretFullArn ?? `${secret.secretArn}-??????`;
 
 /**
- * A secret without a value. The L2 construct would generate a random password by default, which
+ * A secret without a value, for the single provider's client or for the provider named. The L2 construct would generate a random password by default, which
  * looks valid and then fails at the provider as invalid_client; an empty secret fails plainly
  * as unreadable until the real client secret is stored.
  */
-export function emptyClientSecret(scope: Construct, removalPolicy: RemovalPolicy): ISecret {
-  const secret = new Secret(scope, 'ClientSecret', {
-    description: 'OAuth client secret of the login service: store the value issued by the identity provider',
+export function emptyClientSecret(scope: Construct, removalPolicy: RemovalPolicy, provider?: string): ISecret {
+  // One of several providers' is named after it: its id (and so the name CloudFormation gives it) and its description.
+  const secret = new Secret(scope, provider === undefined ? 'ClientSecret' : `ClientSecret-${provider}`, {
+    description: provider === undefined
+      ? 'OAuth client secret of the login service: store the value issued by the identity provider'
+      : `OAuth client secret of the login service at the provider ${provider}: store the value it issued`,
     removalPolicy,
   });
   (secret.node.defaultChild as CfnSecret).generateSecretString = undefined;

@@ -11,8 +11,9 @@ import { SETTING_DEPLOYMENT, receives, type Receiver } from '../../functions/set
 import { SETTINGS, envName, type SettingKey } from '../../functions/settings/settings';
 import { CONTEXT_SETTINGS } from '../../infra/cdk-context';
 import { functionEnvironment } from '../../infra/function-environment';
-import type { LoginServiceProps } from '../../infra/login-service-props';
+import type { LoginServiceProps, ProviderProps } from '../../infra/login-service-props';
 import { loginServiceProblems } from '../../infra/login-service-validation';
+import { providerEntry } from '../../infra/provider-props';
 import { CLIENT_SECRET_ARN, KEYS_SECRET_ARN, KMS_KEY_ARN, REQUIRED, functionsByRoute, synthStack, type Resource } from './template';
 
 /** What a deployed construct gives the functions besides the props (infra/login-service.ts). */
@@ -25,6 +26,10 @@ const REFS = {
 /** The client's credential the construct gives for the method: the client secret, or with private_key_jwt the key it creates. */
 const credentialRefs = (props: Partial<LoginServiceProps>) =>
   props.clientAuthMethod === 'private_key_jwt' ? { clientSigningKeyArns: [KMS_KEY_ARN] } : { clientSecretArn: CLIENT_SECRET_ARN };
+/** With several providers, instead: each provider's entry with its credential by ARN (the secret, or the key the construct creates). */
+const providersRefs = (providers: readonly ProviderProps[]) => ({
+  providers: providers.map((provider) => providerEntry(provider, provider.clientAuthMethod === 'private_key_jwt' ? { signingKeyArn: [KMS_KEY_ARN] } : { clientSecretArn: CLIENT_SECRET_ARN })),
+});
 
 type Props = Partial<LoginServiceProps> & Record<string, unknown>;
 
@@ -34,7 +39,7 @@ const constructAccepts = (props: Props): boolean => loginServiceProblems({ ...RE
 function functionsAccept(props: Props): boolean {
   const all = { ...REQUIRED, ...props } as LoginServiceProps;
   // As infra/login-service.ts does: the given origin without trailing slashes, or the API's own.
-  const refs = { ...REFS, ...credentialRefs(all), publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl };
+  const refs = { ...REFS, ...(all.providers ? providersRefs(all.providers) : credentialRefs(all)), publicBaseUrl: all.publicBaseUrl?.replace(/\/+$/, '') ?? REFS.publicBaseUrl };
   try {
     loadConfig(functionEnvironment(all, refs, 'login'));
     loadConfig(functionEnvironment(all, refs, 'authorizer'));
@@ -141,6 +146,40 @@ describe('other settings: a value is accepted by both or refused by both', () =>
   });
 });
 
+describe('several providers: a list is accepted by both or refused by both', () => {
+  const corp: ProviderProps = { name: 'corp', issuer: 'https://corp.example.com', clientId: 'corp-web' };
+  const github: ProviderProps = {
+    name: 'github', authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token',
+    userinfoEndpoint: 'https://api.github.com/user', clientId: 'gh', clientAuthMethod: 'client_secret_post',
+  };
+  const several = (providers: readonly ProviderProps[]): Props => ({ issuer: undefined, clientId: undefined, providers });
+  const SAMPLES: readonly [string, Props, boolean][] = [
+    ['two providers, discovery and explicit endpoints', several([corp, github]), true],
+    ['private_key_jwt with the key the construct creates, and the token endpoint as audience', several([corp, { ...corp, name: 'okta', issuer: 'https://okta.example.com', clientAuthMethod: 'private_key_jwt', clientAssertionAudience: 'token_endpoint' }]), true],
+    ['scopes, a display name and fixed parameters', several([{ ...corp, displayName: 'Corporate', scopes: 'openid email', authorizationParameters: 'domain_hint=example.com' }]), true],
+    ['an issuer over plain http', several([{ ...corp, issuer: 'http://corp.example.com' }]), false],
+    ['no client id', several([{ ...corp, clientId: '' }]), false],
+    ['a name in capitals', several([{ ...corp, name: 'Corp' }]), false],
+    ['a name used twice', several([corp, { ...github, name: 'corp' }]), false],
+    ['an issuer used twice', several([corp, { ...corp, name: 'other' }]), false],
+    ['explicit endpoints without the user endpoint', several([{ ...github, userinfoEndpoint: undefined }]), false],
+    ['a protocol parameter among the fixed ones', several([{ ...corp, authorizationParameters: 'redirect_uri=https://evil.example.com' }]), false],
+    ['an assertion audience of neither kind', several([{ ...corp, clientAssertionAudience: 'both' as never }]), false],
+    ['a scope with a quote', several([{ ...corp, scopes: 'openid "x"' }]), false],
+    ['an empty list', several([]), false],
+    ["the single provider's issuer beside the list", { ...several([corp]), issuer: 'https://idp.example.com' }, false],
+  ];
+
+  it.each(SAMPLES)('%s', (_name, props, accepted) => {
+    expect([constructAccepts(props), functionsAccept(props)]).toEqual([accepted, accepted]);
+  });
+
+  it('the one difference again: plain http on a loopback host, for local runs only', () => {
+    const props = several([{ ...corp, issuer: 'http://127.0.0.1:3002' }]);
+    expect([constructAccepts(props), functionsAccept(props)]).toEqual([false, true]);
+  });
+});
+
 describe('which functions receive what: the declarations and the template agree', () => {
   const ALL_SET: Props = {
     scopes: 'openid profile',
@@ -174,7 +213,7 @@ describe('which functions receive what: the declarations and the template agree'
   });
   const variablesOf = (fn: Resource) => Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>).sort();
   // With a client secret the construct gives no private key: those two settings are set only with private_key_jwt
-  // (client-credential.test.ts). Nor does it give OAUTH_PROVIDERS: it has no prop for several providers.
+  // (client-credential.test.ts). Nor does it give OAUTH_PROVIDERS with one provider (several-providers.test.ts).
   const unset = new Set<SettingKey>(['clientPrivateKey', 'clientSigningKeyArn', 'providers']);
   const expected = (receiver: Receiver) =>
     [...(Object.keys(SETTINGS) as SettingKey[]).filter((key) => receives(key, receiver) && SETTING_DEPLOYMENT[key].by !== 'environment' && !unset.has(key)).map((key) => envName(key, SETTINGS[key])), 'NODE_OPTIONS']

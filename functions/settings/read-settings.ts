@@ -277,6 +277,8 @@ function providersSetting(raw: string, label: string, problems: string[], synth:
   }
   const fields = new Map(Object.entries(ENTRY_FIELDS).map(([variable, field]) => [field, variable]));
   const profiles: ProfileValues[] = [];
+  // Each entry's name and issuer (or, without one, its authorization endpoint), refused or not.
+  const [names, issuers] = [new Set<unknown>(), new Set<string>()];
   list.forEach((entry: unknown, index) => {
     const at = `${label}[${index}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return void problems.push(`${at} must be an object`);
@@ -291,19 +293,19 @@ function providersSetting(raw: string, label: string, problems: string[], synth:
       else own.push(`${at}.${field} must be a string`);
     }
     if (!(typeof name === 'string' && PROVIDER_NAME.test(name))) own.push(`${at}.name must match ${PROVIDER_NAME.source}`);
+    else if (names.has(name)) own.push(`${at}.name ${name} is used by another provider`);
+    names.add(name);
     if (displayName !== undefined && !(typeof displayName === 'string' && /^[^\0-\x1f\x7f]{1,64}$/.test(displayName))) own.push(`${at}.displayName must be 1 to 64 characters without control characters`);
-    else if (profiles.some((profile) => profile.name === name)) own.push(`${at}.name ${name} is used by another provider`);
     const found: string[] = [];
     const values = profileSettings(env, found, synth, [], shared);
+    const issuer = (values.issuer ?? values.authorizationEndpoint)?.href;
+    if (issuer !== undefined && issuers.has(issuer)) own.push(`${at} has the issuer of another provider: each provider must have its own`);
+    if (issuer !== undefined) issuers.add(issuer);
     // The single provider's words, with the entry's fields for its variables (longest names first).
     const variables = Object.keys(ENTRY_FIELDS).sort((a, b) => b.length - a.length);
     const named = found.map((problem) => problem.replace(new RegExp(variables.join('|'), 'g'), (variable) => `${at}.${ENTRY_FIELDS[variable]}`));
     problems.push(...own, ...named);
     if (own.length === 0 && named.length === 0) profiles.push({ name: name as string, ...(displayName ? { displayName: displayName as string } : {}), ...values });
-  });
-  const issuers = profiles.map((profile) => (profile.issuer ?? profile.authorizationEndpoint)?.href);
-  issuers.forEach((issuer, index) => {
-    if (issuer !== undefined && issuers.indexOf(issuer) !== index) problems.push(`${label}[${index}] has the issuer of another provider: each provider must have its own`);
   });
   return profiles;
 }

@@ -43,7 +43,7 @@ test('the single provider of the OAUTH_ variables is `default`, with /callback',
 test('each entry is checked like the single provider, its problems named by the entry and field', () => {
   const problems = configProblems(() => loadConfig(withProviders([
     { name: 'corp', issuer: 'http://login.corp.example', clientSecret: 'x' },
-    { name: 'Bad Name', issuer: 'https://b.example', clientId: 'b', clientAuthMethod: 'private_key_jwt', clientSecret: 'x' },
+    { name: 'Bad Name', displayName: 'B', issuer: 'https://b.example', clientId: 'b', clientAuthMethod: 'private_key_jwt', clientSecret: 'x' },
     { name: 'gh', authorizationEndpoint: 'https://github.com/login/oauth/authorize', clientId: 'gh', clientSecret: 'x', colour: 'blue', scopes: 42 },
     'not an object',
   ])));
@@ -66,6 +66,10 @@ test('names and issuers are each one provider\'s; the list is a non-empty JSON l
   ]));
   expect(configProblems(() => loadConfig(withProviders([CORP, { ...CORP, name: 'corp2' }])))).toEqual(expect.arrayContaining([
     'OAUTH_PROVIDERS[1] has the issuer of another provider: each provider must have its own',
+  ]));
+  // The entry with the repeated issuer is named by its place in the list, whatever came before it.
+  expect(configProblems(() => loadConfig(withProviders([{ name: 'x' }, CORP, { ...CORP, name: 'corp2' }])))).toEqual(expect.arrayContaining([
+    'OAUTH_PROVIDERS[2] has the issuer of another provider: each provider must have its own',
   ]));
   for (const raw of ['[]', '{"name":"corp"}', 'not json']) {
     expect(configProblems(() => loadConfig({ ...SHARED, OAUTH_PROVIDERS: raw }))).toContain('OAUTH_PROVIDERS must be a non-empty JSON list of providers');

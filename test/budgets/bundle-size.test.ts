@@ -42,10 +42,11 @@ const BUNDLE_BUDGET_BYTES = 269_000;
  * checked at start against SESSION_CLAIMS) to 252.7 KB; the tokens of a refresh the rules or the
  * subject check refuse, revoked at once, to 252.84 KB; private_key_jwt for the refresh grant (the
  * client's keys, in process or in KMS, and their settings, checked at start) to 259.4 KB; several
- * providers (the list checked at start, the session's provider picked for each refresh) to 263.6 KB.
+ * providers (the list checked at start, the session's provider picked for each refresh, a session
+ * of a provider no longer listed ended) to 263.63 KB.
  * Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 263_600;
+const API_BUDGET_BYTES = 263_700;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -59,7 +60,7 @@ for (const name of FUNCTION_NAMES) {
   });
 }
 
-test('the /api bundle is at most 263.6 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 263.7 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

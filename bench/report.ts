@@ -15,7 +15,8 @@ export interface BenchReport {
   readonly bundles: readonly Omit<BuiltBundle, 'file'>[];
   /** Per function: is the bench's bundle byte for byte one of the Lambda assets `cdk synth` made? */
   readonly sameAsCdkSynth: Readonly<Record<string, boolean>> | { readonly skipped: string };
-  readonly coldStart: { readonly floor: ColdStart; readonly functions: Readonly<Record<string, ColdStart & { ratio: number }>> };
+  /** Per runtime, Lambda's Node.js 22 first, then the machine's: each bundle against the floor, interleaved within a runtime. */
+  readonly coldStarts: ReadonlyArray<{ readonly runtime: string; readonly version: string; readonly floor: ColdStart; readonly functions: Readonly<Record<string, ColdStart & { ratio: number }>> }>;
   readonly warm: WarmResult;
   /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
   readonly cost: readonly CostRow[];
@@ -51,8 +52,23 @@ function calls(c: CallsPerRequest): string {
   return `DDB ${dynamodb}; SM ${c.secretsManager}; IdP ${c.provider}; API ${c.upstream}`;
 }
 
+/** The cold-start table of one runtime, with the bundles' sizes. */
+function coldTable(report: BenchReport, cold: BenchReport['coldStarts'][number]): string {
+  const { floor, functions } = cold;
+  return `Cold starts on ${cold.runtime}, ${cold.version}:\n` + table(
+    ['function', 'minified', 'gzip', 'cold process p50', 'p90', 'ratio to floor', 'import p50', 'peak RSS'],
+    [
+      ['(empty handler)', '', '', `${floor.processMs.median} ms`, `${floor.processMs.p90} ms`, '1.00', `${floor.importMs.median} ms`, `${floor.peakRssMb} MB`],
+      coldRow(HTTPS_FLOOR, functions[HTTPS_FLOOR]!),
+      ...report.bundles.map((bundle) => {
+        const [name, , , ...rest] = coldRow(bundle.name, functions[bundle.name]!);
+        return [name ?? bundle.name, kb(bundle.bytes), kb(bundle.gzipBytes), ...rest];
+      }),
+    ],
+  );
+}
+
 export function formatReport(report: BenchReport): string {
-  const { floor, functions } = report.coldStart;
   const sections = [
     `Environment: ${Object.entries(report.environment).map(([key, value]) => `${key}=${value}`).join(', ')}`,
     `Bundles identical to the Lambda assets of cdk synth: ${
@@ -60,17 +76,7 @@ export function formatReport(report: BenchReport): string {
         ? `not checked (${String(report.sameAsCdkSynth.skipped)})`
         : Object.entries(report.sameAsCdkSynth).map(([name, same]) => `${name} ${same ? 'yes' : 'NO'}`).join(', ')
     }`,
-    table(
-      ['function', 'minified', 'gzip', 'cold process p50', 'p90', 'ratio to floor', 'import p50', 'peak RSS'],
-      [
-        ['(empty handler)', '', '', `${floor.processMs.median} ms`, `${floor.processMs.p90} ms`, '1.00', `${floor.importMs.median} ms`, `${floor.peakRssMb} MB`],
-        coldRow(HTTPS_FLOOR, functions[HTTPS_FLOOR]!),
-        ...report.bundles.map((bundle) => {
-          const [name, , , ...rest] = coldRow(bundle.name, functions[bundle.name]!);
-          return [name ?? bundle.name, kb(bundle.bytes), kb(bundle.gzipBytes), ...rest];
-        }),
-      ],
-    ),
+    ...report.coldStarts.map((cold) => coldTable(report, cold)),
     table(
       ['endpoint', 'n', 'p50', 'p99', 'calls per warm request', 'first request on a new instance', 'statuses', 'new DDB connections', 'peak RSS'],
       (Object.entries(report.warm.endpoints) as Array<[Endpoint, NonNullable<WarmResult['endpoints'][Endpoint]>]>).map(([endpoint, result]) => [

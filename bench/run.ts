@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: builds the production bundles with the CDK stack's options, then measures their
- * size, cold start against an empty handler, warm latency and calls per request, all on 127.0.0.1.
+ * size, cold start against an empty handler (on Node.js 22, Lambda's runtime, and on the machine's
+ * Node: bench/runtimes.ts), warm latency and calls per request, all on 127.0.0.1.
  * Prints a table and the same figures as JSON. Stops by itself; BENCH_TIMEOUT_SECONDS bounds it.
  *
  * BENCH_INVOCATIONS (default 1000) warm requests per endpoint; BENCH_COLD_ROUNDS (default 25) cold

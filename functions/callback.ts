@@ -49,5 +49,5 @@ export const handler = callbackRoute(() => ({
   refreshSkewSeconds: runtime.config().tokenRefreshSkewSeconds,
   accessRules: runtime.config(),
   sessionClaims: runtime.config().sessionClaims,
-  severalProviders: runtime.config().providers.length > 1,
+  severalProviders: runtime.config().namedProviders,
 }));

@@ -40,4 +40,5 @@ export const handler = loginRoute(() => ({
   clock: runtime.clock(),
   loginTimeoutSeconds: runtime.config().loginTimeoutSeconds,
   providers: runtime.config().providers,
+  namedProviders: runtime.config().namedProviders,
 }));

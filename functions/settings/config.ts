@@ -55,6 +55,11 @@ export const DEFAULT_PROVIDER = 'default';
 export interface Config {
   /** Every provider, in the order configured; several only with OAUTH_PROVIDERS. */
   readonly providers: readonly ProviderProfile[];
+  /**
+   * OAUTH_PROVIDERS is used, with one entry or several: every login and session records its
+   * provider's name, and each provider has its own redirect URI `/callback/<name>`.
+   */
+  readonly namedProviders: boolean;
   /** The first provider's settings, as with one provider: `providers[0]`. */
   readonly provider: ProviderConfig;
   readonly clientId: string;
@@ -158,6 +163,7 @@ export function loadConfig(env: Env): Config {
     // The first provider at the top, as the single provider's settings were before there could be several.
     ...providers[0]!,
     providers: Object.freeze(providers),
+    namedProviders: several,
     publicBaseUrl,
     upstreamApis: Object.freeze(same.upstreamApis),
     dynamodbEndpoint: dynamodbEndpoint?.href,

@@ -252,6 +252,10 @@ function profileSettings(env: SettingsEnvironment, problems: string[], synth: Sy
       if (isGiven) problems.push(`${name} is used only with ${authorization} and ${token}; with an issuer, discovery supplies it`);
     }
   }
+  // An assertion's audience is the issuer identifier: a provider named by its endpoints alone has none.
+  if (client.clientAuthMethod === 'private_key_jwt' && (authorizationGiven || tokenGiven) && !issuerGiven && client.clientAssertionAudience !== 'token_endpoint') {
+    problems.push(`private_key_jwt with explicit endpoints needs ${issuer}, or ${label('clientAssertionAudience')}=token_endpoint`);
+  }
   credentialProblems(client.clientAuthMethod, (key) => [label(key), given(key) || (key !== 'clientSigningKeyArn' && text(env, (SERVICE_SETTINGS[key] as { value: string }).value) !== undefined)], problems);
   if (client.authorizationParameters !== undefined) {
     const problem = authorizationParametersProblem(new URLSearchParams(client.authorizationParameters));

@@ -163,8 +163,10 @@ const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 function perProvider<T>(build: (profile: ProviderProfile) => T, unknown: 'unknown_provider' | 'session_ended' = 'unknown_provider'): (name?: string) => T {
   const built = new Map<string, T>();
   return (name) => {
-    const { providers } = config();
-    const profile = name === undefined ? providers[0] : providers.find((candidate) => candidate.name === name);
+    const { providers, namedProviders } = config();
+    // Unnamed means the one provider of the OAUTH_ variables; with OAUTH_PROVIDERS every login and
+    // session names its provider, so one that names none (from before the list) matches none.
+    const profile = name === undefined ? (namedProviders ? undefined : providers[0]) : providers.find((candidate) => candidate.name === name);
     // A session of a provider since removed from the configuration cannot go on: it ends.
     if (!profile) throw new ServiceError(unknown, { detail: 'provider no longer configured' });
     if (!built.has(profile.name)) built.set(profile.name, build(profile));
@@ -189,7 +191,7 @@ function keysOf(profile: ProviderProfile): SecretSource<ClientKeys> {
 const providerKeys = /* @__PURE__ */ once(() => perProvider(keysOf));
 
 /** The first provider's keys for private_key_jwt; a test swaps them for a rollover. */
-export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => providerKeys()());
+export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => providerKeys()(config().providers[0]!.name));
 
 /**
  * Every public key /.well-known/jwks.json publishes: those of each provider the client

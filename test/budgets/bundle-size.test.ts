@@ -18,10 +18,11 @@ import type { FunctionName } from '../../infra/bundling';
  * authorization requests to 264.1 KB; /login, which now authenticates the client for PAR, carries
  * the Secrets Manager client and the key code too (237.2 to 260.3 KB); several providers
  * (OAUTH_PROVIDERS checked entry by entry at start in every function, a connection per provider,
- * the page to choose one at /login) to 268.7 KB. The performance budget brings every function
- * back under 250 KB.
+ * the page to choose one at /login) to 268.7 KB, and a named provider's own rules (one entry,
+ * sessions from before the list) to 269.02 KB. The performance budget brings every function back
+ * under 250 KB.
  */
-const BUNDLE_BUDGET_BYTES = 269_000;
+const BUNDLE_BUDGET_BYTES = 269_500;
 /**
  * /api runs on every API call, so its cold start matters most. It carries no sign-in code and, of
  * the OAuth library, only what a refresh needs (the library shares most of its code between
@@ -43,10 +44,10 @@ const BUNDLE_BUDGET_BYTES = 269_000;
  * subject check refuse, revoked at once, to 252.84 KB; private_key_jwt for the refresh grant (the
  * client's keys, in process or in KMS, and their settings, checked at start) to 259.4 KB; several
  * providers (the list checked at start, the session's provider picked for each refresh, a session
- * of a provider no longer listed ended) to 263.63 KB.
+ * of a provider no longer listed ended) to 263.63 KB, and a named provider's own rules to 263.9 KB.
  * Interim: the performance budget cuts /api to 200 KB.
  */
-const API_BUDGET_BYTES = 263_700;
+const API_BUDGET_BYTES = 264_000;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 
@@ -55,12 +56,12 @@ beforeAll(async () => {
 }, 120_000);
 
 for (const name of FUNCTION_NAMES) {
-  test(`${name} bundle is at most 269 KB minified`, () => {
+  test(`${name} bundle is at most 269.5 KB minified`, () => {
     expect(bundles.get(name)!.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
   });
 }
 
-test('the /api bundle is at most 263.7 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
+test('the /api bundle is at most 264 KB minified, and smaller than /callback, which runs the whole sign-in', () => {
   expect(bundles.get('Api')!.bytes).toBeLessThanOrEqual(API_BUDGET_BYTES);
   expect(bundles.get('Api')!.bytes).toBeLessThan(bundles.get('Callback')!.bytes);
 });

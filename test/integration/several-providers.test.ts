@@ -151,3 +151,16 @@ test('a session of a provider since removed from the list ends at its next refre
   expect([answer.status, answer.json<{ error: string }>().error]).toEqual([401, 'session_ended']);
   expect([posts('corp'), posts('partner')]).toEqual([[], []]);
 });
+
+test('a list of one provider: no page to choose, its own redirect URI, its name recorded; a sign-in goes through', async () => {
+  const one = await service.startVariant({
+    env: { OAUTH_PROVIDERS: JSON.stringify([{ name: 'corp', issuer: providers.corp.issuer, clientId: 'corp-client', clientSecret: SECRET }]) },
+  });
+  const browser = one.browser();
+  const login = await browser.get('/login?returnTo=%2Fhome');
+  expect(login.status).toBe(302);
+  const { callbackUrl } = await completeDevLogin(login.location!, 'hana', new CookieJar());
+  expect(new URL(callbackUrl).pathname).toBe('/callback/corp');
+  expect((await browser.get(pathAndQuery(callbackUrl))).location).toBe('/home');
+  expect((await browser.get('/session')).json()).toMatchObject({ sub: 'hana', provider: 'corp' });
+});

@@ -32,8 +32,9 @@ export async function revokeAll(tokens: SessionTokens, provider: Pick<IdentityPr
     if (tokens.refreshToken) calls.push(provider.revoke(tokens.refreshToken, 'refresh_token', providerName));
     const results = await Promise.all(calls);
     return results.every(Boolean) ? 'revoked' : 'unsupported';
-  } catch {
-    return 'failed';
+  } catch (error) {
+    // A provider no longer configured: nowhere to revoke at, and no retry will find one.
+    return asServiceError(error).code === 'session_ended' ? 'none' : 'failed';
   }
 }
 

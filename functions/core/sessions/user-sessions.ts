@@ -75,8 +75,8 @@ const isValue = (value: unknown): value is string => typeof value === 'string' &
  */
 export async function endUserSessions(request: unknown, issuersOf: (provider?: string) => readonly string[] | undefined, deps: UserSessionsDependencies): Promise<{ ended: number }> {
   const { subject, provider, issuer } = (typeof request === 'object' && request !== null ? request : {}) as Partial<EndUserSessionsRequest>;
-  if (!isValue(subject) || (issuer !== undefined && !isValue(issuer)) || (provider !== undefined && !isValue(provider))) {
-    throw new ServiceError('invalid_request', { detail: 'expected { subject, provider?, issuer? } with non-empty strings' });
+  if (!isValue(subject) || (issuer !== undefined && !isValue(issuer)) || (provider !== undefined && !isValue(provider)) || (issuer !== undefined && provider !== undefined)) {
+    throw new ServiceError('invalid_request', { detail: 'expected { subject, provider? or issuer? } with non-empty strings' });
   }
   const issuers = issuer !== undefined ? [issuer] : issuersOf(provider);
   if (!issuers) throw new ServiceError('invalid_request', { detail: 'name the provider: several are configured, or this one is unknown' });

@@ -22,7 +22,7 @@ export interface CompleteLoginDependencies {
   readonly accessRules: AccessRules;
   /** The claims the session keeps (`SESSION_CLAIMS`, and the groups claim when an API needs it). */
   readonly sessionClaims: readonly string[];
-  /** OAUTH_PROVIDERS: each provider's answers come back to its own `/callback/<name>`. */
+  /** OAUTH_PROVIDERS (one entry or several): each provider's answers come back to its own `/callback/<name>`. */
   readonly severalProviders?: boolean;
 }
 

@@ -19,6 +19,8 @@ export interface StartLoginDependencies {
   readonly loginTimeoutSeconds: number;
   /** The providers one may sign in at, by name, with what a person is shown; one (the default) unless OAUTH_PROVIDERS lists several. */
   readonly providers?: readonly { readonly name: string; readonly displayName: string }[];
+  /** OAUTH_PROVIDERS is used (one entry or several): the login records its provider's name. */
+  readonly namedProviders?: boolean;
 }
 
 /** Several providers and none named: the user chooses, and comes back to `/login` with these. */
@@ -41,9 +43,9 @@ export interface StartedLogin {
  * sending the browser anywhere); undefined when the login can start. `returnTo` is checked first,
  * so the page never links to a place a login could not return to.
  */
-export function providerChoice(input: { returnTo?: string; provider?: string }, deps: Pick<StartLoginDependencies, 'providers' | 'ownOrigin' | 'returnToAllowedOrigins' | 'homeUrl'>): ProviderChoice | undefined {
+export function providerChoice(input: { returnTo?: string; provider?: string }, deps: Pick<StartLoginDependencies, 'providers' | 'namedProviders' | 'ownOrigin' | 'returnToAllowedOrigins' | 'homeUrl'>): ProviderChoice | undefined {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
-  if (input.provider !== undefined || (deps.providers?.length ?? 1) < 2) return undefined;
+  if (input.provider !== undefined || !deps.namedProviders || (deps.providers?.length ?? 1) < 2) return undefined;
   return { choose: deps.providers!, ...(input.returnTo !== undefined ? { returnTo } : {}) };
 }
 
@@ -59,11 +61,12 @@ export async function startLogin(
   deps: StartLoginDependencies,
 ): Promise<StartedLogin> {
   const returnTo = checkReturnTo(input.returnTo, deps.ownOrigin, deps.returnToAllowedOrigins, deps.homeUrl);
-  const several = (deps.providers?.length ?? 1) > 1;
-  if (input.provider !== undefined && !deps.providers?.some((provider) => provider.name === input.provider)) throw new ServiceError('unknown_provider');
-  if (several && input.provider === undefined) throw new ServiceError('unknown_provider', { detail: 'no provider named' });
-  // With one provider its name is not recorded: the only one there is.
-  const provider = several ? input.provider : undefined;
+  // The one provider of the OAUTH_ variables is not named (a `provider` parameter is ignored, as it
+  // always was); with OAUTH_PROVIDERS the login's provider is named, and recorded.
+  const named = deps.namedProviders === true;
+  const only = deps.providers?.length === 1 ? deps.providers[0]!.name : undefined;
+  const provider = named ? input.provider ?? only : undefined;
+  if (named && !deps.providers?.some((candidate) => candidate.name === provider)) throw new ServiceError('unknown_provider', provider === undefined ? { detail: 'no provider named' } : undefined);
   const options = input.options ?? {};
   const binding = randomToken();
   const request = await deps.provider.createAuthorizationRequest({ ...options, reauthenticate: input.reauthenticate === true, ...(provider ? { provider } : {}) });

@@ -85,3 +85,16 @@ test('none of the single provider\'s variables beside OAUTH_PROVIDERS: each prov
     'OAUTH_CLIENT_SECRET is not used with OAUTH_PROVIDERS: each provider there has its own',
   ]));
 });
+
+test('one entry in OAUTH_PROVIDERS is still a named provider: its own redirect URI, its name recorded', () => {
+  const config = loadConfig(withProviders([CORP]));
+  expect([config.namedProviders, config.providers.map((p) => p.redirectUri)]).toEqual([true, ['https://login.example.com/callback/corp']]);
+  expect(loadConfig(VALID_SETTINGS).namedProviders).toBe(false);
+});
+
+test('private_key_jwt at a provider named by its endpoints alone needs an issuer, or the token endpoint as audience', () => {
+  const keyed = { ...GITHUB, clientSecret: undefined, clientAuthMethod: 'private_key_jwt', privateKey: 'unused' };
+  expect(configProblems(() => loadConfig(withProviders([keyed])))).toContain(
+    'private_key_jwt with explicit endpoints needs OAUTH_PROVIDERS[0].issuer, or OAUTH_PROVIDERS[0].clientAssertionAudience=token_endpoint',
+  );
+});

@@ -14,6 +14,7 @@ import {
 } from '../../../../functions/core/sessions/revocation';
 import { tokenContext } from '../../../../functions/core/sessions/session-tokens';
 import { FakeIdentityProvider, testVault } from '../../support/fakes';
+import { ServiceError } from '../../../../functions/core/errors';
 
 const NOW = 1_762_506_000;
 const vault = testVault();
@@ -39,6 +40,13 @@ const sortCalls = (calls: ReadonlyArray<{ token: string; hint: string }>) => [..
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('revokeAll: one RFC 7009 request per token that may still be live', () => {
+  test('a provider no longer configured (the router ends the session) is nothing to revoke, not a failure to retry; any other error is', async () => {
+    const gone: Pick<IdentityProvider, 'revoke'> = { revoke: () => Promise.reject(new ServiceError('session_ended')) };
+    expect(await revokeAll(EVERY_KIND, gone, 'removed')).toBe('none');
+    const down: Pick<IdentityProvider, 'revoke'> = { revoke: () => Promise.reject(new ServiceError('provider_unavailable')) };
+    expect(await revokeAll(EVERY_KIND, down, 'corp')).toBe('failed');
+  });
+
   test('the current access token, each named API\'s, each replaced one, all hinted access_token; the refresh token hinted refresh_token', async () => {
     const provider = new FakeIdentityProvider();
     expect(await revokeAll(EVERY_KIND, provider)).toBe('revoked');

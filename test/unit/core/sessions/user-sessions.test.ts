@@ -37,6 +37,7 @@ test.each([
   ['an empty subject', { subject: '' }],
   ['a number', { subject: 42 }],
   ['an empty issuer', { subject: 'alice', issuer: '' }],
+  ['both a provider and an issuer', { subject: 'alice', provider: 'corp', issuer: 'https://id.example.com/tenant' }],
   ['a huge subject', { subject: 'a'.repeat(2000) }],
 ])('%s: invalid_request, nothing ended', async (_name, request) => {
   const { store, deps } = setup();

@@ -8,6 +8,17 @@ import { rejection } from '../../support/fakes';
 import { LOGIN_TIMEOUT, useCaseSetup } from '../../support/use-case-setup';
 
 describe('startLogin', () => {
+  test('the one provider of the OAUTH_ variables ignores a provider parameter, as it always did; a named list records the provider and refuses an unknown one', async () => {
+    const single = useCaseSetup();
+    await startLogin({ returnTo: '/', provider: 'anything' }, single.loginDeps);
+    expect([...single.store.transactions.values()][0]).not.toHaveProperty('provider');
+    const named = useCaseSetup();
+    const deps = { ...named.loginDeps, namedProviders: true, providers: [{ name: 'corp', displayName: 'Corp' }] };
+    await startLogin({ returnTo: '/' }, deps);
+    expect([...named.store.transactions.values()][0]).toMatchObject({ provider: 'corp' });
+    await expect(startLogin({ returnTo: '/', provider: 'other' }, deps)).rejects.toMatchObject({ code: 'unknown_provider' });
+  });
+
   test('keeps the transaction under the hash of the state, bound to a fresh browser binding', async () => {
     const t = useCaseSetup();
     const login = await startLogin({ returnTo: '/after?x=1' }, t.loginDeps);

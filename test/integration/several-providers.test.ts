@@ -8,7 +8,7 @@ import type { DevProvider, ObservedRequest } from '../../local/dev-idp';
 import { startDevProvider } from '../../local/dev-idp';
 import { FUNCTION_TABLE } from '../../infra/route-table';
 import { startService, type Service } from '../support/harness';
-import { CookieJar, completeDevLogin } from '../support/dev-idp-login';
+import { CookieJar, completeDevLogin, parseForm } from '../support/dev-idp-login';
 import { freePort } from '../support/free-port';
 import { pathAndQuery, type TestBrowser } from '../support/test-browser';
 
@@ -53,11 +53,11 @@ afterAll(async () => {
 const clear = () => { seen.corp.length = 0; seen.partner.length = 0; };
 const posts = (name: 'corp' | 'partner') => seen[name].filter((request) => request.method === 'POST').map((request) => request.path);
 
-async function signInAt(name: 'corp' | 'partner', user: string, browser = service.browser()): Promise<TestBrowser> {
+async function signInAt(name: 'corp' | 'partner', user: string, browser = service.browser(), jar = new CookieJar()): Promise<TestBrowser> {
   const login = await browser.get(`/login?provider=${name}&returnTo=%2Fhome`);
   expect(login.status).toBe(302);
   expect(new URL(login.location!).origin).toBe(new URL(providers[name].issuer).origin);
-  const { callbackUrl } = await completeDevLogin(login.location!, user, new CookieJar());
+  const { callbackUrl } = await completeDevLogin(login.location!, user, jar);
   expect(new URL(callbackUrl).pathname).toBe(`/callback/${name}`);
   const answer = await browser.get(pathAndQuery(callbackUrl));
   expect([answer.status, answer.location]).toEqual([302, '/home']);
@@ -163,4 +163,24 @@ test('a list of one provider: no page to choose, its own redirect URI, its name 
   expect(new URL(callbackUrl).pathname).toBe('/callback/corp');
   expect((await browser.get(pathAndQuery(callbackUrl))).location).toBe('/home');
   expect((await browser.get('/session')).json()).toMatchObject({ sub: 'hana', provider: 'corp' });
+});
+
+test('back-channel logout: the second provider\'s logout token, checked with its own keys (not the first\'s), ends its session of a sub and not the first provider\'s session of the same sub', async () => {
+  const partnerJar = new CookieJar();
+  const atPartner = await signInAt('partner', 'ivan', service.browser(), partnerJar);
+  const atCorp = await signInAt('corp', 'ivan');
+  // The user signs out at partner itself (its logout confirmation page): partner posts its logout token to the service.
+  const url = new URL(`${providers.partner.issuer}/session/end`);
+  const page = await fetch(url, { headers: { cookie: partnerJar.header(url), accept: 'text/html' } });
+  partnerJar.store(url, page.headers.getSetCookie());
+  const form = parseForm(await page.text())!;
+  const action = new URL(form.action, url);
+  const confirmed = await fetch(action, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: partnerJar.header(action), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams([...form.fields, ['logout', 'yes']]),
+  });
+  await confirmed.body?.cancel();
+  expect((await atPartner.get('/session')).status).toBe(401);
+  expect((await atCorp.get('/session')).json()).toMatchObject({ sub: 'ivan', provider: 'corp' });
 });

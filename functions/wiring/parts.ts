@@ -75,8 +75,8 @@ export interface ReplaceableParts {
   readonly eventsConfig: EventsConfig;
   /** The KMS calls that sign with the client's KMS keys (private_key_jwt with OAUTH_CLIENT_SIGNING_KEY_ARN); tests point them at an emulator. */
   readonly kms: KmsApi;
-  /** The client's keys for private_key_jwt, as the settings name them; a test swaps them for a rollover. */
-  readonly clientKeys: SecretSource<ClientKeys>;
+  /** Each provider's keys for private_key_jwt, by provider name, as the settings name them; a test swaps them for a rollover. */
+  readonly clientKeys: (provider: string) => SecretSource<ClientKeys>;
   /** The client the publisher is built on, unless the publisher is replaced. */
   readonly eventBridge: EventBridgeClient;
   readonly publisher: EventPublisher;
@@ -156,9 +156,9 @@ const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ max
 const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 
 /**
- * Something built once per provider, on first use: the provider named (the first when no name is
- * given), or ServiceError `unknown_provider`. Discovery, keys and credentials are so read for the
- * providers a request uses only.
+ * Something built once per provider, on first use: the provider named (unnamed: the one provider of
+ * the OAUTH_ variables), or else ServiceError `unknown`. Discovery, keys and credentials are so read
+ * for the providers a request uses only.
  */
 function perProvider<T>(build: (profile: ProviderProfile) => T, unknown: 'unknown_provider' | 'session_ended' = 'unknown_provider'): (name?: string) => T {
   const built = new Map<string, T>();
@@ -188,19 +188,16 @@ function keysOf(profile: ProviderProfile): SecretSource<ClientKeys> {
   return new SecretsManagerSecret(secretsManager(), key.secretId, (text) => parseClientKeys(text ?? ''), key.refreshSeconds, providerTimeoutMs, systemClock);
 }
 
-const providerKeys = /* @__PURE__ */ once(() => perProvider(keysOf));
-
-/** The first provider's keys for private_key_jwt; a test swaps them for a rollover. */
-export const clientKeys = /* @__PURE__ */ part('clientKeys', (): SecretSource<ClientKeys> => providerKeys()(config().providers[0]!.name));
+/** Each provider's keys for private_key_jwt, by name, read on first use. */
+const clientKeys = /* @__PURE__ */ part('clientKeys', (): ((provider: string) => SecretSource<ClientKeys>) => perProvider(keysOf));
 
 /**
  * Every public key /.well-known/jwks.json publishes: those of each provider the client
  * authenticates at with private_key_jwt, each key once.
  */
 export const publishedKeys = /* @__PURE__ */ once(() => async (): Promise<readonly PublishedKey[]> => {
-  const [first, ...others] = config().providers;
-  const sets = await Promise.all([first!, ...others].filter((profile) => profile.clientAuthMethod === 'private_key_jwt')
-    .map((profile) => (profile === first ? clientKeys() : providerKeys()(profile.name)).get()));
+  const keyed = config().providers.filter((profile) => profile.clientAuthMethod === 'private_key_jwt');
+  const sets = await Promise.all(keyed.map((profile) => clientKeys()(profile.name).get()));
   return [...new Map(sets.flatMap((keys) => keys.publicKeys).map((key) => [key.kid, key])).values()];
 });
 
@@ -210,7 +207,7 @@ const credentialsOf = /* @__PURE__ */ once(() => perProvider((profile): SecretSo
   const source = (): SecretSource<ClientCredential> => {
     if (built) return built;
     const { clientAuthMethod, clientSecret: secret } = profile;
-    if (clientAuthMethod === 'private_key_jwt') return (built = profile === config().providers[0] ? clientKeys() : providerKeys()(profile.name));
+    if (clientAuthMethod === 'private_key_jwt') return (built = clientKeys()(profile.name));
     if (!secret) throw new ServiceError('client_misconfigured', { detail: 'no client secret' });
     if (secret.source === 'environment') return (built = staticClientSecret(secret.value));
     return (built = new SecretsManagerClientSecret(secretsManager(), secret.secretId, secret.refreshSeconds, config().providerTimeoutMs, systemClock));
@@ -252,23 +249,26 @@ function signInAt(connection: (name?: string) => OAuthConnection): Pick<Identity
 /** Completes sign-ins (/callback). */
 export const signIn = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest' | 'completeLogin'> => signInAt(connections()), 'provider');
 
-/** Revokes tokens and ends sessions at the session's provider (/logout). */
-export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => {
-  const at = perProvider((profile) => new OAuthSessionTokens(connections()(profile.name)), 'session_ended');
+/** A session's refreshes and revocations at its own provider; a provider no longer listed ends the session. */
+function tokensAt<T extends OAuthTokenRefresh>(build: (connection: OAuthConnection) => T): { at: (name?: string) => T } & Pick<IdentityProvider, 'refresh' | 'revoke'> {
+  const at = perProvider((profile) => build(connections()(profile.name)), 'session_ended');
   return {
-    endSessionUrl: async (options) => at(options.provider).endSessionUrl(options),
+    at,
     refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
     revoke: async (token, hint, provider) => at(provider).revoke(token, hint),
   };
+}
+
+/** Revokes tokens and ends sessions at the session's provider (/logout). */
+export const sessionTokens = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'endSessionUrl' | 'revoke' | 'refresh'> => {
+  const { at, ...tokens } = tokensAt((connection) => new OAuthSessionTokens(connection));
+  return { ...tokens, endSessionUrl: async (options) => at(options.provider).endSessionUrl(options) };
 }, 'provider');
 
 /** Refreshes tokens at the session's provider (/api): without the logout step. */
 const tokenRefresh = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'refresh' | 'revoke'> => {
-  const at = perProvider((profile) => new OAuthTokenRefresh(connections()(profile.name)), 'session_ended');
-  return {
-    refresh: async (refreshToken, target, provider) => at(provider).refresh(refreshToken, target),
-    revoke: async (token, hint, provider) => at(provider).revoke(token, hint),
-  };
+  const { at: _at, ...tokens } = tokensAt((connection) => new OAuthTokenRefresh(connection));
+  return tokens;
 }, 'provider');
 
 /** For requests that never authenticate the client (/backchannel-logout): no secret or key client in that bundle. */
@@ -293,9 +293,6 @@ export const logoutTokens = /* @__PURE__ */ part(undefined, (): LogoutTokenVerif
 /** Starts sign-ins (/login): the client authenticates only to push the request (RFC 9126), where the provider takes it. */
 export const authorizationRequests = /* @__PURE__ */ part(undefined, (): Pick<IdentityProvider, 'createAuthorizationRequest'> =>
   signInAt(perProvider((profile) => connectionTo(profile, credentialsOf()(profile.name)))), 'provider');
-
-/** The names of the providers (`/login?provider=`), in the order configured. */
-export const providerNames = (): readonly string[] => config().providers.map((profile) => profile.name);
 
 export const upstream = /* @__PURE__ */ part('upstream', (): Upstream => new HttpUpstream(config().upstreamTimeoutMs));
 

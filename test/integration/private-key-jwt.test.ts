@@ -147,7 +147,7 @@ describe('rollover', () => {
     service = await startService({
       provider: { kind: 'dev', tokenEndpointAuthMethod: 'private_key_jwt' },
       env: { ...KEYED, OAUTH_CLIENT_PRIVATE_KEY: JSON.stringify(a) },
-      parts: { clientKeys: source },
+      parts: { clientKeys: () => source },
     });
     // The provider's cache of the client's keys runs on Date.now: the test moves it past the max-age.
     jest.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs);

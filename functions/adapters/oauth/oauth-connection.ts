@@ -42,7 +42,7 @@ type ClientAuthStep = 'token' | 'refresh' | 'par';
 export type ProviderSettings = Pick<
   Config,
   'provider' | 'clientId' | 'clientAuthMethod' | 'scopes' | 'upstreamApis' | 'openid' | 'redirectUri' | 'providerTimeoutMs' | 'par'
-> & Partial<Pick<Config, 'clientAssertionAudience'>> & Partial<Pick<Config, 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
+> & Partial<Pick<Config, 'clientAssertionAudience' | 'allowedEmailDomains' | 'allowedGroups' | 'groupsClaim' | 'authorizationParameters'>>;
 
 /**
  * What every conversation with the provider shares, through oauth4webapi (the adapters in

@@ -19,6 +19,8 @@ export interface BuiltBundle {
   readonly gzipBytes: number;
   /** Minified bytes each package contributes (`oauth4webapi`, `@aws-sdk/client-dynamodb`, `functions`). */
   readonly packages: Readonly<Record<string, number>>;
+  /** Whether the bundle carries esbuild's require() stand-in, which throws in an ES module bundle without a require banner. */
+  readonly callsRequire: boolean;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function buildBundle(name: FunctionName, outDir?: string): Promise<
   const output = result.metafile.outputs[Object.keys(result.metafile.outputs).find((key) => key.endsWith('index.mjs')) ?? ''];
   if (!output) throw new Error(`no bundle for ${name}`);
   const code = result.outputFiles?.find((entry) => entry.path.endsWith('index.mjs'))?.contents ?? readFileSync(file);
-  return { name, file: outDir ? file : '', bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, packages: bytesPerPackage(output.inputs) };
+  const callsRequire = Buffer.from(code).includes('Dynamic require of');
+  return { name, file: outDir ? file : '', bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, packages: bytesPerPackage(output.inputs), callsRequire };
 }
 
 function bytesPerPackage(inputs: Metafile['outputs'][string]['inputs']): Record<string, number> {

@@ -35,7 +35,7 @@ import type { Session } from '../functions/core/ports';
 import { tokenContext } from '../functions/core/sessions/session-tokens';
 import { endUserSessions, ENDINGS_IN_FLIGHT } from '../functions/core/sessions/user-sessions';
 import { issuerVariants } from '../functions/end-user-sessions';
-import { dynamoDbClient } from '../test/support/dynamodb-local';
+import { dynamoDbClient, storeApi } from '../test/support/dynamodb-local';
 import { K1, keyring } from '../test/support/session-keyring';
 
 export const REPORTED = 'reported by DynamoDB Local (ReturnConsumedCapacity)';
@@ -147,7 +147,7 @@ export async function measureUserSessions(endpoint: string, count: number): Prom
   const tableName = `bench-user-sessions-${Date.now()}`;
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
   try {
-    const store = new DynamoDbUserSessions(client, tableName, 5_000);
+    const store = new DynamoDbUserSessions(storeApi(endpoint), tableName, 5_000);
     const vault = new KeyringTokenVault(keyring({ current: 'k1', k1: K1 }));
     const now = Math.floor(Date.now() / 1000);
     let sample: { key: Item; sealedTokens: string } | undefined;

@@ -21,7 +21,6 @@ export type { FunctionName };
 export const NODE_TARGET = 'node22';
 
 const ENVIRONMENT_CREDENTIALS = path.join(FUNCTIONS_DIR, 'adapters', 'aws-sdk', 'environment-credentials.ts');
-const NO_ENDPOINT_DISCOVERY = path.join(FUNCTIONS_DIR, 'adapters', 'aws-sdk', 'no-endpoint-discovery.ts');
 
 export const BUNDLING: BundlingOptions = {
   // ES modules let esbuild drop every export a function does not use (tree shaking).
@@ -34,19 +33,17 @@ export const BUNDLING: BundlingOptions = {
   sourcesContent: false,
   // The ES module builds of the SDK and its dependencies tree-shake; their CommonJS builds do not.
   mainFields: ['module', 'main'],
-  // Some dependencies still call require(); an ES module bundle has none unless defined.
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  // Bundle @aws-sdk/* too (for Node 18+ runtimes CDK marks it external by default), so the SDK
-  // version pinned in package-lock.json and tested here is what runs, not the runtime's copy.
-  // The one exception: the SDK loads its event-stream codec with a dynamic import() that only
-  // event-stream operations reach; DynamoDB's item calls and GetSecretValue never do (14 KB).
-  externalModules: ['@smithy/core/event-streams'],
+  // No `require` banner: nothing bundled calls require() (test/budgets/bundle-size.test.ts checks),
+  // and defining it would load node:module at every cold start for nothing.
+  // Bundle @aws-sdk/* and @smithy/* too (for Node 18+ runtimes CDK marks @aws-sdk external by
+  // default), so the signer version pinned in package-lock.json and tested here is what runs. The
+  // functions call AWS through their own JSON client (functions/adapters/aws-sdk/aws-json-client.ts),
+  // not the SDK's generated clients, so none of the runtime's copy would be used anyway.
+  externalModules: [],
   esbuildArgs: {
     // Lambda gives the function its credentials in the environment: only that provider is bundled,
     // not the SDK's whole default chain (functions/adapters/aws-sdk/environment-credentials.ts).
     '--alias:@aws-sdk/credential-provider-node': ENVIRONMENT_CREDENTIALS,
-    // DynamoDB endpoint discovery, which the service never turns on (functions/adapters/aws-sdk/no-endpoint-discovery.ts).
-    '--alias:@aws-sdk/middleware-endpoint-discovery': NO_ENDPOINT_DISCOVERY,
     '--legal-comments': 'none',
   },
 };

@@ -35,12 +35,11 @@ export function localFunctions(print?: (line: string) => void): LocalFunctions {
       const client = inScope(partsScope({ config }), dynamoDb);
       const events = partsScope({ publisher: eventLog });
       const revocations = partsScope({ config });
-      feedSessionChanges(client, (event) => Promise.all([
+      parts.dynamoDb = feedSessionChanges(client, (event) => Promise.all([
         inScope(events, () => eventsHandler(event)),
         // It takes only the endings its stream filter on AWS lets through (infra/token-revocations.ts).
         inScope(revocations, () => revocationsHandler(event)),
       ]));
-      parts.dynamoDb = client;
     },
   };
 }

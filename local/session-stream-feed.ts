@@ -8,27 +8,29 @@
  * expired session still ends it, and that is seen).
  */
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDbApi } from '../functions/adapters/dynamodb/dynamodb-api';
 import { SESSION_PREFIX } from '../functions/adapters/dynamodb/session-item';
 import { TABLE_PARTITION_KEY as PK } from '../functions/adapters/dynamodb/table-schema';
 
 type Item = Record<string, AttributeValue>;
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
-export function feedSessionChanges(client: DynamoDBClient, deliver: (event: DynamoDBStreamEvent) => Promise<unknown>): void {
+/** The client the functions use, with every session write fed to `deliver` as a stream record. */
+export function feedSessionChanges(client: DynamoDbApi, deliver: (event: DynamoDBStreamEvent) => Promise<unknown>): DynamoDbApi {
   let sequence = 0;
   const read = async (tableName: string, key: Item): Promise<Item | undefined> =>
-    (await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { TableName?: string; Key?: Item; Item?: Item };
+    (await client.call('GetItem', { TableName: tableName, Key: key, ConsistentRead: true })).Item;
+  return {
+    async call(operation, request, signal) {
+      const input = request as { TableName?: string; Key?: Item; Item?: Item };
       const pk = input.Key?.[PK] ?? input.Item?.[PK];
-      if (!WRITES.has(context.commandName ?? '') || !input.TableName || !pk?.S?.startsWith(SESSION_PREFIX)) return next(args);
+      if (!WRITES.has(operation) || !input.TableName || !pk?.S?.startsWith(SESSION_PREFIX)) return client.call(operation, request, signal);
       const key = { [PK]: pk };
       const before = await read(input.TableName, key);
-      const result = await next(args);
+      const result = await client.call(operation, request, signal);
       const after = await read(input.TableName, key);
       if (!before && !after) return result;
       sequence += 1;
@@ -49,6 +51,5 @@ export function feedSessionChanges(client: DynamoDBClient, deliver: (event: Dyna
       void deliver({ Records: [record] } as unknown as DynamoDBStreamEvent).catch(() => undefined);
       return result;
     },
-    { step: 'initialize', name: 'localSessionStream' },
-  );
+  };
 }

@@ -10,8 +10,7 @@
  * runtime and the tests run those same entries; a test replaces parts (a store, a clock, a
  * provider) for the work it runs (see `local/parts-scope.ts`), never the wiring.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { dynamoDbApi, type DynamoDbApi } from '../adapters/dynamodb/dynamodb-api';
 import { staticClientSecret, SecretsManagerClientSecret } from '../adapters/secrets-manager/client-secret';
 import { parseClientKeys, type ClientKeys } from '../adapters/oauth/client-keys';
 import { KmsClientKeys } from '../adapters/kms/kms-client-keys';
@@ -25,11 +24,10 @@ import { issuerOf, unverifiedIssuer } from '../adapters/oauth/provider-issuer';
 import type { PublishedKey } from '../adapters/oauth/client-assertion';
 import { OAuthSessionTokens, OAuthTokenRefresh } from '../adapters/oauth/oauth-session-tokens';
 import { OAuthSignIn } from '../adapters/oauth/oauth-sign-in';
-import { SecretsManagerSecret, staticSecret, type SecretSource } from '../adapters/secrets-manager/secrets-manager-secret';
+import { SecretsManagerSecret, secretsManagerApi, staticSecret, type SecretSource } from '../adapters/secrets-manager/secrets-manager-secret';
 import { KeyringTokenVault } from '../adapters/encryption/token-vault';
 import { HttpUpstream } from '../adapters/upstream/upstream-http';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgePublisher } from '../adapters/eventbridge/eventbridge-publisher';
+import { EventBridgePublisher, eventBridgeApi, type EventBridgeApi } from '../adapters/eventbridge/eventbridge-publisher';
 import { logger } from '../adapters/logs/logger';
 import { setMetricsNamespace } from '../adapters/metrics/embedded-metrics';
 import { setHomeLink } from '../adapters/api-gateway/response';
@@ -60,7 +58,7 @@ export interface ReplaceableParts {
   /** The settings; built from the environment, they also set the logs' level, the metrics' namespace and the error pages' home link (a replacement sets none). */
   readonly config: Config;
   /** The client every DynamoDB store is built on. */
-  readonly dynamoDb: DynamoDBClient;
+  readonly dynamoDb: DynamoDbApi;
   /** Login transactions and sessions; also serves as `sessionStore` unless that is replaced too. */
   readonly store: LoginTransactionStore & SessionStore;
   readonly sessionStore: SessionStore;
@@ -78,7 +76,7 @@ export interface ReplaceableParts {
   /** Each provider's keys for private_key_jwt, by provider name, as the settings name them; a test swaps them for a rollover. */
   readonly clientKeys: (provider: string) => SecretSource<ClientKeys>;
   /** The client the publisher is built on, unless the publisher is replaced. */
-  readonly eventBridge: EventBridgeClient;
+  readonly eventBridge: EventBridgeApi;
   readonly publisher: EventPublisher;
   /** How often the events function sends the entries EventBridge refused within one invocation, and how long it waits between. */
   readonly publishRetry: PublishOptions;
@@ -137,9 +135,9 @@ export const config = /* @__PURE__ */ part('config', (): Config => {
   return loaded;
 });
 
-export const dynamoDb = /* @__PURE__ */ part('dynamoDb', (): DynamoDBClient => {
+export const dynamoDb = /* @__PURE__ */ part('dynamoDb', (): DynamoDbApi => {
   const { dynamodbEndpoint } = config();
-  return new DynamoDBClient({ ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), maxAttempts: 2 });
+  return dynamoDbApi(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {});
 });
 
 /** Login transactions and sessions (/login, /callback, /session, /logout). */
@@ -151,7 +149,7 @@ export const sessionStore = /* @__PURE__ */ part('sessionStore', (): SessionStor
 /** Sessions found by their user, and one-time logout token ids (/backchannel-logout): the index queries stay out of the other bundles. */
 export const userSessions = /* @__PURE__ */ part(undefined, (): SessionStore & UserSessionIndex & ReplayGuard => new DynamoDbUserSessions(dynamoDb(), config().tableName, config().storeTimeoutMs), 'store');
 
-const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({ maxAttempts: 2 }));
+const secretsManager = /* @__PURE__ */ once(() => secretsManagerApi());
 
 const kms = /* @__PURE__ */ part('kms', (): KmsApi => new KmsHttpApi());
 
@@ -337,7 +335,7 @@ export const eventsConfig = /* @__PURE__ */ part('eventsConfig', (): EventsConfi
   return loaded;
 });
 
-const eventBridge = /* @__PURE__ */ part('eventBridge', () => new EventBridgeClient({ maxAttempts: 2 }));
+const eventBridge = /* @__PURE__ */ part('eventBridge', () => eventBridgeApi());
 
 /** Session events to EventBridge (the events function only). */
 export const publisher = /* @__PURE__ */ part('publisher', (): EventPublisher => {

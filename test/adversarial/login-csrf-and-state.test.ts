@@ -8,6 +8,7 @@ import { clearCookie, loginBindingCookie } from '../../functions/adapters/api-ga
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { expectErrorPage, harnessForFile } from './harness';
+import { storeApi } from '../support/dynamodb-local';
 
 const h = harnessForFile();
 
@@ -46,7 +47,7 @@ test('RFC 9700 4.7: an unknown state is refused before the code is redeemed, and
 
 test('RFC 9700 2.1: an expired login transaction the table still holds (TTL deletes lazily) is refused', async () => {
   const { browser, callback } = await approvedLogin();
-  const store = new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), h.tableName, 2000);
+  const store = new DynamoDbStore(storeApi(dynamoDbLocalEndpoint()), h.tableName, 2000);
   browser.cookies.set(loginBindingCookie('expired-but-present-state'), 'E'.repeat(43));
   await store.save(hashToken('expired-but-present-state'), {
     bindingHash: hashToken('E'.repeat(43)),

@@ -9,13 +9,15 @@
  * instead, because moto always answers: it cannot be made to fail a call with a 500 on demand.
  * Rotation seen by the warm functions themselves is test/integration/secret-rotation.test.ts.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClientSecret } from '../../functions/adapters/secrets-manager/client-secret';
 import { OAuthIdentityProvider, providerSettings, signInDirectly } from '../support/oauth-identity-provider';
 import { ServiceError } from '../../functions/core/errors';
 import { startDevProvider, type DevProvider } from '../../local/dev-idp';
-import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
-import { countCalls, MotoSecrets, motoClientConfig, uniqueName } from '../support/moto-clients';
+import { secretsApiAt, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+import { MotoSecrets, uniqueName } from '../support/moto-clients';
+import { countingApi, localApiOptions } from '../support/local-aws-client';
+import { motoEndpoint } from '../support/moto-server';
+import { secretsManagerApi } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 let idp: DevProvider;
@@ -29,21 +31,17 @@ afterAll(() => idp?.close());
 
 describe("against moto's Secrets Manager", () => {
   let secrets: MotoSecrets;
-  const clients: SecretsManagerClient[] = [];
   beforeAll(() => {
     secrets = new MotoSecrets();
   });
   afterAll(() => {
     secrets?.destroy();
-    for (const client of clients) client.destroy();
   });
 
   /** A warm instance's source, on a client of its own whose GetSecretValue calls are counted. */
   function source(secretId: string, refreshSeconds = 300) {
-    const client = new SecretsManagerClient(motoClientConfig());
-    clients.push(client);
-    const calls = countCalls(client);
-    return { secret: new SecretsManagerClientSecret(client, secretId, refreshSeconds, 2000, clock), reads: () => calls.count('GetSecretValue') };
+    const calls = countingApi(secretsManagerApi(localApiOptions(motoEndpoint())));
+    return { secret: new SecretsManagerClientSecret(calls.api, secretId, refreshSeconds, 2000, clock), reads: () => calls.count('GetSecretValue') };
   }
 
   test('reads once per warm instance, shares concurrent reads, and re-reads after the refresh period', async () => {
@@ -92,7 +90,7 @@ describe('when Secrets Manager fails (the hand-written endpoint, which injects t
   beforeEach(() => secrets.reset());
 
   const source = (secretId: string, refreshSeconds = 300) =>
-    new SecretsManagerClientSecret(secretsManagerClient(secrets.endpoint), secretId, refreshSeconds, 2000, clock);
+    new SecretsManagerClientSecret(secretsApiAt(secrets.endpoint), secretId, refreshSeconds, 2000, clock);
 
   test('an unavailable secret is secret_unavailable (503), and the error holds no value', async () => {
     secrets.setSecret('down', 'the-value');

@@ -22,6 +22,7 @@ import { closeServer, listenOnLoopbackUrl } from '../support/http-server';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import type { TestBrowser } from '../support/test-browser';
+import { secretsApiAt } from '../support/secrets-manager-endpoint';
 
 const TIMEOUT_MS = 400;
 
@@ -205,7 +206,7 @@ describe('identity provider at logout', () => {
 describe('Secrets Manager', () => {
   test('unavailable when the code is redeemed: 503 secret_unavailable and no session', async () => {
     secrets.fail({ status: 500 });
-    const secret = new SecretsManagerClientSecret(secretsManagerClient(secrets.endpoint), 'client', 300, TIMEOUT_MS, systemClock);
+    const secret = new SecretsManagerClientSecret(secretsApiAt(secrets.endpoint), 'client', 300, TIMEOUT_MS, systemClock);
     const browser = await withDependencies({ secret });
     const login = await browser.get('/login');
     const state = new URL(login.location!).searchParams.get('state')!;

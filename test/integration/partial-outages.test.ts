@@ -20,6 +20,7 @@ import { closeServer, listenOnLoopbackUrl } from '../support/http-server';
 import type { MisbehavingProvider } from '../support/misbehaving-provider';
 import type { RecordingUpstream } from '../support/recording-upstream';
 import { secretsManagerClient, startSecretsManagerEndpoint, type SecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+import { secretsApiAt } from '../support/secrets-manager-endpoint';
 
 const DEADLINE_MS = 400;
 /** DynamoDB Local answers its first calls slowly on a busy machine; the injected faults hold 5 s anyway. */
@@ -162,7 +163,7 @@ describe('Secrets Manager', () => {
     }, 504, 'secret_timeout'],
   ] as const)('%s when the code is redeemed: a clear 5xx and no session', async (_case, endpoint, status, code) => {
     secrets.setSecret('client', provider.clientSecret);
-    const client = secretsManagerClient(await endpoint(), { requestTimeoutMs: 5000 });
+    const client = secretsApiAt(await endpoint());
     const browser = (await variant(new SecretsManagerClientSecret(client, 'client', 300, DEADLINE_MS, systemClock))).browser();
     const response = await expectFailedCallback(browser, await authorize(browser), status, code, 0);
     expect(response.text).not.toContain(provider.clientSecret);

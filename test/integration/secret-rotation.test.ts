@@ -9,7 +9,7 @@
  * SECRET_REFRESH_SECONDS (docs/configuration.md), or at once when the provider answers
  * invalid_client (RFC 6749 5.2) or a session names a key it has not seen (docs/sessions.md).
  */
-import { SecretsManagerClient, type GetSecretValueCommandInput } from '@aws-sdk/client-secrets-manager';
+import { AwsJsonClient } from '../../functions/adapters/aws-sdk/aws-json-client';
 import type { DevProvider } from '../../local/dev-idp';
 import { hashToken } from '../../functions/core/opaque-tokens';
 import { rememberSecret } from '../support/log-capture';
@@ -58,12 +58,13 @@ beforeAll(async () => {
   });
   const realNow = Date.now.bind(Date);
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
-  const send = SecretsManagerClient.prototype.send;
-  jest.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(function (this: SecretsManagerClient, command: { input: unknown }, ...rest: unknown[]) {
-    // The test's own client (secrets.client) creates and rotates; only the functions' reads count.
-    if (this !== secrets.client) reads.push((command.input as GetSecretValueCommandInput).SecretId ?? '');
-    return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
-  } as SecretsManagerClient['send']);
+  const call = AwsJsonClient.prototype.call;
+  // The functions' own client: each GetSecretValue it sends (the test's SDK client creates and rotates, unseen here).
+  type Call = (this: unknown, operation: string, input: object, ...rest: unknown[]) => Promise<object>;
+  jest.spyOn(AwsJsonClient.prototype as unknown as { call: Call }, 'call').mockImplementation(function (this: unknown, operation, input, ...rest) {
+    if (operation === 'GetSecretValue') reads.push((input as { SecretId?: string }).SecretId ?? '');
+    return (call as unknown as Call).call(this, operation, input, ...rest);
+  });
 }, 30_000);
 
 afterAll(async () => {

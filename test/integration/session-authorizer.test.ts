@@ -17,6 +17,7 @@ import type { DevProvider } from '../../local/dev-idp';
 import { startService, type Service } from '../support/harness';
 import { capturedLogLines, rememberSecret } from '../support/log-capture';
 import type { TestBrowser } from '../support/test-browser';
+import { storeApi } from '../support/dynamodb-local';
 
 const CLIENT_ID = 'authorizer-client';
 const CLIENT_SECRET = 'authorizer-client-secret-that-is-long-enough';
@@ -58,7 +59,7 @@ beforeEach(() => {
 
 /** The authorizer as deployed, reading the table through the fault proxy with a short store deadline. */
 const authorize: typeof authorizerHandler = (event, context) =>
-  inScope(partsScope({ config: service.config, store: new DynamoDbStore(dynamoDbClient(proxy.endpoint), service.tableName, STORE_DEADLINE_MS), clock }), () => authorizerHandler(event, context));
+  inScope(partsScope({ config: service.config, store: new DynamoDbStore(storeApi(proxy.endpoint), service.tableName, STORE_DEADLINE_MS), clock }), () => authorizerHandler(event, context));
 
 /** API Gateway's payload 2.0 authorizer event for `GET /orders/mine` with these cookies and headers. */
 function authorizerEvent(cookies: string[] | undefined, headers: Record<string, string> = { 'x-csrf': '1' }): APIGatewayRequestAuthorizerEventV2 {

@@ -27,6 +27,9 @@ import { schemaErrors } from '../support/event-schema';
 import { startService, type Service } from '../support/harness';
 import { motoClientConfig, uniqueName } from '../support/moto-clients';
 import { deliverLikeLambda, ttlRemoval } from '../support/stream-delivery';
+import { motoEndpoint } from '../support/moto-server';
+import { eventBridgeApi } from '../../functions/adapters/eventbridge/eventbridge-publisher';
+import { localApiOptions } from '../support/local-aws-client';
 
 const IDLE_TIMEOUT = 1800;
 const DOCS = readFileSync(join(__dirname, '..', '..', 'docs', 'integrating.md'), 'utf8');
@@ -114,7 +117,7 @@ beforeAll(async () => {
   // The events function as the construct configures it: the bus by ARN, the source from its eventSource prop.
   const handler = scoped(partsScope({
     eventsConfig: loadEventsConfig({ OAUTH_ISSUER: service.issuer, EVENT_BUS_NAME: busArn, EVENT_SOURCE: eventSource, EVENT_PUBLISH_TIMEOUT_MS: '2000' }),
-    eventBridge,
+    eventBridge: eventBridgeApi(localApiOptions(motoEndpoint())),
     publishRetry: { attempts: 3, backoffMs: 10 },
   }), eventsHandler);
 

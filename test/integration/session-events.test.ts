@@ -20,7 +20,7 @@ import { partsScope, scoped } from '../../local/parts-scope';
 import { StreamReader } from '../support/dynamodb-stream-reader';
 import { schemaErrors } from '../support/event-schema';
 import { deliverLikeLambda, ttlRemoval } from '../support/stream-delivery';
-import { eventBridgeClient, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
+import { eventBridgeApiAt, startEventBridgeEndpoint, type AcceptedEntry, type EventBridgeEndpoint } from '../support/eventbridge-endpoint';
 import { capturedLogLines, findLeaks, harvestedSecrets, rememberSecret } from '../support/log-capture';
 import type { DevProvider } from '../../local/dev-idp';
 import { revokeAtProvider, startService, type Service } from '../support/harness';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   bus = await startEventBridgeEndpoint();
   handler = scoped(partsScope({
     eventsConfig: loadEventsConfig({ OAUTH_ISSUER: service.issuer, EVENT_PUBLISH_TIMEOUT_MS: '2000' }),
-    eventBridge: eventBridgeClient(bus.endpoint),
+    eventBridge: eventBridgeApiAt(bus.endpoint),
     publishRetry: { attempts: 3, backoffMs: 10 },
   }), eventsHandler);
 });

@@ -16,6 +16,9 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb';
 import { motoEndpoint } from '../support/moto-server';
+import { storeApi } from '../support/dynamodb-local';
+import { intercept, localApiOptions } from '../support/local-aws-client';
+import { dynamoDbApi, type DynamoDbApi } from '../../functions/adapters/dynamodb/dynamodb-api';
 
 const NOW = 1_800_000_000;
 
@@ -51,9 +54,9 @@ afterAll(async () => {
 });
 
 describe.each<[string, () => SessionStore]>([
-  ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(dynamoDbClient(dynamoDbLocalEndpoint()), tableName, 2000)],
-  ['DynamoDB store (dynalite, the local runtime)', () => new DynamoDbStore(dynamoDbClient(dynalite.endpoint), DYNALITE_TABLE, 2000)],
-  ['DynamoDB store (moto)', () => new DynamoDbStore(dynamoDbClient(motoEndpoint()), motoTable, 2000)],
+  ['DynamoDB store (DynamoDB Local)', () => new DynamoDbStore(storeApi(dynamoDbLocalEndpoint()), tableName, 2000)],
+  ['DynamoDB store (dynalite, the local runtime)', () => new DynamoDbStore(storeApi(dynalite.endpoint), DYNALITE_TABLE, 2000)],
+  ['DynamoDB store (moto)', () => new DynamoDbStore(storeApi(motoEndpoint()), motoTable, 2000)],
   ['in-memory store', () => new InMemoryStore()],
 ])('%s', (_name, makeStore) => {
   let store: SessionStore;
@@ -164,7 +167,7 @@ describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', 
     (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
   beforeAll(() => {
     client = dynamoDbClient(emulator().endpoint);
-    store = new DynamoDbStore(client, emulator().table, 2000);
+    store = new DynamoDbStore(storeApi(emulator().endpoint), emulator().table, 2000);
   });
   afterAll(() => client?.destroy());
 
@@ -184,14 +187,12 @@ describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', 
 
 /** Query pages read; the client below makes them at most 5 items, so a query of 12 must follow LastEvaluatedKey. */
 let queryPages = 0;
-function smallPages(endpoint: string): DynamoDBClient {
-  const client = dynamoDbClient(endpoint);
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName !== 'QueryCommand') return next(args);
+function smallPages(endpoint: string): DynamoDbApi {
+  return intercept(storeApi(endpoint), (operation, input) => {
+    if (operation !== 'Query') return undefined;
     queryPages++;
-    return next({ ...args, input: { ...(args.input as object), Limit: 5 } });
-  }, { step: 'initialize' });
-  return client;
+    return { ...input, Limit: 5 };
+  });
 }
 
 /** The user-session index and the replay guard (functions/adapters/dynamodb/user-session-index.ts), on every store. */
@@ -270,7 +271,7 @@ describe.each(emulators)('DynamoDB store (%s): a write that landed but whose ans
   beforeAll(async () => {
     proxy = await startDynamoDbFaultProxy(emulator().endpoint);
     // Two attempts, as the functions' client makes (functions/wiring/parts.ts).
-    store = new DynamoDbStore(new DynamoDBClient({ ...localClientConfig(proxy.endpoint), maxAttempts: 2 }), emulator().table, 2000);
+    store = new DynamoDbStore(dynamoDbApi({ ...localApiOptions(proxy.endpoint), maxAttempts: 2 }), emulator().table, 2000);
   });
   afterAll(async () => {
     await proxy?.close();

@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { tableDefinition, TABLE_TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/table-schema';
 import { freePort } from './free-port';
-import { localClientConfig, type LocalClientOptions } from './local-aws-client';
+import { dynamoDbApi, type DynamoDbApi } from '../../functions/adapters/dynamodb/dynamodb-api';
+import { localApiOptions, localClientConfig, type LocalClientOptions } from './local-aws-client';
 
 /** The variable through which jest's global setup hands the endpoint to the test workers. */
 export const DYNAMODB_LOCAL_ENDPOINT_VARIABLE = 'DYNAMODB_LOCAL_ENDPOINT';
@@ -218,6 +219,11 @@ export async function waitForDynamoDb(endpoint: string, timeoutMs = 30_000, sign
   } finally {
     client.destroy();
   }
+}
+
+/** The service's own DynamoDB client (what the stores are built on) for a local endpoint: dummy credentials, us-east-1, one attempt. */
+export function storeApi(endpoint: string): DynamoDbApi {
+  return dynamoDbApi(localApiOptions(endpoint));
 }
 
 /** The real SDK client for a local endpoint: dummy credentials, us-east-1, no retries. Call destroy() when done. */

@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
-import { localClientConfig } from './local-aws-client';
+import { eventBridgeApi, type EventBridgeApi } from '../../functions/adapters/eventbridge/eventbridge-publisher';
+import { localApiOptions } from './local-aws-client';
 import type { PutEntry } from './event-schema';
 
 /** An entry EventBridge accepted, with the id it gave it. */
@@ -100,7 +100,7 @@ function send(outgoing: ServerResponse, status: number, payload: unknown): void 
   outgoing.end(body);
 }
 
-/** The real SDK client pointed at the stand-in: dummy credentials, us-east-1, a single attempt. */
-export function eventBridgeClient(endpoint: string): EventBridgeClient {
-  return new EventBridgeClient(localClientConfig(endpoint));
+/** The service's own EventBridge client pointed at the stand-in: dummy credentials, us-east-1, one attempt. */
+export function eventBridgeApiAt(endpoint: string): EventBridgeApi {
+  return eventBridgeApi(localApiOptions(endpoint));
 }

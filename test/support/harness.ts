@@ -17,6 +17,7 @@ import { freePort } from './free-port';
 import { startChosenProvider, type DevProviderChoice, type ProviderChoice, type ProviderHandle, type StartedProvider } from './harness-provider';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream';
 import { pathAndQuery, TestBrowser, type TestResponse } from './test-browser';
+import { storeApi } from './dynamodb-local';
 
 export type { MisbehavingProviderChoice } from './harness-provider';
 
@@ -158,7 +159,7 @@ export async function startService<C extends ProviderChoice = DevProviderChoice>
   }
 
   const client = dynamoDbClient(endpoint);
-  const store = new DynamoDbStore(client, tableName, 2000);
+  const store = new DynamoDbStore(storeApi(endpoint), tableName, 2000);
   const items = async () => ((await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []) as Item[];
 
   const service: Service<StartedProvider<C>> = {

@@ -39,17 +39,3 @@ export class MotoSecrets {
     this.client.destroy();
   }
 }
-
-/** Counts what a client sends, by operation, from the SDK's own middleware stack (the client's retries are not counted again). */
-export function countCalls(client: { middlewareStack: object }): { count(operation: string): number } {
-  const sent: string[] = [];
-  // Any SDK v3 client: the middleware only reads the command's name.
-  (client.middlewareStack as SecretsManagerClient['middlewareStack']).add(
-    (next, context) => (args) => {
-      sent.push(context.commandName ?? '');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
-  return { count: (operation) => sent.filter((name) => name === `${operation}Command`).length };
-}

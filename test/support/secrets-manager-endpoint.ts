@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { cancellableDelays, closeServer, listenOnLoopbackUrl, readWholeBody } from './http-server';
-import { localClientConfig, type LocalClientOptions } from './local-aws-client';
+import { secretsManagerApi, type SecretsManagerApi } from '../../functions/adapters/secrets-manager/secrets-manager-secret';
+import { localApiOptions, localClientConfig, type LocalClientOptions } from './local-aws-client';
 
 /** What the next GetSecretValue calls should suffer instead of a normal answer. */
 export interface SecretsManagerFailure {
@@ -154,6 +155,11 @@ function send(outgoing: ServerResponse, status: number, payload: unknown): void 
 
 function sendError(outgoing: ServerResponse, status: number, type: string, message: string): void {
   send(outgoing, status, { __type: type, message });
+}
+
+/** The service's own Secrets Manager client pointed at a local endpoint: dummy credentials, us-east-1, one attempt. */
+export function secretsApiAt(endpoint: string): SecretsManagerApi {
+  return secretsManagerApi(localApiOptions(endpoint));
 }
 
 /** The real SDK client pointed at a local endpoint: dummy credentials, us-east-1, a single attempt. */

@@ -3,15 +3,8 @@
  * that tell an earlier attempt of the same write from someone else's, a deadline on every call,
  * and failures as `store_unavailable` / `store_timeout`.
  */
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import type { UpdateItemInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from './dynamodb-api';
 import { ServiceError } from '../../core/errors';
 import type { ConsumedLogin, EndedSession, LoginTransaction, LoginTransactionStore, RefreshedSessionTokens, Session, SessionEndReason, SessionStore } from '../../core/ports';
 import { randomToken } from '../../core/opaque-tokens';
@@ -41,25 +34,25 @@ import { callSignal } from '../request-deadline';
  */
 export class DynamoDbSessionStore implements SessionStore {
   constructor(
-    protected readonly client: DynamoDBClient,
+    protected readonly client: DynamoDbApi,
     protected readonly tableName: string,
     private readonly timeoutMs: number,
   ) {}
 
   async create(key: string, session: Session): Promise<void> {
-    await this.guard((options) =>
-      this.client.send(new PutItemCommand({
+    await this.guard((signal) =>
+      this.client.call('PutItem', {
         TableName: this.tableName,
         Item: { ...this.sessionKey(key), ...sessionAttributes(session) },
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
-      }), options),
+      }, signal),
     );
   }
 
   async get(key: string): Promise<Session | undefined> {
-    const result = await this.guard((options) =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.sessionKey(key), ConsistentRead: true }), options),
+    const result = await this.guard((signal) =>
+      this.client.call('GetItem', { TableName: this.tableName, Key: this.sessionKey(key), ConsistentRead: true }, signal),
     );
     return toSession(result.Item);
   }
@@ -81,7 +74,7 @@ export class DynamoDbSessionStore implements SessionStore {
     }, {
       // Finishes even past the request's deadline: a session the user ended must not stay behind.
       mustFinish: true,
-      // The SDK retried a write whose first attempt did land: this call ended it, though the tokens
+      // The client retried a write whose first attempt did land: this call ended it, though the tokens
       // it had are gone with that first answer.
       appliedAlready: (found) => found[END_MARK]?.S === mark,
     });
@@ -101,7 +94,7 @@ export class DynamoDbSessionStore implements SessionStore {
         ':now': { N: String(lease.now) },
       },
     }, {
-      // The SDK retried a write whose first attempt did land: the lease is this request's.
+      // The client retried a write whose first attempt did land: the lease is this request's.
       appliedAlready: (old) => old.leaseOwner?.S === lease.owner && old.version?.N === String(lease.version),
     });
     return applied;
@@ -163,16 +156,16 @@ export class DynamoDbSessionStore implements SessionStore {
    * landed. `old` is the item before the write (as ReturnValues asks), or the one that failed it.
    */
   private async conditionalUpdate(
-    input: Omit<UpdateItemCommandInput, 'TableName'>,
+    input: Omit<UpdateItemInput, 'TableName'>,
     options: { mustFinish?: boolean; appliedAlready?: (old: Item) => boolean } = {},
   ): Promise<{ applied: boolean; old?: Item }> {
-    const command = new UpdateItemCommand({
+    const update: UpdateItemInput = {
       TableName: this.tableName,
       ...input,
       ...(options.appliedAlready ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-    });
+    };
     try {
-      const result = await this.guard((signal) => this.client.send(command, signal), options.mustFinish ? 'must-finish' : 'in-request');
+      const result = await this.guard((signal) => this.client.call('UpdateItem', update, signal), options.mustFinish ? 'must-finish' : 'in-request');
       return { applied: true, old: result.Attributes };
     } catch (error) {
       const cause = (error as ServiceError).cause as { name?: string; Item?: Item } | undefined;
@@ -186,9 +179,9 @@ export class DynamoDbSessionStore implements SessionStore {
    * (it keeps the only copy of rotated tokens, or lets go of a lease, or ends a session) keeps its
    * own timeout only.
    */
-  protected async guard<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, kind: 'in-request' | 'must-finish' = 'in-request'): Promise<T> {
+  protected async guard<T>(call: (signal: AbortSignal) => Promise<T>, kind: 'in-request' | 'must-finish' = 'in-request'): Promise<T> {
     try {
-      return await call({ abortSignal: kind === 'must-finish' ? AbortSignal.timeout(this.timeoutMs) : callSignal(this.timeoutMs) });
+      return await call(kind === 'must-finish' ? AbortSignal.timeout(this.timeoutMs) : callSignal(this.timeoutMs));
     } catch (error) {
       throw awsFailure(error, 'store_unavailable', 'store_timeout');
     }
@@ -201,8 +194,8 @@ export class DynamoDbSessionStore implements SessionStore {
  */
 export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransactionStore {
   async save(key: string, transaction: LoginTransaction): Promise<void> {
-    await this.guard((options) =>
-      this.client.send(new PutItemCommand({
+    await this.guard((signal) =>
+      this.client.call('PutItem', {
         TableName: this.tableName,
         Item: item({
           [PK]: str(LOGIN_PREFIX + key),
@@ -218,7 +211,7 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
         }),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
-      }), options),
+      }, signal),
     );
   }
 
@@ -231,19 +224,19 @@ export class DynamoDbStore extends DynamoDbSessionStore implements LoginTransact
     const Key = { [PK]: { S: LOGIN_PREFIX + key } };
     let old: Item | undefined;
     try {
-      const result = await this.guard((options) =>
-        this.client.send(new DeleteItemCommand({
+      const result = await this.guard((signal) =>
+        this.client.call('DeleteItem', {
           TableName: this.tableName,
           Key,
           ConditionExpression: 'binding = :binding',
           ExpressionAttributeValues: { ':binding': { S: bindingHash } },
           ReturnValues: 'ALL_OLD',
-        }), options),
+        }, signal),
       );
       old = result.Attributes;
     } catch (error) {
       if (((error as ServiceError).cause as { name?: string } | undefined)?.name !== 'ConditionalCheckFailedException') throw error;
-      const found = await this.guard((options) => this.client.send(new GetItemCommand({ TableName: this.tableName, Key, ConsistentRead: true }), options));
+      const found = await this.guard((signal) => this.client.call('GetItem', { TableName: this.tableName, Key, ConsistentRead: true }, signal));
       return { outcome: found.Item ? 'mismatch' : 'absent' };
     }
     const transaction = old && toLoginTransaction(old);

@@ -3,7 +3,6 @@
  * ids: what /backchannel-logout needs besides ending sessions. A subclass of the session store, so
  * the index queries stay out of every other bundle.
  */
-import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { ServiceError } from '../../core/errors';
 import type { ReplayGuard, SessionSummary, UserSessionIndex } from '../../core/ports';
 import { DynamoDbSessionStore } from './dynamodb-store';
@@ -24,15 +23,15 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
   /** One conditional put: of two deliveries of the same id at once, exactly one is the first. An expired record counts as none. */
   async firstUse(id: string, expiresAt: number): Promise<boolean> {
     try {
-      await this.guard((options) =>
-        this.client.send(new PutItemCommand({
+      await this.guard((signal) =>
+        this.client.call('PutItem', {
           TableName: this.tableName,
           Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) } },
           // DynamoDB removes expired items lazily: a record past its expiry no longer counts.
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
           ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
-        }), options),
+        }, signal),
       );
       return true;
     } catch (error) {
@@ -42,7 +41,7 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
   }
 
   async forget(id: string): Promise<void> {
-    await this.guard((options) => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [PK]: { S: REPLAY_PREFIX + id } } }), options), 'must-finish');
+    await this.guard((signal) => this.client.call('DeleteItem', { TableName: this.tableName, Key: { [PK]: { S: REPLAY_PREFIX + id } } }, signal), 'must-finish');
   }
 
   /** Every page of one index key. Ended sessions have left the index; a partly written item is skipped. */
@@ -50,15 +49,15 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
     const refs: SessionSummary[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.guard((options) =>
-        this.client.send(new QueryCommand({
+      const page = await this.guard((signal) =>
+        this.client.call('Query', {
           TableName: this.tableName,
           IndexName: indexName,
           KeyConditionExpression: '#key = :value',
           ExpressionAttributeNames: { '#key': keyName },
           ExpressionAttributeValues: { ':value': { S: value } },
           ...(start ? { ExclusiveStartKey: start } : {}),
-        }), options),
+        }, signal),
       );
       for (const found of page.Items ?? []) {
         const key = readS(found, PK);

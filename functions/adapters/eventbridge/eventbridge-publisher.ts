@@ -2,9 +2,15 @@
  * The session events' publisher on EventBridge: PutEvents to one bus, answering which entries were
  * refused so that the caller sends them again.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequest, PutEventsResponse } from '@aws-sdk/client-eventbridge';
+import { AwsJsonClient, EVENTBRIDGE, type AwsApi, type AwsJsonClientOptions } from '../aws-sdk/aws-json-client';
 import type { EventPublisher } from '../../core/session-events/publish-session-events';
 import type { SessionEvent } from '../../core/session-events/session-events';
+
+/** The one EventBridge operation the service calls. */
+export type EventBridgeApi = AwsApi<{ PutEvents: [PutEventsRequest, PutEventsResponse] }>;
+
+export const eventBridgeApi = (options?: AwsJsonClientOptions): EventBridgeApi => new AwsJsonClient<{ PutEvents: [PutEventsRequest, PutEventsResponse] }>(EVENTBRIDGE, options);
 
 /**
  * Publishes session events to one EventBridge bus with PutEvents. A call can succeed while some
@@ -13,7 +19,7 @@ import type { SessionEvent } from '../../core/session-events/session-events';
  */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
-    private readonly client: EventBridgeClient,
+    private readonly client: EventBridgeApi,
     /** The bus's name or ARN; `default` for the account's default bus. */
     private readonly eventBusName: string,
     /** The `source` of every event. */
@@ -22,16 +28,17 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(events: readonly SessionEvent[]): Promise<readonly number[]> {
-    const result = await this.client.send(
-      new PutEventsCommand({
+    const result = await this.client.call(
+      'PutEvents',
+      {
         Entries: events.map((event) => ({
           EventBusName: this.eventBusName,
           Source: this.source,
           DetailType: event.detailType,
           Detail: JSON.stringify(event.detail),
         })),
-      }),
-      { abortSignal: AbortSignal.timeout(this.timeoutMs) },
+      },
+      AbortSignal.timeout(this.timeoutMs),
     );
     if (!result.FailedEntryCount) return [];
     const entries = result.Entries ?? [];

@@ -2,10 +2,9 @@
  * The OAuth client secret: read from Secrets Manager (a plain string, or JSON with a
  * `client_secret` field), or in local runs given as a value.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceError } from '../../core/errors';
 import type { Clock } from '../../core/ports';
-import { SecretsManagerSecret, staticSecret, type SecretSource } from './secrets-manager-secret';
+import { SecretsManagerSecret, staticSecret, type SecretSource, type SecretsManagerApi } from './secrets-manager-secret';
 
 /** Where the OAuth client secret comes from. `refresh` forces a re-read (after `invalid_client`). */
 export type ClientSecretSource = SecretSource<string>;
@@ -17,7 +16,7 @@ export function staticClientSecret(value: string): ClientSecretSource {
 
 /** The client secret in Secrets Manager: a plain string or JSON with a `client_secret` field. */
 export class SecretsManagerClientSecret extends SecretsManagerSecret<string> {
-  constructor(client: SecretsManagerClient, secretId: string, refreshSeconds: number, timeoutMs: number, clock: Clock) {
+  constructor(client: SecretsManagerApi, secretId: string, refreshSeconds: number, timeoutMs: number, clock: Clock) {
     super(client, secretId, parseClientSecret, refreshSeconds, timeoutMs, clock);
   }
 }

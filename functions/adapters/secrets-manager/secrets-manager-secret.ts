@@ -3,12 +3,19 @@
  * set time or on demand (a scheduled re-read that fails keeps the value), or in local runs a value
  * from the environment.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { GetSecretValueRequest, GetSecretValueResponse } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../core/ports';
 import { awsFailure } from '../aws-sdk/aws-errors';
+import { AwsJsonClient, SECRETS_MANAGER, type AwsApi, type AwsJsonClientOptions } from '../aws-sdk/aws-json-client';
 import { callSignal } from '../request-deadline';
 
 const RETRY_AFTER_FAILURE_MS = 30_000;
+
+/** The one Secrets Manager operation the service calls. */
+export type SecretsManagerApi = AwsApi<{ GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse] }>;
+
+export const secretsManagerApi = (options?: AwsJsonClientOptions): SecretsManagerApi =>
+  new AwsJsonClient<{ GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse] }>(SECRETS_MANAGER, options);
 
 /** A secret the service reads at run time. `refresh` forces a re-read (after a rotation shows). */
 export interface SecretSource<T> {
@@ -31,7 +38,7 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
   private inFlight?: Promise<T>;
 
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly client: SecretsManagerApi,
     private readonly secretId: string,
     private readonly parse: (secretString: string | undefined) => T | Promise<T>,
     private readonly refreshSeconds: number,
@@ -62,12 +69,10 @@ export class SecretsManagerSecret<T> implements SecretSource<T> {
   private async read(): Promise<T> {
     let secretString: string | undefined;
     try {
-      const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }), {
-        abortSignal: callSignal(this.timeoutMs),
-      });
+      const result = await this.client.call('GetSecretValue', { SecretId: this.secretId }, callSignal(this.timeoutMs));
       secretString = result.SecretString;
     } catch (error) {
-      // The SDK error names the secret at most, never its value; keep it as the cause for debug logs.
+      // The service's error names the secret at most, never its value; keep it as the cause for debug logs.
       throw awsFailure(error, 'secret_unavailable', 'secret_timeout');
     }
     const value = await this.parse(secretString);

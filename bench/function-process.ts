@@ -8,13 +8,48 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 
 /**
  * What runs in the function's process: it loads the bundle once, as Lambda's runtime does at init,
- * and then handles one event at a time, timing the handler call itself.
+ * and then handles one event at a time, timing the handler call itself. It also answers with its CPU
+ * time and memory (`usage`, after a full GC when asked and run with `--expose-gc`), runs the V8 CPU
+ * profiler on request (`profile-start`, `profile-stop` writing the profile to a file), and exits
+ * when this process goes.
  */
 const INSTANCE = `
 const { handler } = await import(process.argv[1]);
+let profiler;
+const post = (method, params) => new Promise((resolve, reject) => profiler.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+process.on('disconnect', () => process.exit());
 process.on('message', async (message) => {
   if (message.type === 'memory') {
     process.send({ id: message.id, maxRssKb: process.resourceUsage().maxRSS });
+    return;
+  }
+  if (message.type === 'usage') {
+    const cpu = process.cpuUsage();
+    const gcForced = Boolean(message.gc && typeof globalThis.gc === 'function');
+    if (gcForced) globalThis.gc();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send({ id: message.id, usage: { cpu, cpuAfterGc: process.cpuUsage(), gcForced, rss, heapUsed, node: process.version } });
+    return;
+  }
+  if (message.type === 'profile-start' || message.type === 'profile-stop') {
+    try {
+      if (message.type === 'profile-start') {
+        const { Session } = await import('node:inspector');
+        profiler = new Session();
+        profiler.connect();
+        await post('Profiler.enable');
+        await post('Profiler.setSamplingInterval', { interval: message.intervalUs });
+        await post('Profiler.start');
+      } else {
+        const { profile } = await post('Profiler.stop');
+        profiler.disconnect();
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(message.file, JSON.stringify(profile));
+      }
+      process.send({ id: message.id, done: true });
+    } catch (error) {
+      process.send({ id: message.id, error: String(error && error.stack || error) });
+    }
     return;
   }
   const started = performance.now();
@@ -34,7 +69,38 @@ interface Reply {
   readonly result?: APIGatewayProxyResultV2<object>;
   readonly durationMs?: number;
   readonly maxRssKb?: number;
+  readonly usage?: {
+    readonly cpu: NodeJS.CpuUsage;
+    readonly cpuAfterGc: NodeJS.CpuUsage;
+    readonly gcForced: boolean;
+    readonly rss: number;
+    readonly heapUsed: number;
+    readonly node: string;
+  };
   readonly error?: string;
+}
+
+/** How the function's process is run: which `node`, with which flags (e.g. `--expose-gc`). */
+export interface FunctionProcessOptions {
+  /** Default: the `node` running this process. */
+  readonly binary?: string;
+  readonly execArgv?: readonly string[];
+}
+
+/** CPU and memory of a function's process, as the process itself reads them. */
+export interface ProcessUsage {
+  /** CPU time of the process so far (all its threads), µs, read before any forced GC. */
+  readonly userUs: number;
+  readonly systemUs: number;
+  /** The same, read after the forced GC. */
+  readonly userAfterGcUs: number;
+  readonly systemAfterGcUs: number;
+  /** Whether a full GC ran before the memory was read (the process needs `--expose-gc`). */
+  readonly gcForced: boolean;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** `process.version` of the function's process. */
+  readonly nodeVersion: string;
 }
 
 /**
@@ -58,8 +124,9 @@ export class FunctionProcess {
     });
   }
 
-  static start(bundleFile: string): Promise<FunctionProcess> {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', INSTANCE, pathToFileURL(bundleFile).href], {
+  static start(bundleFile: string, options: FunctionProcessOptions = {}): Promise<FunctionProcess> {
+    const args = [...(options.execArgv ?? []), '--input-type=module', '-e', INSTANCE, pathToFileURL(bundleFile).href];
+    const child = spawn(options.binary ?? process.execPath, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: process.env,
     });
@@ -86,6 +153,35 @@ export class FunctionProcess {
   async peakRssMb(): Promise<number> {
     const reply = await this.ask({ type: 'memory' });
     return Math.round((reply.maxRssKb ?? 0) / 102.4) / 10;
+  }
+
+  /** CPU time and memory of the process now; with `gc`, the memory is read after a full GC. */
+  async usage(options: { gc?: boolean } = {}): Promise<ProcessUsage> {
+    const reply = await this.ask({ type: 'usage', gc: options.gc === true });
+    const usage = reply.usage;
+    if (!usage) throw new Error(`usage failed: ${reply.error ?? 'no answer'}`);
+    return {
+      userUs: usage.cpu.user,
+      systemUs: usage.cpu.system,
+      userAfterGcUs: usage.cpuAfterGc.user,
+      systemAfterGcUs: usage.cpuAfterGc.system,
+      gcForced: usage.gcForced,
+      rssBytes: usage.rss,
+      heapUsedBytes: usage.heapUsed,
+      nodeVersion: usage.node,
+    };
+  }
+
+  /** Starts the V8 CPU profiler in the process (node:inspector), sampling every `intervalUs`. */
+  async startProfile(intervalUs: number): Promise<void> {
+    const reply = await this.ask({ type: 'profile-start', intervalUs });
+    if (reply.error !== undefined) throw new Error(`profile-start failed: ${reply.error}`);
+  }
+
+  /** Stops the profiler and has the process write the profile (`.cpuprofile` JSON) to `file`. */
+  async stopProfile(file: string): Promise<void> {
+    const reply = await this.ask({ type: 'profile-stop', file });
+    if (reply.error !== undefined) throw new Error(`profile-stop failed: ${reply.error}`);
   }
 
   stop(): Promise<void> {

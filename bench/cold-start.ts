@@ -34,11 +34,18 @@ const importMs = performance.now() - started;
 process.stdout.write(JSON.stringify({ importMs, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
-function runOnce(file: string, binary: string): Promise<Sample> {
+/** A bundle to start, with what its process's environment adds (NODE_OPTIONS, NODE_COMPILE_CACHE…). */
+export interface ColdEntry {
+  readonly file: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function runOnce(entry: string | ColdEntry, binary: string): Promise<Sample> {
+  const { file, env = {} } = typeof entry === 'string' ? { file: entry } : entry;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(binary, ['--input-type=module', '-e', LOADER, pathToFileURL(file).href], {
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 30_000,
     });
@@ -63,18 +70,18 @@ function runOnce(file: string, binary: string): Promise<Sample> {
  * Cold starts of each bundle on the Node.js `binary`, interleaved with the floor (an empty handler
  * bundled the same way) in the same rounds, so a busy moment of a shared machine hits all of them alike. Runs are sequential.
  */
-export async function measureColdStarts(floorFile: string, files: Readonly<Record<string, string>>, rounds: number, binary = process.execPath): Promise<{
+export async function measureColdStarts(floorFile: string, files: Readonly<Record<string, string | ColdEntry>>, rounds: number, binary = process.execPath): Promise<{
   floor: ColdStart;
   functions: Record<string, ColdStart>;
 }> {
-  const entries: Array<[string, string]> = [['(floor)', floorFile], ...Object.entries(files)];
+  const entries: Array<[string, string | ColdEntry]> = [['(floor)', floorFile], ...Object.entries(files)];
   const samples = new Map<string, Sample[]>(entries.map(([name]) => [name, []]));
   // One untimed round first: the first process of a run pays for a cold file cache.
   for (const [, file] of entries) await runOnce(file, binary);
   for (let round = 0; round < rounds; round++) {
     // Rotating the order keeps any one bundle from always running right after the same other one.
     for (let i = 0; i < entries.length; i++) {
-      const [name, file] = entries[(i + round) % entries.length] as [string, string];
+      const [name, file] = entries[(i + round) % entries.length] as [string, string | ColdEntry];
       samples.get(name)!.push(await runOnce(file, binary));
     }
   }

@@ -9,6 +9,10 @@
  * BENCH_CDK_SYNTH=0 skips comparing the bundles with the assets of `cdk synth` (about 15 s);
  * BENCH_VARIANTS=1 adds what each build setting is worth (bench/variants.ts); BENCH_USER_SESSIONS
  * (default 2000, at most 20,000) sessions of one user are ended at once (bench/user-sessions.ts).
+ * BENCH_PEER=0 skips the Express + express-openid-connect peer (bench/peer; its packages are installed
+ * there on first use); BENCH_THROUGHPUT=0 skips the throughput run and the CPU profile of warm /api
+ * (bench/throughput.ts, bench/profile.ts), which run on Node.js 22.
+ * BENCH_ONLY=variants prints the variants table alone (Node.js 22, a few minutes).
  * BENCH_ONLY=user-sessions runs that part alone (DynamoDB Local, no bundles; about half a minute)
  * and prints its figures, leaving docs/bench-latest.md as it is.
  */
@@ -25,10 +29,13 @@ import { measureColdStarts } from './cold-start';
 import { lambdaRuntime, machineRuntime } from './runtimes';
 import { clientAuthCosts, costModel, endingCost } from './cost-model';
 import { assertionSignMs } from './client-auth';
-import { formatReport, formatUserSessions, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
+import { formatReport, formatUserSessions, formatVariants, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
 import { measureUserSessions } from './user-sessions';
 import { measureVariants } from './variants';
 import { measureWarm } from './warm';
+import { measurePeer } from './peer/peer';
+import { measureThroughput } from './throughput';
+import { profileWarmApi } from './profile';
 
 const ROUTE_OF = { Login: 'login', Callback: 'callback', Api: 'api', Session: 'session', Logout: 'logout' } as const satisfies Record<string, RouteEntry>;
 
@@ -77,10 +84,35 @@ async function userSessionsOnly(): Promise<void> {
   }
 }
 
+/** Builds the floors' bundles (an empty handler, and one that loads node:https) into `outDir`. */
+async function buildFloors(outDir: string): Promise<{ floorFile: string; httpsFloorFile: string }> {
+  const floorFile = path.join(outDir, 'EmptyHandler', 'index.mjs');
+  const httpsFloorFile = path.join(outDir, 'HttpsHandler', 'index.mjs');
+  for (const [file, entry] of [[floorFile, 'empty-handler.ts'], [httpsFloorFile, 'https-handler.ts']] as const) {
+    await build({ ...esbuildOptions('Api', file), entryPoints: [path.join(__dirname, entry)], logLevel: 'error' });
+  }
+  return { floorFile, httpsFloorFile };
+}
+
+/** BENCH_ONLY=variants: the levers' table alone, on Node.js 22. */
+async function variantsOnly(): Promise<void> {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'login-service-bench-'));
+  try {
+    const { floorFile } = await buildFloors(outDir);
+    const runtime = lambdaRuntime(log);
+    log(`variants on ${runtime.label}`);
+    const variants = await measureVariants(outDir, floorFile, positiveInteger('BENCH_COLD_ROUNDS', 25, 1), runtime.binary);
+    process.stdout.write(`\n${formatVariants(variants)}\n\n${JSON.stringify(variants, null, 2)}\n`);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (only !== undefined) {
-    if (only !== 'user-sessions') throw new Error('BENCH_ONLY may only be user-sessions');
+    if (only === 'variants') return variantsOnly();
+    if (only !== 'user-sessions') throw new Error('BENCH_ONLY may only be user-sessions or variants');
     return userSessionsOnly();
   }
   const invocations = positiveInteger('BENCH_INVOCATIONS', 1000, 1);
@@ -96,15 +128,12 @@ async function main(): Promise<void> {
       log('cdk synth, to compare its Lambda assets with these bundles');
       sameAsCdk = await compareWithCdkAssets(Object.fromEntries(bundles.map((bundle) => [bundle.name, bundle.file])));
     }
-    const floorFile = path.join(outDir, 'EmptyHandler', 'index.mjs');
-    const httpsFloorFile = path.join(outDir, 'HttpsHandler', 'index.mjs');
-    for (const [file, entry] of [[floorFile, 'empty-handler.ts'], [httpsFloorFile, 'https-handler.ts']] as const) {
-      await build({ ...esbuildOptions('Api', file), entryPoints: [path.join(__dirname, entry)], logLevel: 'error' });
-    }
+    const { floorFile, httpsFloorFile } = await buildFloors(outDir);
 
     // Lambda's runtime first: the figures that count; then the machine's, as every figure before was measured.
     const coldStarts: BenchReport['coldStarts'][number][] = [];
-    for (const runtime of [lambdaRuntime(log), machineRuntime()]) {
+    const runtimes = [lambdaRuntime(log), machineRuntime()] as const;
+    for (const runtime of runtimes) {
       log(`cold starts on ${runtime.label}: ${coldRounds} rounds of ${bundles.length + 2} fresh processes`);
       const cold = await measureColdStarts(
         floorFile,
@@ -125,7 +154,7 @@ async function main(): Promise<void> {
     let variants: BenchReport['variants'];
     if (process.env.BENCH_VARIANTS === '1') {
       log('variants: each build setting undone in turn');
-      variants = await measureVariants(outDir, floorFile, coldRounds);
+      variants = await measureVariants(outDir, floorFile, coldRounds, runtimes[0].binary);
     }
 
     const endpoint = await dynamodbEndpoint();
@@ -135,6 +164,30 @@ async function main(): Promise<void> {
     const files = Object.fromEntries(routed.map((bundle) => [ROUTE_OF[bundle.name], bundle.file])) as Record<RouteEntry, string>;
     const warm = await measureWarm(files, endpoint, invocations);
     const userSessions = await userSessionsFigures(endpoint, sessionsOfOneUser);
+    const apiBundles = { login: files.login, callback: files.callback, api: files.api };
+    let peer: BenchReport['peer'];
+    if (process.env.BENCH_PEER !== '0') {
+      log('the Express + express-openid-connect peer: bundle, cold starts on both runtimes, warm /api beside the service');
+      peer = await measurePeer({
+        outDir,
+        floorFile,
+        rounds: coldRounds,
+        binaries: runtimes.map((runtime) => ({ label: runtime.label, binary: runtime.binary, version: runtime.version })),
+        dynamodbEndpoint: endpoint,
+        invocations,
+        coldReferences: { 'service /api': files.api },
+        service: apiBundles,
+        log,
+      });
+    }
+    let throughput: BenchReport['throughput'];
+    let profile: BenchReport['profile'];
+    if (process.env.BENCH_THROUGHPUT !== '0') {
+      log(`throughput of one warm /api instance on ${runtimes[0].label}`);
+      throughput = await measureThroughput(apiBundles, endpoint, { binary: runtimes[0].binary });
+      log(`CPU profile of warm /api on ${runtimes[0].label}`);
+      profile = await profileWarmApi(apiBundles, endpoint, { binary: runtimes[0].binary, profileFile: path.join(outDir, 'api-warm.cpuprofile') });
+    }
     const measured = (name: 'login' | 'callback' | 'api') => {
       const result = warm.endpoints[name];
       if (!result) throw new Error(`no warm figures for ${name}`);
@@ -163,6 +216,9 @@ async function main(): Promise<void> {
       })(),
       ...(variants ? { variants } : {}),
       userSessions,
+      ...(peer ? { peer } : {}),
+      ...(throughput ? { throughput } : {}),
+      ...(profile ? { profile } : {}),
     };
     process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report, null, 2)}\n`);
     // The figures docs/performance.md refers to: the latest run, with its date and machine.

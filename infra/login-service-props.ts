@@ -334,6 +334,15 @@ export interface LoginServiceProps {
    */
   readonly tracing?: boolean;
   /**
+   * Lambda's own START, END and REPORT lines of every invocation (its system logs at INFO). Off,
+   * the functions log in Lambda's JSON format with system logs at WARN: about 340 bytes less per
+   * invocation (docs/performance.md, "Cost model"), and what the REPORT lines carried besides
+   * Lambda's metrics (the memory used, the init duration) is not logged. Every service line and
+   * its embedded metrics are written either way.
+   * @default false
+   */
+  readonly platformLogs?: boolean;
+  /**
    * AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution in front of the API.
    * @default - no distribution, no firewall
    */

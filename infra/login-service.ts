@@ -226,6 +226,7 @@ export class LoginService extends Construct {
         logRetention: this.logRetention,
         removalPolicy: this.removalPolicy,
         tracing: props.tracing,
+        platformLogs: props.platformLogs,
       });
     }
     // Lambda would refuse an environment over 4 KB only when CloudFormation creates the function.
@@ -331,6 +332,7 @@ export class LoginService extends Construct {
       memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       timeout,
       tracing: props.tracing,
+      platformLogs: props.platformLogs,
     });
   }
 

@@ -139,6 +139,7 @@ export const CONSTRUCT_PROPS = {
   alarmTopic: { default: 'none', doc: 'An SNS topic the alarms notify.' },
   dashboard: { context: 'boolean', default: 'false', doc: "A CloudWatch dashboard of the service's metrics and alarms." },
   tracing: { context: 'boolean', default: 'false', doc: 'AWS X-Ray active tracing on every function (an HTTP API stage cannot be traced; docs/operations.md, "Tracing").' },
+  platformLogs: { context: 'boolean', default: 'false', doc: "Lambda's START, END and REPORT lines of every invocation; off, system logs at WARN in Lambda's JSON log format (docs/performance.md)." },
   firewall: { default: 'none', doc: 'AWS WAF rate limits on `/login` and `/callback`, through a CloudFront distribution.' },
   domain: { default: "the API's execute-api endpoint", doc: 'A custom domain name with its certificate (and hosted zone).' },
   webApp: { default: 'none: `GET /` sends the browser to `homeUrl`', doc: 'Host the web app on the same CloudFront distribution: `{ assetsPath }` (a folder) or `{ bucket }`, and an optional `contentSecurityPolicy` (docs/web-app.md).' },

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Validations, type Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -22,6 +22,8 @@ export interface ServiceFunctionProps {
   readonly timeout: Duration;
   /** AWS X-Ray active tracing (the `tracing` prop). */
   readonly tracing?: boolean;
+  /** Lambda's START, END and REPORT lines (the `platformLogs` prop); without, system logs at WARN. */
+  readonly platformLogs?: boolean;
 }
 
 /**
@@ -42,6 +44,12 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     logGroup: props.logGroup,
     environment: props.environment,
     bundling: BUNDLING,
+    // Lambda's JSON log format: the functions' own lines are JSON already and pass as they are
+    // (embedded metrics included); Lambda's platform lines are filtered by level. Application lines
+    // are filtered by the service's LOG_LEVEL, so Lambda lets every level through.
+    loggingFormat: LoggingFormat.JSON,
+    applicationLogLevelV2: ApplicationLogLevel.DEBUG,
+    systemLogLevelV2: props.platformLogs ? SystemLogLevel.INFO : SystemLogLevel.WARN,
     // ACTIVE makes CDK grant xray:PutTraceSegments and xray:PutTelemetryRecords in the role's default policy.
     ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
   });

@@ -32,6 +32,8 @@ export interface SessionEventsProps {
   readonly removalPolicy: RemovalPolicy;
   /** AWS X-Ray active tracing (the construct's `tracing` prop). */
   readonly tracing?: boolean;
+  /** Lambda's START, END and REPORT lines (the construct's `platformLogs` prop). */
+  readonly platformLogs?: boolean;
 }
 
 /** Records of one batch. */
@@ -117,6 +119,7 @@ export class SessionEvents extends Construct {
       timeout: EVENTS_TIMEOUT,
       environment: props.environment,
       tracing: props.tracing,
+      platformLogs: props.platformLogs,
     });
     this.function.addEventSource(
       new DynamoEventSource(props.table, {

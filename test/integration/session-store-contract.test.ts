@@ -185,6 +185,45 @@ describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', 
   });
 });
 
+describe.each(emulators)('DynamoDB store (%s): sealed tokens as the item keeps them', (_name, emulator) => {
+  let client: DynamoDBClient;
+  let store: DynamoDbStore;
+  const raw = async (key: string) =>
+    (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
+  beforeAll(() => {
+    client = dynamoDbClient(emulator().endpoint);
+    store = new DynamoDbStore(storeApi(emulator().endpoint), emulator().table, 2000);
+  });
+  afterAll(() => client?.destroy());
+
+  const iv = Buffer.alloc(12, 7).toString('base64url');
+  const data = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64url');
+  const v2 = `v2.k1.${iv}.${data}`;
+
+  test('v2 tokens are a binary of their bytes (a third fewer than as text), read back as the same text, also after a refresh', async () => {
+    const key = freshKey();
+    await store.create(key, session({ sealedTokens: v2 }));
+    const stored = (await raw(key))!.tokens!;
+    expect(stored.S).toBeUndefined();
+    expect(Buffer.from(stored.B!).subarray(0, 6).toString()).toBe('v2.k1.');
+    expect(stored.B!.length).toBe(6 + 12 + 300);
+    expect((await store.get(key))!.sealedTokens).toBe(v2);
+    const refreshed = `v2.k1.${iv}.${Buffer.from('other-data-bytes').toString('base64url')}`;
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: refreshed })).toBe(true);
+    expect((await store.get(key))!.sealedTokens).toBe(refreshed);
+  });
+
+  test('v1 tokens, sealed before v2, stay text and still read', async () => {
+    const key = freshKey();
+    await store.create(key, session({ sealedTokens: 'v1.k1.sealed-0' }));
+    expect((await raw(key))!.tokens).toEqual({ S: 'v1.k1.sealed-0' });
+    expect((await store.get(key))!.sealedTokens).toBe('v1.k1.sealed-0');
+    // A refresh seals with v2: the attribute changes kind in place.
+    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: v2 })).toBe(true);
+    expect((await store.get(key))!.sealedTokens).toBe(v2);
+  });
+});
+
 /** Query pages read; the client below makes them at most 5 items, so a query of 12 must follow LastEvaluatedKey. */
 let queryPages = 0;
 function smallPages(endpoint: string): DynamoDbApi {

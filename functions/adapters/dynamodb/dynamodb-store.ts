@@ -17,12 +17,14 @@ import {
   LOGIN_PREFIX,
   num,
   readN,
+  readTokens,
   readS,
   SESSION_PREFIX,
   sessionAttributes,
   str,
   toEndedSession,
   toSession,
+  tokensAttribute,
   type Item,
 } from './session-item';
 import { PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_KEY } from './table-schema';
@@ -103,7 +105,7 @@ export class DynamoDbSessionStore implements SessionStore {
   async saveRefreshedTokens(key: string, version: number, tokens: RefreshedSessionTokens): Promise<boolean> {
     const set = ['tokens = :tokens', 'version = version + :one'];
     const remove = ['leaseOwner', 'leaseUntil'];
-    const values: Item = { ':tokens': { S: tokens.sealedTokens }, ':one': { N: '1' }, ':version': { N: String(version) } };
+    const values: Item = { ':tokens': tokensAttribute(tokens.sealedTokens)!, ':one': { N: '1' }, ':version': { N: String(version) } };
     for (const name of ['accessTokenExpiresAt', 'accessTokenRefreshAt'] as const) {
       const value = tokens[name];
       if (value === undefined) remove.push(name);
@@ -121,7 +123,7 @@ export class DynamoDbSessionStore implements SessionStore {
     }, {
       // Past the deadline too: the provider has already rotated the refresh token, this is its only copy.
       mustFinish: true,
-      appliedAlready: (old) => old.version?.N === String(version + 1) && old.tokens?.S === tokens.sealedTokens,
+      appliedAlready: (old) => old.version?.N === String(version + 1) && readTokens(old) === tokens.sealedTokens,
     });
     return applied;
   }

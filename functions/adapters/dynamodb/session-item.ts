@@ -35,12 +35,44 @@ export const readN = (source: Item, name: string): number | undefined => {
   return raw === undefined ? undefined : Number(raw);
 };
 
+/**
+ * Sealed tokens as the item keeps them. A `v2.<key id>.<iv>.<data>` text is stored as a binary:
+ * the `v2.<key id>.` prefix, then the IV and the data as bytes. DynamoDB counts a binary's bytes, where the
+ * same data as base64url text would be a third more (functions/adapters/encryption/token-vault.ts).
+ * Other formats (v1, sealed before v2) stay text. A binary travels as base64 in DynamoDB's JSON
+ * protocol and in stream records, which is what this writes and reads (the SDK's type says Uint8Array,
+ * which only its own marshaller produces).
+ */
+export function tokensAttribute(sealed: string | undefined): AttributeValue | undefined {
+  if (sealed === undefined) return undefined;
+  const [format, keyId, iv, data, ...rest] = sealed.split('.');
+  if (format !== 'v2' || !keyId || !iv || !data || rest.length > 0) return { S: sealed };
+  const bytes = Buffer.concat([Buffer.from(`v2.${keyId}.`), Buffer.from(iv, 'base64url'), Buffer.from(data, 'base64url')]);
+  return { B: bytes.toString('base64') as unknown as Uint8Array };
+}
+
+/** The IV's bytes in a binary token attribute (token-vault.ts: 12). */
+const IV_BYTES = 12;
+
+/** The sealed tokens of an item, from either kind of attribute tokensAttribute writes. */
+export function readTokens(found: Item): string | undefined {
+  const value = found.tokens;
+  if (value?.S !== undefined) return value.S;
+  const binary = value?.B as unknown;
+  if (binary === undefined) return undefined;
+  const bytes = typeof binary === 'string' ? Buffer.from(binary, 'base64') : Buffer.from(binary as Uint8Array);
+  const prefixEnd = bytes.indexOf('.', bytes.indexOf('.') + 1) + 1;
+  if (prefixEnd <= 0 || bytes.length <= prefixEnd + IV_BYTES) return undefined;
+  const prefix = bytes.subarray(0, prefixEnd).toString('utf8');
+  return `${prefix}${bytes.subarray(prefixEnd, prefixEnd + IV_BYTES).toString('base64url')}.${bytes.subarray(prefixEnd + IV_BYTES).toString('base64url')}`;
+}
+
 /** The attributes of a new session item, without its key. */
 export function sessionAttributes(session: Session): Item {
   return item({
     sid: str(session.sid),
     claims: str(JSON.stringify(session.claims)),
-    tokens: str(session.sealedTokens),
+    tokens: tokensAttribute(session.sealedTokens),
     accessTokenExpiresAt: num(session.accessTokenExpiresAt),
     accessTokenRefreshAt: num(session.accessTokenRefreshAt),
     refreshable: session.refreshable === undefined ? undefined : { BOOL: session.refreshable },
@@ -92,7 +124,7 @@ export function toEndedSession(found: Item | undefined): EndedSession | undefine
   if (!sid || !claims || createdAt === undefined || expiresAt === undefined || idleExpiresAt === undefined || version === undefined) {
     return undefined;
   }
-  const sealedTokens = readS(found, 'tokens');
+  const sealedTokens = readTokens(found);
   const leaseOwner = readS(found, 'leaseOwner');
   const leaseUntil = readN(found, 'leaseUntil');
   return {

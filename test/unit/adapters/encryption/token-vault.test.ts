@@ -2,6 +2,8 @@
  * The token vault (AES-256-GCM under the keyring): what it seals opens only for the same session
  * with the same key, every alteration or truncation is refused, and key rotation keeps old sessions readable.
  */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { keyringProblem, parseKeyring, type Keyring } from '../../../../functions/adapters/encryption/keyring';
 import type { SecretSource } from '../../../../functions/adapters/secrets-manager/secrets-manager-secret';
@@ -43,7 +45,44 @@ function flipped(sealed: string, index: number): string {
   return `${sealed.slice(0, index)}${BASE64URL[position ^ 32]}${sealed.slice(index + 1)}`;
 }
 
+/** Sealed by hand as `format` describes, with the keyring's k1: what an earlier version (v1) or a forged inflation (v2) would store. */
+function sealedBy(format: 'v1' | 'v2', plain: Buffer, context = CONTEXT): string {
+  const key = parseKeyring(ring('k1', { k1: M1 })).keys.get('k1')!;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(context));
+  const data = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  return [format, 'k1', iv.toString('base64url'), data.toString('base64url')].join('.');
+}
+
 describe('KeyringTokenVault: sealing', () => {
+  test('v1 tokens, sealed uncompressed before v2, still open', async () => {
+    const vault = new KeyringTokenVault(new CountingKeyringSource(ring('k1', { k1: M1 })));
+    expect(await vault.open(sealedBy('v1', Buffer.from(JSON.stringify(TOKENS))), CONTEXT)).toEqual(TOKENS);
+  });
+
+  test('v2 compresses: JWT-like tokens seal to fewer bytes than their JSON', async () => {
+    const segment = (claims: object) => Buffer.from(JSON.stringify(claims)).toString('base64url');
+    const jwt = (claims: object) => `${segment({ alg: 'RS256', kid: 'key-1' })}.${segment(claims)}.${randomBytes(256).toString('base64url')}`;
+    const tokens = {
+      accessToken: jwt({ iss: 'https://login.example.com', sub: '248289761001', aud: 'https://api.example.com', scope: 'openid profile email', exp: 1796421385, iat: 1796417785 }),
+      idToken: jwt({ iss: 'https://login.example.com', sub: '248289761001', aud: 'client', email: 'jane@example.com', name: 'Jane Doe', exp: 1796421385, iat: 1796417785 }),
+      refreshToken: randomBytes(32).toString('base64url'),
+    };
+    const sealed = await testVault().seal(tokens, CONTEXT);
+    const [, , , data] = sealed.split('.');
+    expect(Buffer.from(data!, 'base64url').length).toBeLessThan(JSON.stringify(tokens).length * 0.85);
+    expect(await testVault().open(sealed, CONTEXT)).toEqual(tokens);
+  });
+
+  test('a v2 text that would inflate past 256 KB is refused, not inflated into memory', async () => {
+    const vault = new KeyringTokenVault(new CountingKeyringSource(ring('k1', { k1: M1 })));
+    // Valid tokens, only too large: without the limit they would open.
+    const bomb = deflateRawSync(JSON.stringify({ accessToken: 'a'.repeat(300 * 1024) }));
+    expect(await rejection(vault.open(sealedBy('v2', bomb), CONTEXT))).toBe('session_ended');
+    expect(await vault.open(sealedBy('v2', deflateRawSync(JSON.stringify(TOKENS))), CONTEXT)).toEqual(TOKENS);
+  });
+
   test('seal then open gives the same tokens back', async () => {
     const vault = testVault();
     const sealed = await vault.seal(TOKENS, CONTEXT);
@@ -53,7 +92,7 @@ describe('KeyringTokenVault: sealing', () => {
 
   test('the sealed text shows none of the tokens and has the documented shape', async () => {
     const sealed = await testVault().seal(TOKENS, CONTEXT);
-    expect(sealed).toMatch(/^v1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+    expect(sealed).toMatch(/^v2\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
     for (const token of Object.values(TOKENS)) {
       expect(sealed).not.toContain(token);
       expect(sealed).not.toContain(Buffer.from(token).toString('base64url'));
@@ -83,7 +122,7 @@ describe('KeyringTokenVault: sealing', () => {
   test('every flipped character of the key id, IV, ciphertext or tag makes the data unreadable', async () => {
     const vault = testVault();
     const sealed = await vault.seal(TOKENS, CONTEXT);
-    const start = 'v1.'.length;
+    const start = 'v2.'.length;
     let tried = 0;
     for (let index = start; index < sealed.length; index += 1) {
       if (sealed[index] === '.') continue;
@@ -111,7 +150,7 @@ describe('KeyringTokenVault: sealing', () => {
     const vault = new KeyringTokenVault(source);
     const sealed = await vault.seal(TOKENS, CONTEXT);
     const [, id, iv, data] = sealed.split('.');
-    for (const text of ['', 'plain-text', `v2.${id}.${iv}.${data}`, `v1.${id}.${iv}`, `v1.${id}.${iv}.${data}.extra`, `v1..${iv}.${data}`, `v1.${id}.${iv}.`]) {
+    for (const text of ['', 'plain-text', `v3.${id}.${iv}.${data}`, `v2.${id}.${iv}`, `v2.${id}.${iv}.${data}.extra`, `v2..${iv}.${data}`, `v2.${id}.${iv}.`]) {
       await expect(vault.open(text, CONTEXT)).rejects.toThrow(/unknown format/);
       expect(await rejection(vault.open(text, CONTEXT))).toBe('session_ended');
     }
@@ -151,11 +190,11 @@ describe('KeyringTokenVault: sealing', () => {
 describe('KeyringTokenVault: key rotation', () => {
   test('data sealed with k1 opens after k2 becomes current, and new data uses k2', async () => {
     const sealedWithK1 = await testVault({ k1: M1 }, 'k1').seal(TOKENS, CONTEXT);
-    expect(sealedWithK1.startsWith('v1.k1.')).toBe(true);
+    expect(sealedWithK1.startsWith('v2.k1.')).toBe(true);
     const rotated = testVault({ k1: M1, k2: M2 }, 'k2');
     expect(await rotated.open(sealedWithK1, CONTEXT)).toEqual(TOKENS);
     const sealedWithK2 = await rotated.seal(TOKENS, CONTEXT);
-    expect(sealedWithK2.startsWith('v1.k2.')).toBe(true);
+    expect(sealedWithK2.startsWith('v2.k2.')).toBe(true);
     expect(await rotated.open(sealedWithK2, CONTEXT)).toEqual(TOKENS);
     // Once k1 has left the keyring, what it sealed is gone; k2's data still opens.
     const withoutK1 = testVault({ k2: M2 }, 'k2');
@@ -179,7 +218,7 @@ describe('KeyringTokenVault: key rotation', () => {
     expect(await vault.open(newData, CONTEXT)).toEqual(TOKENS);
     expect(await vault.open(oldData, CONTEXT)).toEqual(TOKENS);
     expect(source.refreshes).toBe(1);
-    expect((await vault.seal(TOKENS, CONTEXT)).startsWith('v1.k2.')).toBe(true);
+    expect((await vault.seal(TOKENS, CONTEXT)).startsWith('v2.k2.')).toBe(true);
   });
 
   test('a key id missing even after the re-read ends the session', async () => {

@@ -24,18 +24,20 @@ export const REVOCATIONS_TIMEOUT = Duration.seconds(60);
 /**
  * The ending of a live session with tokens, for one of REVOKED_AFTER_ENDING: the MODIFY whose old
  * image has the tokens and whose new image the reason. Tests on leaves only, as Lambda's filters
- * see them (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html).
+ * see them (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html). The tokens are a
+ * binary (sealed as v2) or a string (v1, sealed before): one filter each, and a record passes when
+ * either matches.
  */
-export const REVOCATION_FILTERS = [
+export const REVOCATION_FILTERS = (['B', 'S'] as const).map((kind) =>
   FilterCriteria.filter({
     eventName: FilterRule.isEqual('MODIFY'),
     dynamodb: {
       Keys: { [TABLE_PARTITION_KEY]: { S: FilterRule.beginsWith(SESSION_PREFIX) } },
-      OldImage: { tokens: { S: FilterRule.exists() }, [END_REASON]: { S: FilterRule.notExists() } },
+      OldImage: { tokens: { [kind]: FilterRule.exists() }, [END_REASON]: { S: FilterRule.notExists() } },
       NewImage: { [END_REASON]: { S: FilterRule.or(...REVOKED_AFTER_ENDING) } },
     },
   }),
-];
+);
 
 /**
  * Feeds `fn` the stream's endings. Order does not matter here, so batches of a shard may run in

@@ -239,7 +239,7 @@ describe('tokens at rest', () => {
     keys = keyring({ current: 'k2', k1: K1, k2: K2 });
     expect((await api(old.browser)).status).toBe(200);
     const fresh = await signIn('bob');
-    expect((await store().get(fresh.key))!.sealedTokens.startsWith('v1.k2.')).toBe(true);
+    expect((await store().get(fresh.key))!.sealedTokens.startsWith('v2.k2.')).toBe(true);
     keys = keyring({ current: 'k2', k2: K2 });
     expect((await api(fresh.browser)).status).toBe(200);
     const ended = await api(old.browser);

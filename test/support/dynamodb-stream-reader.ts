@@ -100,10 +100,23 @@ export class StreamReader {
 }
 
 /** The Streams API gives the creation time as a Date; Lambda's event gives epoch seconds. */
+/**
+ * A record as Lambda's event carries it: JSON, so times are epoch seconds and a binary attribute is
+ * its base64 text (the SDK's client gives a Date and bytes); Lambda's filters see that text.
+ */
 function asLambdaRecord(record: StreamRecord): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {};
+  const { ApproximateCreationDateTime, Keys, NewImage, OldImage, ...rest } = record.dynamodb ?? {};
+  const images = { Keys, NewImage, OldImage };
+  const asJson = Object.fromEntries(Object.entries(images).filter(([, image]) => image !== undefined).map(([name, image]) => [name, jsonImage(image!)]));
   return {
     ...record,
-    dynamodb: { ...rest, ...(ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) } : {}) },
+    dynamodb: { ...rest, ...asJson, ...(ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) } : {}) },
   } as DynamoDBRecord;
+}
+
+function jsonImage(image: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => {
+    const binary = (value as { B?: unknown }).B;
+    return [name, binary instanceof Uint8Array ? { B: Buffer.from(binary).toString('base64') } : value];
+  }));
 }

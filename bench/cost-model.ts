@@ -4,6 +4,7 @@
  * for the common setups it is compared with.
  */
 import type { CallsPerRequest, EndpointResult } from './warm';
+import { PLATFORM_LINE_BYTES, type LogBytes } from './log-bytes';
 
 /** AWS list prices, us-east-1, in dollars (first pricing tier of each service). */
 export const PRICES = {
@@ -30,18 +31,25 @@ export const PRICES = {
 
 /** What the prices are applied to besides the measured calls; docs/performance.md, "Cost model", states each one. */
 export const ASSUMPTIONS = {
-  /** The stack's memorySize. */
+  /** The stack's memorySize (DEFAULT_MEMORY_SIZE), chosen with the memory table below (memoryChoices). */
   memoryGb: 0.25,
+  /**
+   * Lambda gives a function CPU in proportion to its memory, a whole vCPU at 1,769 MB
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): the handler's time,
+   * measured on a whole core, takes 1769/memory times as long below that.
+   */
+  fullCpuMb: 1769,
   /** Round trips on AWS, added to the handler time measured on loopback. */
   roundTripMs: { dynamodb: 5, secretsManager: 30, provider: 100, upstream: 50, kmsSign: 10 },
   /**
-   * Write units of each item: a login transaction is under 1 KB; a session with three tokens about
-   * 3 KB; and its entry in each of the two user-session indexes (under 1 KB: the claims, times and
-   * user agent), which DynamoDB writes and bills with it.
+   * Write units of each item besides the session (whose units the bench measures with realistic
+   * tokens, bench/user-sessions.ts): a login transaction is under 1 KB; a session's entry in each of
+   * the two user-session indexes (under 1 KB: the claims, times and user agent), which DynamoDB
+   * writes and bills with it.
    */
-  writeUnits: { loginTransaction: 1, session: 3, sessionIndexEntries: 2 },
-  /** Each function's log line plus Lambda's START/END/REPORT lines. */
-  logBytesPerInvocation: 700,
+  writeUnits: { loginTransaction: 1, sessionIndexEntries: 2 },
+  /** What a log line of the functions that serve no route (the revocations function) weighs, bytes. */
+  logBytesPerInvocation: 450,
   /** Share of invocations that start a new instance, and the init time then billed. */
   coldShare: 0.01,
   initMs: 250,
@@ -67,36 +75,47 @@ export const ASSUMPTIONS = {
 export type Setup = 'this service' | 'REST API instead of HTTP API' | 'secret fetched per call' | '1 GB x86 functions' | 'all three';
 
 interface Invocation {
+  /** Handler time measured on a whole core (loopback round trips included: an upper bound of its CPU time). */
   readonly handlerMs: number;
+  /** Bytes logged (messages and per-event overhead). */
+  readonly logBytes: number;
   readonly calls: CallsPerRequest;
   /** DynamoDB write units and read units of the request. */
   readonly writeUnits: number;
   readonly readUnits: number;
 }
 
-function invocationCost(invocation: Invocation, setup: Setup): number {
-  const rest = setup === 'REST API instead of HTTP API' || setup === 'all three';
-  const secretPerCall = setup === 'secret fetched per call' || setup === 'all three';
-  const bigX86 = setup === '1 GB x86 functions' || setup === 'all three';
+/** Billed milliseconds of one invocation at `memoryMb`: the handler slowed by its CPU share, the round trips on AWS, the cold share's init. */
+function billedMs(invocation: Invocation, memoryMb: number, secretCalls: number): number {
   const { roundTripMs } = ASSUMPTIONS;
-  const secretCalls = secretPerCall ? 1 : invocation.calls.secretsManager;
   const dynamodbCalls = Object.values(invocation.calls.dynamodb).reduce((sum, count) => sum + count, 0);
-  const durationMs =
-    invocation.handlerMs +
+  const cpuSlowdown = Math.max(1, ASSUMPTIONS.fullCpuMb / memoryMb);
+  return (
+    invocation.handlerMs * cpuSlowdown +
     dynamodbCalls * roundTripMs.dynamodb +
     secretCalls * roundTripMs.secretsManager +
     invocation.calls.provider * roundTripMs.provider +
     invocation.calls.upstream * roundTripMs.upstream +
-    ASSUMPTIONS.coldShare * ASSUMPTIONS.initMs;
+    ASSUMPTIONS.coldShare * ASSUMPTIONS.initMs
+  );
+}
+
+function invocationCost(invocation: Invocation, setup: Setup, memoryMb = ASSUMPTIONS.memoryGb * 1024): number {
+  const rest = setup === 'REST API instead of HTTP API' || setup === 'all three';
+  const secretPerCall = setup === 'secret fetched per call' || setup === 'all three';
+  const bigX86 = setup === '1 GB x86 functions' || setup === 'all three';
+  const secretCalls = secretPerCall ? 1 : invocation.calls.secretsManager;
   const gbSecond = bigX86 ? PRICES.x86PerGbSecond : PRICES.arm64PerGbSecond;
-  const memoryGb = bigX86 ? 1 : ASSUMPTIONS.memoryGb;
+  const mb = bigX86 ? 1024 : memoryMb;
+  const memoryGb = mb / 1024;
+  const durationMs = billedMs(invocation, mb, secretCalls);
   return (
     (rest ? PRICES.restApiPerMillion : PRICES.httpApiPerMillion) / 1e6 +
     PRICES.lambdaRequestsPerMillion / 1e6 +
     (durationMs / 1000) * memoryGb * gbSecond +
     (invocation.writeUnits * PRICES.dynamodbWriteUnitsPerMillion + invocation.readUnits * PRICES.dynamodbReadUnitsPerMillion) / 1e6 +
     secretCalls * (PRICES.secretsManagerPer10kCalls / 1e4) +
-    (ASSUMPTIONS.logBytesPerInvocation / 1e9) * PRICES.logsIngestionPerGb
+    (invocation.logBytes / 1e9) * PRICES.logsIngestionPerGb
   );
 }
 
@@ -108,28 +127,97 @@ export interface CostRow {
   readonly perMillionApiCalls: number;
 }
 
+/** What the cost model is given besides the warm figures: measured, not assumed. */
+export interface CostInputs {
+  /** Bytes each route logs per request (bench/log-bytes.ts), without Lambda's platform lines. */
+  readonly logBytes: LogBytes;
+  /** Write units of a session item as sign-in leaves it (bench/user-sessions.ts, realistic tokens). */
+  readonly sessionWriteUnits: number;
+}
+
+type Endpoints = { login: EndpointResult; callback: EndpointResult; api: EndpointResult };
+
+function invocations(endpoints: Endpoints, inputs: CostInputs, platformLogs = false): { login: Invocation; callback: Invocation; api: Invocation } {
+  const { writeUnits } = ASSUMPTIONS;
+  const platform = platformLogs ? PLATFORM_LINE_BYTES : 0;
+  return {
+    login: { handlerMs: endpoints.login.latencyMs.median, logBytes: inputs.logBytes.login + platform, calls: endpoints.login.warmCalls, writeUnits: writeUnits.loginTransaction, readUnits: 0 },
+    callback: {
+      handlerMs: endpoints.callback.latencyMs.median,
+      logBytes: inputs.logBytes.callback + platform,
+      calls: endpoints.callback.warmCalls,
+      // Deleting the transaction costs the units of the item deleted; then the session is written.
+      writeUnits: writeUnits.loginTransaction + inputs.sessionWriteUnits + writeUnits.sessionIndexEntries,
+      readUnits: 0,
+    },
+    api: { handlerMs: endpoints.api.latencyMs.median, logBytes: inputs.logBytes.api + platform, calls: endpoints.api.warmCalls, writeUnits: 0, readUnits: 1 },
+  };
+}
+
+const perMillion = (dollars: number): number => Math.round(dollars * 1e6 * 100) / 100;
+
 /**
  * Dollars per million logins and per million proxied API calls, from the measured calls per warm
- * request and the measured handler time (p50), for this service and for the common setups.
+ * request, the measured handler time (p50), the measured log bytes and session size, for this
+ * service and for the common setups.
  */
-export function costModel(endpoints: { login: EndpointResult; callback: EndpointResult; api: EndpointResult }): CostRow[] {
-  const { writeUnits } = ASSUMPTIONS;
-  const login: Invocation = { handlerMs: endpoints.login.latencyMs.median, calls: endpoints.login.warmCalls, writeUnits: writeUnits.loginTransaction, readUnits: 0 };
-  const callback: Invocation = {
-    handlerMs: endpoints.callback.latencyMs.median,
-    calls: endpoints.callback.warmCalls,
-    // Deleting the transaction costs the units of the item deleted; then the session is written.
-    writeUnits: writeUnits.loginTransaction + writeUnits.session + writeUnits.sessionIndexEntries,
-    readUnits: 0,
-  };
-  const api: Invocation = { handlerMs: endpoints.api.latencyMs.median, calls: endpoints.api.warmCalls, writeUnits: 0, readUnits: 1 };
+export function costModel(endpoints: Endpoints, inputs: CostInputs): CostRow[] {
+  const { login, callback, api } = invocations(endpoints, inputs);
   const setups: Setup[] = ['this service', 'REST API instead of HTTP API', 'secret fetched per call', '1 GB x86 functions', 'all three'];
-  const round = (dollars: number): number => Math.round(dollars * 1e6 * 100) / 100;
   return setups.map((setup) => ({
     setup,
-    perMillionLogins: round(invocationCost(login, setup) + invocationCost(callback, setup)),
-    perMillionApiCalls: round(invocationCost(api, setup)),
+    perMillionLogins: perMillion(invocationCost(login, setup) + invocationCost(callback, setup)),
+    perMillionApiCalls: perMillion(invocationCost(api, setup)),
   }));
+}
+
+/** One line of the cost breakdown: what each part of a login and of an API call costs. */
+export interface CostPart {
+  readonly part: string;
+  readonly perMillionLogins: number;
+  readonly perMillionApiCalls: number;
+}
+
+/** This service's cost by part, so that what a target would need is visible. */
+export function costBreakdown(endpoints: Endpoints, inputs: CostInputs): CostPart[] {
+  const { login, callback, api } = invocations(endpoints, inputs);
+  const memoryGb = ASSUMPTIONS.memoryGb;
+  const lambdaMs = (invocation: Invocation) => (billedMs(invocation, memoryGb * 1024, invocation.calls.secretsManager) / 1000) * memoryGb * PRICES.arm64PerGbSecond;
+  const dynamodb = (invocation: Invocation) => (invocation.writeUnits * PRICES.dynamodbWriteUnitsPerMillion + invocation.readUnits * PRICES.dynamodbReadUnitsPerMillion) / 1e6;
+  const logs = (invocation: Invocation) => (invocation.logBytes / 1e9) * PRICES.logsIngestionPerGb;
+  const secrets = (invocation: Invocation) => invocation.calls.secretsManager * (PRICES.secretsManagerPer10kCalls / 1e4);
+  const row = (part: string, of: (invocation: Invocation) => number): CostPart => ({ part, perMillionLogins: perMillion(of(login) + of(callback)), perMillionApiCalls: perMillion(of(api)) });
+  return [
+    row('API Gateway (HTTP API) requests', () => PRICES.httpApiPerMillion / 1e6),
+    row('Lambda requests', () => PRICES.lambdaRequestsPerMillion / 1e6),
+    row(`Lambda duration (${memoryGb * 1024} MB arm64, CPU share and round trips)`, lambdaMs),
+    row(`DynamoDB (${login.writeUnits + callback.writeUnits} write units per login, ${api.readUnits} read unit per API call)`, dynamodb),
+    row(`CloudWatch Logs (${login.logBytes + callback.logBytes} bytes per login, ${api.logBytes} per API call)`, logs),
+    row('Secrets Manager reads (warm: none)', secrets),
+  ];
+}
+
+/** One memory size: what it costs and how long the handler's CPU work takes there. */
+export interface MemoryChoice {
+  readonly memoryMb: number;
+  readonly perMillionLogins: number;
+  readonly perMillionApiCalls: number;
+  /** The warm /api handler's time at this size (CPU share applied), ms. */
+  readonly apiHandlerMs: number;
+}
+
+/** The memory sizes worth comparing: cost against the time the CPU share adds. */
+export function memoryChoices(endpoints: Endpoints, inputs: CostInputs): MemoryChoice[] {
+  const { login, callback, api } = invocations(endpoints, inputs);
+  return [128, 256, 512, 1024, 1769].map((memoryMb) => {
+    const slowdown = Math.max(1, ASSUMPTIONS.fullCpuMb / memoryMb);
+    return {
+      memoryMb,
+      perMillionLogins: perMillion(invocationCost(login, 'this service', memoryMb) + invocationCost(callback, 'this service', memoryMb)),
+      perMillionApiCalls: perMillion(invocationCost(api, 'this service', memoryMb)),
+      apiHandlerMs: Math.round(api.handlerMs * slowdown * 10) / 10,
+    };
+  });
 }
 
 /** What the bench measured of ending every session of one user (bench/user-sessions.ts). */

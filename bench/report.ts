@@ -6,7 +6,7 @@
 import type { UserSessionsResult } from './user-sessions';
 import type { BuiltBundle } from './bundles';
 import type { ColdStart } from './cold-start';
-import { ASSUMPTIONS, type ClientAuthCost, type CostRow, type EndingCost } from './cost-model';
+import { ASSUMPTIONS, type ClientAuthCost, type CostPart, type CostRow, type EndingCost, type MemoryChoice } from './cost-model';
 import type { VariantsResult } from './variants';
 import { formatPeer, type PeerResult } from './peer/peer';
 import { formatThroughput, type ThroughputResult } from './throughput';
@@ -23,6 +23,10 @@ export interface BenchReport {
   readonly warm: WarmResult;
   /** Dollars, from us-east-1 list prices and the calls and times above (bench/cost-model.ts). */
   readonly cost: readonly CostRow[];
+  /** This service's cost by part (API Gateway, Lambda, DynamoDB, logs, secrets). */
+  readonly costBreakdown: readonly CostPart[];
+  /** The cost and the /api handler's time at each memory size. */
+  readonly memoryChoices: readonly MemoryChoice[];
   /** What authenticating the client adds, by credential (bench/client-auth.ts, bench/cost-model.ts), with the in-process signing times measured. */
   readonly clientAuth: { readonly signMs: { readonly RS256: number; readonly ES256: number }; readonly par: boolean; readonly rows: readonly ClientAuthCost[] };
   /** With BENCH_VARIANTS=1: each build setting undone in turn. */
@@ -38,7 +42,7 @@ export interface BenchReport {
 }
 
 /** The performance goals, printed next to the figures (not asserted: timings are too noisy for tests). */
-export const GOALS = { coldStartRatio: 1.5, apiOverheadMs: 2 } as const;
+export const GOALS = { coldStartRatio: 1.5, apiOverheadMs: 2, perMillionLogins: 5, perMillionApiCalls: 1.5 } as const;
 
 /** The cold-start row of an empty handler that loads node:https (bench/https-handler.ts). */
 export const HTTPS_FLOOR = '(empty + node:https)';
@@ -107,6 +111,16 @@ export function formatReport(report: BenchReport): string {
     table(
       ['setup (us-east-1 list prices)', '$ per million logins', '$ per million API calls'],
       report.cost.map((row) => [row.setup, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
+    ),
+    `This service by part (goals: ≤ $${GOALS.perMillionLogins.toFixed(2)} per million logins, ≤ $${GOALS.perMillionApiCalls.toFixed(2)} per million API calls):`,
+    table(
+      ['part', '$ per million logins', '$ per million API calls'],
+      report.costBreakdown.map((row) => [row.part, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2)]),
+    ),
+    `By memory size (Lambda's CPU share is memory/${ASSUMPTIONS.fullCpuMb} MB of a vCPU; the warm /api handler time measured on a whole core, scaled):`,
+    table(
+      ['memory', '$ per million logins', '$ per million API calls', 'warm /api handler'],
+      report.memoryChoices.map((row) => [`${row.memoryMb} MB`, row.perMillionLogins.toFixed(2), row.perMillionApiCalls.toFixed(2), `${row.apiHandlerMs} ms`]),
     ),
     `Client authentication, on top of the above (${report.clientAuth.par ? 'with PAR: two authenticated requests per login' : 'one per login'}; ` +
       `in-process signing p50 RS256 ${report.clientAuth.signMs.RS256} ms, ES256 ${report.clientAuth.signMs.ES256} ms; KMS Sign round trip ${ASSUMPTIONS.roundTripMs.kmsSign} ms assumed):`,

@@ -27,7 +27,8 @@ import { buildBundle, FUNCTION_NAMES, type BuiltBundle } from './bundles';
 import { compareWithCdkAssets } from './cdk-check';
 import { measureColdStarts } from './cold-start';
 import { lambdaRuntime, machineRuntime } from './runtimes';
-import { clientAuthCosts, costModel, endingCost } from './cost-model';
+import { clientAuthCosts, costBreakdown, costModel, endingCost, memoryChoices } from './cost-model';
+import { logBytesPerRequest } from './log-bytes';
 import { assertionSignMs } from './client-auth';
 import { formatReport, formatUserSessions, formatVariants, HTTPS_FLOOR, latestRunPage, type BenchReport } from './report';
 import { measureUserSessions } from './user-sessions';
@@ -194,6 +195,8 @@ async function main(): Promise<void> {
       return result;
     };
 
+    const costEndpoints = { login: measured('login'), callback: measured('callback'), api: measured('api') };
+    const costInputs = { logBytes: await logBytesPerRequest(), sessionWriteUnits: userSessions.units.tableWrite };
     const report: BenchReport = {
       environment: {
         node: process.version,
@@ -208,7 +211,9 @@ async function main(): Promise<void> {
       sameAsCdkSynth: sameAsCdk,
       coldStarts,
       warm,
-      cost: costModel({ login: measured('login'), callback: measured('callback'), api: measured('api') }),
+      cost: costModel(costEndpoints, costInputs),
+      costBreakdown: costBreakdown(costEndpoints, costInputs),
+      memoryChoices: memoryChoices(costEndpoints, costInputs),
       clientAuth: await (async () => {
         const signMs = await assertionSignMs();
         // The bench's provider offers PAR, as oidc-provider, Okta and Keycloak do by default.

@@ -36,6 +36,7 @@ import { tokenContext } from '../functions/core/sessions/session-tokens';
 import { endUserSessions, ENDINGS_IN_FLIGHT } from '../functions/core/sessions/user-sessions';
 import { issuerVariants } from '../functions/end-user-sessions';
 import { dynamoDbClient, storeApi } from '../test/support/dynamodb-local';
+import type { DynamoDbApi } from '../functions/adapters/dynamodb/dynamodb-api';
 import { K1, keyring } from '../test/support/session-keyring';
 
 export const REPORTED = 'reported by DynamoDB Local (ReturnConsumedCapacity)';
@@ -79,11 +80,18 @@ const SUBJECT = '00u8d2k4lmQ5Xb7Tn4x7';
 const INDEX_WAIT_MS = 30_000;
 
 /** A token of JWT shape and `length` characters: header, payload and an RS256 signature, base64url. */
+/**
+ * A token shaped like a real RS256 JWT of about `length` characters: a JSON header and a JSON
+ * payload of claims, base64url, and 256 random bytes of signature; real tokens compress as these do.
+ */
 function jwtShaped(length: number): string {
+  const segment = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = segment({ alg: 'RS256', typ: 'JWT', kid: randomBytes(32).toString('base64url') });
   const signature = randomBytes(256).toString('base64url');
-  const header = randomBytes(75).toString('base64url');
-  const payload = randomBytes(Math.ceil(((length - header.length - signature.length - 2) * 3) / 4)).toString('base64url');
-  return `${header}.${payload.slice(0, length - header.length - signature.length - 2)}.${signature}`;
+  const claims: Record<string, unknown> = { iss: 'https://login.example.com', sub: '248289761001', aud: 'login-service-client', iat: 1796417785, exp: 1796421385, jti: randomBytes(16).toString('base64url') };
+  // Filled with profile-like claims up to the length asked.
+  for (let i = 0; segment(claims).length < length - header.length - signature.length - 2; i++) claims[`claim_${i}`] = `value-${randomBytes(6).toString('hex')}`;
+  return `${header}.${segment(claims)}.${signature}`;
 }
 
 /**
@@ -122,7 +130,9 @@ function numberBytes(value: string): number {
 function valueBytes(value: AttributeValue): number {
   if (value.S !== undefined) return Buffer.byteLength(value.S);
   if (value.N !== undefined) return numberBytes(value.N);
-  if (value.B !== undefined) return value.B.length;
+  // A binary is base64 text through the service's client (DynamoDB's JSON protocol), bytes through the SDK's.
+  const binary = value.B as unknown;
+  if (binary !== undefined) return typeof binary === 'string' ? Buffer.from(binary, 'base64').length : (binary as Uint8Array).length;
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.L !== undefined) return 3 + value.L.reduce((sum, element) => sum + 1 + valueBytes(element), 0);
   if (value.M !== undefined) return 3 + Object.values(value.M).reduce((sum, element) => sum + 1 + valueBytes(element), 0) + Object.keys(value.M).reduce((sum, name) => sum + Buffer.byteLength(name), 0);
@@ -147,7 +157,19 @@ export async function measureUserSessions(endpoint: string, count: number): Prom
   const tableName = `bench-user-sessions-${Date.now()}`;
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
   try {
-    const store = new DynamoDbUserSessions(storeApi(endpoint), tableName, 5_000);
+    // The store's own client, each call's consumed capacity asked for and seen while `observe` is set.
+    const api = storeApi(endpoint);
+    let observe: ((operation: string, output: object, started: number) => void) | undefined;
+    const measuredApi: DynamoDbApi = {
+      call: async (operation, input, signal) => {
+        if (!observe) return api.call(operation, input, signal);
+        const started = performance.now();
+        const output = await api.call(operation, { ...input, ReturnConsumedCapacity: 'INDEXES' } as typeof input, signal);
+        observe(operation, output, started);
+        return output;
+      },
+    };
+    const store = new DynamoDbUserSessions(measuredApi, tableName, 5_000);
     const vault = new KeyringTokenVault(keyring({ current: 'k1', k1: K1 }));
     const now = Math.floor(Date.now() / 1000);
     let sample: { key: Item; sealedTokens: string } | undefined;
@@ -181,34 +203,28 @@ export async function measureUserSessions(endpoint: string, count: number): Prom
     let queries = 0;
     let queryMs = 0;
     const oldItems: Item[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const started = performance.now();
-        const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: 'INDEXES' } });
-        const output = result.output as { ConsumedCapacity?: ConsumedCapacity; Items?: Item[]; Attributes?: Item };
+    observe = (operation, answer, started) => {
+        const output = answer as { ConsumedCapacity?: ConsumedCapacity; Items?: Item[]; Attributes?: Item };
         const consumed = output.ConsumedCapacity;
         const indexUnits = Object.values(consumed?.GlobalSecondaryIndexes ?? {}).reduce((sum, index) => sum + (index.CapacityUnits ?? 0), 0);
         if (!consumed) callsWithoutCapacity++;
-        if (context.commandName === 'QueryCommand') {
+        if (operation === 'Query') {
           queries++;
           queryMs += performance.now() - started;
           reported.read += consumed?.CapacityUnits ?? 0;
           computed.read += Math.ceil((output.Items ?? []).reduce((sum, found) => sum + itemBytes(found), 0) / (4 * KB)) * 0.5;
-        } else if (context.commandName === 'UpdateItemCommand') {
+        } else if (operation === 'UpdateItem') {
           reported.tableWrite += consumed?.Table?.CapacityUnits ?? (consumed?.CapacityUnits ?? 0) - indexUnits;
           reported.indexWrite += indexUnits;
           // An ending returns the item as it was (ALL_OLD); the tombstone it leaves is measured below.
           if (output.Attributes) oldItems.push(output.Attributes);
         }
-        return result;
-      },
-      { step: 'initialize', name: 'benchConsumedCapacity' },
-    );
+    };
     const started = performance.now();
     // The kill switch's request and issuers; no revocation dependency: the table's stream revokes.
     const { ended } = await endUserSessions({ subject: SUBJECT }, () => issuerVariants(ISSUER), { index: store, sessions: store, clock: { now: () => Date.now() } });
     const totalMs = performance.now() - started;
-    client.middlewareStack.remove('benchConsumedCapacity');
+    observe = undefined;
 
     const tombstone = await read();
     for (const old of oldItems) {

@@ -57,7 +57,8 @@ async function stopAll(instances: Record<RouteEntry, FunctionProcess> | undefine
   if (instances) await Promise.all(Object.values(instances).map((instance) => instance.stop()));
 }
 
-function callsOf(counts: CallCounts): CallsPerRequest {
+/** The calls one request made, by kind; conditional DynamoDB writes apart. */
+export function callsOf(counts: CallCounts): CallsPerRequest {
   const dynamodb: Record<string, number> = {};
   for (const call of counts.dynamodb) {
     const name = call.input.ConditionExpression ? `${call.operation} (conditional)` : call.operation;
@@ -66,7 +67,8 @@ function callsOf(counts: CallCounts): CallsPerRequest {
   return { dynamodb, secretsManager: counts.secretsManager, provider: counts.provider, upstream: counts.upstream };
 }
 
-function meanCalls(list: readonly CallsPerRequest[]): CallsPerRequest {
+/** The mean calls per request of a run. */
+export function meanCalls(list: readonly CallsPerRequest[]): CallsPerRequest {
   const mean = (pick: (calls: CallsPerRequest) => number): number => Math.round((list.reduce((sum, calls) => sum + pick(calls), 0) / list.length) * 1000) / 1000;
   const operations = new Set(list.flatMap((calls) => Object.keys(calls.dynamodb)));
   return {

@@ -22,9 +22,9 @@ import { setEnvironment } from '../../local/local-environment';
 import { measureColdStarts } from '../cold-start';
 import { FunctionClient, type Answer, type Invoke } from '../function-client';
 import { FunctionProcess } from '../function-process';
-import { CLIENT_ID, PUBLIC_BASE_URL, startLocalServices, type CallCounts, type LocalServices } from '../local-services';
+import { CLIENT_ID, PUBLIC_BASE_URL, startLocalServices, type LocalServices } from '../local-services';
 import { summarize, type Summary } from '../stats';
-import type { CallsPerRequest } from '../warm';
+import { callsOf, meanCalls, type CallsPerRequest } from '../warm';
 
 export const PEER_DIR = __dirname;
 const PEER_ENTRY = path.join(PEER_DIR, 'app.mjs');
@@ -246,26 +246,6 @@ async function coldStarts(peerFile: string, options: PeerOptions): Promise<PeerC
     });
   }
   return list;
-}
-
-function callsOf(counts: CallCounts): CallsPerRequest {
-  const dynamodb: Record<string, number> = {};
-  for (const call of counts.dynamodb) {
-    const name = call.input.ConditionExpression ? `${call.operation} (conditional)` : call.operation;
-    dynamodb[name] = (dynamodb[name] ?? 0) + 1;
-  }
-  return { dynamodb, secretsManager: counts.secretsManager, provider: counts.provider, upstream: counts.upstream };
-}
-
-function meanCalls(list: readonly CallsPerRequest[]): CallsPerRequest {
-  const mean = (pick: (calls: CallsPerRequest) => number): number => Math.round((list.reduce((sum, calls) => sum + pick(calls), 0) / list.length) * 1000) / 1000;
-  const operations = new Set(list.flatMap((calls) => Object.keys(calls.dynamodb)));
-  return {
-    dynamodb: Object.fromEntries([...operations].map((name) => [name, mean((calls) => calls.dynamodb[name] ?? 0)])),
-    secretsManager: mean((calls) => calls.secretsManager),
-    provider: mean((calls) => calls.provider),
-    upstream: mean((calls) => calls.upstream),
-  };
 }
 
 /** One implementation's instances and browser, and what its requests did. */

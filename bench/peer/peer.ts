@@ -64,9 +64,10 @@ export interface BuiltPeer {
 /**
  * Builds the peer's Lambda bundle with the service's esbuild settings (infra/bundling.ts: ES module,
  * minified, platform node, target node22, the dependencies' ES module builds first, the AWS SDK
- * bundled, the same banner, source map and legal comments) less the three that only fit the
- * service's own code: its two aliases (the environment-only credential provider, no endpoint
- * discovery) and its one external module. Every package must come from bench/peer/node_modules;
+ * bundled, source map and legal comments) less its alias (the environment-only credential
+ * provider), which only fits the service's own code, and with the `require` banner an ES module
+ * bundle of CommonJS packages needs (Express and its middleware call require(); the service's
+ * bundles have none). Every package must come from bench/peer/node_modules;
  * `debug`'s optional `supports-color`, which the peer does not install, stays a `require()` that
  * fails and is caught, as in a deployment of this folder alone.
  */
@@ -76,6 +77,7 @@ export async function buildPeer(outDir: string): Promise<BuiltPeer> {
     ...esbuildOptions('Api', file),
     entryPoints: [PEER_ENTRY],
     alias: {},
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     external: ['supports-color'],
     absWorkingDir: PEER_DIR,
     metafile: true,

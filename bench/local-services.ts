@@ -123,6 +123,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: proxy.url,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
+      // The format a deployment sets once no earlier version runs (docs/sessions.md), which the cost model counts.
+      SESSION_TOKEN_FORMAT: 'v2',
       ...options.environment,
     });
     closers.unshift(restore);

@@ -227,6 +227,14 @@ export interface LoginServiceProps {
    */
   readonly sessionIdleTimeoutSeconds?: number;
   /**
+   * How sessions' tokens are sealed when written: `v2` compressed, stored as a binary (two write
+   * units per typical session instead of three); `v1` as earlier versions wrote them. Both always
+   * open; set `v2` after the deploy that brought this version, so no instance of an earlier one
+   * meets a session it cannot open.
+   * @default - the functions' default (docs/configuration.md)
+   */
+  readonly sessionTokenFormat?: 'v1' | 'v2';
+  /**
    * Tokens are refreshed this many seconds before they expire.
    * @default - the functions' default (docs/configuration.md)
    */
@@ -336,9 +344,10 @@ export interface LoginServiceProps {
   /**
    * Lambda's own START, END and REPORT lines of every invocation (its system logs at INFO). Off,
    * the functions log in Lambda's JSON format with system logs at WARN: about 340 bytes less per
-   * invocation (docs/performance.md, "Cost model"), and what the REPORT lines carried besides
-   * Lambda's metrics (the memory used, the init duration) is not logged. Every service line and
-   * its embedded metrics are written either way.
+   * invocation (docs/performance.md, "Cost model"), and what the platform's report records carried
+   * besides Lambda's metrics is not logged: each invocation's memory used and init duration, and
+   * the report of an invocation that timed out or ran out of memory (Lambda's `Errors` metric and
+   * the alarms still count those). Every service line and its embedded metrics are written either way.
    * @default false
    */
   readonly platformLogs?: boolean;

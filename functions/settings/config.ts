@@ -96,6 +96,8 @@ export interface Config {
   readonly sessionLifetimeSeconds: number;
   /** The session ends after this long without a request. */
   readonly sessionIdleTimeoutSeconds: number;
+  /** SESSION_TOKEN_FORMAT: how new sealed tokens are written. */
+  readonly sessionTokenFormat: 'v1' | 'v2';
   /** The access token is refreshed this long before it expires (at most half its lifetime). */
   readonly tokenRefreshSkewSeconds: number;
   /** How old a logout token may be at /backchannel-logout (its `iat`), besides the clock skew. */

@@ -186,6 +186,7 @@ export interface ServiceValues {
   loginTimeoutSeconds?: number;
   sessionLifetimeSeconds?: number;
   sessionIdleTimeoutSeconds?: number;
+  sessionTokenFormat?: string;
   tokenRefreshSkewSeconds?: number;
   logoutTokenMaxAgeSeconds?: number;
   providerTimeoutMs?: number;

@@ -105,6 +105,9 @@ const DEPLOYMENT = {
   dynamodbEndpoint: { doc: 'DynamoDB endpoint for local runs (loopback only).', by: 'environment', defaultText: "the region's endpoint" },
   loginTimeoutSeconds: { doc: 'How long a started login may take.' },
   sessionLifetimeSeconds: { doc: 'Absolute session lifetime: the session ends then, however active.' },
+  sessionTokenFormat: {
+    doc: 'How sessions\' tokens are sealed when written: `v2` compresses them and stores a binary (a typical session item two DynamoDB write units instead of three, docs/performance.md); `v1` is the format of earlier versions. Every version from this one opens both; set `v2` once no function of an earlier version runs (after the deploy that brought this one), so that an instance of the earlier version, during that deploy or after a rollback, never meets a session it cannot open.',
+  },
   sessionIdleTimeoutSeconds: { doc: 'The session ends after this long without a request to `/api` or `/session`; at most the lifetime.' },
   tokenRefreshSkewSeconds: { doc: 'The access token is refreshed this long before it expires (at most half its lifetime).' },
   logoutTokenMaxAgeSeconds: { doc: "How old a logout token (its `iat`) may be at `/backchannel-logout`, besides a minute's clock skew; its `jti` is remembered that long." },

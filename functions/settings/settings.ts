@@ -92,6 +92,8 @@ export const SERVICE_SETTINGS = {
   // After the origins it may name; checked like returnTo (read-settings.ts).
   homeUrl: { type: 'string', default: '/' },
   sessionKeys: { env: 'SESSION_KEYS_SECRET_ARN', type: 'secret', value: 'SESSION_KEYS' },
+  // How new sealed tokens are written (adapters/encryption/token-vault.ts); both always open.
+  sessionTokenFormat: { type: 'enum', values: ['v1', 'v2'], default: 'v1' },
   tableName: { type: 'string', required: true },
   dynamodbEndpoint: url('loopback'),
   loginTimeoutSeconds: integer(60, 3_600, 600),

@@ -230,7 +230,7 @@ const keyring = /* @__PURE__ */ once((): SecretSource<Keyring> => {
   return new SecretsManagerSecret(secretsManager(), sessionKeys.secretId, parse, sessionKeys.refreshSeconds, providerTimeoutMs, systemClock);
 });
 
-export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new KeyringTokenVault(keyring()));
+export const vault = /* @__PURE__ */ part('vault', (): TokenVault => new KeyringTokenVault(keyring(), config().sessionTokenFormat));
 
 /** The providers' connections that authenticate the client, one per provider, shared by the adapters a function uses. */
 const connections = /* @__PURE__ */ once(() => perProvider((profile) => connectionTo(profile, credentialsOf()(profile.name))));

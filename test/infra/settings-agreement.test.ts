@@ -185,6 +185,7 @@ describe('which functions receive what: the declarations and the template agree'
     scopes: 'openid profile',
     clientAuthMethod: 'client_secret_post',
     par: 'off',
+    sessionTokenFormat: 'v2',
     clientAssertionAudience: 'token_endpoint',
     publicBaseUrl: 'https://login.example.com',
     returnToAllowedOrigins: ['https://app.example.com'],

@@ -116,16 +116,23 @@ describe('the request', () => {
     }
   });
 
-  test('without a region it fails before sending anything', async () => {
+  test('without a region it fails before sending anything, and tries again on the next call', async () => {
     const saved = process.env.AWS_REGION;
     delete process.env.AWS_REGION;
+    const noRegion = new AwsJsonClient(DYNAMODB, { endpoint, credentials: localApiOptions(endpoint).credentials! });
     try {
-      const noRegion = new AwsJsonClient(DYNAMODB, { endpoint, credentials: localApiOptions(endpoint).credentials! });
       await expect(noRegion.call('GetItem', getItem)).rejects.toMatchObject({ name: 'MissingRegion' });
       expect(seen).toHaveLength(0);
     } finally {
       process.env.AWS_REGION = saved;
     }
+    await noRegion.call('GetItem', getItem);
+    expect(seen).toHaveLength(1);
+  });
+
+  test("a region of a partition with endpoints of its own needs AWS_ENDPOINT_URL_<SERVICE>: no guessed host name", async () => {
+    const iso = new AwsJsonClient(DYNAMODB, { region: 'us-iso-east-1', credentials: localApiOptions(endpoint).credentials! });
+    await expect(iso.call('GetItem', getItem)).rejects.toMatchObject({ name: 'MissingEndpoint', message: expect.stringContaining('AWS_ENDPOINT_URL_DYNAMODB') });
   });
 });
 
@@ -148,6 +155,24 @@ describe('errors', () => {
     await expect(client().call('GetItem', getItem)).rejects.toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
   });
 
+  test("the error body's fields are there to read but not enumerable: a printed error shows no item", async () => {
+    answers = [json(400, { __type: 'ConditionalCheckFailedException', Item: { tokens: { S: 'sealed-tokens-value' } } })];
+    const error = (await client().call('PutItem', { TableName: 't', Item: {} }).catch((caught: unknown) => caught)) as AwsServiceError;
+    expect(error.Item).toEqual({ tokens: { S: 'sealed-tokens-value' } });
+    expect(Object.keys(error)).not.toContain('Item');
+    expect(JSON.stringify(error)).not.toContain('sealed-tokens-value');
+  });
+
+  test('a 2xx answer that is not a JSON object is an error, not an empty answer (no item is not "absent")', async () => {
+    for (const body of ['<html>gateway</html>', '[1,2]', 'null']) {
+      answers = [(response) => response.writeHead(200, { 'content-type': 'text/html' }).end(body)];
+      await expect(client().call('GetItem', getItem)).rejects.toMatchObject({ name: 'SerializationException', status: 200 });
+    }
+    expect(seen).toHaveLength(3);
+    answers = [(response) => response.writeHead(200).end()];
+    expect(await client().call('GetItem', getItem)).toEqual({});
+  });
+
   test('a 5xx answer without a body is an InternalFailure', async () => {
     answers = [(response) => response.writeHead(503).end(), (response) => response.writeHead(503).end()];
     await expect(client().call('GetItem', getItem)).rejects.toMatchObject({ name: 'InternalFailure', status: 503 });
@@ -165,6 +190,23 @@ describe('retries', () => {
     expect((await client().call('GetItem', getItem)).Item).toEqual({ pk: { S: 'second' } });
     expect(seen.length).toBe(2);
     expect(seen[1]!.body).toBe(seen[0]!.body);
+  });
+
+  test('501 and 505 are not retried: only 500, 502, 503 and 504 may pass', async () => {
+    for (const status of [501, 505]) {
+      seen = [];
+      answers = [json(status, { __type: 'NotImplemented' }), json(200, {})];
+      await expect(client().call('GetItem', getItem)).rejects.toMatchObject({ status });
+      expect(seen.length).toBe(1);
+    }
+  });
+
+  test('a kept-alive connection the server closed meanwhile is replaced at once, without using up an attempt', async () => {
+    const single = client({ maxAttempts: 1 });
+    answers = [json(200, { Item: { pk: { S: 'first' } } }), (response) => response.socket?.destroy(), json(200, { Item: { pk: { S: 'again' } } })];
+    expect((await single.call('GetItem', getItem)).Item).toEqual({ pk: { S: 'first' } });
+    expect((await single.call('GetItem', getItem)).Item).toEqual({ pk: { S: 'again' } });
+    expect(seen.length).toBe(3);
   });
 
   test('no more than maxAttempts: the last failure is what the caller sees', async () => {

@@ -58,7 +58,8 @@ beforeAll(async () => {
 
   service = await startService({
     provider: { kind: 'dev', options: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL } },
-    env: { SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT) },
+    // Sealed as v2, a binary in the item; the v1 string form is checked on the same records below.
+    env: { SESSION_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT), SESSION_TOKEN_FORMAT: 'v2' },
     tableStream: true,
     parts: { clock },
   });
@@ -161,6 +162,16 @@ describe('the revocations function\'s filter', () => {
       const as: DynamoDBRecord = { ...ending, dynamodb: { ...ending.dynamodb, NewImage: { ...ending.dynamodb!.NewImage, endReason: { S: reason } } } };
       expect(revokes(as)).toBe(true);
     }
+  });
+
+  test('an ending passes whether its old image holds the tokens as a binary (v2) or as a string (v1, sealed before)', () => {
+    const ending = ofItem(sessionPk('carol')).find((record) => record.dynamodb?.NewImage?.endReason)!;
+    expect(ending.dynamodb!.OldImage!.tokens!.B).toEqual(expect.any(String));
+    const asV1: DynamoDBRecord = { ...ending, dynamodb: { ...ending.dynamodb, OldImage: { ...ending.dynamodb!.OldImage, tokens: { S: 'v1.k1.aXY.ZGF0YQ' } } } };
+    expect(revokes(ending)).toBe(true);
+    expect(revokes(asV1)).toBe(true);
+    const withoutTokens: DynamoDBRecord = { ...ending, dynamodb: { ...ending.dynamodb, OldImage: Object.fromEntries(Object.entries(ending.dynamodb!.OldImage!).filter(([name]) => name !== 'tokens')) } };
+    expect(revokes(withoutTokens)).toBe(false);
   });
 
   test('a record passes exactly when the function revokes something for it', () => {

@@ -316,6 +316,16 @@ describe.each(emulators)('DynamoDB store (%s): a write that landed but whose ans
     await proxy?.close();
   });
 
+  test("a logout token's id whose first put landed is still this delivery's first use; another delivery's is not", async () => {
+    const users = new DynamoDbUserSessions(dynamoDbApi({ ...localApiOptions(proxy.endpoint), maxAttempts: 2 }), emulator().table, 2000);
+    const id = `jti-${freshKey()}`;
+    const expiresAt = Math.floor(Date.now() / 1000) + 300;
+    proxy.fail('PutItem', { loseAnswerOnce: true });
+    expect(await users.firstUse(id, expiresAt)).toBe(true);
+    expect(proxy.operations.filter((operation) => operation === 'PutItem')).toHaveLength(2);
+    expect(await users.firstUse(id, expiresAt)).toBe(false);
+  });
+
   test('the retried lease write fails its condition, yet the lease is recognised as this request\'s own', async () => {
     const key = freshKey();
     await store.create(key, session());

@@ -13,6 +13,10 @@ const MISCONFIGURATION = new Set([
   'ResourceNotFoundException',
   'AccessDeniedException',
   'UnrecognizedClientException',
+  // The service's AWS client (aws-json-client.ts): no region, no endpoint it can derive, an endpoint that is no URL, no credentials.
+  'MissingRegion',
+  'MissingEndpoint',
+  'CredentialsProviderError',
   'ValidationException',
   'DecryptionFailure',
   // KMS: a key that is not there, disabled, pending deletion, or not for signing.

@@ -61,7 +61,8 @@ export class AwsServiceError extends Error {
 
   constructor(name: string, status: number, message: string, fields: Record<string, unknown>) {
     super(message);
-    Object.assign(this, fields);
+    // Not enumerable: an item in `Item` holds claims and sealed tokens, which no printed error may show.
+    for (const [field, value] of Object.entries(fields)) Object.defineProperty(this, field, { value, enumerable: false });
     this.name = name;
     this.status = status;
   }
@@ -86,13 +87,20 @@ const THROTTLING = new Set([
 ]);
 /** Connection failures worth one more attempt: a kept-alive socket the other end closed, a refused or broken connection. */
 const TRANSIENT_CONNECTION = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** The 5xx answers worth another attempt, as the SDK's standard retry strategy has them. */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/**
+ * Regions whose partition has endpoints of its own domain (the ISO partitions, the European
+ * Sovereign Cloud): not derived here; such a deployment names its endpoints in AWS_ENDPOINT_URL_<SERVICE>.
+ */
+const OTHER_PARTITION_PREFIXES = ['us-iso-', 'us-isob-', 'us-isof-', 'eu-isoe-', 'eusc-'];
 const BASE_DELAY_MS = 100;
 const THROTTLED_BASE_DELAY_MS = 500;
 
 export class AwsJsonClient<O extends Operations> {
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly maxAttempts: number;
-  private resolved?: Promise<{ url: URL; signer: SignatureV4; send: typeof HttpRequest; agent: HttpAgent }>;
+  private resolved?: Promise<{ url: URL; signer: SignatureV4; send: typeof HttpRequest; agent: HttpAgent }> | undefined;
 
   constructor(
     private readonly service: AwsJsonService,
@@ -117,7 +125,11 @@ export class AwsJsonClient<O extends Operations> {
   }
 
   private endpoint(): NonNullable<AwsJsonClient<O>['resolved']> {
-    this.resolved ??= this.resolve();
+    // A failure (no region, a malformed endpoint) is not kept: the next call tries again.
+    this.resolved ??= this.resolve().catch((error: unknown) => {
+      this.resolved = undefined;
+      throw error;
+    });
     return this.resolved;
   }
 
@@ -125,18 +137,36 @@ export class AwsJsonClient<O extends Operations> {
     const region = this.options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new AwsServiceError('MissingRegion', 0, 'no AWS region: AWS_REGION is not set', {});
     const given = this.options.endpoint ?? process.env[`AWS_ENDPOINT_URL_${this.service.endpointVariable}`] ?? process.env.AWS_ENDPOINT_URL;
+    if (!given && OTHER_PARTITION_PREFIXES.some((prefix) => region.startsWith(prefix))) {
+      throw new AwsServiceError('MissingEndpoint', 0, `no endpoint for region ${region}: set AWS_ENDPOINT_URL_${this.service.endpointVariable}`, {});
+    }
     const url = new URL(given ?? `https://${this.service.signingName}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/`);
     const secure = url.protocol === 'https:';
     // No X-Amz-Content-Sha256 header: only S3 asks for it; the signature covers the body's hash anyway.
     const signer = new SignatureV4({ service: this.service.signingName, region, credentials: this.credentials, sha256: NodeSha256, applyChecksum: false });
-    if (secure) return { url, signer, send: httpsRequest, agent: new HttpsAgent({ keepAlive: true }) };
+    // At most 50 connections per client, as the SDK's handler.
+    if (secure) return { url, signer, send: httpsRequest, agent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) };
     // Plain HTTP only for a local endpoint, loaded then: on Node 22 importing node:http costs about
     // 30 ms of every cold start (it loads the fetch implementation and more), node:https a quarter of that.
     const http = await import('node:http');
-    return { url, signer, send: http.request, agent: new http.Agent({ keepAlive: true }) };
+    return { url, signer, send: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 50 }) };
   }
 
+  /**
+   * One attempt; a kept-alive connection the other end had closed meanwhile (a Lambda instance
+   * thawed after minutes) fails before any answer, and is tried once more at once on a new
+   * connection without counting as an attempt.
+   */
   private async once(operation: string, body: string, signal: AbortSignal | undefined): Promise<unknown> {
+    try {
+      return await this.send(operation, body, signal);
+    } catch (error) {
+      if (!(error as { staleSocket?: boolean }).staleSocket || signal?.aborted) throw error;
+      return this.send(operation, body, signal);
+    }
+  }
+
+  private async send(operation: string, body: string, signal: AbortSignal | undefined): Promise<unknown> {
     const { url, signer, send, agent } = await this.endpoint();
     const signed = await signer.sign({
       method: 'POST',
@@ -154,31 +184,41 @@ export class AwsJsonClient<O extends Operations> {
       body,
     });
     const response = await new Promise<{ status: number; text: string; errorType?: string }>((resolve, reject) => {
+      let answered = false;
       const sent = send(url, { method: 'POST', headers: signed.headers, agent, ...(signal ? { signal } : {}) }, (answer: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.once('error', reject);
+        answer.on('error', reject);
         answer.once('end', () => {
           const errorType = answer.headers['x-amzn-errortype'];
           resolve({ status: answer.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(typeof errorType === 'string' ? { errorType } : {}) });
         });
       });
-      sent.once('error', reject);
+      sent.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = !answered && sent.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        reject(stale ? Object.assign(error, { staleSocket: true }) : error);
+      });
       sent.end(body);
     });
     const answer = parse(response.text);
-    if (response.status >= 200 && response.status < 300) return answer;
-    throw serviceError(operation, response.status, answer, response.errorType);
+    if (response.status >= 200 && response.status < 300) {
+      // An answer that is not a JSON object is not an answer to trust: no item is not "absent", no failure count not "all published".
+      if (answer === undefined) throw new AwsServiceError('SerializationException', response.status, `${operation} answered ${response.status} with a body that is not a JSON object`, {});
+      return answer;
+    }
+    throw serviceError(operation, response.status, answer ?? {}, response.errorType);
   }
 }
 
-function parse(text: string): Record<string, unknown> {
+/** The body as a JSON object (an empty body is an empty one); undefined when it is anything else. */
+function parse(text: string): Record<string, unknown> | undefined {
   if (text === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
@@ -192,7 +232,7 @@ function serviceError(operation: string, status: number, body: Record<string, un
 }
 
 function retryable(error: unknown): boolean {
-  if (error instanceof AwsServiceError) return error.status >= 500 || error.status === 429 || THROTTLING.has(error.name);
+  if (error instanceof AwsServiceError) return TRANSIENT_STATUS.has(error.status) || error.status === 429 || THROTTLING.has(error.name);
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && TRANSIENT_CONNECTION.has(code);
 }

@@ -35,6 +35,9 @@ export const readN = (source: Item, name: string): number | undefined => {
   return raw === undefined ? undefined : Number(raw);
 };
 
+/** The IV's bytes in a binary token attribute (token-vault.ts: 12). */
+const IV_BYTES = 12;
+
 /**
  * Sealed tokens as the item keeps them. A `v2.<key id>.<iv>.<data>` text is stored as a binary:
  * the `v2.<key id>.` prefix, then the IV and the data as bytes. DynamoDB counts a binary's bytes, where the
@@ -46,13 +49,13 @@ export const readN = (source: Item, name: string): number | undefined => {
 export function tokensAttribute(sealed: string | undefined): AttributeValue | undefined {
   if (sealed === undefined) return undefined;
   const [format, keyId, iv, data, ...rest] = sealed.split('.');
-  if (format !== 'v2' || !keyId || !iv || !data || rest.length > 0) return { S: sealed };
-  const bytes = Buffer.concat([Buffer.from(`v2.${keyId}.`), Buffer.from(iv, 'base64url'), Buffer.from(data, 'base64url')]);
+  const ivBytes = Buffer.from(iv ?? '', 'base64url');
+  // Only what reads back as the same text is stored as a binary: an IV of its fixed length, canonical base64url.
+  const canonical = ivBytes.length === IV_BYTES && ivBytes.toString('base64url') === iv && Buffer.from(data ?? '', 'base64url').toString('base64url') === data;
+  if (format !== 'v2' || !keyId || !data || rest.length > 0 || !canonical) return { S: sealed };
+  const bytes = Buffer.concat([Buffer.from(`v2.${keyId}.`), ivBytes, Buffer.from(data, 'base64url')]);
   return { B: bytes.toString('base64') as unknown as Uint8Array };
 }
-
-/** The IV's bytes in a binary token attribute (token-vault.ts: 12). */
-const IV_BYTES = 12;
 
 /** The sealed tokens of an item, from either kind of attribute tokensAttribute writes. */
 export function readTokens(found: Item): string | undefined {

@@ -6,7 +6,8 @@
 import type { ServiceError } from '../../core/errors';
 import type { ReplayGuard, SessionSummary, UserSessionIndex } from '../../core/ports';
 import { DynamoDbSessionStore } from './dynamodb-store';
-import { indexKey, readN, readS, SESSION_PREFIX, type Item } from './session-item';
+import { randomToken } from '../../core/opaque-tokens';
+import { END_MARK, indexKey, readN, readS, SESSION_PREFIX, type Item } from './session-item';
 import { PROVIDER_SID_INDEX, PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_INDEX, USER_KEY } from './table-schema';
 
 const REPLAY_PREFIX = 'replay#';
@@ -20,13 +21,19 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
     return this.query(PROVIDER_SID_INDEX, PROVIDER_SID_KEY, indexKey(issuer, providerSid));
   }
 
-  /** One conditional put: of two deliveries of the same id at once, exactly one is the first. An expired record counts as none. */
+  /**
+   * One conditional put: of two deliveries of the same id at once, exactly one is the first. An
+   * expired record counts as none. A mark only this call knows tells the client's own retried put,
+   * whose first attempt did land, from another delivery's.
+   */
   async firstUse(id: string, expiresAt: number): Promise<boolean> {
+    const mark = randomToken(12);
     try {
       await this.guard((signal) =>
         this.client.call('PutItem', {
           TableName: this.tableName,
-          Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) } },
+          Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) }, [END_MARK]: { S: mark } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           // DynamoDB removes expired items lazily: a record past its expiry no longer counts.
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
@@ -35,7 +42,8 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
       );
       return true;
     } catch (error) {
-      if (((error as ServiceError).cause as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException') return false;
+      const cause = (error as ServiceError).cause as { name?: string; Item?: Item } | undefined;
+      if (cause?.name === 'ConditionalCheckFailedException') return cause.Item?.[END_MARK]?.S === mark;
       throw error;
     }
   }

@@ -10,9 +10,9 @@ import type { SessionTokens, TokenVault } from '../../core/ports';
 import type { Keyring } from './keyring';
 import type { SecretSource } from '../secrets-manager/secrets-manager-secret';
 
-/** v2: the tokens' JSON compressed (raw DEFLATE) before sealing; v1, not compressed, still opens. */
-const FORMAT = 'v2';
-const FORMATS = new Set(['v1', 'v2']);
+/** v2: the tokens' JSON compressed (raw DEFLATE) before sealing; v1: not compressed. Both open. */
+export type SealedFormat = 'v1' | 'v2';
+const FORMATS = new Set<string>(['v1', 'v2']);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** More than any session's tokens: a larger inflated text is refused instead of filling memory. */
@@ -29,15 +29,21 @@ const MAX_PLAIN_BYTES = 256 * 1024;
  * key; data sealed with an older key opens as long as that key stays in the keyring.
  */
 export class KeyringTokenVault implements TokenVault {
-  constructor(private readonly keyring: SecretSource<Keyring>) {}
+  /** `format`: how new tokens are sealed; the wiring passes SESSION_TOKEN_FORMAT (functions/settings/settings.ts). */
+  constructor(
+    private readonly keyring: SecretSource<Keyring>,
+    private readonly format: SealedFormat = 'v2',
+  ) {}
 
   async seal(tokens: SessionTokens, context: string): Promise<string> {
     const { currentId, keys } = await this.keyring.get();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', keys.get(currentId)!, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context));
-    const sealed = Buffer.concat([cipher.update(deflateRawSync(JSON.stringify(tokens))), cipher.final(), cipher.getAuthTag()]);
-    return [FORMAT, currentId, iv.toString('base64url'), sealed.toString('base64url')].join('.');
+    const plain = Buffer.from(JSON.stringify(tokens));
+    if (plain.length > MAX_PLAIN_BYTES) throw new ServiceError('provider_bad_response', { detail: `the tokens to seal are ${plain.length} bytes, more than ${MAX_PLAIN_BYTES}` });
+    const sealed = Buffer.concat([cipher.update(this.format === 'v2' ? deflateRawSync(plain) : plain), cipher.final(), cipher.getAuthTag()]);
+    return [this.format, currentId, iv.toString('base64url'), sealed.toString('base64url')].join('.');
   }
 
   async open(sealed: string, context: string): Promise<SessionTokens> {

@@ -56,6 +56,19 @@ function sealedBy(format: 'v1' | 'v2', plain: Buffer, context = CONTEXT): string
 }
 
 describe('KeyringTokenVault: sealing', () => {
+  test('with format v1 it seals as earlier versions did, uncompressed, and v2 opens what v1 sealed and back', async () => {
+    const source = new CountingKeyringSource(ring('k1', { k1: M1 }));
+    const [v1, v2] = [new KeyringTokenVault(source, 'v1'), new KeyringTokenVault(source, 'v2')];
+    const sealed = await v1.seal(TOKENS, CONTEXT);
+    expect(sealed).toMatch(/^v1\.k1\./);
+    expect(await v2.open(sealed, CONTEXT)).toEqual(TOKENS);
+    expect(await v1.open(await v2.seal(TOKENS, CONTEXT), CONTEXT)).toEqual(TOKENS);
+  });
+
+  test('tokens larger than it would open again are refused when sealing, not stored to fail later', async () => {
+    expect(await rejection(testVault().seal({ accessToken: 'a'.repeat(300 * 1024) }, CONTEXT))).toBe('provider_bad_response');
+  });
+
   test('v1 tokens, sealed uncompressed before v2, still open', async () => {
     const vault = new KeyringTokenVault(new CountingKeyringSource(ring('k1', { k1: M1 })));
     expect(await vault.open(sealedBy('v1', Buffer.from(JSON.stringify(TOKENS))), CONTEXT)).toEqual(TOKENS);

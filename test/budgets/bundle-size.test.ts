@@ -15,9 +15,11 @@ import type { FunctionName } from '../../infra/bundling';
 const BUNDLE_BUDGET_BYTES = 110_000;
 /**
  * /api, the request every signed-in page makes, is the one that counts most. With the SDK's
- * clients it had grown to 263.9 KB; on the service's own JSON client it is 99.29 KB.
+ * clients it had grown to 263.9 KB; on the service's own JSON client it is 99.29 KB, and 101.75 KB
+ * with the client's stale-connection and answer checks, the token format setting and the logout
+ * token's first-use mark. The budget leaves 2 KB.
  */
-const API_BUDGET_BYTES = 102_000;
+const API_BUDGET_BYTES = 104_000;
 
 const bundles = new Map<FunctionName, BuiltBundle>();
 

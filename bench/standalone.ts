@@ -39,7 +39,7 @@ export function environmentInteger(name: string, fallback: number, min: number, 
  * Runs `measure` with the bundles built and DynamoDB Local up, prints `format(result)` and the JSON,
  * then stops everything and exits: 0 when done, 1 on an error, 2 past BENCH_TIMEOUT_SECONDS.
  */
-export function runStandalone<T>(name: string, measure: (context: StandaloneContext) => Promise<T>, format: (result: T) => string): void {
+export function runStandalone<T>(name: string, measure: (context: StandaloneContext) => Promise<T>, format: (result: T) => string, defaultTimeoutSeconds = 300): void {
   const log = (message: string): void => {
     process.stderr.write(`${name}: ${message}\n`);
   };
@@ -88,7 +88,7 @@ export function runStandalone<T>(name: string, measure: (context: StandaloneCont
     process.stdout.write(`\n${format(result)}\n\n${JSON.stringify({ environment, result }, null, 2)}\n`);
   };
 
-  const timeoutSeconds = environmentInteger('BENCH_TIMEOUT_SECONDS', 300, 10, 3600);
+  const timeoutSeconds = environmentInteger('BENCH_TIMEOUT_SECONDS', defaultTimeoutSeconds, 10, 3600);
   const deadline = setTimeout(() => {
     log(`gave up after ${timeoutSeconds} s (BENCH_TIMEOUT_SECONDS)`);
     // The function processes exit when this process goes (their IPC channel closes).

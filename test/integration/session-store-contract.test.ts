@@ -12,7 +12,7 @@ import { DynamoDbUserSessions } from '../../functions/adapters/dynamodb/user-ses
 import { createTestTable, dynamoDbClient, dynamoDbLocalEndpoint } from '../support/dynamodb-local';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy';
 import { localClientConfig } from '../support/local-aws-client';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InMemoryStore } from '../unit/support/fakes';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../local/embedded-dynamodb';
 import { motoEndpoint } from '../support/moto-server';
@@ -160,41 +160,40 @@ const emulators: Array<[string, () => { endpoint: string; table: string }]> = [
   ['moto', () => ({ endpoint: motoEndpoint(), table: motoTable })],
 ];
 
-describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', (_name, emulator) => {
+/** A store on one emulator, and its items as the emulator holds them (read with the SDK's own client), set up before the block's tests. */
+function emulatorStore(emulator: () => { endpoint: string; table: string }): { store: DynamoDbStore; raw(key: string): Promise<Record<string, AttributeValue> | undefined> } {
   let client: DynamoDBClient;
-  let store: DynamoDbStore;
-  const raw = async (key: string) =>
-    (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
+  const items = {
+    store: undefined as unknown as DynamoDbStore,
+    raw: async (key: string) => (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item,
+  };
   beforeAll(() => {
     client = dynamoDbClient(emulator().endpoint);
-    store = new DynamoDbStore(storeApi(emulator().endpoint), emulator().table, 2000);
+    items.store = new DynamoDbStore(storeApi(emulator().endpoint), emulator().table, 2000);
   });
   afterAll(() => client?.destroy());
+  return items;
+}
+
+describe.each(emulators)('DynamoDB store (%s): the tombstone an ending leaves', (_name, emulator) => {
+  const items = emulatorStore(emulator);
 
   test('keeps who and why, drops the tokens and the lease, and is due for TTL at the ending time', async () => {
     const key = freshKey();
-    await store.create(key, session());
-    await store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 });
-    await store.end(key, 'replaced', NOW + 60);
-    const tombstone = (await raw(key))!;
+    await items.store.create(key, session());
+    await items.store.acquireRefreshLease(key, { version: 1, owner: 'a', until: 31_000, now: 1_000 });
+    await items.store.end(key, 'replaced', NOW + 60);
+    const tombstone = (await items.raw(key))!;
     expect(tombstone).toMatchObject({ endReason: { S: 'replaced' }, endedAt: { N: String(NOW + 60) }, expiresAt: { N: String(NOW + 60) }, sid: { S: 'sid-value-0123456789' } });
     for (const gone of ['tokens', 'leaseOwner', 'leaseUntil']) expect(Object.keys(tombstone)).not.toContain(gone);
     // A late touch must not move the TTL that removes the tombstone.
-    await store.touch(key, NOW + 9999);
-    expect((await raw(key))!.expiresAt).toEqual({ N: String(NOW + 60) });
+    await items.store.touch(key, NOW + 9999);
+    expect((await items.raw(key))!.expiresAt).toEqual({ N: String(NOW + 60) });
   });
 });
 
 describe.each(emulators)('DynamoDB store (%s): sealed tokens as the item keeps them', (_name, emulator) => {
-  let client: DynamoDBClient;
-  let store: DynamoDbStore;
-  const raw = async (key: string) =>
-    (await client.send(new GetItemCommand({ TableName: emulator().table, Key: { pk: { S: `session#${key}` } }, ConsistentRead: true }))).Item;
-  beforeAll(() => {
-    client = dynamoDbClient(emulator().endpoint);
-    store = new DynamoDbStore(storeApi(emulator().endpoint), emulator().table, 2000);
-  });
-  afterAll(() => client?.destroy());
+  const items = emulatorStore(emulator);
 
   const iv = Buffer.alloc(12, 7).toString('base64url');
   const data = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64url');
@@ -202,25 +201,25 @@ describe.each(emulators)('DynamoDB store (%s): sealed tokens as the item keeps t
 
   test('v2 tokens are a binary of their bytes (a third fewer than as text), read back as the same text, also after a refresh', async () => {
     const key = freshKey();
-    await store.create(key, session({ sealedTokens: v2 }));
-    const stored = (await raw(key))!.tokens!;
+    await items.store.create(key, session({ sealedTokens: v2 }));
+    const stored = (await items.raw(key))!.tokens!;
     expect(stored.S).toBeUndefined();
     expect(Buffer.from(stored.B!).subarray(0, 6).toString()).toBe('v2.k1.');
     expect(stored.B!.length).toBe(6 + 12 + 300);
-    expect((await store.get(key))!.sealedTokens).toBe(v2);
+    expect((await items.store.get(key))!.sealedTokens).toBe(v2);
     const refreshed = `v2.k1.${iv}.${Buffer.from('other-data-bytes').toString('base64url')}`;
-    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: refreshed })).toBe(true);
-    expect((await store.get(key))!.sealedTokens).toBe(refreshed);
+    expect(await items.store.saveRefreshedTokens(key, 1, { sealedTokens: refreshed })).toBe(true);
+    expect((await items.store.get(key))!.sealedTokens).toBe(refreshed);
   });
 
   test('v1 tokens, sealed before v2, stay text and still read', async () => {
     const key = freshKey();
-    await store.create(key, session({ sealedTokens: 'v1.k1.sealed-0' }));
-    expect((await raw(key))!.tokens).toEqual({ S: 'v1.k1.sealed-0' });
-    expect((await store.get(key))!.sealedTokens).toBe('v1.k1.sealed-0');
+    await items.store.create(key, session({ sealedTokens: 'v1.k1.sealed-0' }));
+    expect((await items.raw(key))!.tokens).toEqual({ S: 'v1.k1.sealed-0' });
+    expect((await items.store.get(key))!.sealedTokens).toBe('v1.k1.sealed-0');
     // A refresh seals with v2: the attribute changes kind in place.
-    expect(await store.saveRefreshedTokens(key, 1, { sealedTokens: v2 })).toBe(true);
-    expect((await store.get(key))!.sealedTokens).toBe(v2);
+    expect(await items.store.saveRefreshedTokens(key, 1, { sealedTokens: v2 })).toBe(true);
+    expect((await items.store.get(key))!.sealedTokens).toBe(v2);
   });
 });
 

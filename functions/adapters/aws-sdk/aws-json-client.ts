@@ -97,10 +97,18 @@ const OTHER_PARTITION_PREFIXES = ['us-iso-', 'us-isob-', 'us-isof-', 'eu-isoe-',
 const BASE_DELAY_MS = 100;
 const THROTTLED_BASE_DELAY_MS = 500;
 
+/** Where a client sends its calls and how it signs them, worked out on its first call. */
+interface Endpoint {
+  readonly url: URL;
+  readonly signer: SignatureV4;
+  readonly send: typeof HttpRequest;
+  readonly agent: HttpAgent;
+}
+
 export class AwsJsonClient<O extends Operations> {
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly maxAttempts: number;
-  private resolved?: Promise<{ url: URL; signer: SignatureV4; send: typeof HttpRequest; agent: HttpAgent }> | undefined;
+  private resolved?: Promise<Endpoint> | undefined;
 
   constructor(
     private readonly service: AwsJsonService,
@@ -124,7 +132,7 @@ export class AwsJsonClient<O extends Operations> {
     }
   }
 
-  private endpoint(): NonNullable<AwsJsonClient<O>['resolved']> {
+  private endpoint(): Promise<Endpoint> {
     // A failure (no region, a malformed endpoint) is not kept: the next call tries again.
     this.resolved ??= this.resolve().catch((error: unknown) => {
       this.resolved = undefined;
@@ -133,7 +141,7 @@ export class AwsJsonClient<O extends Operations> {
     return this.resolved;
   }
 
-  private async resolve(): Promise<Awaited<NonNullable<AwsJsonClient<O>['resolved']>>> {
+  private async resolve(): Promise<Endpoint> {
     const region = this.options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new AwsServiceError('MissingRegion', 0, 'no AWS region: AWS_REGION is not set', {});
     const given = this.options.endpoint ?? process.env[`AWS_ENDPOINT_URL_${this.service.endpointVariable}`] ?? process.env.AWS_ENDPOINT_URL;

@@ -8,9 +8,10 @@ import type { EventPublisher } from '../../core/session-events/publish-session-e
 import type { SessionEvent } from '../../core/session-events/session-events';
 
 /** The one EventBridge operation the service calls. */
-export type EventBridgeApi = AwsApi<{ PutEvents: [PutEventsRequest, PutEventsResponse] }>;
+type EventBridgeOperations = { PutEvents: [PutEventsRequest, PutEventsResponse] };
+export type EventBridgeApi = AwsApi<EventBridgeOperations>;
 
-export const eventBridgeApi = (options?: AwsJsonClientOptions): EventBridgeApi => new AwsJsonClient<{ PutEvents: [PutEventsRequest, PutEventsResponse] }>(EVENTBRIDGE, options);
+export const eventBridgeApi = (options?: AwsJsonClientOptions): EventBridgeApi => new AwsJsonClient<EventBridgeOperations>(EVENTBRIDGE, options);
 
 /**
  * Publishes session events to one EventBridge bus with PutEvents. A call can succeed while some

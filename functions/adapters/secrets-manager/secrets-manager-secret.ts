@@ -12,10 +12,10 @@ import { callSignal } from '../request-deadline';
 const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /** The one Secrets Manager operation the service calls. */
-export type SecretsManagerApi = AwsApi<{ GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse] }>;
+type SecretsManagerOperations = { GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse] };
+export type SecretsManagerApi = AwsApi<SecretsManagerOperations>;
 
-export const secretsManagerApi = (options?: AwsJsonClientOptions): SecretsManagerApi =>
-  new AwsJsonClient<{ GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse] }>(SECRETS_MANAGER, options);
+export const secretsManagerApi = (options?: AwsJsonClientOptions): SecretsManagerApi => new AwsJsonClient<SecretsManagerOperations>(SECRETS_MANAGER, options);
 
 /** A secret the service reads at run time. `refresh` forces a re-read (after a rotation shows). */
 export interface SecretSource<T> {

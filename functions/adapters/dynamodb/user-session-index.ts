@@ -7,10 +7,12 @@ import type { ServiceError } from '../../core/errors';
 import type { ReplayGuard, SessionSummary, UserSessionIndex } from '../../core/ports';
 import { DynamoDbSessionStore } from './dynamodb-store';
 import { randomToken } from '../../core/opaque-tokens';
-import { END_MARK, indexKey, readN, readS, SESSION_PREFIX, type Item } from './session-item';
+import { indexKey, readN, readS, SESSION_PREFIX, type Item } from './session-item';
 import { PROVIDER_SID_INDEX, PROVIDER_SID_KEY, TABLE_PARTITION_KEY as PK, TABLE_TTL_ATTRIBUTE as TTL, USER_INDEX, USER_KEY } from './table-schema';
 
 const REPLAY_PREFIX = 'replay#';
+/** A value only the recording call knows, in a logout token id's record: tells its own retried put from another delivery's. */
+const REPLAY_MARK = 'mark';
 
 export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSessionIndex, ReplayGuard {
   sessionsOfSubject(issuer: string, subject: string): Promise<readonly SessionSummary[]> {
@@ -32,7 +34,7 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
       await this.guard((signal) =>
         this.client.call('PutItem', {
           TableName: this.tableName,
-          Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) }, [END_MARK]: { S: mark } },
+          Item: { [PK]: { S: REPLAY_PREFIX + id }, [TTL]: { N: String(expiresAt) }, [REPLAY_MARK]: { S: mark } },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           // DynamoDB removes expired items lazily: a record past its expiry no longer counts.
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
@@ -43,7 +45,7 @@ export class DynamoDbUserSessions extends DynamoDbSessionStore implements UserSe
       return true;
     } catch (error) {
       const cause = (error as ServiceError).cause as { name?: string; Item?: Item } | undefined;
-      if (cause?.name === 'ConditionalCheckFailedException') return cause.Item?.[END_MARK]?.S === mark;
+      if (cause?.name === 'ConditionalCheckFailedException') return cause.Item?.[REPLAY_MARK]?.S === mark;
       throw error;
     }
   }

@@ -4,9 +4,10 @@
  * during a deploy or after a rollback; with `v2` they are compressed and stored as a binary. Either
  * way the session works, and a session of one format keeps working when the setting changes.
  */
+import type { DevProvider } from '../../local/dev-idp';
 import { startService, type Service } from '../support/harness';
 
-let service: Service;
+let service: Service<DevProvider>;
 
 afterEach(() => service?.close());
 
